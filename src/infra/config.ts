@@ -1,0 +1,204 @@
+/**
+ * Configuration: environment variables plus a YAML file (config/default.yaml, or CONFIG_FILE), each checked
+ * by a zod schema once at start-up. The frozen result is passed into the parts; nothing else reads
+ * process.env. A bad value stops start-up with a message naming the key and the problem.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
+import { z } from 'zod';
+
+const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+
+/** Environment variables: secrets, URLs, ports. Every one is documented in README.md and .env.example. */
+export const envSchema = z.object({
+  NODE_ENV: z.preprocess(emptyToUndefined, z.enum(['development', 'test', 'production']).default('development')),
+  PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
+  HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
+  DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),
+  MONGODB_URI: z.preprocess(emptyToUndefined, z.string().startsWith('mongodb').optional()),
+  REDIS_URL: z.preprocess(emptyToUndefined, z.string().startsWith('redis').optional()),
+  ADMIN_TOKEN: optionalString,
+  CONFIG_FILE: optionalString,
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  /** An ISO time that fixes the clock's start (campaign windows, deadlines, quotas). */
+  JIANYAN_NOW: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO date-time, e.g. 2021-07-01T09:00:00+08:00')
+      .optional(),
+  ),
+  /** Force the dev chat endpoint on even when WeCom is configured. */
+  DEV_CHAT: z.preprocess(emptyToUndefined, z.enum(['0', '1']).optional()),
+  WECOM_CORP_ID: optionalString,
+  WECOM_TOKEN: optionalString,
+  WECOM_AES_KEY: z.preprocess(emptyToUndefined, z.string().length(43, 'must be the 43-character EncodingAESKey').optional()),
+  WECOM_AGENT_ID: z.preprocess(emptyToUndefined, z.coerce.number().int().positive().optional()),
+  WECOM_SECRET: optionalString,
+  WECOM_KF_SECRET: optionalString,
+  WECOM_API_BASE: z.preprocess(emptyToUndefined, z.url().default('https://qyapi.weixin.qq.com')),
+});
+export type Env = z.infer<typeof envSchema>;
+
+const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO date-time');
+
+const themeSchema = z.object({ id: z.string().min(1), name: z.string().min(1), description: z.string().min(1) });
+
+const campaignSchema = z
+  .object({
+    id: z.string().min(1),
+    name: z.string().min(1),
+    start: isoDate,
+    end: isoDate,
+    acceptsUnrelatedRequests: z.boolean().default(false),
+    requirements: z.array(z.string()).default([]),
+    themes: z.array(themeSchema).min(1),
+  })
+  .refine((c) => Date.parse(c.start) < Date.parse(c.end), { message: 'start must be before end', path: ['end'] });
+
+const unitSchema = z.object({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  kind: z.enum(['office', 'department', 'town', 'street', 'other']),
+  coOrganizer: z.boolean().default(false),
+  /** WeCom member userids of the unit's handlers. */
+  wecomUserIds: z.array(z.string()).default([]),
+  /** Group robot webhook key, if the unit has a group robot. */
+  robotKey: z.string().optional(),
+});
+
+/** A WeCom member (self-built app) and the role they have here. */
+const memberSchema = z.object({
+  userid: z.string().min(1),
+  name: z.string().min(1),
+  role: z.enum(['agent', 'unit', 'office']),
+  unit: z.string().min(1),
+});
+
+const outOfScopeKinds = ['complaint', 'petition', 'consultation', 'tipoff', 'help', 'chitchat', 'spam', 'abuse'] as const;
+
+export const fileConfigSchema = z
+  .object({
+    service: z.object({
+      referencePrefix: z.string().regex(/^[A-Z]{1,6}$/, 'must be 1-6 capital letters'),
+      timezone: z.string().default('Asia/Shanghai'),
+      draftTtlDays: z.number().int().min(1).max(90).default(7),
+      limits: z.object({
+        titleMaxChars: z.number().int().positive(),
+        proposalMaxChars: z.number().int().positive(),
+        feasibilityMaxChars: z.number().int().positive(),
+        messageMaxChars: z.number().int().positive(),
+        nameMaxChars: z.number().int().positive(),
+        unitMaxChars: z.number().int().positive(),
+      }),
+      contact: z.object({ name: z.string(), phone: z.string(), hours: z.string() }),
+    }),
+    collectingOffice: z.string().min(1),
+    campaigns: z.array(campaignSchema).default([]),
+    generalTheme: themeSchema,
+    units: z.array(unitSchema).min(1),
+    members: z.array(memberSchema).default([]),
+    scope: z.object({
+      referrals: z.object(Object.fromEntries(outOfScopeKinds.map((k) => [k, z.string().min(1)])) as {
+        [K in (typeof outOfScopeKinds)[number]]: z.ZodString;
+      }),
+    }),
+  })
+  .superRefine((cfg, ctx) => {
+    const unitIds = new Set(cfg.units.map((u) => u.id));
+    if (!unitIds.has(cfg.collectingOffice)) {
+      ctx.addIssue({ code: 'custom', path: ['collectingOffice'], message: `unit "${cfg.collectingOffice}" is not in units` });
+    }
+    cfg.members.forEach((m, i) => {
+      if (!unitIds.has(m.unit)) ctx.addIssue({ code: 'custom', path: ['members', i, 'unit'], message: `unit "${m.unit}" is not in units` });
+    });
+    const seen = new Set<string>();
+    cfg.units.forEach((u, i) => {
+      if (seen.has(u.id)) ctx.addIssue({ code: 'custom', path: ['units', i, 'id'], message: `duplicate unit id "${u.id}"` });
+      seen.add(u.id);
+    });
+  });
+export type FileConfig = z.infer<typeof fileConfigSchema>;
+export type Campaign = FileConfig['campaigns'][number];
+export type Theme = z.infer<typeof themeSchema>;
+export type Unit = FileConfig['units'][number];
+
+export interface AppConfig extends FileConfig {
+  env: Env;
+  /** True when WeCom credentials are present (the app or 微信客服 callbacks are served). */
+  wecomEnabled: boolean;
+  /** True when POST /dev/chat is served. */
+  devChatEnabled: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function describeIssues(source: string, error: z.ZodError): string {
+  const lines = error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`);
+  return `Invalid configuration in ${source}:\n${lines.join('\n')}`;
+}
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const defaultConfigFile = path.join(repoRoot, 'config', 'default.yaml');
+
+/** Parses and validates a YAML config text. Throws ConfigError naming each bad key. */
+export function parseFileConfig(text: string, source = 'config'): FileConfig {
+  let raw: unknown;
+  try {
+    raw = YAML.parse(text);
+  } catch (err) {
+    throw new ConfigError(`Invalid configuration in ${source}: not valid YAML (${(err as Error).message})`);
+  }
+  const result = fileConfigSchema.safeParse(raw);
+  if (!result.success) throw new ConfigError(describeIssues(source, result.error));
+  return result.data;
+}
+
+/** Loads env + file config once. `env` defaults to process.env; only this function reads it. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppConfig> {
+  const envResult = envSchema.safeParse(env);
+  if (!envResult.success) throw new ConfigError(describeIssues('environment', envResult.error));
+  const e = envResult.data;
+  const file = e.CONFIG_FILE ? path.resolve(e.CONFIG_FILE) : defaultConfigFile;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`Cannot read CONFIG_FILE ${file}: ${(err as Error).message}`);
+  }
+  const fileConfig = parseFileConfig(text, file);
+  const wecomEnabled = Boolean(e.WECOM_CORP_ID && e.WECOM_TOKEN && e.WECOM_AES_KEY);
+  return deepFreeze({
+    ...fileConfig,
+    env: e,
+    wecomEnabled,
+    devChatEnabled: e.DEV_CHAT === '1' || (!wecomEnabled && e.DEV_CHAT !== '0'),
+  });
+}
+
+/** Config for tests: the default file with overrides applied to the env. */
+export function loadTestConfig(env: Record<string, string> = {}): Readonly<AppConfig> {
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}
+
+/** The campaign whose window contains `now`, if any. */
+export function activeCampaign(cfg: Pick<FileConfig, 'campaigns'>, now: Date): Campaign | undefined {
+  const t = now.getTime();
+  return cfg.campaigns.find((c) => Date.parse(c.start) <= t && t <= Date.parse(c.end));
+}

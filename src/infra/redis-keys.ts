@@ -1,0 +1,35 @@
+/**
+ * Every Redis key and TTL in one table, so prefixes cannot collide across parts.
+ * All keys live under one prefix (`jy:` by default) so a shared Redis can host several deployments.
+ */
+export const KeyPrefix = 'jy:';
+
+export const RedisKeys = {
+  /** Conversation session of one sender (`channel:senderId`). */
+  session: (conversationId: string) => `${KeyPrefix}session:${conversationId}`,
+  /** Set while a message id is being or has been processed (dedupe of platform retries). */
+  dedupe: (scope: string, messageId: string) => `${KeyPrefix}dedupe:${scope}:${messageId}`,
+  /** Per-sender lock so one sender's messages are handled one at a time. */
+  senderLock: (conversationId: string) => `${KeyPrefix}lock:sender:${conversationId}`,
+  /** 微信客服 sync_msg cursor of one kf account. */
+  kfCursor: (openKfId: string) => `${KeyPrefix}kf:cursor:${openKfId}`,
+  /** Lock held by the one worker pulling a kf account. */
+  kfPullLock: (openKfId: string) => `${KeyPrefix}lock:kfpull:${openKfId}`,
+  /** Cached WeCom access token per (corpid, secret hash). */
+  accessToken: (corpId: string, secretHash: string) => `${KeyPrefix}wecom:token:${corpId}:${secretHash}`,
+  /** Lock so only one worker refreshes a token at a time. */
+  accessTokenLock: (corpId: string, secretHash: string) => `${KeyPrefix}lock:token:${corpId}:${secretHash}`,
+  /** Per-sender message rate counter. */
+  senderRate: (conversationId: string) => `${KeyPrefix}rate:sender:${conversationId}`,
+  /** The scheduler's leader lease. */
+  schedulerLease: () => `${KeyPrefix}lock:scheduler`,
+} as const;
+
+/** TTLs in seconds. */
+export const RedisTtls = {
+  dedupe: 3 * 24 * 3600, // kf sync_msg can return 3 days of history
+  senderLock: 30,
+  kfPullLock: 30,
+  accessTokenLock: 10,
+  schedulerLease: 60,
+} as const;
