@@ -1,0 +1,16 @@
+/**
+ * The judgement part's public API: scope, quality, identity parsing, category and similar suggestions.
+ * Everything here is pure and synchronous except the similarity index, which holds its own state.
+ */
+export type {
+  IdentityFields,
+  OutOfScopeKind,
+  PhoneResult,
+  QualityProblem,
+  QualityVerdict,
+  ScopeVerdict,
+} from './judgement-types.js';
+export { judgeScope } from './scope-classifier.js';
+export { coachQuality, type QualityOptions } from './quality-coach.js';
+export { parsePhone, extractIdentity } from './identity-parser.js';
+export { inferCategory } from './category.js';

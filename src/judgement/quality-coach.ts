@@ -1,0 +1,160 @@
+/**
+ * Coaching on a proposal's quality, after the seed: 避免"大、空、虚"，避免标题式，避免一句话；一事一议；
+ * 解决问题类建议要提出思路举措；内容要符合党的路线、方针、政策. Returns the first problem found, or ok.
+ * The reply texts live in flows/texts; this module only names the problem.
+ */
+import type { SuggestionCategory } from '../suggestions/suggestion-types.js';
+import type { QualityProblem, QualityVerdict } from './judgement-types.js';
+import { compactText, hanCount, normalizeText, splitSentences } from './text-normalize.js';
+
+export interface QualityOptions {
+  category?: SuggestionCategory;
+  /** The suggestion's title, when already given: a proposal that only repeats it is title-only. */
+  title?: string;
+}
+
+/** Problems the citizen may insist past once (the office sees them as quality flags). */
+const SOFT: Record<QualityProblem, boolean> = {
+  empty: false,
+  title_only: false,
+  one_sentence: true,
+  vague: true,
+  multiple_matters: true,
+  no_measure: true,
+  unlawful: true,
+};
+
+/** Slogans and stock phrases that carry no concrete measure (大、空、虚). */
+const SLOGANS =
+  /大力|全面|深入|切实|积极|进一步|高度重视|不断|努力|加快推进|全力|着力|稳步|持续|高质量发展|打造|营造|氛围|统筹|坚持|贯彻|落实|新发展理念|幸福感|获得感|安全感|美好生活|加强领导|形成合力|强化|全方位|多层次|宽领域|推动|助力|赋能|高地|新格局|新篇章|新局面|新征程|提质增效|重要讲话|精神|总体要求|顶层设计|久久为功|落地见效|行稳致远|守正创新|凝心聚力|齐抓共管|补齐短板|做大做强|做优做精|蓄势赋能|主动作为|担当作为/g;
+
+/** Signals of a concrete, actionable proposal: places, numbers, things, measures with objects, times. */
+const CONCRETE: RegExp[] = [
+  /[\p{Script=Han}]{1,8}(路|街|巷|村|社区|小区|镇|乡|街道|片区|广场|公园|码头|车站|站|桥|隧道|学校|中学|小学|幼儿园|医院|卫生院|菜市场|市场|园区|景区)(?![\p{Script=Han}]{0,1}(建设|发展|振兴))/gu,
+  /\d+|[一二两三四五六七八九十百千万]+(个|条|所|处|台|辆|名|人|次|年|月|天|周|小时|分钟|公里|米|元|万元|亩|户|班|趟)/gu,
+  /增设|安装|开通|设置|修建|新建|延长|配备|加装|拓宽|硬化|改造|更换|维修|修复|划设|开设|建立|成立|推行|实行|试点|设立|公示|补贴|减免|免费|错峰|限时|分时|每周|每月|每天|每年|早晚|高峰|周末|节假日|夜间|上下学|上下班/gu,
+  /公交|路灯|红绿灯|信号灯|斑马线|人行道|停车位|充电桩|垃圾桶|公厕|厕所|护栏|减速带|监控|摄像头|电梯|座椅|窗口|热线|小程序|app|公众号|台账|清单|名录|网格员|专班|班车|冷链|仓储|物流|直播|电商|民宿|合作社|专线|班次|航线|铁路|高铁|码头|医保|社保|学位|食堂/gu,
+];
+
+const MEASURE =
+  /建议|希望|应该|应当|可以|能否|能不能|请求|呼吁|提议|需要|要|增设|安装|开通|设置|修建|新建|延长|配备|加装|拓宽|改造|建立|推行|实行|设立|开展|组织|出台|制定|完善|优化|改进|加强|提高|降低|减少|增加|取消|调整|整合|引进|鼓励|支持|推广|规范|利用|打通|对接|实现/;
+
+const PROBLEM_CUES =
+  /问题|太|很|非常|特别|严重|经常|总是|老是|一直|没有|没人|不够|不足|难|差|乱|脏|堵|慢|贵|危险|隐患|不方便|不合理|困难|缺乏|缺少|滞后|落后|影响|导致|造成|反映/;
+
+/** Patterns of proposals contrary to law or policy (the campaign accepts only what is lawful). */
+const UNLAWFUL: Array<[RegExp, string]> = [
+  [/(放开|允许|开放|恢复|取消).{0,8}(禁渔|禁捕|长江.{0,4}捕捞|电鱼)|(允许|放开).{0,6}(长江|江里).{0,6}(捕鱼|打鱼|电鱼)/u, 'yangtze_fishing_ban'],
+  [/(基本农田|耕地|永久基本农田).{0,10}(建|盖|修|改作|改成|挖|开发)(房|厂|别墅|商品房|鱼塘|工厂)?|占用.{0,4}(耕地|基本农田).{0,6}(建|盖)/u, 'farmland_protection'],
+  [/宅基地.{0,10}(自由买卖|随便买卖|卖给城里人|对外出售|自由交易|放开买卖)|(城里人|城镇居民).{0,8}(买|购买).{0,4}宅基地/u, 'homestead_rules'],
+  [/(赌博|博彩|赌场|六合彩).{0,6}(合法|开放|放开)|(合法化|放开|开放|允许).{0,6}(赌博|博彩|赌场)/u, 'gambling'],
+  [/(允许|放开|不查|取消).{0,8}(酒驾|醉驾|酒后驾驶)|(酒驾|醉驾).{0,6}(不罚|不处罚|不查|合法)/u, 'drink_driving'],
+  [/(禁止|不准|不让|不许|限制).{0,8}(外地人|农村人|外来人口|女性|女的|残疾人|少数民族).{0,10}(进城|落户|就业|上学|入学|租房|务工|报名)/u, 'discrimination'],
+  [/(把|对).{0,8}(上访|信访|访民|上访户|举报人).{0,8}(抓起来|关起来|拘留|打击|处理掉)|(禁止|不准|取消).{0,4}(上访|信访|举报)/u, 'petition_rights'],
+  [/(取消|停止|不要).{0,6}(义务教育|九年义务教育)|(童工|未成年人).{0,6}(打工|上班|务工).{0,6}(合法|允许)|(允许|放开).{0,8}(童工|雇佣未成年)/u, 'education_child_labour'],
+  [/(公职人员|公务员|干部|村干部).{0,8}(可以|允许).{0,6}(经商|收礼|收红包|兼职取酬|办企业)/u, 'officials_conduct'],
+  [/(随意|自行|乱).{0,2}(砍伐|开采|采砂|挖砂)|(允许|放开).{0,8}(砍伐|采砂|挖砂|开采|烧秸秆|焚烧秸秆|燃放烟花)|(山林|林地|天然林).{0,6}(随便砍|自由砍)/u, 'environmental_law'],
+  [/(私自|私人|民间).{0,4}(收费|设卡|收过路费)|(设卡|设立关卡).{0,6}收(费|钱)|收(取)?过路费/u, 'illegal_fees'],
+  [/(毒品|大麻|吸毒).{0,8}(合法|放开|允许)|(允许|放开).{0,6}(种植大麻|吸毒)/u, 'drugs'],
+];
+
+function countMatches(text: string, re: RegExp): number {
+  return text.match(new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g'))?.length ?? 0;
+}
+
+/** How concrete a text is: one point per place, number, concrete object or measure-with-object found. */
+export function concreteness(text: string): number {
+  let n = 0;
+  for (const re of CONCRETE) n += countMatches(text, re);
+  return n;
+}
+
+/** Topic families, for telling several matters apart from several measures on one matter (一事一议). */
+const DOMAINS: Array<[string, RegExp]> = [
+  ['transport', /公交|交通|道路|停车|车位|红绿灯|斑马线|堵车|拥堵|车站|站台|班次|线路|轻轨|码头|航线|铁路|高铁|出租车|网约车|货车|公路|桥/u],
+  ['education', /学校|教育|学生|老师|教师|课后|幼儿园|学位|中小学|作业|校车|托管|食堂/u],
+  ['health', /医院|医保|看病|就医|挂号|卫生院|医生|药|体检|养老院|康养/u],
+  ['environment', /垃圾|污水|污染|噪音|环保|生态|绿化|长江|河道|空气|油烟|扬尘|禁渔/u],
+  ['agriculture', /农业|农产品|种植|养殖|柑橘|玫瑰香橙|合作社|农民|耕地|土地流转|电商|冷链|农村/u],
+  ['economy', /企业|营商|招商|产业|园区|就业|创业|贷款|融资|税|物流|开放|投资/u],
+  ['governance', /社区|网格|物业|小区|治理|调解|办事|窗口|审批|政务|办证/u],
+  ['culture', /文化|旅游|景区|非遗|图书馆|体育|健身|广场舞|博物馆|民宿/u],
+  ['safety', /消防|安全|监控|路灯|治安|防汛|地灾|滑坡/u],
+];
+
+function domainsOf(text: string): Set<string> {
+  const found = new Set<string>();
+  for (const [d, re] of DOMAINS) if (re.test(text)) found.add(d);
+  return found;
+}
+
+/** Enumerated items ("一是…二是…", "1.…2.…", "第一…第二…") or appended matters ("另外…", "还有…"). */
+function matterItems(text: string): string[] {
+  const enumerated = text
+    .split(/(?:^|[\s。；;，,:：])(?:[一二三四五六七八九十]是|第[一二三四五六七八九十][，,、:：]?|[（(]?[1-9一二三四五六七八九][)）.、．]|另外[，,]?|此外[，,]?|还有[，,]?|再者[，,]?|再就是|顺便(?:说|提)?一下[，,]?)/u)
+    .map((s) => s.trim())
+    .filter((s) => hanCount(s) >= 4);
+  return enumerated;
+}
+
+function multipleMatters(text: string): boolean {
+  const items = matterItems(text);
+  if (items.length < 2) return false;
+  // Several items on one topic are several measures of one matter; distinct topics are distinct matters.
+  const perItem = items.map(domainsOf).filter((d) => d.size > 0);
+  if (perItem.length < 2) return false;
+  const union = new Set(perItem.flatMap((d) => [...d]));
+  const shared = [...union].filter((d) => perItem.every((s) => s.has(d)));
+  const disjointPairs = perItem.filter((a, i) => perItem.some((b, j) => j > i && [...a].every((x) => !b.has(x)))).length;
+  return shared.length === 0 && disjointPairs >= 1 && union.size >= 2;
+}
+
+function looksLikeTitle(raw: string, compact: string): boolean {
+  if (/[。！？!?；;]/.test(raw.replace(/[。！？!?]+\s*$/, ''))) return false;
+  const han = hanCount(compact);
+  if (han === 0) return false;
+  if (/^关于.{2,40}(的)?(建议|意见|思考|对策|设想|提案|几点看法)$/u.test(compact)) return true;
+  if (han <= 20 && /(建议|意见|对策|设想|问题|思考)$/u.test(compact) && !/[，,]/.test(raw)) return true;
+  // A bare noun phrase: short, no measure verb and no comma.
+  return han <= 12 && !/[，,]/.test(raw) && !MEASURE.test(compact);
+}
+
+/**
+ * Checks a proposal text and names its first problem. A short but concrete proposal passes; a long one
+ * made of slogans does not.
+ *
+ * @example coachQuality('建议在五桥片区增设公交线路，方便学生上下学') // { ok: true }
+ * @example coachQuality('大力推进乡村振兴，全面提升群众幸福感') // { ok: false, problem: 'vague', soft: true }
+ */
+export function coachQuality(text: string, opts: QualityOptions = {}): QualityVerdict {
+  const raw = normalizeText(text);
+  const compact = compactText(text);
+  const fail = (problem: QualityProblem, detail?: string): QualityVerdict =>
+    detail === undefined ? { ok: false, problem, soft: SOFT[problem] } : { ok: false, problem, soft: SOFT[problem], detail };
+
+  if (hanCount(compact) === 0 && compact.replace(/\d/g, '').length < 3) return fail('empty');
+  if (opts.title && compact === compactText(opts.title)) return fail('title_only', 'same_as_title');
+
+  for (const [re, law] of UNLAWFUL) if (re.test(raw)) return fail('unlawful', law);
+
+  if (looksLikeTitle(raw, compact)) return fail('title_only');
+
+  const han = hanCount(compact);
+  const slogans = countMatches(raw, SLOGANS);
+  const concrete = concreteness(raw);
+  const hasMeasure = MEASURE.test(raw);
+
+  if (multipleMatters(raw)) return fail('multiple_matters');
+
+  if (slogans >= 3 && concrete <= Math.max(1, slogans / 3)) return fail('vague', `slogans=${slogans}`);
+  if (slogans >= 2 && concrete === 0) return fail('vague', `slogans=${slogans}`);
+
+  if (!hasMeasure && PROBLEM_CUES.test(raw)) return fail('no_measure');
+
+  const sentences = splitSentences(raw);
+  const clauses = raw.split(/[，,。；;！？!?\n]/).filter((c) => hanCount(c) >= 3).length;
+  const oneSentence = sentences.length <= 1 && clauses <= 2;
+  if (oneSentence && (concrete < 2 || han < 12)) return fail('one_sentence');
+  if (han < 15 && concrete < 3) return fail('one_sentence');
+  return { ok: true };
+}

@@ -1,0 +1,67 @@
+/**
+ * Rules for the scope judgement that are sure enough to override the statistical model: abuse, spam,
+ * emergencies, bare greetings and "I want to make a suggestion" intents, and tip-offs. Each returns a
+ * label or undefined (no opinion).
+ */
+import type { OutOfScopeKind } from './judgement-types.js';
+import { compactText, hanCount, normalizeText } from './text-normalize.js';
+
+/** Every label the scope judgement knows: the two in-scope ones and the out-of-scope kinds. */
+export type ScopeLabel = 'suggestion' | 'start' | OutOfScopeKind;
+
+export const SCOPE_LABELS: readonly ScopeLabel[] = [
+  'suggestion',
+  'start',
+  'complaint',
+  'petition',
+  'consultation',
+  'tipoff',
+  'help',
+  'chitchat',
+  'spam',
+  'abuse',
+] as const;
+
+const ABUSE =
+  /傻[逼b比屄]|煞笔|沙雕政府|sb政府|操你|草你|艹你|日你|草泥马|尼玛的|你妈[的逼死]|他妈的|妈的|去死|滚[蛋犊开]|狗官|狗东西|狗日的|废物|脑残|智障|nmsl|cnm|tmd|王八蛋|混蛋|贱人|畜生|人渣|垃圾政府|垃圾机器人|垃圾东西|蠢货|白痴|死全家/iu;
+
+const SPAM =
+  /(加|\+)\s*(v|vx|微信|威信|薇信|qq|扣扣)|vx[:：]?\s*[a-z0-9_]{5,}|兼职.{0,6}(日结|日赚|刷单)|刷单|日赚|月入.{0,3}[万w]|代开.{0,4}发票|发票代开|网贷|秒批|秒到账|无抵押贷款|彩票.{0,4}(计划|群)|博彩|百家乐|棋牌.{0,4}(平台|下载)|招(代理|学员)|点击链接|https?:\/\/|www\.|\.com\b|\.cn\b|优惠券|免费领取|特价|清仓|低价出售|回收.{0,4}(二手|旧)|代办.{0,4}(驾照|证件|学历)|办证|私家侦探|高仿|祛斑|减肥药|壮阳/iu;
+
+const EMERGENCY =
+  /救命|救救|着火|失火|火灾|起火了|有人落水|落水了|溺水|被打了|被人打|有人打架|持刀|砍人|跳楼|想轻生|不想活|自杀|快报警|急救|晕倒|昏倒|车祸|被困|走失|走丢了|被拐|煤气泄漏|燃气泄漏|漏气了/u;
+
+const GREETING =
+  /^(你好|您好|你们好|大家好|哈喽|哈啰|嗨|hi|hello|hey|在吗|在不在|有人吗|有人在吗|早上好|上午好|下午好|晚上好|早安|晚安|喂|在|嗯|哦|好的|好|ok|谢谢|谢谢你|多谢|收到|小助手|助手|机器人)+[!！。.~～?？,，]*$/iu;
+
+const START_INTENT =
+  /(我|俺|本人)?(想|要|准备|打算|希望|可以|能不能|能否|怎么|如何|咋个?|在哪里?|哪里)(给政府|向政府|给你们|向你们|跟你们)?(提|提交|提出|写|留|反馈|说|讲|报)(一?[个条点份些]|几[个条点])?(建议|意见建议|合理化建议|想法|金点子|建言|点子)|建言献策|我有(一?[个条点份些]|几[个条点])?(建议|想法|金点子|点子)|(参加|参与)(一下)?(建议征集|征集活动|人民建议)|人民建议(征集)?$|征集活动|提建议|^建议$|^我有建议$/u;
+
+const TIPOFF =
+  /举报|检举|揭发|实名反映.{0,10}(贪污|受贿|违纪)|(贪污|受贿|索贿|吃拿卡要|涉黑|涉恶|黑社会|保护伞|传销|非法集资|赌博窝点|卖淫|吸毒|偷排|私设小金库|违规吃喝|公车私用)/u;
+
+/**
+ * The label a rule is sure of, or undefined. `start` is only given to short messages without content,
+ * so that "我想提个建议：在五桥增设公交线路" still reaches the model as a suggestion.
+ */
+export function sureRule(text: string): ScopeLabel | undefined {
+  const norm = normalizeText(text);
+  const compact = compactText(text);
+  const han = hanCount(compact);
+  if (compact.length === 0) return norm.length === 0 ? 'start' : 'chitchat';
+  if (ABUSE.test(norm)) return 'abuse';
+  if (SPAM.test(norm) && !/建议/.test(norm.replace(/https?:\/\/\S+/g, ''))) return 'spam';
+  if (SPAM.test(norm) && /(加|\+)\s*(v|vx|微信|qq)|刷单|日赚|代开.{0,4}发票|博彩/iu.test(norm)) return 'spam';
+  if (EMERGENCY.test(norm) && !/建议|应该|应当|希望/.test(norm)) return 'help';
+  if (GREETING.test(compact)) return 'start';
+  if (han <= 16 && START_INTENT.test(compact)) {
+    // Only the intent itself, maybe with a greeting: no matter named yet.
+    const residue = compact
+      .replace(START_INTENT, '')
+      .replace(/^(你好|您好|在吗|请问|麻烦问下|麻烦|那个|嗯|哦|喂)+/u, '')
+      .replace(/(你好|您好|谢谢|可以吗|行吗|吗|呢|呀|啊|哈|的|了|一下|怎么弄|怎么办|怎么操作|在哪|在哪里|去哪|找谁|给谁)+$/u, '');
+    if (hanCount(residue) <= 4) return 'start';
+  }
+  if (TIPOFF.test(norm) && !/^建议|建议(在|对|把|将|设立|建立|开通|增设|加强|完善|推行)/u.test(norm)) return 'tipoff';
+  return undefined;
+}
