@@ -21,6 +21,16 @@ export const RedisKeys = {
   accessTokenLock: (corpId: string, secretHash: string) => `${KeyPrefix}lock:token:${corpId}:${secretHash}`,
   /** Per-sender message rate counter. */
   senderRate: (conversationId: string) => `${KeyPrefix}rate:sender:${conversationId}`,
+  /** Bottleneck limiter/group id (bottleneck stores its state under `b_<id>_…`). */
+  rateLimiter: (name: string) => `${KeyPrefix}bn:${name}`,
+  /** Set (with a PX TTL) while WeCom blocks a scope after a 45009. */
+  wecomBlock: (scope: string) => `${KeyPrefix}wecom:block:${scope}`,
+  /** A kf pull was requested while another worker held the pull lock; holds the latest callback token. */
+  kfPullRequest: (openKfId: string) => `${KeyPrefix}kf:pullreq:${openKfId}`,
+  /** 微信客服 reply window of one customer: hash {at: last customer message ms, sent: messages since}. */
+  kfWindow: (openKfId: string, externalUserId: string) => `${KeyPrefix}kf:window:${openKfId}:${externalUserId}`,
+  /** 微信客服 messages kept until the customer next writes (list of JSON kf message bodies). */
+  kfPending: (openKfId: string, externalUserId: string) => `${KeyPrefix}kf:pending:${openKfId}:${externalUserId}`,
   /** The scheduler's leader lease. */
   schedulerLease: () => `${KeyPrefix}lock:scheduler`,
 } as const;
@@ -32,4 +42,13 @@ export const RedisTtls = {
   kfPullLock: 30,
   accessTokenLock: 10,
   schedulerLease: 60,
+  /** A reply window is useless after 48 h; keep it a little longer for diagnosis. */
+  kfWindow: 49 * 3600,
+  /** Kept kf messages wait this long for the customer to write again. */
+  kfPending: 30 * 24 * 3600,
+  /** sync_msg callback tokens are valid 10 minutes. */
+  kfPullRequest: 600,
 } as const;
+
+/** A conversation session (draft) lives `service.draftTtlDays` after its last change. */
+export const sessionTtlSeconds = (draftTtlDays: number): number => draftTtlDays * 24 * 3600;

@@ -1,0 +1,131 @@
+/**
+ * The WeCom limits of wecom-contract.md §0.2, §7.2 and §8 encoded as bottleneck limiters, so the bot slows
+ * itself down before WeCom has to refuse. With Redis (`REDIS_URL`), limiters use bottleneck's clustering
+ * (`datastore: 'ioredis'`) and every worker shares one budget; without Redis they are in-process.
+ *
+ * Also holds "blocks": after a 45009 WeCom blocks a scope for the limit's window (minute → 60 s, hour →
+ * 60 min); `block(scope, ms)` records that (in Redis when present) and `whenUnblocked(scope)` waits it out.
+ *
+ * @example
+ * const limits = createWeComLimiters({ redis, settings: { heartbeatMs: 250 } });
+ * await limits.appMessage(['zhangsan'], () => client.post('message/send', body));
+ */
+import { createHash } from 'node:crypto';
+import Bottleneck from 'bottleneck';
+import { Redis as IORedis } from 'ioredis';
+import type { Redis } from '../infra/redis.js';
+import { RedisKeys } from '../infra/redis-keys.js';
+
+/** The contract's numbers. Tests may shrink the windows (and only the windows) to run quickly. */
+export interface WeComLimitSettings {
+  /** message/send: per app per member (§0.2). */
+  memberPerMinute: number;
+  memberPerHour: number;
+  /** Group robot webhook: per robot (§8). */
+  robotPerMinute: number;
+  /** kf/sync_msg without a callback token (§7.2). */
+  kfSyncNoTokenPerMinute: number;
+  /** kf/sync_msg concurrency (§7.2, reported ≈ 5). */
+  kfSyncConcurrent: number;
+  /** Per corp, per single API (§0.2). */
+  apiPerMinute: number;
+  apiPerHour: number;
+  minuteMs: number;
+  hourMs: number;
+  /** How often bottleneck notices a reservoir refill (it must be set explicitly for Redis clustering). */
+  heartbeatMs: number;
+}
+
+export const CONTRACT_LIMITS: WeComLimitSettings = {
+  memberPerMinute: 30,
+  memberPerHour: 1000,
+  robotPerMinute: 20,
+  kfSyncNoTokenPerMinute: 10,
+  kfSyncConcurrent: 5,
+  apiPerMinute: 10_000,
+  apiPerHour: 150_000,
+  minuteMs: 60_000,
+  hourMs: 3_600_000,
+  heartbeatMs: 1_000,
+};
+
+export interface WeComLimiters {
+  readonly settings: WeComLimitSettings;
+  /** message/send to these members (each member's minute and hour budget is taken). */
+  appMessage<T>(members: readonly string[], fn: () => Promise<T>): Promise<T>;
+  /** webhook/send for one robot key. */
+  robot<T>(robotKey: string, fn: () => Promise<T>): Promise<T>;
+  /** kf/sync_msg; without a token the much smaller budget applies. */
+  kfSync<T>(withToken: boolean, fn: () => Promise<T>): Promise<T>;
+  /** Any other API, per corp and API path. */
+  api<T>(apiPath: string, fn: () => Promise<T>): Promise<T>;
+  /** Records that WeCom blocked `scope` for `ms` (after a 45009). Shared through Redis when present. */
+  block(scope: string, ms: number): Promise<void>;
+  /** Resolves once `scope` is no longer blocked. */
+  whenUnblocked(scope: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface WeComLimitersDeps {
+  /** Shared Redis: limiters and blocks are then shared by all workers. */
+  redis?: Redis;
+  /** Distinguishes deployments (e.g. the corp id), so two corps on one Redis keep separate budgets. */
+  namespace?: string;
+  settings?: Partial<WeComLimitSettings>;
+}
+
+const short = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 16);
+
+export function createWeComLimiters({ redis, namespace = 'default', settings: override }: WeComLimitersDeps = {}): WeComLimiters {
+  const s: WeComLimitSettings = { ...CONTRACT_LIMITS, ...override };
+  // A duplicate connection: bottleneck quits the client it was given when it disconnects.
+  const connection = redis ? new Bottleneck.IORedisConnection({ client: redis.duplicate(), Redis: IORedis }) : undefined;
+  const cluster = connection ? { datastore: 'ioredis', connection } : { datastore: 'local' };
+  const group = (name: string, opts: Bottleneck.ConstructorOptions) =>
+    new Bottleneck.Group({ ...cluster, id: RedisKeys.rateLimiter(`${namespace}:${name}`), heartbeatInterval: s.heartbeatMs, ...opts });
+  const perWindow = (n: number, ms: number): Bottleneck.ConstructorOptions => ({ reservoir: n, reservoirRefreshAmount: n, reservoirRefreshInterval: ms });
+
+  const memberMinute = group('member-min', perWindow(s.memberPerMinute, s.minuteMs));
+  const memberHour = group('member-hour', perWindow(s.memberPerHour, s.hourMs));
+  const robots = group('robot', perWindow(s.robotPerMinute, s.minuteMs));
+  const kfSyncNoToken = group('kfsync-notoken', perWindow(s.kfSyncNoTokenPerMinute, s.minuteMs));
+  const kfSyncAll = group('kfsync', { maxConcurrent: s.kfSyncConcurrent });
+  const apiMinute = group('api-min', perWindow(s.apiPerMinute, s.minuteMs));
+  const apiHour = group('api-hour', perWindow(s.apiPerHour, s.hourMs));
+  const groups = [memberMinute, memberHour, robots, kfSyncNoToken, kfSyncAll, apiMinute, apiHour];
+
+  const memoryBlocks = new Map<string, number>();
+  const blockKey = (scope: string) => RedisKeys.wecomBlock(`${namespace}:${scope}`);
+  const remainingBlockMs = async (scope: string): Promise<number> => {
+    if (redis) return Math.max(0, await redis.pttl(blockKey(scope)));
+    return Math.max(0, (memoryBlocks.get(scope) ?? 0) - Date.now());
+  };
+
+  const through = <T>(limiters: Bottleneck[], fn: () => Promise<T>): Promise<T> => {
+    const [first, ...rest] = limiters;
+    if (!first) return fn();
+    return first.schedule(() => through(rest, fn));
+  };
+
+  return {
+    settings: s,
+    appMessage: (members, fn) => through(members.flatMap((m) => [memberMinute.key(m), memberHour.key(m)]), fn),
+    robot: (robotKey, fn) => through([robots.key(short(robotKey))], fn),
+    kfSync: (withToken, fn) => through(withToken ? [kfSyncAll.key('all')] : [kfSyncNoToken.key('all'), kfSyncAll.key('all')], fn),
+    api: (apiPath, fn) => through([apiMinute.key(apiPath), apiHour.key(apiPath)], fn),
+    async block(scope, ms) {
+      if (redis) await redis.set(blockKey(scope), '1', 'PX', Math.max(1, Math.round(ms)));
+      else memoryBlocks.set(scope, Math.max(memoryBlocks.get(scope) ?? 0, Date.now() + ms));
+    },
+    async whenUnblocked(scope) {
+      for (let left = await remainingBlockMs(scope); left > 0; left = await remainingBlockMs(scope)) {
+        await new Promise((r) => setTimeout(r, Math.min(left, 5_000)));
+      }
+    },
+    async close() {
+      await Promise.all(groups.map((g) => g.disconnect(false)));
+      for (const g of groups) for (const l of g.limiters()) await l.limiter.disconnect(false);
+      await connection?.disconnect(false);
+    },
+  };
+}
