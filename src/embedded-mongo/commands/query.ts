@@ -1,0 +1,159 @@
+/**
+ * Query planning and evaluation shared by find, count, distinct, update, delete, findAndModify and
+ * aggregate's leading $match: equality on `_id` or on every field of a full (non-sparse,
+ * non-partial) index is answered from the hash maps; everything else is a scan tested by mingo.
+ */
+import { ObjectId } from 'bson';
+import { Query } from 'mingo';
+import { MongoCommandError, toMongoError } from '../errors.js';
+import { mingoOptions, prepareFilter } from '../mingo-setup.js';
+import type { Collection } from '../store.js';
+import { assertSupportedTypes, makeSortComparator, valueKey, type Doc } from '../types-bridge.js';
+
+const NONE = Symbol('none');
+
+/** The value a filter field pins by equality, if it is one a hash lookup can answer exactly. */
+function equalityValue(v: unknown): unknown {
+  if (v !== null && typeof v === 'object' && !(v instanceof Date) && !(v instanceof ObjectId)) {
+    const keys = Object.keys(v);
+    if (keys.length === 1 && keys[0] === '$eq') return equalityValue((v as Doc).$eq);
+    return NONE;
+  }
+  // null also matches missing fields and arrays holding null; leave those to the scan.
+  if (v === null || v === undefined) return NONE;
+  if (typeof v === 'number' && Number.isNaN(v)) return NONE;
+  return v;
+}
+
+/** Documents that may match; a superset of the answer, never missing one. */
+export function candidates(coll: Collection, filter: Doc): Iterable<Doc> {
+  if ('_id' in filter) {
+    const id = filter._id;
+    const eq = equalityValue(id);
+    if (eq !== NONE) {
+      const d = coll.docs.get(valueKey(eq));
+      return d ? [d] : [];
+    }
+    if (id && typeof id === 'object' && Object.keys(id).length === 1 && Array.isArray((id as Doc).$in)) {
+      const vals = (id as { $in: unknown[] }).$in;
+      if (vals.every((v) => equalityValue(v) !== NONE)) {
+        const out: Doc[] = [];
+        const seen = new Set<string>();
+        for (const v of vals) {
+          const k = valueKey(v);
+          const d = coll.docs.get(k);
+          if (d && !seen.has(k)) {
+            seen.add(k);
+            out.push(d);
+          }
+        }
+        return out;
+      }
+    }
+  }
+  for (const idx of coll.indexes.values()) {
+    if (!idx.usableForLookup) continue;
+    const vals: unknown[] = [];
+    let ok = true;
+    for (const f of idx.fieldNames) {
+      const eq = f in filter ? equalityValue(filter[f]) : NONE;
+      if (eq === NONE) {
+        ok = false;
+        break;
+      }
+      vals.push(eq);
+    }
+    if (!ok) continue;
+    const ids = idx.entries.get(idx.lookupKey(vals));
+    if (!ids) return [];
+    const out: Doc[] = [];
+    for (const id of ids) {
+      const d = coll.docs.get(id);
+      if (d) out.push(d);
+    }
+    // Keep natural (insertion) order, as a collection scan would return.
+    if (out.length > 1) {
+      const order = new Map<string, number>();
+      let i = 0;
+      for (const k of coll.docs.keys()) if (ids.has(k)) order.set(k, i++);
+      out.sort((a, b) => order.get(valueKey(a._id))! - order.get(valueKey(b._id))!);
+    }
+    return out;
+  }
+  return coll.docs.values();
+}
+
+export interface MatchOptions {
+  sort?: Doc;
+  skip?: number;
+  limit?: number;
+  collation?: Doc;
+}
+
+export function compileFilter(rawFilter: unknown, collation?: Doc): { filter: Doc; test: (d: Doc) => boolean } {
+  const filter = prepareFilter(rawFilter);
+  assertSupportedTypes(filter);
+  if (Object.keys(filter).length === 0) return { filter, test: () => true };
+  try {
+    const q = new Query(filter, mingoOptions(collation ? { collation: collation as never } : {}));
+    return {
+      filter,
+      test: (d) => {
+        try {
+          return q.test(d);
+        } catch (e) {
+          throw toMongoError(e);
+        }
+      },
+    };
+  } catch (e) {
+    throw toMongoError(e);
+  }
+}
+
+/** Matching documents after sort, skip and limit (0 = no limit). */
+export function findMatching(coll: Collection | undefined, rawFilter: unknown, opts: MatchOptions = {}): Doc[] {
+  if (!coll) {
+    compileFilter(rawFilter, opts.collation);
+    return [];
+  }
+  if (opts.collation) throw new MongoCommandError(115, 'collation is not supported by the embedded engine');
+  const { filter, test } = compileFilter(rawFilter, opts.collation);
+  const skip = opts.skip ?? 0;
+  const limit = opts.limit ?? 0;
+  const out: Doc[] = [];
+  const hasSort = opts.sort && Object.keys(opts.sort).length > 0;
+  // Without a sort we can stop as soon as skip + limit documents matched.
+  const stopAt = !hasSort && limit > 0 ? skip + limit : Infinity;
+  for (const d of candidates(coll, filter)) {
+    if (test(d)) {
+      out.push(d);
+      if (out.length >= stopAt) break;
+    }
+  }
+  if (hasSort) out.sort(makeSortComparator(opts.sort!));
+  if (skip > 0 || limit > 0) return out.slice(skip, limit > 0 ? skip + limit : undefined);
+  return out;
+}
+
+/** Applies a find projection (mingo, which understands `$slice`, `$elemMatch` and positional `$`). */
+export function project(docs: Doc[], filter: Doc, projection: Doc | undefined): Doc[] {
+  if (!projection || Object.keys(projection).length === 0) return docs;
+  try {
+    const q = new Query(prepareFilter(filter), mingoOptions());
+    return q.find(docs, projection).all().map((d) => idFirst(d as Doc));
+  } catch (e) {
+    throw toMongoError(e);
+  }
+}
+
+/** MongoDB always returns `_id` first; mingo's inclusion projections put it last. */
+export function idFirst(d: Doc): Doc {
+  if (!d || typeof d !== 'object' || !('_id' in d)) return d;
+  for (const k in d) {
+    if (k === '_id') return d;
+    break;
+  }
+  const { _id, ...rest } = d;
+  return { _id, ...rest };
+}

@@ -1,0 +1,82 @@
+/**
+ * mingo configured for MongoDB fidelity: our own `$sort` (MongoDB's cross-type order and array
+ * sort keys) and `$type` (BSON type numbers, ObjectId), scripts disabled, and a pre-check that
+ * refuses operators mingo cannot evaluate instead of letting it answer wrongly.
+ */
+import { Context } from 'mingo';
+import type { Options } from 'mingo/types';
+import { Lazy } from 'mingo/lazy';
+import { MongoCommandError } from './errors.js';
+import { makeSortComparator, matchesType, pathValues, type Doc } from './types-bridge.js';
+
+type LazyIter = ReturnType<typeof Lazy>;
+
+const sortStage = (coll: LazyIter, spec: Doc): LazyIter => {
+  if (spec === null || typeof spec !== 'object' || Object.keys(spec).length === 0) {
+    throw new MongoCommandError(15976, '$sort stage must have at least one sort key');
+  }
+  const cmp = makeSortComparator(spec);
+  return coll.transform((arr: unknown[]) => Lazy((arr as Doc[]).slice().sort(cmp)));
+};
+
+const typeQuery = (selector: string, value: unknown) => (doc: Doc): boolean => {
+  const vals = pathValues(doc, selector);
+  // $type matches an array field itself as 'array' as well as its elements.
+  const whole = selector.split('.').reduce<unknown>((o, p) => (o && typeof o === 'object' ? (o as Doc)[p] : undefined), doc);
+  if (Array.isArray(whole)) vals.push(whole);
+  return matchesType(vals, value);
+};
+
+const CONTEXT = Context.init({
+  pipeline: { $sort: sortStage as never },
+  query: { $type: typeQuery as never },
+});
+
+export function mingoOptions(extra: Partial<Options> = {}): Partial<Options> {
+  return { idKey: '_id', scriptEnabled: false, context: CONTEXT, ...extra };
+}
+
+const UNSUPPORTED_QUERY_OPS = new Set([
+  '$text', '$near', '$nearSphere', '$geoWithin', '$geoIntersects', '$where', '$jsonSchema', '$sampleRate',
+]);
+
+/**
+ * Walks a filter: strips a top-level `$comment` (mingo rejects it, MongoDB ignores it) and refuses
+ * operators the engine cannot evaluate. Returns the filter to hand to mingo.
+ */
+export function prepareFilter(filter: unknown): Doc {
+  if (filter === undefined || filter === null) return {};
+  if (typeof filter !== 'object' || Array.isArray(filter)) {
+    throw new MongoCommandError(14, "BSON field 'filter' is the wrong type, expected type 'object'");
+  }
+  let f = filter as Doc;
+  if ('$comment' in f) {
+    f = { ...f };
+    delete f.$comment;
+  }
+  checkOps(f, 0);
+  return f;
+}
+
+function checkOps(v: unknown, depth: number): void {
+  if (v === null || typeof v !== 'object' || depth > 100) return;
+  if (Array.isArray(v)) {
+    for (const e of v) checkOps(e, depth + 1);
+    return;
+  }
+  if ((v as { _bsontype?: string })._bsontype || v instanceof Date || v instanceof RegExp) return;
+  for (const k of Object.keys(v)) {
+    if (UNSUPPORTED_QUERY_OPS.has(k)) {
+      throw new MongoCommandError(115, `query operator ${k} is not supported by the embedded engine; use real MongoDB`);
+    }
+    if (k === '$expr') continue;
+    checkOps((v as Doc)[k], depth + 1);
+  }
+}
+
+/** MongoDB stages the engine deliberately refuses (they exist in MongoDB, so not "unrecognized"). */
+export const UNSUPPORTED_STAGES = new Set([
+  '$geoNear', '$search', '$searchMeta', '$vectorSearch', '$indexStats', '$collStats', '$currentOp',
+  '$listSessions', '$listLocalSessions', '$changeStream', '$planCacheStats', '$merge', '$listSearchIndexes',
+  '$changeStreamSplitLargeEvent', '$shardedDataDistribution', '$documents', '$listSampledQueries',
+]);

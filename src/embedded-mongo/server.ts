@@ -1,0 +1,124 @@
+/**
+ * TCP connections: frame incoming bytes into messages, run each connection's commands strictly in
+ * order, and write the replies (none for OP_MSG moreToCome).
+ */
+import net from 'node:net';
+import type { Engine } from './engine.js';
+import { MongoCommandError } from './errors.js';
+import {
+  MAX_MESSAGE_SIZE,
+  OP_MSG,
+  OP_QUERY,
+  ProtocolError,
+  encodeMsgReply,
+  encodeOpReply,
+  parseMessage,
+} from './wire-protocol.js';
+
+export interface ServerLogger {
+  warn(o: object, msg?: string): void;
+}
+
+export class WireServer {
+  private readonly server: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+  private nextConnectionId = 1;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly logger?: ServerLogger,
+  ) {
+    this.server = net.createServer((s) => this.onConnection(s));
+  }
+
+  listen(port: number, host: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen({ port, host, exclusive: true }, () => {
+        this.server.off('error', reject);
+        resolve((this.server.address() as net.AddressInfo).port);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const s of this.sockets) s.destroy();
+    await closed;
+  }
+
+  private onConnection(socket: net.Socket): void {
+    const connectionId = this.nextConnectionId++;
+    this.sockets.add(socket);
+    this.engine.connections++;
+    this.engine.totalConnections++;
+    socket.setNoDelay(true);
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let chain: Promise<void> = Promise.resolve();
+    let dead = false;
+
+    const fail = (why: string): void => {
+      if (dead) return;
+      dead = true;
+      this.logger?.warn({ connectionId, why }, 'embedded-mongo: closing connection after a protocol error');
+      socket.destroy();
+    };
+
+    socket.on('data', (chunk: Buffer) => {
+      if (dead) return;
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      while (pendingBytes >= 4) {
+        let buf = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+        const len = buf.readInt32LE(0);
+        if (len < 16 || len > MAX_MESSAGE_SIZE) return fail(`message length ${len} outside 16..${MAX_MESSAGE_SIZE}`);
+        if (pendingBytes < len) {
+          pending = [buf];
+          return;
+        }
+        const msg = buf.subarray(0, len);
+        buf = buf.subarray(len);
+        pending = buf.length ? [buf] : [];
+        pendingBytes = buf.length;
+        chain = chain.then(() => this.handle(socket, msg, connectionId)).catch((e: unknown) => fail(String(e)));
+      }
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      dead = true;
+      this.sockets.delete(socket);
+      this.engine.connections--;
+    });
+  }
+
+  private async handle(socket: net.Socket, msg: Buffer, connectionId: number): Promise<void> {
+    if (socket.destroyed) return;
+    let req;
+    try {
+      req = parseMessage(msg);
+    } catch (e) {
+      if (e instanceof ProtocolError || e instanceof RangeError) throw e;
+      // A body that is not valid BSON: the protocol state is unknowable, close like mongod does.
+      throw new ProtocolError((e as Error).message);
+    }
+    const { header } = req;
+    if (req.kind === 'query') {
+      const ns = req.fullCollectionName ?? '';
+      const db = ns.endsWith('.$cmd') ? ns.slice(0, -5) : ns.split('.')[0] ?? 'admin';
+      const name = Object.keys(req.body)[0]?.toLowerCase();
+      // Only the handshake may use OP_QUERY on modern servers.
+      const reply =
+        name === 'ismaster' || name === 'hello'
+          ? await this.engine.run(req.body, db, connectionId)
+          : new MongoCommandError(352, 'Unsupported OP_QUERY command: ' + String(name)).toReply();
+      if (header.opCode === OP_QUERY) socket.write(encodeOpReply(header.requestID, reply));
+      return;
+    }
+    const db = typeof req.body.$db === 'string' ? req.body.$db : 'admin';
+    const reply = await this.engine.run(req.body, db, connectionId);
+    if (!req.moreToCome && header.opCode === OP_MSG && !socket.destroyed) {
+      socket.write(encodeMsgReply(header.requestID, reply));
+    }
+  }
+}
