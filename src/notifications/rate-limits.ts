@@ -83,7 +83,16 @@ export function createWeComLimiters({ redis, namespace = 'default', settings: ov
   const cluster = connection ? { datastore: 'ioredis', connection } : { datastore: 'local' };
   const group = (name: string, opts: Bottleneck.ConstructorOptions) =>
     new Bottleneck.Group({ ...cluster, id: RedisKeys.rateLimiter(`${namespace}:${name}`), heartbeatInterval: s.heartbeatMs, ...opts });
-  const perWindow = (n: number, ms: number): Bottleneck.ConstructorOptions => ({ reservoir: n, reservoirRefreshAmount: n, reservoirRefreshInterval: ms });
+  // A token bucket holding half the budget and refilling the other half over the window never lets more
+  // than `n` calls into ANY window of `ms` (sliding), whichever way WeCom aligns its windows. A reservoir
+  // refreshed every `ms` would allow 2n across a refresh boundary.
+  const perWindow = (n: number, ms: number): Bottleneck.ConstructorOptions => {
+    // At most floor(ms / interval) + 1 refills fall into any window, so capacity + amount × that ≤ n.
+    const capacity = Math.max(1, Math.floor(n / 2));
+    const interval = Math.max(s.heartbeatMs, Math.ceil(ms / Math.max(1, n - capacity - 1)));
+    const amount = Math.max(1, Math.floor((n - capacity) / (Math.floor(ms / interval) + 1)));
+    return { reservoir: capacity, reservoirIncreaseAmount: amount, reservoirIncreaseInterval: interval, reservoirIncreaseMaximum: capacity };
+  };
 
   const memberMinute = group('member-min', perWindow(s.memberPerMinute, s.minuteMs));
   const memberHour = group('member-hour', perWindow(s.memberPerHour, s.hourMs));

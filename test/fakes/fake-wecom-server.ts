@@ -1,0 +1,622 @@
+/**
+ * A fake WeCom (企业微信) that holds the bot to wecom-contract.md: a real HTTP server on 127.0.0.1 serving
+ * gettoken, 微信客服 sync_msg / send_msg / send_msg_on_event, message/send, update_template_card and the group
+ * robot webhook with the contract's fields, limits and errcodes; fault injection (-1, 45009, 45033, 5xx,
+ * time-outs); and encrypted callbacks to the bot built with `@wecom/crypto` exactly as WeCom sends them.
+ * Everything it receives is recorded, so tests assert what a citizen or member would actually have seen.
+ *
+ * Points the contract marks UNCONFIRMED are modelled with a plausible errcode and named so in `errmsg`
+ * (duplicate kf msgid, bad send_msg_on_event code); tests must not treat those codes as facts.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { sealCallback, type CallbackSecrets } from '../../src/channels/wecom/callback-crypto.js';
+import { getSignature, encrypt } from '@wecom/crypto';
+
+export interface FakeLimits {
+  memberPerMinute: number;
+  memberPerHour: number;
+  robotPerMinute: number;
+  kfSyncNoTokenPerMinute: number;
+  kfSyncConcurrent: number;
+  minuteMs: number;
+  hourMs: number;
+  /** How long a breached minute-level limit blocks the scope. */
+  blockMs: number;
+  kfWindowMessages: number;
+  kfWindowMs: number;
+  welcomeCodeMs: number;
+  syncTokenMs: number;
+  historyMs: number;
+  tokenTtlSeconds: number;
+}
+
+const CONTRACT: FakeLimits = {
+  memberPerMinute: 30,
+  memberPerHour: 1000,
+  robotPerMinute: 20,
+  kfSyncNoTokenPerMinute: 10,
+  kfSyncConcurrent: 5,
+  minuteMs: 60_000,
+  hourMs: 3_600_000,
+  blockMs: 60_000,
+  kfWindowMessages: 5,
+  kfWindowMs: 48 * 3_600_000,
+  welcomeCodeMs: 20_000,
+  syncTokenMs: 10 * 60_000,
+  historyMs: 3 * 24 * 3_600_000,
+  tokenTtlSeconds: 7200,
+};
+
+export interface FakeWeComOptions extends CallbackSecrets {
+  agentId: number;
+  /** Valid secrets (the app's, the 微信客服 one). */
+  secrets: string[];
+  /** The fake's clock in ms (defaults to real time). Callback timestamps use it too. */
+  now?: () => number;
+  limits?: Partial<FakeLimits>;
+  /** What happens to app messages over the per-member limit: silently dropped (doc) or 45009 (staff). */
+  memberOverflow?: 'drop' | 'error';
+  /** Max items per sync_msg page (WeCom: up to 1000; smaller forces paging). */
+  syncPageSize?: number;
+  /** Known members (message/send marks others as invaliduser). Unset: everyone is known. */
+  members?: string[];
+}
+
+/** One request the fake received, with what it answered. */
+export interface Received {
+  api: string;
+  method: string;
+  query: Record<string, string>;
+  body: Record<string, unknown> | undefined;
+  errcode: number | undefined;
+  status: number;
+  at: number;
+}
+
+export type Fault = { errcode: number } | { status: number } | { hangMs: number };
+
+interface KfCustomer {
+  lastCustomerAt?: number;
+  sentSince: number;
+  serviceState: number;
+}
+
+type KfRecord = Record<string, unknown> & { send_time: number };
+
+export class FakeWeCom {
+  readonly received: Received[] = [];
+  /** kf messages the customers actually got: accepted send_msg and send_msg_on_event bodies. */
+  readonly kfDelivered: { touser: string; open_kfid: string; msgid: string; via: 'send_msg' | 'on_event'; body: Record<string, unknown> }[] = [];
+  /** App messages members actually got (after per-member limits). */
+  readonly appDelivered: { touser: string; body: Record<string, unknown> }[] = [];
+  readonly appDropped: { touser: string; body: Record<string, unknown> }[] = [];
+  readonly robotDelivered: { key: string; body: Record<string, unknown> }[] = [];
+  readonly cardUpdates: Record<string, unknown>[] = [];
+  /** Calls that arrived while their scope was blocked after a 45009: a well-behaved client makes none. */
+  callsWhileBlocked = 0;
+  /** Breaches of a limit (each answered 45009 or dropped). */
+  limitBreaches = 0;
+  peakSyncConcurrency = 0;
+
+  private server: Server;
+  private base = '';
+  private botBase = '';
+  private readonly limits: FakeLimits;
+  private readonly now: () => number;
+  private tokens = new Map<string, { secret: string; expiresAt: number }>();
+  private tokenBySecret = new Map<string, string>();
+  private kfLog = new Map<string, KfRecord[]>();
+  private customers = new Map<string, KfCustomer>();
+  private kfMsgids = new Map<string, Set<string>>();
+  private syncTokens = new Map<string, { openKfId: string; expiresAt: number }>();
+  private eventCodes = new Map<string, { expiresAt: number; used: boolean; touser: string; openKfId: string }>();
+  private responseCodes = new Map<string, { expiresAt: number; used: boolean }>();
+  private windows = new Map<string, number[]>();
+  private blocks = new Map<string, number>();
+  private faults = new Map<string, Fault[]>();
+  private emptyPages = new Map<string, number>();
+  private syncInFlight = 0;
+  private seq = 0;
+  private robots = new Set<string>();
+
+  constructor(private readonly opts: FakeWeComOptions) {
+    this.limits = { ...CONTRACT, ...opts.limits };
+    this.now = opts.now ?? Date.now;
+    this.server = createServer((req, res) => void this.route(req, res));
+  }
+
+  /** Starts on a free loopback port; `url` is then the `WECOM_API_BASE`. */
+  async start(): Promise<this> {
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+  get url(): string {
+    return this.base;
+  }
+  /** Where callbacks go (the bot's base URL, e.g. http://127.0.0.1:PORT). */
+  setBot(baseUrl: string): void {
+    this.botBase = baseUrl.replace(/\/+$/, '');
+  }
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  // ---- control -------------------------------------------------------------------------------------
+
+  /** The next `times` calls to `api` (e.g. `message/send`) fail this way. */
+  inject(api: string, fault: Fault, times = 1): void {
+    const list = this.faults.get(api) ?? [];
+    for (let i = 0; i < times; i++) list.push(fault);
+    this.faults.set(api, list);
+  }
+  /** Every access token issued so far stops working (WeCom may invalidate tokens early). */
+  expireTokens(): void {
+    for (const t of this.tokens.values()) t.expiresAt = 0;
+    this.tokenBySecret.clear();
+  }
+  /** The next sync_msg of this kf account returns `n` empty pages with has_more = 1 first. */
+  emptyPagesNext(openKfId: string, n: number): void {
+    this.emptyPages.set(openKfId, n);
+  }
+  addRobot(key: string): void {
+    this.robots.add(key);
+  }
+  /** Moves a customer's session to another service_state (2 = 人工接待, 3 = 已结束 → send_msg gets 95018). */
+  setServiceState(openKfId: string, externalUserId: string, state: number): void {
+    this.customer(openKfId, externalUserId).serviceState = state;
+  }
+  /** Calls of an API (in arrival order). */
+  calls(api: string): Received[] {
+    return this.received.filter((r) => r.api === api);
+  }
+  /** What one customer received, in order, as plain summaries. */
+  kfMessagesTo(externalUserId: string): { msgtype: string; text?: string; menu?: { head?: string; items: { id: string; content: string }[] } }[] {
+    return this.kfDelivered
+      .filter((d) => d.touser === externalUserId)
+      .map((d) => {
+        const b = d.body;
+        if (b.msgtype === 'text') return { msgtype: 'text', text: (b.text as { content: string }).content };
+        const m = b.msgmenu as { head_content?: string; list: { type: string; click?: { id: string; content: string } }[] };
+        return {
+          msgtype: 'msgmenu',
+          menu: { head: m.head_content, items: m.list.filter((i) => i.type === 'click').map((i) => i.click!) },
+        };
+      });
+  }
+
+  // ---- citizens and members act ----------------------------------------------------------------------
+
+  /** A WeChat customer writes to the kf account (origin 3); returns the sync_msg msgid. */
+  customerSays(openKfId: string, externalUserId: string, content: string, menuId?: string): string {
+    const c = this.customer(openKfId, externalUserId);
+    c.lastCustomerAt = this.now();
+    c.sentSince = 0;
+    if (c.serviceState === 3) c.serviceState = 0;
+    const msgid = this.newId('from_msgid_');
+    this.append(openKfId, {
+      msgid,
+      open_kfid: openKfId,
+      external_userid: externalUserId,
+      send_time: Math.floor(this.now() / 1000),
+      origin: 3,
+      msgtype: 'text',
+      text: { content, ...(menuId ? { menu_id: menuId } : {}) },
+    });
+    return msgid;
+  }
+  /** The customer opens the kf chat; returns the welcome_code when one is issued. */
+  customerEnters(openKfId: string, externalUserId: string, withWelcomeCode = true): string | undefined {
+    this.customer(openKfId, externalUserId);
+    const code = withWelcomeCode ? this.newId('WELCOME_') : undefined;
+    if (code) this.eventCodes.set(code, { expiresAt: this.now() + this.limits.welcomeCodeMs, used: false, touser: externalUserId, openKfId });
+    this.append(openKfId, {
+      msgid: this.newId('ev_'),
+      send_time: Math.floor(this.now() / 1000),
+      origin: 4,
+      msgtype: 'event',
+      event: { event_type: 'enter_session', open_kfid: openKfId, external_userid: externalUserId, scene: 'qrcode', ...(code ? { welcome_code: code } : {}) },
+    });
+    return code;
+  }
+  /** A servicer writes from the WeCom client (origin 5): must be logged by the bot, not answered. */
+  servicerSays(openKfId: string, externalUserId: string, content: string): void {
+    this.append(openKfId, {
+      msgid: this.newId('svc_'),
+      open_kfid: openKfId,
+      external_userid: externalUserId,
+      servicer_userid: 'servicer1',
+      send_time: Math.floor(this.now() / 1000),
+      origin: 5,
+      msgtype: 'text',
+      text: { content },
+    });
+  }
+  /** Appends a raw sync_msg item (for shapes the helpers do not cover). */
+  appendKfItem(openKfId: string, item: KfRecord): void {
+    this.append(openKfId, item);
+  }
+
+  /** Sends the kf_msg_or_event notification for an account (a fresh 10-minute sync token each time). */
+  async notifyKf(openKfId: string, path = '/wecom/kf/callback'): Promise<{ status: number; body: string }> {
+    const token = this.newId('ENCA');
+    this.syncTokens.set(token, { openKfId, expiresAt: this.now() + this.limits.syncTokenMs });
+    const ts = Math.floor(this.now() / 1000);
+    const inner = `<xml><ToUserName><![CDATA[${this.opts.corpId}]]></ToUserName><CreateTime>${ts}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[kf_msg_or_event]]></Event><Token><![CDATA[${token}]]></Token><OpenKfId><![CDATA[${openKfId}]]></OpenKfId></xml>`;
+    return this.callback(path, inner);
+  }
+  /** A member sends a text to the self-built app; returns the MsgId. */
+  async memberSays(userid: string, content: string, msgId = String(7290000000000000000n + BigInt(++this.seq))): Promise<{ status: number; body: string; msgId: string }> {
+    const ts = Math.floor(this.now() / 1000);
+    const inner = `<xml><ToUserName><![CDATA[${this.opts.corpId}]]></ToUserName><FromUserName><![CDATA[${userid}]]></FromUserName><CreateTime>${ts}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${content}]]></Content><MsgId>${msgId}</MsgId><AgentID>${this.opts.agentId}</AgentID></xml>`;
+    return { ...(await this.callback('/wecom/callback', inner)), msgId };
+  }
+  /** A member clicks a custom-menu item of the app. */
+  async memberClicksMenu(userid: string, key: string): Promise<{ status: number; body: string }> {
+    const ts = Math.floor(this.now() / 1000);
+    const inner = `<xml><ToUserName><![CDATA[${this.opts.corpId}]]></ToUserName><FromUserName><![CDATA[${userid}]]></FromUserName><CreateTime>${ts}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[click]]></Event><EventKey><![CDATA[${key}]]></EventKey><AgentID>${this.opts.agentId}</AgentID></xml>`;
+    return this.callback('/wecom/callback', inner);
+  }
+  /** A member clicks a template-card button; returns the fresh response_code handed to the bot. */
+  async memberClicksCard(userid: string, taskId: string, key: string): Promise<{ status: number; responseCode: string }> {
+    const ts = Math.floor(this.now() / 1000);
+    const rc = this.newId('RC_');
+    this.responseCodes.set(rc, { expiresAt: this.now() + 72 * 3_600_000, used: false });
+    const inner = `<xml><ToUserName><![CDATA[${this.opts.corpId}]]></ToUserName><FromUserName><![CDATA[${userid}]]></FromUserName><CreateTime>${ts}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[template_card_event]]></Event><EventKey><![CDATA[${key}]]></EventKey><TaskId><![CDATA[${taskId}]]></TaskId><CardType><![CDATA[button_interaction]]></CardType><ResponseCode><![CDATA[${rc}]]></ResponseCode><AgentID>${this.opts.agentId}</AgentID></xml>`;
+    const r = await this.callback('/wecom/callback', inner);
+    return { status: r.status, responseCode: rc };
+  }
+
+  /**
+   * POSTs an encrypted callback to the bot exactly as WeCom does (§2.5). `tamper` builds broken ones:
+   * a wrong signature, another corp's receive id, or a replayed old timestamp.
+   */
+  async callback(
+    path: string,
+    innerXml: string,
+    tamper: { signature?: boolean; corpId?: string; timestamp?: number; body?: string } = {},
+  ): Promise<{ status: number; body: string }> {
+    const ts = String(tamper.timestamp ?? Math.floor(this.now() / 1000));
+    const nonce = String(randomBytes(4).readUInt32BE());
+    const secrets = { ...this.opts, corpId: tamper.corpId ?? this.opts.corpId };
+    const sealed = sealCallback(secrets, innerXml, { timestamp: ts, nonce, agentId: this.opts.agentId });
+    const sig = tamper.signature ? sealed.query.msg_signature.replace(/^./, (c) => (c === 'a' ? 'b' : 'a')) : sealed.query.msg_signature;
+    const qs = new URLSearchParams({ msg_signature: sig, timestamp: ts, nonce });
+    const res = await fetch(`${this.botBase}${path}?${qs.toString()}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml' },
+      body: tamper.body ?? sealed.body,
+    });
+    return { status: res.status, body: await res.text() };
+  }
+  /** The GET URL verification WeCom runs when an admin saves the callback settings (§2.4). */
+  async verifyUrl(path: string, plain = String(Date.now()) + '1234'): Promise<{ status: number; body: string; expected: string }> {
+    const ts = String(Math.floor(this.now() / 1000));
+    const nonce = String(randomBytes(4).readUInt32BE());
+    const echostr = encrypt(this.opts.aesKey, plain, this.opts.corpId);
+    const sig = getSignature(this.opts.token, ts, nonce, echostr);
+    const qs = new URLSearchParams({ msg_signature: sig, timestamp: ts, nonce, echostr });
+    const res = await fetch(`${this.botBase}${path}?${qs.toString()}`);
+    return { status: res.status, body: await res.text(), expected: plain };
+  }
+
+  // ---- HTTP ------------------------------------------------------------------------------------------
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const api = url.pathname.replace(/^\/cgi-bin\//, '');
+    const query = Object.fromEntries(url.searchParams);
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    let body: Record<string, unknown> | undefined;
+    const rec: Received = { api, method: req.method ?? 'GET', query, body: undefined, errcode: undefined, status: 200, at: this.now() };
+    this.received.push(rec);
+    if (raw) {
+      try {
+        body = JSON.parse(raw) as Record<string, unknown>;
+        rec.body = body;
+      } catch {
+        return this.reply(res, rec, { errcode: 40058, errmsg: 'invalid parameter: body is not JSON' });
+      }
+    }
+    const fault = this.faults.get(api)?.shift();
+    if (fault) {
+      if ('hangMs' in fault) {
+        await new Promise((r) => setTimeout(r, fault.hangMs));
+        if (res.destroyed) return;
+      } else if ('status' in fault) {
+        rec.status = fault.status;
+        res.writeHead(fault.status, { 'content-type': 'text/html' }).end('<html>bad gateway</html>');
+        return;
+      } else {
+        return this.reply(res, rec, { errcode: fault.errcode, errmsg: `injected ${fault.errcode}`, ...(api === 'kf/sync_msg' ? { msg_list: [] } : {}) });
+      }
+    }
+    const answer = await this.handle(api, req.method ?? 'GET', query, body ?? {});
+    this.reply(res, rec, answer);
+  }
+
+  private reply(res: ServerResponse, rec: Received, answer: Record<string, unknown>): void {
+    rec.errcode = answer.errcode as number;
+    if (!res.destroyed) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+  }
+
+  private async handle(api: string, method: string, q: Record<string, string>, b: Record<string, unknown>): Promise<Record<string, unknown>> {
+    if (api === 'gettoken') return this.gettoken(q);
+    if (api === 'webhook/send') return this.webhook(q, b);
+    if (method !== 'POST') return err(40058, 'invalid parameter: POST expected');
+    const tokenCheck = this.checkToken(q.access_token);
+    if (tokenCheck) return tokenCheck;
+    switch (api) {
+      case 'kf/sync_msg':
+        return this.syncMsg(b);
+      case 'kf/send_msg':
+        return this.kfSend(b);
+      case 'kf/send_msg_on_event':
+        return this.kfSendOnEvent(b);
+      case 'message/send':
+        return this.messageSend(b);
+      case 'message/update_template_card':
+        return this.updateCard(b);
+      default:
+        return err(40058, `unknown api ${api}`);
+    }
+  }
+
+  private gettoken(q: Record<string, string>) {
+    if (!q.corpid) return err(41002, 'corpid missing');
+    if (q.corpid !== this.opts.corpId) return err(40013, 'invalid corpid');
+    if (!q.corpsecret) return err(41004, 'corpsecret missing');
+    if (!this.opts.secrets.includes(q.corpsecret)) return err(40001, 'invalid credential');
+    let token = this.tokenBySecret.get(q.corpsecret);
+    const cur = token ? this.tokens.get(token) : undefined;
+    if (!token || !cur || cur.expiresAt <= this.now()) {
+      token = this.newId('tok_') + randomBytes(8).toString('hex');
+      this.tokens.set(token, { secret: q.corpsecret, expiresAt: this.now() + this.limits.tokenTtlSeconds * 1000 });
+      this.tokenBySecret.set(q.corpsecret, token);
+    }
+    return { errcode: 0, errmsg: 'ok', access_token: token, expires_in: this.limits.tokenTtlSeconds };
+  }
+
+  private checkToken(t: string | undefined): Record<string, unknown> | undefined {
+    if (!t) return err(41001, 'access_token missing');
+    const tok = this.tokens.get(t);
+    if (!tok) return err(40014, 'invalid access_token');
+    if (tok.expiresAt <= this.now()) return err(42001, 'access_token expired');
+    return undefined;
+  }
+
+  private syncMsg(b: Record<string, unknown>): Record<string, unknown> | Promise<Record<string, unknown>> {
+    const empty = { next_cursor: '', has_more: 0, msg_list: [] };
+    const openKfId = typeof b.open_kfid === 'string' ? b.open_kfid : '';
+    const token = typeof b.token === 'string' ? b.token : undefined;
+    if (token !== undefined) {
+      const t = this.syncTokens.get(token);
+      if (!t || t.expiresAt <= this.now()) return { ...err(95007, 'invalid msg token'), ...empty };
+    } else {
+      const limited = this.limit('kfsync-notoken', this.limits.kfSyncNoTokenPerMinute, this.limits.minuteMs);
+      if (limited) return { ...limited, ...empty };
+    }
+    if (!this.kfLog.has(openKfId)) return { ...err(95000, 'invalid open_kfid'), ...empty };
+    if (this.syncInFlight >= this.limits.kfSyncConcurrent) return { ...err(45033, 'api concurrent out of limit'), ...empty };
+    this.syncInFlight++;
+    this.peakSyncConcurrency = Math.max(this.peakSyncConcurrency, this.syncInFlight);
+    return new Promise((resolve) =>
+      setTimeout(() => {
+        this.syncInFlight--;
+        resolve(this.page(openKfId, b));
+      }, 5),
+    );
+  }
+
+  private page(openKfId: string, b: Record<string, unknown>): Record<string, unknown> {
+    const log = this.kfLog.get(openKfId) ?? [];
+    const limit = Math.min(Number(b.limit ?? 1000) || 1000, 1000, this.opts.syncPageSize ?? 1000);
+    let start: number;
+    if (typeof b.cursor === 'string' && b.cursor) {
+      const m = /^c_(\d+)$/.exec(Buffer.from(b.cursor, 'base64url').toString());
+      if (!m) return err(40058, 'invalid cursor');
+      start = Number(m[1]);
+    } else {
+      // No cursor: from the oldest message of the last 3 days.
+      const horizon = (this.now() - this.limits.historyMs) / 1000;
+      start = log.findIndex((r) => r.send_time >= horizon);
+      if (start < 0) start = log.length;
+    }
+    const cursorAt = (i: number) => Buffer.from(`c_${i}`).toString('base64url');
+    const pendingEmpty = this.emptyPages.get(openKfId) ?? 0;
+    if (pendingEmpty > 0) {
+      this.emptyPages.set(openKfId, pendingEmpty - 1);
+      return { errcode: 0, errmsg: 'ok', next_cursor: cursorAt(start), has_more: 1, msg_list: [] };
+    }
+    const items = log.slice(start, start + limit);
+    const next = start + items.length;
+    return { errcode: 0, errmsg: 'ok', next_cursor: cursorAt(next), has_more: next < log.length ? 1 : 0, msg_list: items };
+  }
+
+  private validateKfBody(b: Record<string, unknown>): Record<string, unknown> | undefined {
+    const bytes = (s: unknown) => Buffer.byteLength(typeof s === 'string' ? s : '', 'utf8');
+    if (b.msgtype === 'text') {
+      const content = (b.text as { content?: unknown } | undefined)?.content;
+      if (typeof content !== 'string' || !content) return err(44004, 'text content empty');
+      if (bytes(content) > 2048) return err(45002, 'content size out of limit');
+      return undefined;
+    }
+    if (b.msgtype === 'msgmenu') {
+      const m = b.msgmenu as { head_content?: unknown; tail_content?: unknown; list?: unknown } | undefined;
+      if (!m || !Array.isArray(m.list)) return err(40058, 'invalid msgmenu');
+      if (m.list.length > 10) return err(95008, 'menu item count exceeds 10');
+      if (bytes(m.head_content) > 1024 || bytes(m.tail_content) > 1024) return err(40058, 'head/tail content over 1024 bytes');
+      for (const it of m.list as { type?: string; click?: { id?: unknown; content?: unknown }; text?: { content?: unknown }; view?: { url?: unknown; content?: unknown } }[]) {
+        if (it.type === 'click') {
+          const id = bytes(it.click?.id);
+          const c = bytes(it.click?.content);
+          if (id < 1 || id > 64 || c < 1 || c > 128) return err(40058, 'click item id 1-64 bytes, content 1-128 bytes');
+        } else if (it.type === 'text') {
+          const c = bytes(it.text?.content);
+          if (c < 1 || c > 256) return err(40058, 'text item content 1-256 bytes');
+        } else if (it.type === 'view') {
+          if (bytes(it.view?.url) > 2048 || bytes(it.view?.content) > 1024) return err(40058, 'view item over limit');
+        } else {
+          return err(40058, `unsupported menu item type ${String(it.type)}`);
+        }
+      }
+      return undefined;
+    }
+    return err(40008, 'invalid message type');
+  }
+
+  private checkMsgid(openKfId: string, msgid: unknown): Record<string, unknown> | undefined {
+    if (msgid === undefined) return undefined;
+    if (typeof msgid !== 'string' || Buffer.byteLength(msgid) > 32 || !/^[0-9a-zA-Z_-]*$/.test(msgid)) return err(40058, 'invalid msgid');
+    const seen = this.kfMsgids.get(openKfId) ?? new Set<string>();
+    this.kfMsgids.set(openKfId, seen);
+    // The real errcode for a duplicate msgid is UNCONFIRMED (contract §11); modelled as 40058.
+    if (seen.has(msgid)) return err(40058, 'duplicate msgid (modelled; real errcode unconfirmed)');
+    return undefined;
+  }
+
+  private kfSend(b: Record<string, unknown>): Record<string, unknown> {
+    const openKfId = String(b.open_kfid ?? '');
+    const touser = String(b.touser ?? '');
+    if (!this.kfLog.has(openKfId)) return err(95000, 'invalid open_kfid');
+    const invalid = this.validateKfBody(b) ?? this.checkMsgid(openKfId, b.msgid);
+    if (invalid) return invalid;
+    const c = this.customers.get(`${openKfId}|${touser}`);
+    if (!c || c.lastCustomerAt === undefined) return err(95018, 'session state does not allow sending');
+    if (c.serviceState !== 0 && c.serviceState !== 1) return err(95018, 'session state does not allow sending');
+    if (this.now() - c.lastCustomerAt > this.limits.kfWindowMs) return err(95002, 'reply window (48h) expired');
+    if (c.sentSince >= this.limits.kfWindowMessages) return err(95001, 'over the 5-message reply limit');
+    c.sentSince++;
+    const msgid = typeof b.msgid === 'string' ? b.msgid : this.newId('auto_');
+    this.kfMsgids.get(openKfId)?.add(msgid);
+    this.kfDelivered.push({ touser, open_kfid: openKfId, msgid, via: 'send_msg', body: b });
+    return { errcode: 0, errmsg: 'ok', msgid };
+  }
+
+  private kfSendOnEvent(b: Record<string, unknown>): Record<string, unknown> {
+    const code = this.eventCodes.get(String(b.code ?? ''));
+    // The real errcode for a used/expired code is UNCONFIRMED; modelled as 40058.
+    if (!code || code.used || code.expiresAt <= this.now()) return err(40058, 'invalid code (modelled; real errcode unconfirmed)');
+    const invalid = this.validateKfBody(b) ?? this.checkMsgid(code.openKfId, b.msgid);
+    if (invalid) return invalid;
+    code.used = true;
+    const msgid = typeof b.msgid === 'string' ? b.msgid : this.newId('auto_');
+    this.kfMsgids.get(code.openKfId)?.add(msgid);
+    this.kfDelivered.push({ touser: code.touser, open_kfid: code.openKfId, msgid, via: 'on_event', body: b });
+    return { errcode: 0, errmsg: 'ok', msgid };
+  }
+
+  private messageSend(b: Record<string, unknown>): Record<string, unknown> {
+    if (Number(b.agentid) !== this.opts.agentId) return err(40056, 'invalid agentid');
+    const touser = typeof b.touser === 'string' ? b.touser : '';
+    if (!touser && !b.toparty && !b.totag) return err(82001, 'all touser/toparty/totag empty');
+    const type = b.msgtype;
+    if (!['text', 'markdown', 'textcard', 'template_card'].includes(String(type))) return err(40008, 'invalid message type');
+    if (type === 'text' || type === 'markdown') {
+      const content = (b[String(type)] as { content?: unknown } | undefined)?.content;
+      if (typeof content !== 'string' || !content) return err(44004, 'content empty');
+    }
+    const users = touser.split('|').filter(Boolean);
+    const known = this.opts.members ? users.filter((u) => this.opts.members!.includes(u)) : users;
+    const invalid = users.filter((u) => !known.includes(u));
+    if (users.length > 0 && known.length === 0) return { ...err(81013, 'user & party & tag all invalid'), invaliduser: invalid.join('|') };
+    for (const u of known) {
+      const minute = this.limit(`member-min:${u}`, this.limits.memberPerMinute, this.limits.minuteMs, this.opts.memberOverflow === 'error');
+      const hour = minute ? undefined : this.limit(`member-hour:${u}`, this.limits.memberPerHour, this.limits.hourMs, this.opts.memberOverflow === 'error');
+      const breach = minute ?? hour;
+      if (breach && this.opts.memberOverflow === 'error') return breach;
+      if (breach) this.appDropped.push({ touser: u, body: b });
+      else this.appDelivered.push({ touser: u, body: b });
+    }
+    const out: Record<string, unknown> = { errcode: 0, errmsg: 'ok', invaliduser: invalid.join('|'), msgid: this.newId('MSGID_') };
+    if (type === 'template_card') {
+      const rc = this.newId('RC_');
+      this.responseCodes.set(rc, { expiresAt: this.now() + 72 * 3_600_000, used: false });
+      out.response_code = rc;
+    }
+    return out;
+  }
+
+  private updateCard(b: Record<string, unknown>): Record<string, unknown> {
+    if (Number(b.agentid) !== this.opts.agentId) return err(40056, 'invalid agentid');
+    const rc = this.responseCodes.get(String(b.response_code ?? ''));
+    if (!rc || rc.used || rc.expiresAt <= this.now()) return err(40058, 'invalid response_code (modelled; real errcode unconfirmed)');
+    rc.used = true;
+    this.cardUpdates.push(b);
+    return { errcode: 0, errmsg: 'ok', invaliduser: [] };
+  }
+
+  private webhook(q: Record<string, string>, b: Record<string, unknown>): Record<string, unknown> {
+    const key = q.key ?? '';
+    if (!this.robots.has(key)) return err(93000, 'invalid webhook url');
+    const limited = this.limit(`robot:${key}`, this.limits.robotPerMinute, this.limits.minuteMs);
+    if (limited) return limited;
+    const t = b.msgtype;
+    const content = (b[String(t)] as { content?: unknown } | undefined)?.content;
+    if (t === 'text' && (typeof content !== 'string' || Buffer.byteLength(content) > 2048)) return err(40058, 'text content invalid');
+    if (t === 'markdown' && (typeof content !== 'string' || Buffer.byteLength(content) > 4096)) return err(40058, 'markdown content invalid');
+    this.robotDelivered.push({ key, body: b });
+    return { errcode: 0, errmsg: 'ok' };
+  }
+
+  /**
+   * Sliding-window limit with a block after a breach (§0.2): returns a 45009 answer when over the limit
+   * (`answer` false: the caller drops silently but the breach still counts).
+   */
+  private limit(scope: string, max: number, windowMs: number, answer = true): Record<string, unknown> | undefined {
+    const now = this.now();
+    const blockedUntil = this.blocks.get(scope) ?? 0;
+    if (blockedUntil > now) {
+      this.callsWhileBlocked++;
+      return err(45009, 'api freq out of limit, blocked');
+    }
+    const hits = (this.windows.get(scope) ?? []).filter((t) => t > now - windowMs);
+    if (hits.length >= max) {
+      this.limitBreaches++;
+      if (answer) this.blocks.set(scope, now + this.limits.blockMs);
+      this.windows.set(scope, hits);
+      return err(45009, 'api freq out of limit');
+    }
+    hits.push(now);
+    this.windows.set(scope, hits);
+    return undefined;
+  }
+
+  private customer(openKfId: string, externalUserId: string): KfCustomer {
+    if (!this.kfLog.has(openKfId)) this.kfLog.set(openKfId, []);
+    const key = `${openKfId}|${externalUserId}`;
+    let c = this.customers.get(key);
+    if (!c) this.customers.set(key, (c = { sentSince: 0, serviceState: 0 }));
+    return c;
+  }
+  private append(openKfId: string, item: KfRecord): void {
+    const log = this.kfLog.get(openKfId) ?? [];
+    log.push(item);
+    this.kfLog.set(openKfId, log);
+  }
+  private newId(prefix: string): string {
+    return `${prefix}${(++this.seq).toString(36)}${randomBytes(3).toString('hex')}`;
+  }
+}
+
+function err(errcode: number, errmsg: string): Record<string, unknown> {
+  return { errcode, errmsg: `${errmsg}, hint: [fake], more info at https://open.work.weixin.qq.com/devtool/query?e=${errcode}` };
+}
+
+/** Starts a fake WeCom with fresh secrets; `secrets.app` / `secrets.kf` are the valid app and kf secrets. */
+export async function startFakeWeCom(over: Partial<FakeWeComOptions> = {}): Promise<FakeWeCom> {
+  const aesKey = over.aesKey ?? randomBytes(32).toString('base64').slice(0, 43).replace(/[+/]/g, 'A');
+  return new FakeWeCom({
+    corpId: 'ww0123456789abcdef',
+    token: 'QDG6eKtoken',
+    aesKey,
+    agentId: 1000002,
+    secrets: ['app-secret', 'kf-secret'],
+    ...over,
+  }).start();
+}
