@@ -3,8 +3,17 @@
  * sort keys) and `$type` (BSON type numbers, ObjectId), scripts disabled, and a pre-check that
  * refuses operators mingo cannot evaluate instead of letting it answer wrongly.
  */
-import { Context } from 'mingo';
-import type { Options } from 'mingo/types';
+import { Aggregator as AggregatorBase } from 'mingo/aggregator';
+import { Context } from 'mingo/core';
+import * as accumulatorOperators from 'mingo/operators/accumulator';
+import * as expressionOperators from 'mingo/operators/expression';
+import * as pipelineOperators from 'mingo/operators/pipeline';
+import * as projectionOperators from 'mingo/operators/projection';
+import * as queryOperators from 'mingo/operators/query';
+import * as windowOperators from 'mingo/operators/window';
+import { Query as QueryBase } from 'mingo/query';
+import type { AnyObject, Options } from 'mingo/types';
+import * as updater from 'mingo/updater';
 import { Lazy } from 'mingo/lazy';
 import { MongoCommandError } from './errors.js';
 import { makeSortComparator, matchesType, pathValues, type Doc } from './types-bridge.js';
@@ -27,13 +36,37 @@ const typeQuery = (selector: string, value: unknown) => (doc: Doc): boolean => {
   return matchesType(vals, value);
 };
 
+// mingo's own entry point merges contexts first-wins, so overrides must be built into one context.
 const CONTEXT = Context.init({
-  pipeline: { $sort: sortStage as never },
-  query: { $type: typeQuery as never },
+  accumulator: accumulatorOperators as never,
+  expression: expressionOperators as never,
+  pipeline: { ...(pipelineOperators as object), $sort: sortStage } as never,
+  projection: projectionOperators as never,
+  query: { ...(queryOperators as object), $type: typeQuery } as never,
+  window: windowOperators as never,
 });
 
 export function mingoOptions(extra: Partial<Options> = {}): Partial<Options> {
   return { idKey: '_id', scriptEnabled: false, context: CONTEXT, ...extra };
+}
+
+/** mingo's Query bound to the engine's operator set. */
+export class Query extends QueryBase<AnyObject> {
+  constructor(condition: AnyObject, options: Partial<Options> = mingoOptions()) {
+    super(condition as never, { ...mingoOptions(), ...options } as never);
+  }
+}
+
+/** mingo's Aggregator bound to the engine's operator set. */
+export class Aggregator extends AggregatorBase {
+  constructor(pipeline: AnyObject[], options: Partial<Options> = mingoOptions()) {
+    super(pipeline, { ...mingoOptions(), ...options } as never);
+  }
+}
+
+/** Applies update operators in place; returns the changed paths (empty = no-op). */
+export function applyOperators(obj: AnyObject, mods: AnyObject, arrayFilters?: AnyObject[], condition?: AnyObject): string[] {
+  return updater.update(obj, mods as never, arrayFilters, condition as never, { queryOptions: mingoOptions() as never });
 }
 
 const UNSUPPORTED_QUERY_OPS = new Set([

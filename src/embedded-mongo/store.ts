@@ -7,11 +7,10 @@
  * cursors may therefore keep references to old versions safely.
  */
 import { BSON, ObjectId } from 'bson';
-import { Query } from 'mingo';
 import { MongoCommandError } from './errors.js';
 import type { LogRecord, StorageLog } from './storage-log.js';
 import { formatKeyValue, pathValues, valueKey, type Doc } from './types-bridge.js';
-import { mingoOptions } from './mingo-setup.js';
+import { mingoOptions, Query } from './mingo-setup.js';
 
 export interface IndexSpec {
   name: string;

@@ -3,9 +3,8 @@
  * collections from its own store, answers the leading `$match` from indexes, implements `$out`
  * against its storage, and refuses stages it cannot run with MongoDB's error codes.
  */
-import { Aggregator } from 'mingo';
 import { MongoCommandError, toMongoError } from '../errors.js';
-import { mingoOptions, UNSUPPORTED_STAGES } from '../mingo-setup.js';
+import { Aggregator, mingoOptions, UNSUPPORTED_STAGES } from '../mingo-setup.js';
 import { assertSupportedTypes, type Doc } from '../types-bridge.js';
 import type { CommandContext, Handler } from './context.js';
 import { batchSizeOf } from './cursors.js';

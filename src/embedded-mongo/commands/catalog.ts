@@ -1,8 +1,7 @@
 /** create, drop, listCollections, renameCollection, dropDatabase, listDatabases. */
 import { BSON } from 'bson';
-import { Query } from 'mingo';
 import { MongoCommandError, toMongoError } from '../errors.js';
-import { mingoOptions } from '../mingo-setup.js';
+import { mingoOptions, Query } from '../mingo-setup.js';
 import type { Doc } from '../types-bridge.js';
 import type { Handler } from './context.js';
 

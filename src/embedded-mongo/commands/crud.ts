@@ -3,9 +3,8 @@
  * (`n`, `nModified`, `upserted`), per-statement write errors and error codes.
  */
 import { BSON, ObjectId } from 'bson';
-import { Aggregator, update as mingoUpdate } from 'mingo';
 import { MongoCommandError, toMongoError } from '../errors.js';
-import { mingoOptions } from '../mingo-setup.js';
+import { Aggregator, applyOperators, mingoOptions } from '../mingo-setup.js';
 import { cloneDoc, type Collection } from '../store.js';
 import { MAX_BSON_SIZE } from '../wire-protocol.js';
 import { assertSupportedTypes, pathValues, setPath, valueKey, type Doc } from '../types-bridge.js';
@@ -93,6 +92,12 @@ function updateKind(u: unknown): UpdateKind {
   return 'operator';
 }
 
+/** Whether an update writes through the positional `$` operator, which needs the query. */
+function usesPositional(mods: Doc): boolean {
+  for (const spec of Object.values(mods)) for (const p of Object.keys(spec as Doc)) if (/(^|\.)\$(\.|$)/.test(p)) return true;
+  return false;
+}
+
 function sameBytes(a: Doc, b: Doc): boolean {
   return Buffer.from(BSON.serialize(a)).equals(Buffer.from(BSON.serialize(b)));
 }
@@ -148,7 +153,7 @@ function applyUpdate(oldDoc: Doc, u: unknown, kind: UpdateKind, filter: Doc, arr
   const next = cloneDoc(oldDoc);
   let changed: string[];
   try {
-    changed = mingoUpdate(next, mods as never, arrayFilters, filter as never, { queryOptions: mingoOptions() });
+    changed = applyOperators(next, mods, arrayFilters, !upsertInsert && usesPositional(mods) ? filter : undefined);
   } catch (e) {
     const err = toMongoError(e);
     if (/positional/i.test(err.message) || /\$\[/.test(err.message)) throw new MongoCommandError(2, err.message);

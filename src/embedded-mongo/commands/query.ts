@@ -4,9 +4,8 @@
  * non-partial) index is answered from the hash maps; everything else is a scan tested by mingo.
  */
 import { ObjectId } from 'bson';
-import { Query } from 'mingo';
 import { MongoCommandError, toMongoError } from '../errors.js';
-import { mingoOptions, prepareFilter } from '../mingo-setup.js';
+import { mingoOptions, prepareFilter, Query } from '../mingo-setup.js';
 import type { Collection } from '../store.js';
 import { assertSupportedTypes, makeSortComparator, valueKey, type Doc } from '../types-bridge.js';
 
@@ -113,11 +112,11 @@ export function compileFilter(rawFilter: unknown, collation?: Doc): { filter: Do
 
 /** Matching documents after sort, skip and limit (0 = no limit). */
 export function findMatching(coll: Collection | undefined, rawFilter: unknown, opts: MatchOptions = {}): Doc[] {
+  if (opts.collation) throw new MongoCommandError(115, 'collation is not supported by the embedded engine');
   if (!coll) {
-    compileFilter(rawFilter, opts.collation);
+    compileFilter(rawFilter);
     return [];
   }
-  if (opts.collation) throw new MongoCommandError(115, 'collation is not supported by the embedded engine');
   const { filter, test } = compileFilter(rawFilter, opts.collation);
   const skip = opts.skip ?? 0;
   const limit = opts.limit ?? 0;
