@@ -81,6 +81,69 @@ const memberSchema = z.object({
   unit: z.string().min(1),
 });
 
+/** Routing rules (src/routing): which units handle a suggestion. The first matching rule decides. */
+const routingRuleSchema = z
+  .object({
+    /** A name for reports and history ("rural → 农业农村委 + 乡村振兴局"); defaults to the rule's position. */
+    id: z.string().min(1).optional(),
+    /** Theme id from a campaign (or the general theme); omitted = any theme. */
+    theme: z.string().min(1).optional(),
+    /** Only suggestions of this category (policy, work, problem, innovation). */
+    category: z.enum(['policy', 'work', 'problem', 'innovation']).optional(),
+    /** Only when the title or proposal contains at least one of these words. */
+    keywords: z.array(z.string().min(1)).optional(),
+    units: z.array(z.string().min(1)).min(1),
+  })
+  .strict();
+
+export const routingSchema = z
+  .object({
+    /** `auto`: a matched rule assigns at once; `screening`: every suggestion waits for the office to assign it. */
+    mode: z.enum(['auto', 'screening']).default('auto'),
+    rules: z.array(routingRuleSchema).default([]),
+    /** Words that mark a suggestion as concerning the whole city (全市): it goes to the office for recommendation. */
+    cityLevelKeywords: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+
+/** Handling deadlines (src/notifications/deadlines.ts). */
+export const deadlinesSchema = z
+  .object({
+    /** Days a unit has to accept (受理) an assigned suggestion. */
+    acceptDays: z.number().int().min(1).default(3),
+    /** Days a unit has to answer, counted from the assignment. */
+    answerDays: z.number().int().min(1).default(15),
+    /** Count working days (Mon–Fri minus holidays plus makeup days) instead of calendar days. */
+    workingDays: z.boolean().default(true),
+    /** Public holidays (YYYY-MM-DD, service timezone) that are not working days. */
+    holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')).default([]),
+    /** Weekend days that are working days (调休), YYYY-MM-DD. */
+    makeupWorkdays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')).default([]),
+    /** Remind the unit this many days (calendar) before the answer is due. */
+    remindDaysBefore: z.number().int().min(0).default(2),
+    /** How often a worker runs the deadline sweep. */
+    sweepIntervalSeconds: z.number().int().min(5).default(300),
+  })
+  .strict();
+
+/** Notification delivery (src/notifications/dispatcher.ts). */
+export const notificationsSchema = z
+  .object({
+    /** Give up (dead letter) after this many attempts. */
+    maxAttempts: z.number().int().min(1).max(50).default(8),
+    /** First retry delay; doubles each attempt up to maxBackoffSeconds. */
+    backoffSeconds: z.number().min(0).default(5),
+    maxBackoffSeconds: z.number().min(1).default(3600),
+    /** How long a worker holds a claimed notification before another may take it over. */
+    leaseSeconds: z.number().int().min(5).default(60),
+    pollIntervalMs: z.number().int().min(50).default(1000),
+    /** Characters of the proposal shown on a unit's card. */
+    excerptChars: z.number().int().min(20).max(200).default(60),
+    /** `source.desc` of the cards units receive. */
+    cardSource: z.string().min(1).default('人民建议征集'),
+  })
+  .strict();
+
 const outOfScopeKinds = ['complaint', 'petition', 'consultation', 'tipoff', 'help', 'chitchat', 'spam', 'abuse'] as const;
 
 export const fileConfigSchema = z
@@ -104,6 +167,9 @@ export const fileConfigSchema = z
     generalTheme: themeSchema,
     units: z.array(unitSchema).min(1),
     members: z.array(memberSchema).default([]),
+    routing: routingSchema.default({ mode: 'auto', rules: [], cityLevelKeywords: [] }),
+    deadlines: deadlinesSchema.default(deadlinesSchema.parse({})),
+    notifications: notificationsSchema.default(notificationsSchema.parse({})),
     scope: z.object({
       referrals: z.object(Object.fromEntries(outOfScopeKinds.map((k) => [k, z.string().min(1)])) as {
         [K in (typeof outOfScopeKinds)[number]]: z.ZodString;
@@ -117,6 +183,13 @@ export const fileConfigSchema = z
     }
     cfg.members.forEach((m, i) => {
       if (!unitIds.has(m.unit)) ctx.addIssue({ code: 'custom', path: ['members', i, 'unit'], message: `unit "${m.unit}" is not in units` });
+    });
+    const themeIds = new Set([cfg.generalTheme.id, ...cfg.campaigns.flatMap((c) => c.themes.map((t) => t.id))]);
+    cfg.routing.rules.forEach((r, i) => {
+      if (r.theme && !themeIds.has(r.theme)) ctx.addIssue({ code: 'custom', path: ['routing', 'rules', i, 'theme'], message: `theme "${r.theme}" is in no campaign` });
+      r.units.forEach((u, j) => {
+        if (!unitIds.has(u)) ctx.addIssue({ code: 'custom', path: ['routing', 'rules', i, 'units', j], message: `unit "${u}" is not in units` });
+      });
     });
     const seen = new Set<string>();
     cfg.units.forEach((u, i) => {

@@ -1,38 +1,57 @@
 /**
  * Scope judgement of a first message (or a proposal text): a genuine suggestion, a start intent, one of
- * the out-of-scope kinds, or unsure (the bot then asks 您是想提建议，还是反映个人诉求？). Pure, sync, no I/O.
+ * the out-of-scope kinds, or unsure (the bot then asks 您是想提建议，还是反映个人诉求？ with options).
+ * Sure rules first (scope-rules.ts), then the committed n-gram model (scope-model.ts). Pure, sync, no I/O.
  */
 import type { OutOfScopeKind, ScopeVerdict } from './judgement-types.js';
+import { scoreScope } from './scope-model.js';
 import { sureRule, type ScopeLabel } from './scope-rules.js';
-import { normalizeText } from './text-normalize.js';
 
-const CUES: Array<[ScopeLabel, RegExp]> = [
-  ['petition', /我家|我的|我爸|我妈|本人|给我|帮我|我们家|低保|赔偿|补偿款|拆迁款|工资|社保.{0,4}(没|还没)|退休金/u],
-  ['complaint', /投诉|扰民|太吵|噪音|乱收费|不作为|态度差|欠薪|拖欠|没人管|管一管/u],
-  ['consultation', /请问|怎么办理|如何办理|需要什么材料|在哪里办|咨询|能不能办|多久|什么时候/u],
-  ['help', /求助|帮帮|急需|没钱|困难/u],
-  ['chitchat', /哈哈|天气|吃饭|你是谁|机器人|无聊/u],
-  ['suggestion', /建议|希望|提议|应该|可以考虑|增设|设置|开通|建立|推动|完善|加强|优化/u],
-];
+/** Decision thresholds: below them the bot asks rather than guesses. */
+export const SCOPE_THRESHOLDS = {
+  /** Accept as in scope when suggestion + start probability reaches this. */
+  accept: 0.6,
+  /** Refuse when the out-of-scope probability reaches this (and the best kind is clear enough). */
+  refuse: 0.75,
+  /** An out-of-scope kind is offered as a candidate of an unsure verdict from this probability. */
+  candidate: 0.08,
+} as const;
+
+const isInScope = (l: ScopeLabel): l is 'suggestion' | 'start' => l === 'suggestion' || l === 'start';
 
 /**
  * Judges whether a message is within the campaign's scope.
  *
- * @example judgeScope('建议在五桥片区增设公交线路，方便学生上下学') // { kind: 'suggestion', … }
- * @example judgeScope('你好') // { kind: 'start', … }
+ * @example judgeScope('建议在五桥片区增设公交线路，方便学生上下学') // { kind: 'suggestion', confidence: 0.9… }
+ * @example judgeScope('建议政府给我家解决低保') // { kind: 'out_of_scope', category: 'petition', … }
+ * @example judgeScope('你好') // { kind: 'start', confidence: 0.99 }
  */
 export function judgeScope(text: string): ScopeVerdict {
   const sure = sureRule(text);
-  if (sure) return toVerdict(sure, 0.99);
-  const t = normalizeText(text);
-  const hits = CUES.filter(([, re]) => re.test(t)).map(([label]) => label);
-  const oos = hits.filter((h): h is OutOfScopeKind => h !== 'suggestion' && h !== 'start');
-  if (hits.includes('suggestion') && oos.length === 0) return { kind: 'suggestion', confidence: 0.7 };
-  if (oos.length === 1 && !hits.includes('suggestion')) return toVerdict(oos[0]!, 0.7);
-  return { kind: 'unsure', candidates: oos.length > 0 ? oos : ['petition'], confidence: 0.4 };
-}
+  if (sure) return isInScope(sure) ? { kind: sure, confidence: 0.99 } : { kind: 'out_of_scope', category: sure, confidence: 0.99 };
 
-function toVerdict(label: ScopeLabel, confidence: number): ScopeVerdict {
-  if (label === 'suggestion' || label === 'start') return { kind: label, confidence };
-  return { kind: 'out_of_scope', category: label, confidence };
+  const { probs, classes } = scoreScope(text);
+  let pIn = 0;
+  let pOut = 0;
+  const outs: Array<{ kind: OutOfScopeKind; p: number }> = [];
+  classes.forEach((label, k) => {
+    const p = probs[k] ?? 0;
+    if (isInScope(label)) pIn += p;
+    else {
+      pOut += p;
+      outs.push({ kind: label, p });
+    }
+  });
+  outs.sort((a, b) => b.p - a.p);
+  const round = (v: number) => Math.round(v * 1000) / 1000;
+
+  if (pIn >= SCOPE_THRESHOLDS.accept) {
+    const pSuggestion = probs[classes.indexOf('suggestion')] ?? 0;
+    const pStart = probs[classes.indexOf('start')] ?? 0;
+    return { kind: pSuggestion >= pStart ? 'suggestion' : 'start', confidence: round(pIn) };
+  }
+  const best = outs[0];
+  if (best && pOut >= SCOPE_THRESHOLDS.refuse) return { kind: 'out_of_scope', category: best.kind, confidence: round(pOut) };
+  const candidates = outs.filter((o) => o.p >= SCOPE_THRESHOLDS.candidate).slice(0, 3).map((o) => o.kind);
+  return { kind: 'unsure', candidates: candidates.length > 0 ? candidates : best ? [best.kind] : ['petition'], confidence: round(pIn) };
 }
