@@ -144,6 +144,35 @@ export const notificationsSchema = z
   })
   .strict();
 
+/** Award tiers (表彰奖励) of the city's 2020—2022 people's-suggestion awards, and the years they cover. */
+export const awardsSchema = z
+  .object({
+    /** How many tiers the notice announces (it may name fewer: the config carries what is known). */
+    announcedTiers: z.number().int().min(1).optional(),
+    /** Award years a nomination may name. */
+    years: z.array(z.number().int().min(2000).max(2100)).default([]),
+    tiers: z
+      .array(z.object({ id: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a lower-case id'), name: z.string().min(1), amountYuan: z.number().int().min(0) }).strict())
+      .default([]),
+  })
+  .strict();
+
+/** The admin API: unit tokens (each sees and acts only on its own unit's suggestions) and reporting rules. */
+export const adminApiSchema = z
+  .object({
+    /** Bearer tokens of handling units. Keep real tokens out of the repo: set them in the deployed CONFIG_FILE. */
+    unitTokens: z.array(z.object({ unit: z.string().min(1), token: z.string().min(24, 'must be at least 24 characters') }).strict()).default([]),
+    /** Answer outcomes that count as adopted (采纳) in statistics and award eligibility. */
+    adoptedOutcomes: z.array(z.string().min(1)).default(['adopted', 'partially_adopted']),
+    /** Evaluation ratings that count as satisfied (满意率). */
+    satisfiedRatings: z.array(z.string().min(1)).default(['very_satisfied', 'satisfied']),
+    /** 递呈单位 on the city form of a recommended suggestion. */
+    citySubmitTo: z.string().min(1).default('万州区政府'),
+    /** Largest number of rows an export (.xlsx / CSV) or a statistics run reads. */
+    maxExportRows: z.number().int().min(1).max(200_000).default(20_000),
+  })
+  .strict();
+
 const outOfScopeKinds = ['complaint', 'petition', 'consultation', 'tipoff', 'help', 'chitchat', 'spam', 'abuse'] as const;
 
 export const fileConfigSchema = z
@@ -170,6 +199,8 @@ export const fileConfigSchema = z
     routing: routingSchema.default({ mode: 'auto', rules: [], cityLevelKeywords: [] }),
     deadlines: deadlinesSchema.default(deadlinesSchema.parse({})),
     notifications: notificationsSchema.default(notificationsSchema.parse({})),
+    awards: awardsSchema.default(awardsSchema.parse({})),
+    adminApi: adminApiSchema.default(adminApiSchema.parse({})),
     scope: z.object({
       referrals: z.object(Object.fromEntries(outOfScopeKinds.map((k) => [k, z.string().min(1)])) as {
         [K in (typeof outOfScopeKinds)[number]]: z.ZodString;
@@ -190,6 +221,16 @@ export const fileConfigSchema = z
       r.units.forEach((u, j) => {
         if (!unitIds.has(u)) ctx.addIssue({ code: 'custom', path: ['routing', 'rules', i, 'units', j], message: `unit "${u}" is not in units` });
       });
+    });
+    cfg.adminApi.unitTokens.forEach((t, i) => {
+      if (!unitIds.has(t.unit)) ctx.addIssue({ code: 'custom', path: ['adminApi', 'unitTokens', i, 'unit'], message: `unit "${t.unit}" is not in units` });
+      if (cfg.adminApi.unitTokens.findIndex((o) => o.token === t.token) !== i) {
+        ctx.addIssue({ code: 'custom', path: ['adminApi', 'unitTokens', i, 'token'], message: 'the same token is given to two units' });
+      }
+    });
+    const tierIds = cfg.awards.tiers.map((t) => t.id);
+    tierIds.forEach((id, i) => {
+      if (tierIds.indexOf(id) !== i) ctx.addIssue({ code: 'custom', path: ['awards', 'tiers', i, 'id'], message: `duplicate tier id "${id}"` });
     });
     const seen = new Set<string>();
     cfg.units.forEach((u, i) => {

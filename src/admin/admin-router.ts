@@ -1,0 +1,286 @@
+/**
+ * The admin API under /api, documented as OpenAPI at /docs, and the console at /console.
+ *
+ * Every input is checked by a strict zod schema: unknown fields, operator-like keys or values (`$ne`),
+ * and malformed ids get a 400 naming the problem before anything reaches a query. ADMIN_TOKEN (the
+ * office) sees everything; a unit token sees only suggestions assigned to its unit (others answer 404)
+ * and may not use the office's actions (403). Writes are recorded in the audit log by the office service.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Clock } from '../infra/clock.js';
+import type { AppConfig } from '../infra/config.js';
+import { notFound } from '../infra/errors.js';
+import { referencePattern } from '../suggestions/reference-number.js';
+import type { SuggestionFilter, SuggestionService } from '../suggestions/suggestion-service.js';
+import { requireOffice, type Authenticate, type Principal } from './admin-auth.js';
+import type { AuditLog } from './audit-log.js';
+import { registerConsole } from './console-route.js';
+import { cityForm, toCsv, toXlsx, type ExportContext } from './export.js';
+import { categoryLabels, noneLabel, statusLabels } from './labels.js';
+import type { OfficeService } from './office-service.js';
+import { computeStatistics } from './statistics.js';
+
+const statuses = ['submitted', 'assigned', 'accepted', 'answered', 'evaluated', 'closed', 'returned', 'escalated', 'recommended_to_city', 'rejected', 'withdrawn'] as const;
+const categories = ['policy', 'work', 'problem', 'innovation'] as const;
+const plainId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a plain id (letters, digits, _ . -)');
+const dateParam = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/, 'must be YYYY-MM-DD or an ISO date-time')
+  .refine((s) => !Number.isNaN(Date.parse(s.length === 10 ? `${s}T00:00:00Z` : s)), 'not a real date');
+const boolParam = z.enum(['true', 'false']).transform((v) => v === 'true');
+const note = z.string().trim().min(1).max(2000);
+
+const filterShape = {
+  status: z.enum(statuses).optional(),
+  theme: plainId.optional(),
+  category: z.enum(categories).optional(),
+  unit: plainId.optional(),
+  level: z.enum(['district', 'city']).optional(),
+  enteredBy: plainId.optional().describe('WeCom userid of the agent who entered it (代理录入)'),
+  from: dateParam.optional().describe('submitted on or after (YYYY-MM-DD in the service timezone, or ISO)'),
+  to: dateParam.optional().describe('submitted on or before (YYYY-MM-DD inclusive, or ISO exclusive)'),
+  overdue: boolParam.optional(),
+  valuable: boolParam.optional(),
+  text: z.string().trim().min(1).max(100).optional().describe('literal text in title, proposal or reference'),
+};
+const filterQuery = z.object(filterShape).strict();
+const listQuery = z
+  .object({
+    ...filterShape,
+    page: z.coerce.number().int().min(1).max(100_000).default(1),
+    pageSize: z.coerce.number().int().min(1).max(200).default(20),
+  })
+  .strict();
+const referenceParams = z.object({ reference: z.string().regex(referencePattern, 'not a reference number') }).strict();
+
+const bodies = {
+  valuable: z.object({ valuable: z.boolean(), note: note.optional() }).strict(),
+  escalate: z.object({ note: note.optional() }).strict(),
+  instruction: z
+    .object({ leader: z.string().trim().min(1).max(60), text: note, assignTo: z.array(plainId).max(20).optional() })
+    .strict(),
+  recommend: z.object({ note: note.optional() }).strict(),
+  cityOutcome: z.object({ outcome: z.enum(['adopted', 'not_adopted']), note: note.optional() }).strict(),
+  award: z.object({ year: z.number().int().min(2000).max(2100), tier: plainId, note: note.optional() }).strict(),
+};
+const awardsQuery = z.object({ year: z.coerce.number().int().min(2000).max(2100).optional() }).strict();
+const auditQuery = z
+  .object({
+    target: z.string().regex(referencePattern, 'not a reference number').optional(),
+    page: z.coerce.number().int().min(1).max(100_000).default(1),
+    pageSize: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .strict();
+
+/** Optional quota report of the agents part (issue 6). */
+export interface QuotaReportPort {
+  report(q: { unit?: string }): Promise<unknown>;
+}
+
+export interface AdminRouteDeps {
+  suggestions: Pick<SuggestionService, 'list' | 'getByReference' | 'listAll'>;
+  office: OfficeService;
+  audit: Pick<AuditLog, 'list'>;
+  authenticate: Authenticate;
+  clock: Clock;
+  config: Pick<AppConfig, 'service' | 'units' | 'campaigns' | 'generalTheme' | 'awards' | 'adminApi'>;
+  quotas?: QuotaReportPort;
+  /** Serve the console at /console (default true). */
+  console?: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+
+/** The UTC instant of local midnight of `day` (YYYY-MM-DD) in `timeZone`. */
+export function startOfDay(day: string, timeZone: string): Date {
+  const guess = new Date(`${day}T00:00:00Z`);
+  const offset = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
+    .formatToParts(guess)
+    .find((p) => p.type === 'timeZoneName')?.value;
+  const m = /GMT([+-])(\d{2}):(\d{2})/.exec(offset ?? '');
+  const minutes = m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+  return new Date(guess.getTime() - minutes * 60_000);
+}
+
+/**
+ * Registers the console, /docs and every /api route. Call before other parts register their /api routes
+ * (e.g. the handling routes) so that they appear in the OpenAPI document too.
+ */
+export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps): void {
+  const { config } = deps;
+  const unitNames = Object.fromEntries(config.units.map((u) => [u.id, u.name]));
+  const exportCtx: ExportContext = { timezone: config.service.timezone, unitNames };
+
+  app.register(swagger, {
+    openapi: {
+      info: { title: 'Jianyan admin API (建言)', version: '1', description: 'The office console API of the people\'s-suggestion campaign.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: ({ schema, url }) => ({ schema: { ...(schema ?? {}), hide: !url.startsWith('/api') || Boolean(schema?.hide) }, url }),
+  });
+  app.register(swaggerUi, { routePrefix: '/docs' });
+  if (deps.console !== false) registerConsole(app);
+
+  const toFilter = (q: z.infer<typeof filterQuery>, p: Principal): SuggestionFilter => {
+    const { from, to, ...rest } = q;
+    const f: SuggestionFilter = { ...rest };
+    if (from) f.from = from.length === 10 ? startOfDay(from, config.service.timezone) : new Date(from);
+    if (to) f.to = to.length === 10 ? new Date(startOfDay(to, config.service.timezone).getTime() + 86_400_000) : new Date(to);
+    if (p.kind === 'unit') f.visibleToUnit = p.unit;
+    return f;
+  };
+  const principal = (req: FastifyRequest): Principal => {
+    if (!req.principal) throw new Error('admin route reached without authentication');
+    return req.principal;
+  };
+  /** A unit token reading a suggestion of another unit gets the same 404 as a missing one. */
+  const visible = (doc: Record<string, any>, p: Principal): boolean =>
+    p.kind === 'office' ||
+    doc.enteredBy?.unit === p.unit ||
+    ((doc.assignments ?? []) as Record<string, any>[]).some((a) => a.unit === p.unit && !a.returnedAt && a.active !== false);
+  const loadVisible = async (reference: string, p: Principal) => {
+    const doc = await deps.suggestions.getByReference(reference);
+    if (!doc || !visible(doc, p)) throw notFound(`no suggestion ${reference}`);
+    return doc as Record<string, any>;
+  };
+  const exportRows = async (req: FastifyRequest) => {
+    const p = principal(req);
+    const f = toFilter(filterQuery.parse(req.query), p);
+    return deps.suggestions.listAll(f, config.adminApi.maxExportRows);
+  };
+  const attachment = (reply: FastifyReply, name: string, type: string) =>
+    reply.header('content-type', type).header('content-disposition', `attachment; filename="${name}"`).header('cache-control', 'no-store');
+
+  app.register(
+    async (api) => {
+      // zod validates in the handlers (one schema, one error format); the JSON schemas only document.
+      api.setValidatorCompiler(() => (data) => ({ value: data }));
+      api.addHook('onRequest', async (req) => {
+        req.principal = deps.authenticate(req);
+      });
+      api.addHook('onSend', async (_req, reply) => {
+        reply.header('cache-control', 'no-store');
+      });
+
+      const tags = ['suggestions'];
+      const refSchema = { params: json(referenceParams) };
+
+      api.get('/me', { schema: { tags: ['session'], summary: 'Who this token is' } }, async (req) => {
+        const p = principal(req);
+        return p.kind === 'office' ? { kind: 'office', operator: p.operator ?? null } : { kind: 'unit', unit: p.unit, unitName: unitNames[p.unit] ?? p.unit, operator: p.operator ?? null };
+      });
+
+      api.get('/meta', { schema: { tags: ['session'], summary: 'Statuses, themes, categories, units and award tiers for filters' } }, async () => ({
+        statuses: statuses.map((s) => ({ id: s, label: statusLabels[s] ?? s })),
+        categories: categories.map((c) => ({ id: c, label: categoryLabels[c] ?? c })),
+        themes: [...config.campaigns.flatMap((c) => c.themes.map((t) => ({ id: t.id, name: t.name, campaign: c.id }))), { id: config.generalTheme.id, name: config.generalTheme.name, campaign: null }],
+        units: config.units.map((u) => ({ id: u.id, name: u.name, kind: u.kind })),
+        awardTiers: config.awards.tiers,
+        awardYears: config.awards.years,
+      }));
+
+      api.get('/suggestions', { schema: { tags, summary: 'List suggestions with filters and paging', querystring: json(listQuery) } }, async (req) => {
+        const { page, pageSize, ...q } = listQuery.parse(req.query);
+        return deps.suggestions.list({ ...toFilter(q, principal(req)), page, pageSize });
+      });
+
+      api.get('/suggestions/export.csv', { schema: { tags: ['exports'], summary: 'The filtered list as CSV', querystring: json(filterQuery) } }, async (req, reply) => {
+        const { items } = await exportRows(req);
+        attachment(reply, 'suggestions.csv', 'text/csv; charset=utf-8');
+        return toCsv(items, exportCtx);
+      });
+
+      api.get('/suggestions/export.xlsx', { schema: { tags: ['exports'], summary: 'The filtered list as .xlsx', querystring: json(filterQuery) } }, async (req, reply) => {
+        const { items } = await exportRows(req);
+        attachment(reply, 'suggestions.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+        return toXlsx(items, exportCtx);
+      });
+
+      api.get('/suggestions/:reference', { schema: { tags, summary: 'One suggestion with its full history', ...refSchema } }, async (req) => {
+        const { reference } = referenceParams.parse(req.params);
+        return loadVisible(reference, principal(req));
+      });
+
+      api.get('/suggestions/:reference/city-form', { schema: { tags: ['city'], summary: "A recommended suggestion as the city system's form", ...refSchema } }, async (req) => {
+        const p = principal(req);
+        requireOffice(p);
+        const { reference } = referenceParams.parse(req.params);
+        const doc = await loadVisible(reference, p);
+        if (!doc.cityRecommendation) throw notFound(`suggestion ${reference} was not recommended to the city`);
+        return cityForm(doc, { ...exportCtx, submitTo: config.adminApi.citySubmitTo });
+      });
+
+      const action = <S extends z.ZodType>(
+        path: string,
+        summary: string,
+        body: S,
+        run: (p: Principal, reference: string, input: z.infer<S>) => Promise<Record<string, unknown>>,
+      ) =>
+        api.post(path, { schema: { tags: ['office actions'], summary, ...refSchema, body: json(body) } }, async (req) => {
+          const { reference } = referenceParams.parse(req.params);
+          const input = body.parse(req.body ?? {});
+          const p = principal(req);
+          requireOffice(p);
+          await run(p, reference, input);
+          return deps.suggestions.getByReference(reference);
+        });
+
+      action('/suggestions/:reference/valuable', 'Mark (or unmark) as a valuable suggestion', bodies.valuable, (p, r, b) => deps.office.markValuable(p, r, b));
+      action('/suggestions/:reference/escalate', "Escalate for the district leaders' review (呈报区领导阅批)", bodies.escalate, (p, r, b) => deps.office.escalate(p, r, b));
+      action('/suggestions/:reference/instruction', "Record the leaders' instruction (批示) and assign units accordingly", bodies.instruction, (p, r, b) =>
+        deps.office.recordInstruction(p, r, b),
+      );
+      action('/suggestions/:reference/recommend-city', 'Recommend to the city collection office (市征集办)', bodies.recommend, (p, r, b) => deps.office.recommendToCity(p, r, b));
+      action('/suggestions/:reference/city-outcome', "Record the city collection office's outcome", bodies.cityOutcome, (p, r, b) => deps.office.recordCityOutcome(p, r, b));
+      action('/suggestions/:reference/awards', 'Nominate an adopted suggestion for an award year', bodies.award, (p, r, b) => deps.office.nominateAward(p, r, b));
+
+      api.get('/awards', { schema: { tags: ['awards'], summary: 'Award nominations (optionally of one year)', querystring: json(awardsQuery) } }, async (req) => {
+        requireOffice(principal(req));
+        const { year } = awardsQuery.parse(req.query);
+        return { tiers: config.awards.tiers, announcedTiers: config.awards.announcedTiers ?? null, items: await deps.office.listAwards({ year }) };
+      });
+
+      api.get('/stats', { schema: { tags: ['statistics'], summary: 'Counts and rates over the filtered suggestions', querystring: json(filterQuery) } }, async (req) => {
+        const p = principal(req);
+        const q = filterQuery.parse(req.query);
+        const { items, total, truncated } = await deps.suggestions.listAll(toFilter(q, p), config.adminApi.maxExportRows);
+        const stats = computeStatistics(items, {
+          now: deps.clock.now(),
+          timezone: config.service.timezone,
+          adoptedOutcomes: config.adminApi.adoptedOutcomes,
+          satisfiedRatings: config.adminApi.satisfiedRatings,
+          unitNames,
+          categoryLabels,
+          statusLabels,
+          unit: p.kind === 'unit' ? p.unit : q.unit,
+          noneLabel,
+        });
+        return { ...stats, matched: total, truncated };
+      });
+
+      api.get('/audit', { schema: { tags: ['audit'], summary: 'The audit log of admin writes, newest first', querystring: json(auditQuery) } }, async (req) => {
+        requireOffice(principal(req));
+        return deps.audit.list(auditQuery.parse(req.query));
+      });
+
+      if (deps.quotas) {
+        const quotas = deps.quotas;
+        api.get('/agents/quota-report', { schema: { tags: ['agents'], summary: "Agents' proxy-entry quota report" } }, async (req) => {
+          const p = principal(req);
+          return quotas.report(p.kind === 'unit' ? { unit: p.unit } : {});
+        });
+      }
+    },
+    { prefix: '/api' },
+  );
+}

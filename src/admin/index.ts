@@ -1,0 +1,47 @@
+/**
+ * The admin part, wired: `buildAdmin` makes the audit log, office service and authenticator from the
+ * connection and config, and returns the deps `registerAdminRoutes` takes.
+ *
+ * @example
+ *   const admin = buildAdmin({ connection, suggestions, clock, config, assign: (a) => handling.assign(…) });
+ *   registerAdminRoutes(app, admin);
+ */
+import type { Connection } from 'mongoose';
+import type { Clock } from '../infra/clock.js';
+import type { AppConfig } from '../infra/config.js';
+import { createSuggestionModels } from '../suggestions/suggestion-model.js';
+import type { SuggestionService } from '../suggestions/suggestion-service.js';
+import { createAdminAuth } from './admin-auth.js';
+import type { AdminRouteDeps, QuotaReportPort } from './admin-router.js';
+import { createAuditLog, createAuditModel } from './audit-log.js';
+import { createOfficeService, type AssignUnits } from './office-service.js';
+
+export { registerAdminRoutes, type AdminRouteDeps, type QuotaReportPort } from './admin-router.js';
+export { createAdminAuth, actorOf, requireOffice, type Principal, type Authenticate } from './admin-auth.js';
+export { createAuditLog, createAuditModel, type AuditLog, type AuditEntry } from './audit-log.js';
+export { createOfficeService, type OfficeService, type AssignUnits } from './office-service.js';
+
+export interface BuildAdminDeps {
+  connection: Connection;
+  suggestions: AdminRouteDeps['suggestions'];
+  clock: Clock;
+  config: Pick<AppConfig, 'env' | 'service' | 'units' | 'campaigns' | 'generalTheme' | 'awards' | 'adminApi'>;
+  /** Issue 5's assignment (a leaders' instruction assigns units through it). */
+  assign?: AssignUnits;
+  /** Issue 6's quota report, shown in the console. */
+  quotas?: QuotaReportPort;
+}
+
+export function buildAdmin({ connection, suggestions, clock, config, assign, quotas }: BuildAdminDeps): AdminRouteDeps {
+  const audit = createAuditLog({ model: createAuditModel(connection), clock });
+  const { Suggestion } = createSuggestionModels(connection);
+  return {
+    suggestions: suggestions as Pick<SuggestionService, 'list' | 'getByReference' | 'listAll'>,
+    office: createOfficeService({ models: { Suggestion }, audit, clock, config, ...(assign ? { assign } : {}) }),
+    audit,
+    authenticate: createAdminAuth({ adminToken: config.env.ADMIN_TOKEN, unitTokens: config.adminApi.unitTokens }),
+    clock,
+    config,
+    ...(quotas ? { quotas } : {}),
+  };
+}
