@@ -1,0 +1,230 @@
+/**
+ * The citizen's suggestion flow: theme → title → category → proposal → feasibility → identity → confirm
+ * → submitted. Data plus small named parsers and checks; the wording lives in flows/texts.
+ */
+import type { ReplyOption } from '../src/channels/channel-types.js';
+import { activeCampaign } from '../src/infra/config.js';
+import type { Check, FlowContext, FlowDefinition, Parser } from '../src/conversation/flow-schema.js';
+import type { Session } from '../src/conversation/session.js';
+import type { SuggestionCategory } from '../src/suggestions/suggestion-types.js';
+import { categoryOrder, categoryTexts } from './texts/categories.js';
+import { feasibilityCoaching, identityCoaching, insistHint, proposalCoaching, titleCoaching } from './texts/coaching.js';
+import { examples, optionLabels, prompts } from './texts/prompts.js';
+import { summaryLine } from './texts/system.js';
+
+const isCategory = (v: string | undefined): v is SuggestionCategory => !!v && (categoryOrder as string[]).includes(v);
+const categoryOf = (s: Session) => (isCategory(s.answers.category) ? s.answers.category : undefined);
+
+// ---- theme -----------------------------------------------------------------------------------------
+
+/** The active campaign's themes, then the year-round 日常建议. Outside a campaign window only 日常建议. */
+function themeOptions(_s: Session, ctx: FlowContext): ReplyOption[] {
+  const campaign = activeCampaign(ctx.config, ctx.now);
+  const themed = campaign ? campaign.themes.map((t) => ({ id: t.id, label: t.name })) : [];
+  return [...themed, { id: ctx.config.generalTheme.id, label: ctx.config.generalTheme.name }];
+}
+
+function themeName(id: string, ctx: FlowContext): string {
+  if (id === ctx.config.generalTheme.id) return ctx.config.generalTheme.name;
+  for (const c of ctx.config.campaigns) for (const t of c.themes) if (t.id === id) return t.name;
+  return id;
+}
+
+// ---- parsers and checks ----------------------------------------------------------------------------
+
+const parseTitle: Parser = (text) => {
+  const t = text.trim();
+  if (/\n/.test(t)) return { ok: false, reason: 'multiline', reply: titleCoaching.multiline };
+  if ([...t.replace(/\s/g, '')].length < 4) return { ok: false, reason: 'too_short', reply: titleCoaching.tooShort };
+  return { ok: true, value: t };
+};
+
+/** The proposal must be a suggestion at all (not a complaint or a personal request)… */
+const proposalInScope: Check = (value, _s, ctx) => {
+  const v = ctx.judge.judgeScope(value);
+  if (v.kind === 'out_of_scope') return { ok: false, kind: 'out_of_scope', category: v.category };
+  if (v.kind === 'unsure') return { ok: false, kind: 'unsure', candidates: v.candidates };
+  return { ok: true };
+};
+
+/** …and specific enough to be handled (the seed: 针对性、可行性、实用性). */
+const proposalQuality: Check = (value, s, ctx) => {
+  const category = categoryOf(s);
+  const opts: { category?: SuggestionCategory; title?: string } = {};
+  if (category) opts.category = category;
+  if (s.answers.title) opts.title = s.answers.title;
+  const v = ctx.judge.coachQuality(value, opts);
+  if (v.ok) return { ok: true };
+  const reply = proposalCoaching(v.problem, category);
+  return { ok: false, kind: 'coach', reason: v.problem, reply: v.soft ? `${reply}\n${insistHint}` : reply, soft: v.soft };
+};
+
+const feasibilitySubstance: Check = (value) => {
+  const han = value.replace(/[^\p{Script=Han}A-Za-z0-9]/gu, '').length;
+  return han >= 8 ? { ok: true } : { ok: false, kind: 'coach', reason: 'too_short', reply: feasibilityCoaching.tooShort, soft: false };
+};
+
+const parseName: Parser = (text) => {
+  const t = text.trim().replace(/^(我叫|我是|姓名[:：]?)/, '').trim();
+  if (!/^[\p{Script=Han}A-Za-z·•. ]{2,30}$/u.test(t)) return { ok: false, reason: 'invalid', reply: identityCoaching.nameInvalid };
+  return { ok: true, value: t };
+};
+
+const parsePhoneField: Parser = (text, _s, ctx) => {
+  const r = ctx.judge.parsePhone(text);
+  return r.ok ? { ok: true, value: r.value } : { ok: false, reason: r.reason, reply: identityCoaching.phone(r.reason) };
+};
+
+const parseUnit: Parser = (text) => {
+  const t = text.trim();
+  if (!t || /^\d+$/.test(t)) return { ok: false, reason: 'invalid', reply: identityCoaching.unitInvalid };
+  return { ok: true, value: t };
+};
+
+// ---- the flow --------------------------------------------------------------------------------------
+
+export const citizenSuggestionFlow = {
+  id: 'citizen-suggestion',
+  version: 1,
+  start: 'theme',
+  intake: { judgeScope: true, prefillKey: 'proposal' },
+  resumeReminderAfterMinutes: 120,
+  steps: [
+    {
+      id: 'theme',
+      kind: 'choice',
+      label: '主题',
+      answerKey: 'theme',
+      prompt: (s, ctx) => ({ text: prompts.theme, options: themeOptions(s, ctx) }),
+      options: themeOptions,
+      autoSelectSingle: true,
+      autoNote: (_s, ctx) => prompts.generalOnly(ctx.config.generalTheme.name),
+      alsoRecord: (id, _s, ctx) => ({
+        campaign: id === ctx.config.generalTheme.id ? 'general' : (activeCampaign(ctx.config, ctx.now)?.id ?? 'general'),
+      }),
+      display: themeName,
+      invalidReply: prompts.themeInvalid,
+      example: examples.theme,
+      next: 'title',
+    },
+    {
+      id: 'title',
+      kind: 'text',
+      label: '标题',
+      answerKey: 'title',
+      limit: 'titleMaxChars',
+      prompt: () => ({ text: prompts.title }),
+      parse: parseTitle,
+      example: examples.title,
+      next: 'category',
+    },
+    {
+      id: 'category',
+      kind: 'choice',
+      label: '类别',
+      aliases: ['类型', '分类'],
+      answerKey: 'category',
+      prompt: (s, ctx) => {
+        const guess = ctx.judge.inferCategory(`${s.answers.title ?? ''} ${s.prefill?.proposal ?? ''}`);
+        const text = guess
+          ? `${prompts.category}${prompts.categoryGuess(categoryTexts[guess].name, categoryOrder.indexOf(guess) + 1)}`
+          : prompts.category;
+        return { text, options: categoryOptions() };
+      },
+      options: () => categoryOptions(),
+      display: (id) => (isCategory(id) ? categoryTexts[id].name : prompts.categoryUnsure),
+      invalidReply: prompts.categoryInvalid,
+      example: examples.category,
+      next: 'proposal',
+    },
+    {
+      id: 'proposal',
+      kind: 'collect',
+      label: '建议内容',
+      aliases: ['内容', '建议', '正文', '具体内容'],
+      answerKey: 'proposal',
+      limit: 'proposalMaxChars',
+      prompt: (s) => {
+        const c = categoryOf(s);
+        return { text: prompts.proposal(c ? categoryTexts[c].requirement : undefined) };
+      },
+      checks: [proposalInScope, proposalQuality],
+      ack: prompts.collected,
+      example: examples.proposal,
+      next: 'feasibility',
+    },
+    {
+      id: 'feasibility',
+      kind: 'collect',
+      label: '可行性',
+      aliases: ['可行性分析', '可行性说明'],
+      answerKey: 'feasibility',
+      limit: 'feasibilityMaxChars',
+      prompt: () => ({ text: prompts.feasibility }),
+      checks: [feasibilitySubstance],
+      ack: prompts.collected,
+      example: examples.feasibility,
+      next: 'identity',
+    },
+    {
+      id: 'identity',
+      kind: 'fields',
+      label: '个人信息',
+      aliases: ['身份', '联系信息', '个人资料'],
+      prompt: () => ({ text: prompts.identityIntro }),
+      fields: [
+        { key: 'name', label: '姓名', aliases: ['名字', '真实姓名'], limit: 'nameMaxChars', ask: prompts.askName, parse: parseName },
+        { key: 'phone', label: '联系电话', aliases: ['电话', '手机', '手机号', '联系方式', '号码'], limit: 'messageMaxChars', ask: prompts.askPhone, parse: parsePhoneField },
+        { key: 'unit', label: '工作单位', aliases: ['单位'], limit: 'unitMaxChars', ask: prompts.askUnit, parse: parseUnit },
+      ],
+      extract: (text, ctx) => ({ ...ctx.judge.extractIdentity(text) }),
+      example: examples.identity,
+      next: 'confirm',
+    },
+    {
+      id: 'confirm',
+      kind: 'review',
+      label: '核对',
+      prompt: (s, ctx) => ({
+        text: [
+          prompts.review,
+          summaryLine('主题', s.answers.theme ? themeName(s.answers.theme, ctx) : undefined),
+          summaryLine('标题', s.answers.title),
+          summaryLine('类别', isCategory(s.answers.category) ? categoryTexts[s.answers.category].name : prompts.categoryUnsure),
+          summaryLine('建议内容', s.answers.proposal),
+          summaryLine('可行性', s.answers.feasibility),
+          summaryLine('姓名', s.answers.name),
+          summaryLine('联系电话', s.answers.phone),
+          summaryLine('工作单位', s.answers.unit),
+          prompts.reviewFooter,
+        ].join('\n'),
+        options: [
+          { id: 'submit', label: optionLabels.submit },
+          { id: 'edit', label: optionLabels.edit },
+          { id: 'cancel', label: optionLabels.cancel },
+        ],
+      }),
+      build: (s, ctx) => {
+        const category = categoryOf(s);
+        return {
+          campaign: s.answers.campaign ?? 'general',
+          theme: s.answers.theme ?? ctx.config.generalTheme.id,
+          ...(category ? { category } : {}),
+          title: s.answers.title ?? '',
+          proposal: s.answers.proposal ?? '',
+          feasibility: s.answers.feasibility ?? '',
+          proposer: { name: s.answers.name ?? '', phone: s.answers.phone ?? '', unit: s.answers.unit ?? '' },
+          citizen: ctx.citizen,
+          ...(s.qualityFlags.length ? { qualityFlags: [...s.qualityFlags] } : {}),
+        };
+      },
+      editable: ['theme', 'title', 'category', 'proposal', 'feasibility', 'name', 'phone', 'unit'],
+      next: 'submitted',
+    },
+    { id: 'submitted', kind: 'end', label: '已提交', state: 'submitted', prompt: () => ({ text: '' }) },
+  ],
+} satisfies FlowDefinition;
+
+function categoryOptions(): ReplyOption[] {
+  return [...categoryOrder.map((c) => ({ id: c, label: categoryTexts[c].name })), { id: 'unsure', label: prompts.categoryUnsure }];
+}

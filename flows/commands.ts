@@ -1,0 +1,76 @@
+/**
+ * Global commands: the words a citizen may type at any step, with their synonyms. A message that is one of
+ * these words is a command and is never stored as an answer.
+ */
+
+/** The commands the engine understands everywhere. */
+export type CommandName = 'help' | 'back' | 'edit' | 'cancel' | 'restart' | 'resume' | 'query';
+
+export interface CommandSpec {
+  name: CommandName;
+  /** Whole-message words (compared after normalising: trimmed, half-width, no trailing punctuation). */
+  words: string[];
+  /** Words that may be followed by an argument: `修改 标题`, `查询 WZ2021-000001`. */
+  prefixes?: string[];
+}
+
+export const commands: readonly CommandSpec[] = [
+  { name: 'help', words: ['帮助', 'help', '?', '怎么用', '菜单', '使用说明'] },
+  { name: 'back', words: ['返回', '上一步', '返回上一步', '后退'] },
+  { name: 'edit', words: ['修改'], prefixes: ['修改', '更改'] },
+  { name: 'cancel', words: ['取消', '退出', '不提了', '取消提交'] },
+  { name: 'restart', words: ['重新开始', '重来', '从头开始', '重新填写'] },
+  { name: 'resume', words: ['继续', '继续填写', '恢复'] },
+  { name: 'query', words: ['查询', '查进度', '查询进度', '我的建议'], prefixes: ['查询', '查'] },
+];
+
+/** Step-local control words: not global commands, but never stored as an answer either. */
+export const controlWords = {
+  /** Ends a multi-message answer (proposal, feasibility). */
+  done: ['完成', '写完了', '好了', '结束', '发完了', '就这些', 'ok'],
+  /** Clears what a multi-message step has collected so far. */
+  rewrite: ['重写', '清空', '重新写'],
+  /** Confirms at the review step. */
+  confirm: ['确认', '确认提交', '提交', '确定', '没问题', '是', '对'],
+  /** Says yes / no to an aside (cancel?). */
+  yes: ['是', '确定', '确认', '对', '好', '好的', '是的'],
+  no: ['否', '不', '不是', '算了', '不用'],
+} as const;
+
+/** Normalises a message for comparing with command words and option labels. */
+export function normaliseWord(text: string): string {
+  return text
+    .normalize('NFKC')
+    .trim()
+    .replace(/[\s]+/g, ' ')
+    .replace(/^[“"'‘「【\s]+|[”"'’」】。.!！~～\s]+$/g, '')
+    .toLowerCase();
+}
+
+export type CommandMatch = { name: CommandName; arg?: string };
+
+/** The command a message is, if any. `修改标题` and `修改 标题` both give `{ name: 'edit', arg: '标题' }`. */
+export function matchCommand(text: string): CommandMatch | undefined {
+  const w = normaliseWord(text);
+  if (!w) return undefined;
+  for (const c of commands) if (c.words.includes(w)) return { name: c.name };
+  for (const c of commands) {
+    for (const p of c.prefixes ?? []) {
+      if (w.startsWith(p) && w.length > p.length) {
+        const arg = w.slice(p.length).replace(/^[\s:：,，]+/, '').trim();
+        // A short argument only: `修改标题` is a command, `改进老旧小区的停车…` is an answer.
+        if (arg && arg.length <= (c.name === 'query' ? 32 : 8)) {
+          // `查询公积金政策` is a question, not a reference lookup.
+          if (c.name === 'query' && !/^[a-z0-9-]{4,32}$/i.test(arg)) continue;
+          return { name: c.name, arg };
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+/** True when the message is exactly one of `words`. */
+export function isWord(text: string, words: readonly string[]): boolean {
+  return words.includes(normaliseWord(text));
+}

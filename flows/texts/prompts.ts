@@ -1,0 +1,59 @@
+/** The questions of the citizen's suggestion flow, and the short re-asks. */
+
+export const prompts = {
+  welcome: '您好！这里是万州区人民建议征集助手，感谢您为发展建言献策。提交一条建议大约需要5分钟。',
+  welcomeWithDraft: '您好！已收到您的建议内容，先为它补充几项信息。',
+  theme: '请选择建议的主题（回复编号或名称）：',
+  themeInvalid: '请回复上面选项的编号或名称。',
+  generalOnly: (name: string) => `当前没有进行中的专题征集，您的建议将作为“${name}”受理。`,
+  title: '请用一句话写出建议的标题，例如：关于在五桥片区增设公交线路的建议。',
+  category: '这条建议属于哪一类？',
+  categoryGuess: (name: string, n: number) => `根据标题，看起来属于“${name}”类，如无误请回复${n}。`,
+  categoryInvalid: '请回复上面选项的编号或名称；拿不准可选“不确定”。',
+  categoryUnsure: '不确定',
+  proposal: (requirement?: string) =>
+    `请写出建议内容：现状或问题是什么、您建议具体怎么做。${requirement ? `（${requirement}）` : ''}\n内容较长可分几条发送，全部发完后请回复“完成”。`,
+  proposalPrefilled: (excerpt: string) => `已采用您最初发来的内容作为建议内容：“${excerpt}”`,
+  feasibility:
+    '请简要说明建议的可行性：实施需要哪些条件、大致成本或资源、预期效果。可分几条发送，发完后请回复“完成”。',
+  identityIntro:
+    '最后，请提供您的真实姓名、联系电话和工作单位，可一条发送，例如：张三，13812345678，万州区某某公司。（信息仅用于办理和回复您的建议）',
+  askName: '请问您的姓名是？',
+  askPhone: '请留一个联系电话（手机或座机），便于承办单位联系您。',
+  askUnit: '请问您的工作单位是？（没有单位可填写“无”或所在村/社区）',
+  collected: (total: number) => `已记录（共${total}字）。可继续补充，写完请回复“完成”。`,
+  review: '请核对您的建议：',
+  reviewFooter: '无误请回复“确认”提交；要修改某项，请回复“修改 标题”等；不提交了请回复“取消”。',
+  reviewInvalid: '请回复“确认”提交，“修改 某项”修改，或“取消”。',
+  editWhich: '请问要修改哪一项？',
+  editUnknown: (field: string) => `没有找到“${field}”这一项。`,
+  editing: (label: string) => `好的，请重新填写${label}。`,
+  collectEmpty: '还没有收到内容，请先发送，发完后再回复“完成”。',
+  rewriteDone: '已清空，请重新发送。',
+  notHere: '这一步不需要回复这个词。',
+  yesNo: { yes: '是', no: '否' },
+} as const;
+
+export const optionLabels = {
+  submit: '确认提交',
+  edit: '修改',
+  cancel: '取消',
+  insist: '坚持按现在的内容提交',
+  suggest: '提建议',
+  petition: '反映个人诉求',
+  resume: '继续填写',
+  restart: '重新开始',
+  cancelYes: '确定取消',
+  cancelNo: '继续填写',
+} as const;
+
+/** Worked examples, shown after three failed tries on a step. */
+export const examples = {
+  theme: '例如回复“1”，或直接回复主题名称“乡村振兴”。',
+  title: '例如：关于在五桥片区增设早晚高峰公交班次的建议。',
+  category: '例如回复“3”表示“解决问题”；拿不准可回复“不确定”。',
+  proposal:
+    '例如：“五桥片区到江南新区的公交每30分钟一班，早晚高峰学生、上班族挤不上车。建议在7:00-9:00、17:00-19:00把班次加密到每10分钟一班，并在五桥中学站增设候车亭。”写完后回复“完成”。',
+  feasibility: '例如：“可调用现有2辆备用车，不需新购车辆；候车亭约2万元；预计高峰候车时间减少一半。”写完后回复“完成”。',
+  identity: '例如：张三，13812345678，万州区某某公司。',
+} as const;

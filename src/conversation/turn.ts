@@ -1,0 +1,192 @@
+/**
+ * The per-message runtime: dedupe the message id, take the sender's lease, load the session, advance the
+ * engine, save the session BEFORE running effects, run each effect once, save again, release.
+ *
+ * Retries: a message id seen before yields `{ replies: [], duplicate: true }` with the current state — its
+ * replies were (or are being) delivered by the first call, so a channel must send nothing for it
+ * (WeCom resends a callback it thinks was not acknowledged; kf sync_msg can return a message twice).
+ *
+ * Failures: when the session store or lock cannot be reached before anything took effect, the citizen is
+ * told the system is busy and to send again; the dedupe claim is forgotten so that resend runs. A confirmed
+ * submission whose storage failed stays pending in the session and is retried, with the same
+ * submissionKey, on the sender's next message.
+ */
+import type { ChannelName, ConversationHandler, InboundMessage, OutboundReply, TurnResult } from '../channels/channel-types.js';
+import type { Clock } from '../infra/clock.js';
+import type { DedupeStore } from '../infra/dedupe.js';
+import type { LockService } from '../infra/locks.js';
+import type { Logger } from '../infra/logger.js';
+import { RedisKeys, RedisTtls, sessionTtlSeconds } from '../infra/redis-keys.js';
+import type { CitizenRef, SuggestionPort } from '../suggestions/suggestion-types.js';
+import { systemTexts } from '../../flows/texts/system.js';
+import { advance, settle, stateOf, type Effect, type EffectOutcome } from './engine.js';
+import type { FlowConfig, FlowContext, FlowDefinition, Judgement } from './flow-schema.js';
+import { decodeSession, isTerminal, type Session } from './session.js';
+import type { SessionStore } from './session-store.js';
+
+/** What the conversation runtime needs, each typed as the slice it uses. */
+export interface ConversationDeps {
+  config: FlowConfig;
+  clock: Clock;
+  logger: Pick<Logger, 'child'>;
+  sessions: SessionStore;
+  locks: Pick<LockService, 'acquire'>;
+  dedupe: DedupeStore;
+  suggestions: SuggestionPort;
+  /** The judgement functions; defaults to src/judgement. */
+  judge: Judgement;
+  /** The registered flows by id, and the one a new conversation starts in. */
+  flows: { byId: ReadonlyMap<string, FlowDefinition>; forNew(message: InboundMessage): FlowDefinition };
+  /** How long a message waits for the same sender's previous one (default 10 s). */
+  lockWaitMs?: number;
+}
+
+/** The turn result, plus whether this was a retried message whose replies were already delivered. */
+export interface HandledTurn extends TurnResult {
+  /** True when the message id was seen before: send nothing. */
+  duplicate?: boolean;
+}
+
+/** A channel passed something unusable (an empty or malformed sender or message id). A bug in the channel. */
+export class InvalidMessageError extends Error {
+  override name = 'InvalidMessageError';
+}
+
+const SENDER_ID = /^[A-Za-z0-9_@.:+=\-]{1,128}$/;
+const MESSAGE_ID = /^[\x21-\x7e]{1,200}$/;
+/** Hard cap before the engine (which refuses anything over `messageMaxChars` with the limit stated). */
+const HARD_TEXT_CAP = 50_000;
+
+/** Strips control and zero-width characters (keeping line breaks) and caps the length. */
+export function cleanText(text: string, cap = HARD_TEXT_CAP): string {
+  return text
+    .replace(/\r\n?/g, '\n')
+    .replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/g, '')
+    .slice(0, cap);
+}
+
+export function conversationIdOf(channel: ChannelName, senderId: string): string {
+  return `${channel}:${senderId}`;
+}
+
+export function createTurnHandler(deps: ConversationDeps): ConversationHandler & { handle(m: InboundMessage): Promise<HandledTurn> } {
+  const { config, clock, sessions, locks, dedupe, suggestions, judge } = deps;
+  const ttl = sessionTtlSeconds(config.service.draftTtlDays);
+  const lockWaitMs = deps.lockWaitMs ?? 10_000;
+  const busy = (state: string): HandledTurn => ({ replies: [{ text: systemTexts.busy }], state });
+
+  async function runEffect(effect: Effect): Promise<EffectOutcome> {
+    switch (effect.type) {
+      case 'submitSuggestion':
+        return { type: effect.type, ok: true, result: await suggestions.submit(effect.submission) };
+      case 'lookupSuggestion':
+        return { type: effect.type, ok: true, reference: effect.reference, view: await suggestions.findForCitizen(effect.reference, effect.citizen) };
+      case 'listSuggestions':
+        return { type: effect.type, ok: true, views: await suggestions.listForCitizen(effect.citizen, effect.limit) };
+    }
+  }
+
+  async function handle(message: InboundMessage): Promise<HandledTurn> {
+    if (typeof message.senderId !== 'string' || !SENDER_ID.test(message.senderId)) {
+      throw new InvalidMessageError('senderId must be 1-128 characters of [A-Za-z0-9_@.:+=-]; pass the platform user id');
+    }
+    if (typeof message.messageId !== 'string' || !MESSAGE_ID.test(message.messageId)) {
+      throw new InvalidMessageError('messageId must be 1-200 printable ASCII characters; generate one when the platform has none');
+    }
+    const conversationId = conversationIdOf(message.channel, message.senderId);
+    const log = deps.logger.child({ conversation: conversationId, messageId: message.messageId });
+    const citizen: CitizenRef = { channel: message.channel, id: message.senderId };
+    const text = cleanText(message.text ?? '');
+    const optionId = message.optionId ? cleanText(message.optionId, 64) : undefined;
+    const dedupeKey = RedisKeys.dedupe('turn', `${conversationId}:${message.messageId}`);
+
+    try {
+      if (!(await dedupe.claim(dedupeKey, RedisTtls.dedupe))) {
+        log.info('retried message: already handled');
+        const raw = await sessions.get(conversationId).catch(() => undefined);
+        const d = raw === undefined ? undefined : decodeSession(raw);
+        return { replies: [], state: stateOf(d?.ok ? d.session : undefined), duplicate: true };
+      }
+    } catch (err) {
+      log.warn({ err }, 'dedupe store unavailable');
+      return busy('intake');
+    }
+    const forget = () => dedupe.forget(dedupeKey).catch((err: unknown) => log.warn({ err }, 'could not forget dedupe claim'));
+
+    const lease = await locks
+      .acquire(RedisKeys.senderLock(conversationId), RedisTtls.senderLock * 1000, lockWaitMs)
+      .catch((err: unknown) => void log.warn({ err }, 'lock service unavailable'));
+    if (!lease) {
+      await forget();
+      return busy('intake');
+    }
+    try {
+      let stored: Session | undefined;
+      const notices: OutboundReply[] = [];
+      let flow: FlowDefinition;
+      try {
+        const raw = await sessions.get(conversationId);
+        const decoded = raw === undefined ? undefined : decodeSession(raw);
+        const known = decoded?.ok ? deps.flows.byId.get(decoded.session.flowId) : undefined;
+        if (decoded?.ok && known && known.version === decoded.session.flowVersion) {
+          stored = decoded.session;
+          flow = known;
+        } else {
+          flow = deps.flows.forNew(message);
+          // A draft saved by another version is dropped with an apology, never misread.
+          const midDraft = raw !== undefined && !(decoded?.ok && (isTerminal(decoded.session.stepId) || decoded.session.stepId === 'intake'));
+          if (midDraft) {
+            log.info({ reason: decoded?.ok ? 'flow_version' : decoded?.reason }, 'stored session dropped');
+            notices.push({ text: systemTexts.versionRestart });
+          }
+        }
+      } catch (err) {
+        log.warn({ err }, 'session store unavailable (load)');
+        await forget();
+        return busy('intake');
+      }
+
+      const ctx: FlowContext = { config, now: clock.now(), judge, citizen };
+      const r = advance(flow, stored, optionId ? { text, optionId } : { text }, ctx);
+      try {
+        await sessions.set(conversationId, r.session, ttl);
+      } catch (err) {
+        log.warn({ err }, 'session store unavailable (save)');
+        await forget();
+        return busy(stateOf(stored));
+      }
+
+      // From here the turn has taken effect: the dedupe claim stays.
+      let session = r.session;
+      const replies = [...notices, ...r.replies];
+      for (const effect of r.effects) {
+        let outcome: EffectOutcome;
+        try {
+          outcome = await runEffect(effect);
+        } catch (err) {
+          log.warn({ err, effect: effect.type }, 'effect failed');
+          outcome = { type: effect.type, ok: false };
+        }
+        const settled = settle(flow, session, outcome, { ...ctx, now: clock.now() });
+        session = settled.session;
+        replies.push(...settled.replies);
+      }
+      if (r.effects.length) {
+        try {
+          await sessions.set(conversationId, session, ttl);
+        } catch (err) {
+          // The stored session still holds the pending submission; the next message retries it with the
+          // same submissionKey, which stores nothing twice.
+          log.warn({ err }, 'session store unavailable (save after effects)');
+        }
+      }
+      const result: HandledTurn = { replies, state: stateOf(session) };
+      if (session.stepId === 'submitted' && session.reference) result.reference = session.reference;
+      return result;
+    } finally {
+      await lease.release().catch((err: unknown) => log.warn({ err }, 'could not release sender lease'));
+    }
+  }
+
+  return { handle };
+}

@@ -1,0 +1,123 @@
+/**
+ * Transcript helper: a citizen chatting with the real conversation service on in-memory twins.
+ *
+ * @example
+ *   const chat = await startChat({ now: '2021-07-01T10:00:00+08:00' });
+ *   await chat.say('我想提建议');
+ *   expect(chat.last).toContain('主题');
+ *   expect(chat.state).toBe('theme');
+ */
+import { randomUUID } from 'node:crypto';
+import type { ChannelName, InboundMessage } from '../../src/channels/channel-types.js';
+import { createConversationService, MemorySessionStore, type HandledTurn, type Judgement } from '../../src/conversation/index.js';
+import type { SessionStore } from '../../src/conversation/session-store.js';
+import { fixedClock } from '../../src/infra/clock.js';
+import { loadTestConfig, type AppConfig } from '../../src/infra/config.js';
+import { MemoryDedupeStore, type DedupeStore } from '../../src/infra/dedupe.js';
+import { MemoryLockService, type LockService } from '../../src/infra/locks.js';
+import { silentLogger } from '../../src/infra/logger.js';
+import type { SuggestionPort } from '../../src/suggestions/suggestion-types.js';
+import { MemorySuggestions } from '../fakes/memory-suggestions.js';
+
+/** Inside the 2021 campaign window. */
+export const IN_CAMPAIGN = '2021-07-01T10:00:00+08:00';
+/** After it (year-round 日常建议 only). */
+export const OUTSIDE_CAMPAIGN = '2022-03-01T10:00:00+08:00';
+
+export interface ChatOptions {
+  /** The fixed "now" (like JIANYAN_NOW); defaults to inside the 2021 campaign. */
+  now?: string;
+  user?: string;
+  channel?: ChannelName;
+  config?: Readonly<AppConfig>;
+  /** Share stores between chats (a second citizen, or a "restarted" service). */
+  shared?: Partial<ChatWorld>;
+  judge?: Judgement;
+}
+
+/** Everything that outlives one service instance. */
+export interface ChatWorld {
+  clock: ReturnType<typeof fixedClock>;
+  sessions: SessionStore;
+  locks: LockService;
+  dedupe: DedupeStore;
+  suggestions: MemorySuggestions;
+  config: Readonly<AppConfig>;
+}
+
+export interface Chat {
+  world: ChatWorld;
+  user: string;
+  /** Sends one message (a fresh message id unless given) and records the turn. */
+  say(text: string, opts?: { messageId?: string; optionId?: string }): Promise<HandledTurn>;
+  /** All reply texts of the last turn, joined. */
+  readonly last: string;
+  readonly lastTurn: HandledTurn;
+  readonly state: string;
+  /** Option labels offered in the last turn. */
+  readonly options: string[];
+  /** A new service instance on the same stores (a process restart). */
+  restart(): Chat;
+  /** Another citizen on the same service stores. */
+  as(user: string): Chat;
+}
+
+export async function startChat(opts: ChatOptions = {}): Promise<Chat> {
+  const config = opts.shared?.config ?? opts.config ?? loadTestConfig();
+  const clock = opts.shared?.clock ?? fixedClock(opts.now ?? IN_CAMPAIGN);
+  const world: ChatWorld = {
+    clock,
+    config,
+    sessions: opts.shared?.sessions ?? new MemorySessionStore(clock),
+    locks: opts.shared?.locks ?? new MemoryLockService(),
+    dedupe: opts.shared?.dedupe ?? new MemoryDedupeStore(),
+    suggestions: opts.shared?.suggestions ?? new MemorySuggestions(clock),
+  };
+  return makeChat(world, opts.user ?? 'citizen-1', opts.channel ?? 'dev', opts.judge);
+}
+
+function makeChat(world: ChatWorld, user: string, channel: ChannelName, judge?: Judgement, port?: SuggestionPort): Chat {
+  const service = createConversationService({
+    config: world.config,
+    clock: world.clock,
+    logger: silentLogger,
+    sessions: world.sessions,
+    locks: world.locks,
+    dedupe: world.dedupe,
+    suggestions: port ?? world.suggestions,
+    ...(judge ? { judge } : {}),
+  });
+  let lastTurn: HandledTurn = { replies: [], state: 'intake' };
+  const chat: Chat = {
+    world,
+    user,
+    async say(text, o = {}) {
+      const m: InboundMessage = {
+        channel,
+        senderId: user,
+        messageId: o.messageId ?? randomUUID(),
+        text,
+        receivedAt: world.clock.now(),
+        ...(o.optionId ? { optionId: o.optionId } : {}),
+      };
+      const turn = await service.handle(m);
+      lastTurn = turn;
+      return turn;
+    },
+    get last() {
+      return lastTurn.replies.map((r) => r.text).join('\n');
+    },
+    get lastTurn() {
+      return lastTurn;
+    },
+    get state() {
+      return lastTurn.state;
+    },
+    get options() {
+      return lastTurn.replies.flatMap((r) => r.options ?? []).map((o) => o.label);
+    },
+    restart: () => makeChat(world, user, channel, judge, port),
+    as: (other) => makeChat(world, other, channel, judge, port),
+  };
+  return chat;
+}
