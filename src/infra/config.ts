@@ -43,6 +43,10 @@ export const envSchema = z.object({
   WECOM_SECRET: optionalString,
   WECOM_KF_SECRET: optionalString,
   WECOM_API_BASE: z.preprocess(emptyToUndefined, z.url().default('https://qyapi.weixin.qq.com')),
+  /** WeCom callbacks whose timestamp is further than this from now are refused (replay protection). */
+  WECOM_CALLBACK_MAX_SKEW_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(30).max(86_400).default(300)),
+  /** Comma-separated open_kfid allow-list for 微信客服; empty = every kf account bound to the app. */
+  WECOM_KF_OPEN_KFIDS: optionalString,
 });
 export type Env = z.infer<typeof envSchema>;
 
@@ -165,7 +169,7 @@ export const adminApiSchema = z
     /** Answer outcomes that count as adopted (采纳) in statistics and award eligibility. */
     adoptedOutcomes: z.array(z.string().min(1)).default(['adopted', 'partially_adopted']),
     /** Evaluation ratings that count as satisfied (满意率). */
-    satisfiedRatings: z.array(z.string().min(1)).default(['very_satisfied', 'satisfied']),
+    satisfiedRatings: z.array(z.string().min(1)).default(['satisfied', 'basically_satisfied']),
     /** 递呈单位 on the city form of a recommended suggestion. */
     citySubmitTo: z.string().min(1).default('万州区政府'),
     /** Largest number of rows an export (.xlsx / CSV) or a statistics run reads. */
@@ -196,6 +200,22 @@ export const fileConfigSchema = z
     generalTheme: themeSchema,
     units: z.array(unitSchema).min(1),
     members: z.array(memberSchema).default([]),
+    /** WeCom channel settings: overrides of the channel's own sentences, and the app reply format. */
+    wecom: z
+      .object({
+        texts: z
+          .object({
+            kfWelcome: z.string().min(1),
+            unknownMember: z.string().min(1),
+            apology: z.string().min(1),
+            unsupportedMessage: z.string().min(1),
+            optionsHint: z.string().min(1),
+          })
+          .partial()
+          .default({}),
+        appReplyFormat: z.enum(['text', 'markdown']).default('text'),
+      })
+      .optional(),
     routing: routingSchema.default({ mode: 'auto', rules: [], cityLevelKeywords: [] }),
     deadlines: deadlinesSchema.default(deadlinesSchema.parse({})),
     notifications: notificationsSchema.default(notificationsSchema.parse({})),

@@ -1,0 +1,106 @@
+/**
+ * The self-built app channel (staff): text messages and menu clicks from members reach the engine with the
+ * member's role from the `members` directory; unknown members get a polite explanation; replies go out via
+ * `message/send`. Template-card clicks are handed to whoever registered with `onTemplateCardEvent`.
+ */
+import type { Clock } from '../../infra/clock.js';
+import type { DedupeStore } from '../../infra/dedupe.js';
+import type { Logger } from '../../infra/logger.js';
+import type { AppConfig } from '../../infra/config.js';
+import { RedisKeys, RedisTtls } from '../../infra/redis-keys.js';
+import type { ConversationHandler, OutboundReply, Role } from '../channel-types.js';
+import { appDedupeKey, type AppCallback, type TemplateCardEvent } from './message-parser.js';
+import { splitText } from './kf-render.js';
+import type { WeComClient } from './wecom-api-client.js';
+import type { WeComTexts } from './wecom-texts.js';
+
+export type TemplateCardHandler = (event: TemplateCardEvent) => Promise<void>;
+
+export interface AppChannelDeps {
+  conversation: ConversationHandler;
+  client: Pick<WeComClient, 'sendAppMessage'>;
+  dedupe: DedupeStore;
+  members: AppConfig['members'];
+  texts: Pick<WeComTexts, 'unknownMember' | 'apology' | 'optionsHint' | 'unsupportedMessage'>;
+  logger: Logger;
+  clock: Clock;
+  /** `markdown` renders only in the WeCom client, which is what members use. */
+  replyFormat?: 'text' | 'markdown';
+}
+
+/** App text and markdown content limit (§5). */
+const APP_CONTENT_MAX_BYTES = 2048;
+
+export function renderAppReply(reply: OutboundReply, texts: Pick<WeComTexts, 'optionsHint'>, format: 'text' | 'markdown'): string[] {
+  const options = reply.options ?? [];
+  const list =
+    format === 'markdown'
+      ? options.map((o, i) => `> **${i + 1}.** ${o.label}`).join('\n')
+      : options.map((o, i) => `${i + 1}. ${o.label}`).join('\n');
+  const body = options.length ? `${reply.text}\n${texts.optionsHint}\n${list}` : reply.text;
+  return splitText(body, APP_CONTENT_MAX_BYTES);
+}
+
+export function createAppChannel(deps: AppChannelDeps) {
+  const { conversation, client, dedupe, texts, clock } = deps;
+  const format = deps.replyFormat ?? 'text';
+  const log = deps.logger.child({ channel: 'wecom-app' });
+  const directory = new Map(deps.members.map((m) => [m.userid, m]));
+  const cardHandlers: TemplateCardHandler[] = [];
+
+  async function send(userid: string, contents: string[]): Promise<void> {
+    for (const content of contents) {
+      await client.sendAppMessage(
+        format === 'markdown' ? { touser: userid, msgtype: 'markdown', markdown: { content } } : { touser: userid, msgtype: 'text', text: { content } },
+      );
+    }
+  }
+
+  return {
+    /** Registers the owner of template-card clicks (a later issue builds the cards). */
+    onTemplateCardEvent(handler: TemplateCardHandler): void {
+      cardHandlers.push(handler);
+    },
+    /** Handles one decrypted app callback (already acknowledged). */
+    async handle(cb: AppCallback): Promise<void> {
+      const key = appDedupeKey(cb);
+      if (key && !(await dedupe.claim(RedisKeys.dedupe('app', key), RedisTtls.dedupe))) return;
+      if (cb.kind === 'template_card') {
+        if (!cardHandlers.length) log.warn({ taskId: cb.event.taskId }, 'template card event with no handler registered');
+        for (const h of cardHandlers) await h(cb.event);
+        return;
+      }
+      if (cb.kind === 'other') {
+        log.debug({ msgType: cb.msgType, event: cb.event }, 'app callback logged, not answered');
+        if (cb.from && cb.msgType !== 'event' && directory.has(cb.from)) await send(cb.from, [texts.unsupportedMessage]);
+        return;
+      }
+      if (cb.kind !== 'text' && cb.kind !== 'menu_click') return;
+      const member = directory.get(cb.from);
+      if (!member) {
+        log.info({ from: cb.from }, 'message from a member not in the directory');
+        await send(cb.from, [texts.unknownMember]);
+        return;
+      }
+      const role: Role = member.role;
+      let replies: OutboundReply[];
+      try {
+        const result = await conversation.handle({
+          channel: 'wecom-app',
+          senderId: cb.from,
+          messageId: cb.kind === 'text' ? cb.msgId : `click:${cb.createTime}:${cb.eventKey}`,
+          text: cb.kind === 'text' ? cb.content : cb.eventKey,
+          ...(cb.kind === 'menu_click' ? { optionId: cb.eventKey } : {}),
+          role,
+          receivedAt: clock.now(),
+        });
+        replies = result.replies;
+      } catch (err) {
+        log.error({ err: (err as Error).message }, 'engine failed on an app message');
+        replies = [{ text: texts.apology }];
+      }
+      for (const r of replies) await send(cb.from, renderAppReply(r, texts, format));
+    },
+  };
+}
+export type AppChannel = ReturnType<typeof createAppChannel>;

@@ -1,0 +1,129 @@
+/**
+ * The 微信客服 channel (citizens): turns sync_msg items into engine messages and sends the replies through
+ * the kf outbox. Customer messages (origin 3) reach the engine in order per customer; a menu click arrives
+ * as its option id; `enter_session` with a welcome_code gets the welcome within its 20 s validity;
+ * servicer messages and other events are logged, not answered. Each msgid is processed once.
+ */
+import type { DedupeStore } from '../../infra/dedupe.js';
+import type { Clock } from '../../infra/clock.js';
+import type { Logger } from '../../infra/logger.js';
+import { RedisKeys, RedisTtls } from '../../infra/redis-keys.js';
+import type { ConversationHandler, InboundMessage } from '../channel-types.js';
+import { parseKfItem, type KfItem, type KfSyncItem } from './message-parser.js';
+import type { KfOutbox } from './kf-outbox.js';
+import type { WeComClient } from './wecom-api-client.js';
+import type { WeComTexts } from './wecom-texts.js';
+
+export interface KfChannelDeps {
+  conversation: ConversationHandler;
+  outbox: KfOutbox;
+  client: Pick<WeComClient, 'kfSendMsgOnEvent'>;
+  dedupe: DedupeStore;
+  texts: Pick<WeComTexts, 'kfWelcome' | 'apology' | 'unsupportedMessage'>;
+  logger: Logger;
+  /** The service clock (campaign time) for `receivedAt`. */
+  clock: Clock;
+  /** WeCom time in ms (code validity). */
+  now?: () => number;
+  /** welcome_code validity (20 s) minus what a send needs. */
+  welcomeValidMs?: number;
+  /** Only these kf accounts are served (all when empty). */
+  openKfIds?: readonly string[];
+}
+
+type CustomerItem = Extract<KfItem, { kind: 'customer_text' | 'customer_forward' | 'customer_other' }>;
+
+export function createKfChannel(deps: KfChannelDeps) {
+  const { conversation, outbox, client, dedupe, texts, clock } = deps;
+  const now = deps.now ?? Date.now;
+  const welcomeValidMs = deps.welcomeValidMs ?? 17_000;
+  const log = deps.logger.child({ channel: 'wecom-kf' });
+
+  const claim = (msgid: string) => dedupe.claim(RedisKeys.dedupe('kf', msgid), RedisTtls.dedupe);
+
+  async function handleCustomer(item: CustomerItem): Promise<void> {
+    if (!(await claim(item.msgid))) return;
+    const customer = { openKfId: item.openKfId, externalUserId: item.externalUserId };
+    await outbox.customerWrote(customer, item.sendTime * 1000);
+    if (item.kind === 'customer_other') {
+      await outbox.enqueue(customer, { text: texts.unsupportedMessage }, { idBase: item.msgid });
+      await outbox.flushKept(customer);
+      return;
+    }
+    const message: InboundMessage = {
+      channel: 'wecom-kf',
+      senderId: item.externalUserId,
+      messageId: item.msgid,
+      text: item.kind === 'customer_text' ? item.text : (item.forwarded.title ?? ''),
+      ...(item.kind === 'customer_text' && item.menuId ? { optionId: item.menuId } : {}),
+      ...(item.kind === 'customer_forward' ? { forwarded: item.forwarded } : {}),
+      role: 'citizen',
+      receivedAt: clock.now(),
+    };
+    let replies;
+    try {
+      replies = (await conversation.handle(message)).replies;
+    } catch (err) {
+      log.error({ err: (err as Error).message, msgid: item.msgid }, 'engine failed on a kf message');
+      replies = [{ text: texts.apology }];
+    }
+    const r = await outbox.enqueue(customer, replies, { idBase: item.msgid });
+    const k = await outbox.flushKept(customer);
+    log.debug({ msgid: item.msgid, sent: r.sent + k.sent, kept: r.kept + k.kept }, 'kf turn delivered');
+  }
+
+  async function welcome(item: Extract<KfItem, { kind: 'enter_session' }>): Promise<void> {
+    if (!item.welcomeCode) return;
+    if (!(await claim(item.msgid))) return;
+    const age = now() - item.sendTime * 1000;
+    if (age > welcomeValidMs) {
+      log.info({ ageMs: age }, 'welcome_code too old to use; no welcome sent');
+      return;
+    }
+    try {
+      await client.kfSendMsgOnEvent({ code: item.welcomeCode, msgid: `w_${item.msgid}`.replace(/[^0-9a-zA-Z_-]/g, '').slice(0, 32), msgtype: 'text', text: { content: texts.kfWelcome } });
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'welcome message not sent');
+    }
+  }
+
+  return {
+    /** Handles one sync_msg page: customers concurrently, each customer's messages in order. */
+    async handlePage(openKfId: string, raw: KfSyncItem[]): Promise<void> {
+      if (deps.openKfIds?.length && !deps.openKfIds.includes(openKfId)) {
+        log.warn({ openKfId }, 'kf account not in WECOM_KF_OPEN_KFIDS; items ignored');
+        return;
+      }
+      const byCustomer = new Map<string, CustomerItem[]>();
+      const others: Promise<void>[] = [];
+      for (const item of raw.map(parseKfItem)) {
+        switch (item.kind) {
+          case 'customer_text':
+          case 'customer_forward':
+          case 'customer_other': {
+            const list = byCustomer.get(item.externalUserId) ?? [];
+            list.push(item);
+            byCustomer.set(item.externalUserId, list);
+            break;
+          }
+          case 'enter_session':
+            others.push(welcome(item));
+            break;
+          case 'send_fail':
+            log.warn({ failMsgId: item.failMsgId, failType: item.failType }, 'WeCom reports a kf message was not delivered');
+            break;
+          case 'ignored':
+            log.debug({ origin: item.origin, msgtype: item.msgtype, eventType: item.eventType }, 'kf item logged, not answered');
+            break;
+        }
+      }
+      const customers = [...byCustomer.values()].map(async (items) => {
+        for (const it of items) await handleCustomer(it);
+      });
+      const results = await Promise.allSettled([...others, ...customers]);
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+    },
+  };
+}
+export type KfChannel = ReturnType<typeof createKfChannel>;

@@ -1,0 +1,172 @@
+/**
+ * WeCom callback routes and the wiring of both WeCom channels (DESIGN.md: `GET|POST /wecom/callback` for the
+ * app, `GET|POST /wecom/kf/callback` for 微信客服). Both URLs verify and decrypt the same way; a
+ * `kf_msg_or_event` is honoured on either, since WeCom delivers it to the bound app's URL.
+ *
+ * POST: signature checked in constant time, body decrypted, receive id checked, XML parsed, then HTTP 200
+ * with an empty body at once; the work happens afterwards on an in-process queue (`drain()` awaits it).
+ * Anything that fails a check gets a 4xx, is logged without its payload, and is not processed.
+ *
+ * @example
+ * const wecom = registerWeComRoutes(app, { config, logger, conversation, redis, locks, dedupe, clock });
+ * await app.listen({ port });
+ * // later, from the handling-units part:
+ * wecom.onTemplateCardEvent(async (ev) => { ... });
+ * await wecom.kfOutbox.enqueue({ openKfId, externalUserId }, { text: '您的建议已受理。' });
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppConfig } from '../../infra/config.js';
+import type { Clock } from '../../infra/clock.js';
+import type { DedupeStore } from '../../infra/dedupe.js';
+import type { LockService } from '../../infra/locks.js';
+import type { Logger } from '../../infra/logger.js';
+import type { Redis } from '../../infra/redis.js';
+import { createWeComLimiters, type WeComLimiters, type WeComLimitSettings } from '../../notifications/rate-limits.js';
+import type { ConversationHandler } from '../channel-types.js';
+import { createAppChannel, type TemplateCardHandler } from './app-channel.js';
+import { openCallback, verifyUrl, type CallbackSecrets, type SignedQuery } from './callback-crypto.js';
+import { createKfChannel } from './kf-channel.js';
+import { createKfOutbox, type KfOutbox } from './kf-outbox.js';
+import { MemoryKfStore, RedisKfStore, type KfStore } from './kf-store.js';
+import { createKfPuller } from './kf-sync.js';
+import { parseAppCallback } from './message-parser.js';
+import { createWeComClient, type WeComClient, type WeComClientTiming } from './wecom-api-client.js';
+import { defaultWeComTexts } from './wecom-texts.js';
+import { createWorkQueue } from './work-queue.js';
+
+/** Largest callback body accepted; a real one is well under 4 KB. */
+export const CALLBACK_BODY_LIMIT = 64 * 1024;
+
+export interface WeComRoutesDeps {
+  config: Readonly<AppConfig>;
+  logger: Logger;
+  conversation: ConversationHandler;
+  redis?: Redis;
+  locks: LockService;
+  dedupe: DedupeStore;
+  /** The service clock (campaign time), used for `receivedAt`. WeCom timestamps use real time. */
+  clock: Clock;
+  /** Tests: WeCom's "now" in ms (callback skew, reply window, code validity). Default Date.now. */
+  wecomNow?: () => number;
+  /** Tests: shrink the contract's windows and timings. */
+  limits?: Partial<WeComLimitSettings>;
+  timing?: Partial<WeComClientTiming>;
+  kfWindow?: { maxMessages?: number; windowMs?: number };
+}
+
+export interface WeComChannels {
+  /** API client of the self-built app (message/send, update_template_card, webhook). */
+  appClient: WeComClient;
+  /** API client of 微信客服 (its own secret when `WECOM_KF_SECRET` is set, else the app's). */
+  kfClient: WeComClient;
+  /** "Send or keep" for citizens on 微信客服. */
+  kfOutbox: KfOutbox;
+  limiters: WeComLimiters;
+  /** Registers the owner of template-card clicks. */
+  onTemplateCardEvent(handler: TemplateCardHandler): void;
+  /** Fetches both tokens once; throws WeComConfigError naming a bad secret / corp id / IP. */
+  checkCredentials(): Promise<void>;
+  /** Resolves when every acknowledged callback has been fully processed. */
+  drain(): Promise<void>;
+  /** Drains, then releases limiters. */
+  close(): Promise<void>;
+}
+
+/** Registers `/wecom/callback` and `/wecom/kf/callback` (GET and POST) and returns the channels. */
+export function registerWeComRoutes(app: FastifyInstance, deps: WeComRoutesDeps): WeComChannels {
+  const { config, logger, redis, locks, dedupe, clock } = deps;
+  const env = config.env;
+  if (!env.WECOM_CORP_ID || !env.WECOM_TOKEN || !env.WECOM_AES_KEY) {
+    throw new Error('WeCom routes need WECOM_CORP_ID, WECOM_TOKEN and WECOM_AES_KEY');
+  }
+  if (!env.WECOM_SECRET) throw new Error('WeCom routes need WECOM_SECRET (the self-built app secret)');
+  const secrets: CallbackSecrets = { corpId: env.WECOM_CORP_ID, token: env.WECOM_TOKEN, aesKey: env.WECOM_AES_KEY };
+  const wecomNow = deps.wecomNow ?? Date.now;
+  const log = logger.child({ component: 'wecom' });
+  const texts = { ...defaultWeComTexts, ...config.wecom?.texts };
+
+  const limiters = createWeComLimiters({ redis, namespace: env.WECOM_CORP_ID, settings: deps.limits });
+  const clientBase = { apiBase: env.WECOM_API_BASE, corpId: env.WECOM_CORP_ID, agentId: env.WECOM_AGENT_ID, redis, logger, limiters, timing: deps.timing };
+  const appClient = createWeComClient({ ...clientBase, secret: env.WECOM_SECRET });
+  const kfClient = env.WECOM_KF_SECRET && env.WECOM_KF_SECRET !== env.WECOM_SECRET ? createWeComClient({ ...clientBase, secret: env.WECOM_KF_SECRET }) : appClient;
+
+  const store: KfStore = redis ? new RedisKfStore(redis) : new MemoryKfStore();
+  const kfOutbox = createKfOutbox({ client: kfClient, store, logger, now: wecomNow, window: deps.kfWindow });
+  const kf = createKfChannel({
+    conversation: deps.conversation,
+    outbox: kfOutbox,
+    client: kfClient,
+    dedupe,
+    texts,
+    logger,
+    clock,
+    now: wecomNow,
+    openKfIds: env.WECOM_KF_OPEN_KFIDS?.split(',').map((s) => s.trim()).filter(Boolean),
+  });
+  const puller = createKfPuller({ client: kfClient, store, locks, logger, onPage: kf.handlePage });
+  const appChannel = createAppChannel({
+    conversation: deps.conversation,
+    client: appClient,
+    dedupe,
+    members: config.members,
+    texts,
+    logger,
+    clock,
+    replyFormat: config.wecom?.appReplyFormat,
+  });
+  const queue = createWorkQueue(log);
+
+  const verifyOpts = () => ({ nowSeconds: Math.floor(wecomNow() / 1000), maxSkewSeconds: env.WECOM_CALLBACK_MAX_SKEW_SECONDS });
+
+  function reject(req: FastifyRequest, reply: FastifyReply, reason: string) {
+    // Logged without query or body: they carry the ciphertext and the sender.
+    log.warn({ route: req.routeOptions.url, method: req.method, reason, ip: req.ip }, 'WeCom callback rejected');
+    return reply.status(reason === 'malformed_body' || reason === 'missing_params' ? 400 : 403).type('text/plain').send('');
+  }
+
+  const onGet = async (req: FastifyRequest, reply: FastifyReply) => {
+    const r = verifyUrl(secrets, req.query as SignedQuery, verifyOpts());
+    if (!r.ok) return reject(req, reply, r.reason);
+    return reply.status(200).type('text/plain; charset=utf-8').send(r.value);
+  };
+
+  const onPost = async (req: FastifyRequest, reply: FastifyReply) => {
+    const body = typeof req.body === 'string' ? req.body : '';
+    const r = openCallback(secrets, req.query as SignedQuery, body, verifyOpts());
+    if (!r.ok) return reject(req, reply, r.reason);
+    const cb = parseAppCallback(r.value);
+    if (cb.kind === 'kf_msg_or_event') {
+      queue.push(`kf:${cb.openKfId}`, () => puller.pull(cb.openKfId, cb.token));
+    } else {
+      const sender = cb.kind === 'template_card' ? cb.event.from : cb.from;
+      queue.push(`app:${sender ?? ''}`, () => appChannel.handle(cb));
+    }
+    return reply.status(200).type('text/plain').send('');
+  };
+
+  void app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: CALLBACK_BODY_LIMIT }, (_req, text, done) => done(null, text));
+    for (const url of ['/wecom/callback', '/wecom/kf/callback']) {
+      scope.get(url, onGet);
+      scope.post(url, { bodyLimit: CALLBACK_BODY_LIMIT }, onPost);
+    }
+  });
+
+  return {
+    appClient,
+    kfClient,
+    kfOutbox,
+    limiters,
+    onTemplateCardEvent: (h) => appChannel.onTemplateCardEvent(h),
+    async checkCredentials() {
+      await appClient.checkCredentials();
+      if (kfClient !== appClient) await kfClient.checkCredentials();
+    },
+    drain: () => queue.drain(),
+    async close() {
+      await queue.drain();
+      await limiters.close();
+    },
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * The few sentences the WeCom channels say on their own (everything conversational comes from flows/).
+ * Deployments override any of them under `wecom.texts` in the config file.
+ */
+export interface WeComTexts {
+  /** 微信客服 welcome, sent with the enter_session welcome_code (within its 20 s validity). */
+  kfWelcome: string;
+  /** A staff member not in the `members` directory wrote to the app. */
+  unknownMember: string;
+  /** The engine failed on a message; the person is asked to try again. */
+  apology: string;
+  /** Images, voice, files … : only text can be read. */
+  unsupportedMessage: string;
+  /** Heading of the numbered option list in app replies (options cannot be menus there). */
+  optionsHint: string;
+}
+
+export const defaultWeComTexts: WeComTexts = {
+  kfWelcome: '您好！这里是人民建议征集服务，欢迎您为发展建言献策。请直接发送您的建议，我会一步步协助您完成提交。',
+  unknownMember: '您好，您暂未登记为人民建议征集的工作人员，暂时无法使用此应用。如需开通，请联系区信访办人民建议征集工作人员。',
+  apology: '抱歉，系统刚才没能处理您的消息，请稍后再发送一次。',
+  unsupportedMessage: '抱歉，目前只能识别文字消息，请用文字描述您的建议。',
+  optionsHint: '请回复序号或选项：',
+};
