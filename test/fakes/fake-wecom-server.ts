@@ -241,12 +241,12 @@ export class FakeWeCom {
   }
 
   /** Sends the kf_msg_or_event notification for an account (a fresh 10-minute sync token each time). */
-  async notifyKf(openKfId: string, path = '/wecom/kf/callback'): Promise<{ status: number; body: string }> {
+  async notifyKf(openKfId: string, opts: { path?: string; bot?: string } = {}): Promise<{ status: number; body: string }> {
     const token = this.newId('ENCA');
     this.syncTokens.set(token, { openKfId, expiresAt: this.now() + this.limits.syncTokenMs });
     const ts = Math.floor(this.now() / 1000);
     const inner = `<xml><ToUserName><![CDATA[${this.opts.corpId}]]></ToUserName><CreateTime>${ts}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[kf_msg_or_event]]></Event><Token><![CDATA[${token}]]></Token><OpenKfId><![CDATA[${openKfId}]]></OpenKfId></xml>`;
-    return this.callback(path, inner);
+    return this.callback(opts.path ?? '/wecom/kf/callback', inner, { bot: opts.bot });
   }
   /** A member sends a text to the self-built app; returns the MsgId. */
   async memberSays(userid: string, content: string, msgId = String(7290000000000000000n + BigInt(++this.seq))): Promise<{ status: number; body: string; msgId: string }> {
@@ -277,7 +277,7 @@ export class FakeWeCom {
   async callback(
     path: string,
     innerXml: string,
-    tamper: { signature?: boolean; corpId?: string; timestamp?: number; body?: string } = {},
+    tamper: { signature?: boolean; corpId?: string; timestamp?: number; body?: string; bot?: string } = {},
   ): Promise<{ status: number; body: string }> {
     const ts = String(tamper.timestamp ?? Math.floor(this.now() / 1000));
     const nonce = String(randomBytes(4).readUInt32BE());
@@ -285,7 +285,7 @@ export class FakeWeCom {
     const sealed = sealCallback(secrets, innerXml, { timestamp: ts, nonce, agentId: this.opts.agentId });
     const sig = tamper.signature ? sealed.query.msg_signature.replace(/^./, (c) => (c === 'a' ? 'b' : 'a')) : sealed.query.msg_signature;
     const qs = new URLSearchParams({ msg_signature: sig, timestamp: ts, nonce });
-    const res = await fetch(`${this.botBase}${path}?${qs.toString()}`, {
+    const res = await fetch(`${tamper.bot ?? this.botBase}${path}?${qs.toString()}`, {
       method: 'POST',
       headers: { 'content-type': 'text/xml' },
       body: tamper.body ?? sealed.body,

@@ -94,6 +94,7 @@ export function createAppChannel(deps: AppChannelDeps) {
           role,
           receivedAt: clock.now(),
         });
+        if ((result as { duplicate?: boolean }).duplicate) return;
         replies = result.replies;
       } catch (err) {
         log.error({ err: (err as Error).message }, 'engine failed on an app message');

@@ -62,7 +62,10 @@ export function createKfChannel(deps: KfChannelDeps) {
     };
     let replies;
     try {
-      replies = (await conversation.handle(message)).replies;
+      const turn = await conversation.handle(message);
+      // The engine saw this message id before and already answered it.
+      if ((turn as { duplicate?: boolean }).duplicate) return;
+      replies = turn.replies;
     } catch (err) {
       log.error({ err: (err as Error).message, msgid: item.msgid }, 'engine failed on a kf message');
       replies = [{ text: texts.apology }];
