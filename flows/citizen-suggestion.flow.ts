@@ -39,7 +39,7 @@ const parseTitle: Parser = (text) => {
   return { ok: true, value: t };
 };
 
-/** The proposal must be a suggestion at all (not a complaint or a personal request)… */
+/** A proposal that reads well must still be a suggestion (not a complaint or a personal request). */
 const proposalInScope: Check = (value, _s, ctx) => {
   const v = ctx.judge.judgeScope(value);
   if (v.kind === 'out_of_scope') return { ok: false, kind: 'out_of_scope', category: v.category };
@@ -47,7 +47,7 @@ const proposalInScope: Check = (value, _s, ctx) => {
   return { ok: true };
 };
 
-/** …and specific enough to be handled (the seed: 针对性、可行性、实用性). */
+/** The proposal must be specific enough to be handled (the seed: 针对性、可行性、实用性). */
 const proposalQuality: Check = (value, s, ctx) => {
   const category = categoryOf(s);
   const opts: { category?: SuggestionCategory; title?: string } = {};
@@ -148,7 +148,8 @@ export const citizenSuggestionFlow = {
         const c = categoryOf(s);
         return { text: prompts.proposal(c ? categoryTexts[c].requirement : undefined) };
       },
-      checks: [proposalInScope, proposalQuality],
+      // Quality first: a problem described without a measure is coached into a suggestion before any refusal.
+      checks: [proposalQuality, proposalInScope],
       ack: prompts.collected,
       example: examples.proposal,
       next: 'feasibility',

@@ -30,6 +30,8 @@ export const controlWords = {
   done: ['完成', '写完了', '好了', '结束', '发完了', '就这些', 'ok'],
   /** Clears what a multi-message step has collected so far. */
   rewrite: ['重写', '清空', '重新写'],
+  /** Submits a collected answer despite soft coaching (once). */
+  insist: ['坚持按现在的内容提交', '坚持提交', '坚持', '就这样提交'],
   /** Confirms at the review step. */
   confirm: ['确认', '确认提交', '提交', '确定', '没问题', '是', '对'],
   /** Says yes / no to an aside (cancel?). */

@@ -307,7 +307,7 @@ class Turn {
           return true;
         }
         if (o?.id === 'petition' || isWord(this.text, ['诉求', '个人诉求'])) {
-          this.outOfScope((a.candidates[0] as OutOfScopeKind | undefined) ?? 'petition');
+          this.outOfScope('petition');
           return true;
         }
         if (a.from === 'intake') {
@@ -542,7 +542,7 @@ class Turn {
 
   /** A control word where it means nothing is never stored as an answer. */
   private isControlWord(): boolean {
-    const all = [...controlWords.done, ...controlWords.rewrite, ...controlWords.confirm];
+    const all = [...controlWords.done, ...controlWords.rewrite, ...controlWords.confirm, ...controlWords.insist];
     return isWord(this.text, all) || !!matchCommand(this.text);
   }
 
@@ -588,7 +588,8 @@ class Turn {
 
   private answerCollect(step: CollectStep): void {
     const s = this.s!;
-    if (s.softProblem && (this.msg.optionId === 'insist' || isWord(this.text, [optionLabels.insist, '坚持提交', '坚持', '就这样']))) {
+    if (this.msg.optionId === 'insist' || isWord(this.text, controlWords.insist)) {
+      if (!s.softProblem) return this.say(prompts.cannotInsist);
       s.qualityFlags = [...new Set([...s.qualityFlags, s.softProblem])];
       s.answers[step.answerKey] = s.buffer.join('\n').trim();
       return this.leave(step);

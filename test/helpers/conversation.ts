@@ -121,3 +121,48 @@ function makeChat(world: ChatWorld, user: string, channel: ChannelName, judge?: 
   };
   return chat;
 }
+
+/** Answers that pass every check, for walking to a later step. */
+export const good = {
+  title: '关于在五桥片区增设早晚高峰公交班次的建议',
+  proposal: [
+    '五桥片区到江南新区的公交每30分钟一班，早晚高峰学生、上班族挤不上车。',
+    '建议在7:00-9:00、17:00-19:00把班次加密到每10分钟一班，并在五桥中学站增设候车亭。',
+  ],
+  feasibility: '可调用公交公司现有2辆备用车，不需新购车辆；候车亭约2万元，预计高峰候车时间减少一半。',
+  identity: '张三，13812345678，万州区某某公司',
+} as const;
+
+/** Walks a fresh chat from 我想提建议 to the step named `until` (exclusive), with good answers. */
+export async function walkTo(chat: Chat, until: 'theme' | 'title' | 'category' | 'proposal' | 'feasibility' | 'identity' | 'confirm'): Promise<void> {
+  const order = ['theme', 'title', 'category', 'proposal', 'feasibility', 'identity', 'confirm'] as const;
+  await chat.say('我想提建议');
+  for (const step of order) {
+    // Outside a campaign window the theme is taken as 日常建议 without asking.
+    if (step === 'theme' && chat.state === 'title') continue;
+    if (chat.state !== step) throw new Error(`expected step ${step}, got ${chat.state}: ${chat.last}`);
+    if (step === until) return;
+    switch (step) {
+      case 'theme':
+        await chat.say('1');
+        break;
+      case 'title':
+        await chat.say(good.title);
+        break;
+      case 'category':
+        await chat.say('解决问题');
+        break;
+      case 'proposal':
+        for (const part of good.proposal) await chat.say(part);
+        await chat.say('完成');
+        break;
+      case 'feasibility':
+        await chat.say(good.feasibility);
+        await chat.say('完成');
+        break;
+      case 'identity':
+        await chat.say(good.identity);
+        break;
+    }
+  }
+}

@@ -1,0 +1,124 @@
+import { describe, expect, test } from 'vitest';
+import { defaultJudgement, type Judgement } from '../../src/conversation/index.js';
+import { good, startChat, walkTo } from '../helpers/conversation.js';
+
+describe('messages that are not suggestions are referred elsewhere, politely', () => {
+  test('a wage-arrears complaint as the first message gets the 12345 referral', async () => {
+    const chat = await startChat();
+    await chat.say('我们公司拖欠工资三个月了，老板跑路了，怎么办');
+    expect(chat.state).toBe('out_of_scope');
+    expect(chat.last).toContain('12345');
+    // …and is told how to start a suggestion instead.
+    expect(chat.last).toContain('我想提建议');
+  });
+
+  test.each([
+    ['a noise complaint', '我家楼下饭店天天噪音扰民，你们管不管', '12345'],
+    ['a personal petition', '我的养老金为什么还没发，请帮我查一下', '个人诉求'],
+    ['a consultation', '请问公积金怎么提取', '渝快办'],
+    ['a tip-off', '我要举报某某干部收受红包', '12388'],
+    ['chit-chat', '今天天气不错', '只能帮您提交建议'],
+    ['spam', '加微信领红包 www.xx.com', '无法受理'],
+  ])('%s', async (_name, text, referral) => {
+    const chat = await startChat();
+    await chat.say(text);
+    expect(chat.state).toBe('out_of_scope');
+    expect(chat.last).toContain(referral);
+  });
+
+  test('after a refusal the next message is judged afresh', async () => {
+    const chat = await startChat();
+    await chat.say('今天天气不错');
+    await chat.say('我想提建议');
+    expect(chat.state).toBe('theme');
+  });
+
+  test('a proposal that turns out to be a personal request is refused with the referral', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'proposal');
+    await chat.say('我的养老金为什么还没发，已经三个月了，社保局说系统升级，请帮我查一下到底什么时候能发到我的卡上。');
+    await chat.say('完成');
+    expect(chat.state).toBe('out_of_scope');
+    expect(chat.last).toContain('信访');
+  });
+});
+
+describe('a genuine suggestion sent as the very first message is kept', () => {
+  test('it becomes the draft proposal and the bot asks for what is missing', async () => {
+    const chat = await startChat();
+    const text = `${good.proposal[0]}${good.proposal[1]}`;
+    await chat.say(text);
+    expect(chat.state).toBe('theme');
+    expect(chat.last).toContain('已收到您的建议内容');
+    await chat.say('1');
+    await chat.say(good.title);
+    await chat.say('解决问题');
+    // The proposal step is passed with the kept text, which is quoted back.
+    expect(chat.last).toContain('已采用您最初发来的内容');
+    expect(chat.state).toBe('feasibility');
+    await chat.say(good.feasibility);
+    await chat.say('完成');
+    await chat.say(good.identity);
+    await chat.say('确认');
+    expect(chat.world.suggestions.stored[0]?.proposal).toBe(text);
+  });
+
+  test('a short one is kept too, and coached at the proposal step', async () => {
+    const chat = await startChat();
+    await chat.say('建议在江南新区建一个图书馆');
+    expect(chat.state).toBe('theme');
+    await chat.say('1');
+    await chat.say(good.title);
+    await chat.say('解决问题');
+    expect(chat.state).toBe('proposal');
+    expect(chat.last).toContain('已采用您最初发来的内容');
+    expect(chat.last).toContain('只有一句话');
+    await chat.say('江南新区常住人口已超过20万，但最近的区图书馆在江北，往返要1小时。建议利用新区市民中心二楼空置的800平方米场地，设立区图书馆江南分馆，开设自习室和少儿阅览区。');
+    await chat.say('完成');
+    expect(chat.state).toBe('feasibility');
+  });
+});
+
+describe('when the scope is unclear the bot asks instead of guessing', () => {
+  // The judgement is real except for this one message, which it is made to find ambiguous.
+  const ambiguous = '我想说说低保的问题';
+  const judge: Judgement = {
+    ...defaultJudgement,
+    judgeScope: (t) => (t === ambiguous ? { kind: 'unsure', candidates: ['petition', 'consultation'], confidence: 0.4 } : defaultJudgement.judgeScope(t)),
+  };
+
+  test('您是想提建议，还是反映个人诉求？ — 提建议 keeps the message as the draft', async () => {
+    const chat = await startChat({ judge });
+    await chat.say(ambiguous);
+    expect(chat.last).toBe('您是想提建议，还是反映个人诉求？');
+    expect(chat.options).toEqual(['提建议', '反映个人诉求']);
+    expect(chat.state).toBe('intake');
+    await chat.say('1');
+    expect(chat.state).toBe('theme');
+    expect(chat.last).toContain('已收到您的建议内容');
+  });
+
+  test('反映个人诉求 gets the petition referral', async () => {
+    const chat = await startChat({ judge });
+    await chat.say(ambiguous);
+    await chat.say('反映个人诉求');
+    expect(chat.state).toBe('out_of_scope');
+    expect(chat.last).toContain('信访');
+  });
+
+  test('answering 我想提建议 keeps the message as the draft too', async () => {
+    const chat = await startChat({ judge });
+    await chat.say(ambiguous);
+    await chat.say('我想提建议');
+    expect(chat.state).toBe('theme');
+    expect(chat.last).toContain('已收到您的建议内容');
+  });
+
+  test('a new message instead of an answer is judged as a first message', async () => {
+    const chat = await startChat({ judge });
+    await chat.say(ambiguous);
+    await chat.say('请问公积金怎么提取');
+    expect(chat.state).toBe('out_of_scope');
+    expect(chat.last).toContain('渝快办');
+  });
+});
