@@ -21,6 +21,11 @@ const SuggestionSchema = new Schema(
   { timestamps: true },
 );
 
+type Sug = mongoose.InferSchemaType<typeof SuggestionSchema>;
+type UnitT = mongoose.InferSchemaType<typeof UnitSchema>;
+const sug = () => conn.model<Sug>('Suggestion');
+const units = () => conn.model<UnitT>('Unit');
+
 beforeAll(async () => {
   mongo = await startTestMongo();
   conn = await mongoose.createConnection(mongo.uri + 'jianyan_test', { autoIndex: true }).asPromise();
@@ -55,7 +60,7 @@ describe('mongoose', () => {
   });
 
   it('sparse unique submissionKey: absent keys coexist, repeated keys are refused', async () => {
-    const S = conn.model('Suggestion');
+    const S = sug();
     await S.create({ reference: 'WZ-3' });
     await S.create({ reference: 'WZ-4', submissionKey: 'k1' });
     await expect(S.create({ reference: 'WZ-5', submissionKey: 'k1' })).rejects.toMatchObject({ code: 11000, keyValue: { submissionKey: 'k1' } });
@@ -65,7 +70,7 @@ describe('mongoose', () => {
   });
 
   it('positional updates, $pull, $addToSet, distinct, deleteMany', async () => {
-    const S = conn.model('Suggestion');
+    const S = sug();
     const s = await S.create({ reference: 'WZ-10', assignments: [{ unit: 'A' }, { unit: 'B' }], tags: ['x', 'y'] });
     const at = new Date('2024-05-01T00:00:00Z');
     const r = await S.updateOne({ _id: s._id, 'assignments.unit': 'B' }, { $set: { 'assignments.$.answeredAt': at } });
@@ -83,7 +88,7 @@ describe('mongoose', () => {
   });
 
   it('cursors over many documents, broken off early', async () => {
-    const S = conn.model('Suggestion');
+    const S = sug();
     await S.insertMany(Array.from({ length: 600 }, (_, i) => ({ reference: `BULK-${i}`, rating: i % 5 })));
     let seen = 0;
     for await (const _doc of S.find({ reference: /^BULK-/ }).batchSize(50).cursor()) {
@@ -105,7 +110,7 @@ describe('mongoose', () => {
   });
 
   it('withTransaction fails the way it does on a standalone mongod', async () => {
-    const S = conn.model('Suggestion');
+    const S = sug();
     const session = await conn.startSession();
     await expect(session.withTransaction(async () => {
       await S.create([{ reference: 'TX-1' }], { session });
@@ -114,7 +119,7 @@ describe('mongoose', () => {
   });
 
   it('ObjectId queries, lean round trip, dropCollection', async () => {
-    const Unit = conn.model('Unit');
+    const Unit = units();
     const id = new Types.ObjectId();
     await Unit.create({ _id: id, code: 'R', name: 'Roads' });
     expect((await Unit.findOne({ _id: id.toHexString() }).lean())!.code).toBe('R');
