@@ -323,7 +323,13 @@ export class FakeWeCom {
         return this.reply(res, rec, { errcode: 40058, errmsg: 'invalid parameter: body is not JSON' });
       }
     }
+    // After a 45009 WeCom blocks the API for the window; calls meanwhile are refused and counted.
+    if ((this.blocks.get(`api:${api}`) ?? 0) > this.now()) {
+      this.callsWhileBlocked++;
+      return this.reply(res, rec, err(45009, 'api freq out of limit, blocked'));
+    }
     const fault = this.faults.get(api)?.shift();
+    if (fault && 'errcode' in fault && fault.errcode === 45009) this.blocks.set(`api:${api}`, this.now() + this.limits.blockMs);
     if (fault) {
       if ('hangMs' in fault) {
         await new Promise((r) => setTimeout(r, fault.hangMs));

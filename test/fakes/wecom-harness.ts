@@ -57,6 +57,7 @@ export async function startBot(
   });
   const config = Object.freeze({ ...base, members: TEST_MEMBERS });
   const redis = opts.redisUrl ? new Redis(opts.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
+  redis?.on('error', () => undefined);
   const app = Fastify();
   const wecom = registerWeComRoutes(app, {
     config,
