@@ -14,3 +14,12 @@ export { judgeScope } from './scope-classifier.js';
 export { coachQuality, type QualityOptions } from './quality-coach.js';
 export { parsePhone, extractIdentity } from './identity-parser.js';
 export { inferCategory } from './category.js';
+export {
+  createSimilarityIndex,
+  type SimilarityEntry,
+  type SimilarityIndex,
+  type SimilarityOptions,
+  type SimilarityQuery,
+  type SimilarMatch,
+} from './similarity-index.js';
+export { SCOPE_THRESHOLDS } from './scope-classifier.js';

@@ -37,9 +37,10 @@ const CONCRETE: RegExp[] = [
 ];
 
 const MEASURE =
-  /建议|希望|应该|应当|可以|能否|能不能|请求|呼吁|提议|需要|要|增设|安装|开通|设置|修建|新建|延长|配备|加装|拓宽|改造|建立|推行|实行|设立|开展|组织|出台|制定|完善|优化|改进|加强|提高|降低|减少|增加|取消|调整|整合|引进|鼓励|支持|推广|规范|利用|打通|对接|实现/;
+  /建议|希望|应该|应当|可以|能否|能不能|请求|呼吁|提议|增设|安装|开通|设置|修建|新建|延长|配备|加装|拓宽|改造|建立|推行|实行|设立|开展|组织|出台|制定|完善|优化|改进|加强|提高|降低|减少|增加|取消|调整|整合|引进|鼓励|支持|推广|规范|利用|打通|对接|实现/;
 
-const PROBLEM_CUES =
+/** Kept for callers that want the cue list; the check itself only needs the absence of a measure. */
+export const PROBLEM_CUES =
   /问题|太|很|非常|特别|严重|经常|总是|老是|一直|没有|没人|不够|不足|难|差|乱|脏|堵|慢|贵|危险|隐患|不方便|不合理|困难|缺乏|缺少|滞后|落后|影响|导致|造成|反映/;
 
 /** Patterns of proposals contrary to law or policy (the campaign accepts only what is lawful). */
@@ -97,16 +98,34 @@ function matterItems(text: string): string[] {
   return enumerated;
 }
 
+/** Content bigrams of an item, without the stock words every proposal shares. */
+function contentBigrams(text: string): Set<string> {
+  const chars = [...text.replace(/建议|希望|应该|可以|进一步|加强|推进|提高|增加|设立|建立|开展|实行|推行|政府|相关部门|有关部门|我们|群众|老百姓|方便|解决|问题|[^\p{Script=Han}]/gu, '|')];
+  const out = new Set<string>();
+  for (let i = 0; i + 1 < chars.length; i++) if (chars[i] !== '|' && chars[i + 1] !== '|') out.add(chars[i]! + chars[i + 1]!);
+  return out;
+}
+
+function overlap(a: Set<string>, b: Set<string>): number {
+  if (a.size === 0 || b.size === 0) return 0;
+  let n = 0;
+  for (const g of a) if (b.has(g)) n++;
+  return n / Math.min(a.size, b.size);
+}
+
 function multipleMatters(text: string): boolean {
   const items = matterItems(text);
   if (items.length < 2) return false;
-  // Several items on one topic are several measures of one matter; distinct topics are distinct matters.
-  const perItem = items.map(domainsOf).filter((d) => d.size > 0);
-  if (perItem.length < 2) return false;
-  const union = new Set(perItem.flatMap((d) => [...d]));
-  const shared = [...union].filter((d) => perItem.every((s) => s.has(d)));
-  const disjointPairs = perItem.filter((a, i) => perItem.some((b, j) => j > i && [...a].every((x) => !b.has(x)))).length;
-  return shared.length === 0 && disjointPairs >= 1 && union.size >= 2;
+  // Several items on one matter are several measures of it; items on unrelated matters are several matters.
+  const doms = items.map(domainsOf);
+  const grams = items.map(contentBigrams);
+  for (let i = 0; i < items.length; i++) {
+    for (let j = i + 1; j < items.length; j++) {
+      const sharedDomain = [...doms[i]!].some((d) => doms[j]!.has(d));
+      if (!sharedDomain && overlap(grams[i]!, grams[j]!) < 0.12) return true;
+    }
+  }
+  return false;
 }
 
 function looksLikeTitle(raw: string, compact: string): boolean {
@@ -115,8 +134,8 @@ function looksLikeTitle(raw: string, compact: string): boolean {
   if (han === 0) return false;
   if (/^关于.{2,40}(的)?(建议|意见|思考|对策|设想|提案|几点看法)$/u.test(compact)) return true;
   if (han <= 20 && /(建议|意见|对策|设想|问题|思考)$/u.test(compact) && !/[，,]/.test(raw)) return true;
-  // A bare noun phrase: short, no measure verb and no comma.
-  return han <= 12 && !/[，,]/.test(raw) && !MEASURE.test(compact);
+  // A bare noun phrase: short, no measure verb, no comma and no full stop (a statement ends with one).
+  return han <= 12 && !/[，,。！!]/.test(raw) && !MEASURE.test(compact);
 }
 
 /**
@@ -149,7 +168,8 @@ export function coachQuality(text: string, opts: QualityOptions = {}): QualityVe
   if (slogans >= 3 && concrete <= Math.max(1, slogans / 3)) return fail('vague', `slogans=${slogans}`);
   if (slogans >= 2 && concrete === 0) return fail('vague', `slogans=${slogans}`);
 
-  if (!hasMeasure && PROBLEM_CUES.test(raw)) return fail('no_measure');
+  // A description with no measure at all: the seed asks problem-type suggestions to propose 思路举措.
+  if (!hasMeasure && han >= 6) return fail('no_measure');
 
   const sentences = splitSentences(raw);
   const clauses = raw.split(/[，,。；;！？!?\n]/).filter((c) => hanCount(c) >= 3).length;

@@ -6,6 +6,7 @@
 import type { OutOfScopeKind, ScopeVerdict } from './judgement-types.js';
 import { scoreScope } from './scope-model.js';
 import { sureRule, type ScopeLabel } from './scope-rules.js';
+import { compactText, hanCount } from './text-normalize.js';
 
 /** Decision thresholds: below them the bot asks rather than guesses. */
 export const SCOPE_THRESHOLDS = {
@@ -13,6 +14,10 @@ export const SCOPE_THRESHOLDS = {
   accept: 0.6,
   /** Refuse when the out-of-scope probability reaches this (and the best kind is clear enough). */
   refuse: 0.75,
+  /** Refusal threshold for short messages (≤ 8 Han characters), where n-grams say little. */
+  refuseShort: 0.93,
+  /** Abuse and spam are refused by the model alone only above this (the sure rules catch the plain ones). */
+  refuseAbuseSpam: 0.97,
   /** An out-of-scope kind is offered as a candidate of an unsure verdict from this probability. */
   candidate: 0.08,
 } as const;
@@ -51,7 +56,17 @@ export function judgeScope(text: string): ScopeVerdict {
     return { kind: pSuggestion >= pStart ? 'suggestion' : 'start', confidence: round(pIn) };
   }
   const best = outs[0];
-  if (best && pOut >= SCOPE_THRESHOLDS.refuse) return { kind: 'out_of_scope', category: best.kind, confidence: round(pOut) };
-  const candidates = outs.filter((o) => o.p >= SCOPE_THRESHOLDS.candidate).slice(0, 3).map((o) => o.kind);
+  const short = hanCount(compactText(text)) <= 8;
+  const needed = Math.max(
+    SCOPE_THRESHOLDS.refuse,
+    short ? SCOPE_THRESHOLDS.refuseShort : 0,
+    best && (best.kind === 'abuse' || best.kind === 'spam') ? SCOPE_THRESHOLDS.refuseAbuseSpam : 0,
+  );
+  if (best && pOut >= needed) return { kind: 'out_of_scope', category: best.kind, confidence: round(pOut) };
+  // Offer the kinds a citizen could mean; abuse and spam are not something to ask a citizen about.
+  const candidates = outs
+    .filter((o) => o.p >= SCOPE_THRESHOLDS.candidate && o.kind !== 'abuse' && o.kind !== 'spam')
+    .slice(0, 3)
+    .map((o) => o.kind);
   return { kind: 'unsure', candidates: candidates.length > 0 ? candidates : best ? [best.kind] : ['petition'], confidence: round(pIn) };
 }

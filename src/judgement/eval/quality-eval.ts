@@ -45,7 +45,7 @@ export function evaluateQuality(split: Split = 'heldout'): QualityEvaluation {
   }
   const perLabel = {} as QualityEvaluation['perLabel'];
   for (const l of LABELS) {
-    const support = Object.values(confusion[l]).reduce((a, b) => a + (b ?? 0), 0);
+    const support = Object.values(confusion[l]).reduce<number>((a, b) => a + (b ?? 0), 0);
     const tp = confusion[l][l] ?? 0;
     const predicted = LABELS.reduce((a, t) => a + (confusion[t][l] ?? 0), 0);
     perLabel[l] = { precision: predicted === 0 ? 1 : tp / predicted, recall: support === 0 ? 1 : tp / support, support };

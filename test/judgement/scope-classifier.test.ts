@@ -1,0 +1,77 @@
+import { describe, expect, test } from 'vitest';
+import { inferCategory, judgeScope } from '../../src/judgement/index.js';
+import { evaluateScope } from '../../src/judgement/eval/scope-eval.js';
+import { evaluateQuality } from '../../src/judgement/eval/quality-eval.js';
+
+describe('judgeScope on clear cases', () => {
+  test.each([
+    ['你好', 'start'],
+    ['在吗？', 'start'],
+    ['我想提个建议', 'start'],
+    ['您好，我想就乡村振兴提几点建议', 'start'],
+    ['建议在五桥片区增设公交线路，方便学生上下学', 'suggestion'],
+    ['我有个建议：农村的快递只到镇上，能不能在村里设代收点，和村便利店合作', 'suggestion'],
+    ['建议加快推进成达万高铁建设，并在新田港开通至成都的铁水联运班列，融入成渝地区双城经济圈', 'suggestion'],
+  ])('%j is in scope (%s)', (text, kind) => {
+    expect(judgeScope(text).kind).toBe(kind);
+  });
+
+  test.each([
+    ['建议政府给我家解决低保', 'petition'],
+    ['为啥我的社保还没到账', 'petition'],
+    ['楼下烧烤店油烟直接往楼上灌，投诉了好多次都没有用', 'complaint'],
+    ['请问新生儿落户需要带什么材料？', 'consultation'],
+    ['举报青山村村支书贪污扶贫款', 'tipoff'],
+    ['救命，有人掉河里了', 'help'],
+    ['兼职刷单，日赚300，加微信ab12345', 'spam'],
+    ['你个傻逼机器人', 'abuse'],
+    ['今天天气怎么样', 'chitchat'],
+  ])('%j is out of scope as %s', (text, category) => {
+    expect(judgeScope(text)).toMatchObject({ kind: 'out_of_scope', category });
+  });
+
+  test('an ambiguous message is not guessed: the verdict is unsure with candidate kinds to ask about', () => {
+    const v = judgeScope('建议政府关心一下我们这些下岗职工的生活');
+    expect(v.kind).toBe('unsure');
+    if (v.kind === 'unsure') {
+      expect(v.candidates.length).toBeGreaterThan(0);
+      expect(v.candidates).not.toContain('abuse');
+    }
+  });
+
+  test('the same message always gets the same verdict', () => {
+    const text = '天城那边新建小区很多但是没有菜市场，建议规划建一个';
+    expect(judgeScope(text)).toEqual(judgeScope(text));
+  });
+});
+
+describe('held-out evaluation', () => {
+  // Measured on the fixed held-out part of src/judgement/corpus/scope.jsonl with the committed weights.
+  test('scope: out-of-scope recall ≥ 0.95 and in-scope wrongly refused ≤ 3 %', () => {
+    const e = evaluateScope('heldout');
+    expect(e.total).toBeGreaterThan(150);
+    expect(e.outOfScopeRecall).toBeGreaterThanOrEqual(0.95);
+    expect(e.inScopeWronglyRefused).toBeLessThanOrEqual(0.03);
+  });
+
+  test('quality: most held-out proposals get the right verdict and few acceptable ones are sent back', () => {
+    const e = evaluateQuality('heldout');
+    expect(e.accuracy).toBeGreaterThanOrEqual(0.85);
+    expect(e.acceptableRejected).toBeLessThanOrEqual(0.1);
+  });
+});
+
+describe('inferCategory', () => {
+  test.each([
+    ['建议建立万开云产业协同发展联席会议机制，探索一体化发展模式', 'innovation'],
+    ['建议出台政策，对返乡创业的大学生给予补贴，放宽贷款门槛', 'policy'],
+    ['建议优化政务中心办事流程，提高窗口服务效率', 'work'],
+    ['北山大道路面坑洼积水，建议尽快修复', 'problem'],
+  ])('%j → %s', (text, category) => {
+    expect(inferCategory(text)).toBe(category);
+  });
+
+  test('a text without any cue gets no category', () => {
+    expect(inferCategory('你好')).toBeUndefined();
+  });
+});
