@@ -118,7 +118,14 @@ export class WireServer {
     const db = typeof req.body.$db === 'string' ? req.body.$db : 'admin';
     const reply = await this.engine.run(req.body, db, connectionId);
     if (!req.moreToCome && header.opCode === OP_MSG && !socket.destroyed) {
-      socket.write(encodeMsgReply(header.requestID, reply));
+      let out: Buffer;
+      try {
+        out = encodeMsgReply(header.requestID, reply);
+      } catch (e) {
+        // e.g. a findAndModify whose document grew past the BSON limit: answer, don't drop the link.
+        out = encodeMsgReply(header.requestID, new MongoCommandError(10334, `reply could not be encoded: ${(e as Error).message}`).toReply());
+      }
+      socket.write(out);
     }
   }
 }

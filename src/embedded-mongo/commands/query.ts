@@ -70,13 +70,8 @@ export function candidates(coll: Collection, filter: Doc): Iterable<Doc> {
       const d = coll.docs.get(id);
       if (d) out.push(d);
     }
-    // Keep natural (insertion) order, as a collection scan would return.
-    if (out.length > 1) {
-      const order = new Map<string, number>();
-      let i = 0;
-      for (const k of coll.docs.keys()) if (ids.has(k)) order.set(k, i++);
-      out.sort((a, b) => order.get(valueKey(a._id))! - order.get(valueKey(b._id))!);
-    }
+    // Like an index scan in MongoDB, equal keys come back in the order they were indexed; no sort
+    // here, which would cost a pass over the whole collection.
     return out;
   }
   return coll.docs.values();
