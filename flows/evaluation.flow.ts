@@ -14,6 +14,7 @@ export const evaluationFlow: HandlingFlow = {
   id: 'evaluation',
   version: 1,
   start: (d) => (d.rating ? 'comment' : 'rating'),
+  finish: 'comment',
   steps: [
     {
       id: 'rating',
@@ -23,7 +24,8 @@ export const evaluationFlow: HandlingFlow = {
         const v = readRating(text, optionId);
         return v ? { ok: true, value: v } : { ok: false, reply: evaluationTexts.invalid };
       },
-      next: () => 'rated',
+      effect: 'rate',
+      next: () => 'comment',
     },
     {
       id: 'comment',
@@ -33,7 +35,7 @@ export const evaluationFlow: HandlingFlow = {
         const t = text.trim();
         return { ok: true, value: evaluationTexts.skipWords.includes(t) ? '' : t };
       },
-      next: () => 'done',
+      next: (d) => (d.comment ? 'done' : 'cancelled'),
     },
   ],
 };

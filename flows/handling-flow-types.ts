@@ -17,14 +17,18 @@ export interface HandlingStep {
   key: string;
   prompt(data: HandlingData): OutboundReply;
   parse(text: string, optionId: string | undefined, data: HandlingData): HandlingParse;
-  /** The next step id, or `done` to carry out the flow's effect. */
+  /** The next step id; `done` carries out the flow's `finish` effect, `cancelled` ends without one. */
   next(data: HandlingData): string;
+  /** An effect carried out as soon as this step is answered (the rating is stored before the comment is asked). */
+  effect?: string;
 }
 
 export interface HandlingFlow {
   id: string;
   version: number;
   start(data: HandlingData): string;
+  /** The effect carried out when a step's next is `done`. */
+  finish: string;
   steps: readonly HandlingStep[];
 }
 
@@ -37,7 +41,7 @@ export function pickOption<T extends string>(text: string, optionId: string | un
   return options.find((o) => o.label === t || o.id === t)?.id;
 }
 
-/** Checks a flow's graph once: unique step ids, every `start`/`next` result names a step or `done`. */
+/** The step with `id` (a bug in the flow when missing). */
 export function stepOf(flow: HandlingFlow, id: string): HandlingStep {
   const s = flow.steps.find((x) => x.id === id);
   if (!s) throw new Error(`handling flow ${flow.id} has no step "${id}"`);

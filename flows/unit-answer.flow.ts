@@ -16,6 +16,7 @@ const substance = (t: string) => t.replace(/[^\p{Script=Han}A-Za-z0-9]/gu, '').l
 export const unitAnswerFlow: HandlingFlow = {
   id: 'unit-answer',
   version: 1,
+  finish: 'answer',
   start: (d) => (d.outcome ? (d.outcome === 'not_adopted' ? 'reason' : 'text') : 'outcome'),
   steps: [
     {

@@ -303,7 +303,7 @@ class Turn {
         const o = resolveOption(this.scopeOptions(), this.msg);
         if (o?.id === 'suggest' || isWord(this.text, ['建议', '提建议', '我想提建议'])) {
           if (a.from === 'intake') this.begin(a.text);
-          else this.finishCollect(stepOf(this.flow, s.stepId) as CollectStep, { skipScope: true });
+          else this.finishCollect(stepOf(this.flow, s.stepId) as CollectStep, { skipScope: true, insist: a.insist === true });
           return true;
         }
         if (o?.id === 'petition' || isWord(this.text, ['诉求', '个人诉求'])) {
@@ -590,9 +590,7 @@ class Turn {
     const s = this.s!;
     if (this.msg.optionId === 'insist' || isWord(this.text, controlWords.insist)) {
       if (!s.softProblem) return this.say(prompts.cannotInsist);
-      s.qualityFlags = [...new Set([...s.qualityFlags, s.softProblem])];
-      s.answers[step.answerKey] = s.buffer.join('\n').trim();
-      return this.leave(step);
+      return this.finishCollect(step, { insist: true });
     }
     if (isWord(this.text, controlWords.done)) return this.finishCollect(step);
     if (isWord(this.text, controlWords.rewrite)) {
@@ -610,17 +608,26 @@ class Turn {
     this.say(step.ack(total));
   }
 
-  private finishCollect(step: CollectStep, opts: { skipScope?: boolean } = {}): void {
+  /**
+   * Runs the step's checks on the collected text. `insist`: the citizen insists past soft coaching, which
+   * is recorded as a quality flag; the other checks (scope, hard problems) still apply.
+   */
+  private finishCollect(step: CollectStep, opts: { skipScope?: boolean; insist?: boolean } = {}): void {
     const s = this.s!;
     const value = s.buffer.join('\n').trim();
     if (!value) return this.fail(step, prompts.collectEmpty);
+    const flags: string[] = [];
     for (const check of step.checks) {
       const r: CheckResult = check(value, s, this.ctx);
       if (r.ok) continue;
+      if (r.kind === 'coach' && r.soft && opts.insist) {
+        flags.push(r.reason);
+        continue;
+      }
       if (r.kind === 'out_of_scope') return this.outOfScope(r.category);
       if (r.kind === 'unsure') {
         if (opts.skipScope) continue;
-        s.awaiting = { kind: 'scope', text: value, from: 'step', candidates: r.candidates };
+        s.awaiting = { kind: 'scope', text: value, from: 'step', candidates: r.candidates, ...(opts.insist ? { insist: true } : {}) };
         return this.say(systemTexts.scopeAsk, this.scopeOptions());
       }
       if (r.soft) s.softProblem = r.reason;
@@ -628,6 +635,7 @@ class Turn {
       return this.fail(step, r.reply, r.soft ? [{ id: 'insist', label: optionLabels.insist }] : undefined);
     }
     s.answers[step.answerKey] = value;
+    if (flags.length) s.qualityFlags = [...new Set([...s.qualityFlags, ...flags])];
     this.leave(step);
   }
 

@@ -19,6 +19,8 @@ const awaitingSchema = z.discriminatedUnion('kind', [
     text: z.string(),
     from: z.enum(['intake', 'step']),
     candidates: z.array(z.string()),
+    /** The citizen had insisted past soft coaching before the scope question. */
+    insist: z.boolean().optional(),
   }),
   /** "确定要取消吗？" */
   z.object({ kind: z.literal('cancel') }),

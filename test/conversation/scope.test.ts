@@ -36,11 +36,24 @@ describe('messages that are not suggestions are referred elsewhere, politely', (
   test('a proposal that turns out to be a personal request is refused with the referral', async () => {
     const chat = await startChat();
     await walkTo(chat, 'proposal');
-    await chat.say('我的养老金为什么还没发，已经三个月了，社保局说系统升级，请帮我查一下到底什么时候能发到我的卡上。');
+    await chat.say('我的低保被取消了，我觉得不公平，建议民政局重新审核我家的情况，恢复我家每月600元的低保。');
     await chat.say('完成');
     expect(chat.state).toBe('out_of_scope');
     expect(chat.last).toContain('信访');
   });
+
+  test('insisting past coaching does not get a personal request through', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'proposal');
+    await chat.say('我的养老金为什么还没发，已经三个月了，社保局说系统升级，请帮我查一下到底什么时候能发到我的卡上。');
+    await chat.say('完成');
+    expect(chat.state).toBe('proposal');
+    expect(chat.options).toContain('坚持按现在的内容提交');
+    await chat.say('坚持按现在的内容提交');
+    expect(chat.state).toBe('out_of_scope');
+    expect(chat.last).toContain('信访');
+  });
+
 });
 
 describe('a genuine suggestion sent as the very first message is kept', () => {
@@ -82,9 +95,10 @@ describe('a genuine suggestion sent as the very first message is kept', () => {
 describe('when the scope is unclear the bot asks instead of guessing', () => {
   // The judgement is real except for this one message, which it is made to find ambiguous.
   const ambiguous = '我想说说低保的问题';
+  const ambiguousProposal = '我家隔壁邻居在楼道堆放杂物，我建议社区马上派人来把他家门口的杂物清走，并对他罚款500元。';
   const judge: Judgement = {
     ...defaultJudgement,
-    judgeScope: (t) => (t === ambiguous ? { kind: 'unsure', candidates: ['petition', 'consultation'], confidence: 0.4 } : defaultJudgement.judgeScope(t)),
+    judgeScope: (t) => (t === ambiguous || t === ambiguousProposal ? { kind: 'unsure', candidates: ['petition', 'consultation'], confidence: 0.4 } : defaultJudgement.judgeScope(t)),
   };
 
   test('您是想提建议，还是反映个人诉求？ — 提建议 keeps the message as the draft', async () => {
@@ -120,5 +134,28 @@ describe('when the scope is unclear the bot asks instead of guessing', () => {
     await chat.say('请问公积金怎么提取');
     expect(chat.state).toBe('out_of_scope');
     expect(chat.last).toContain('渝快办');
+  });
+
+  test('an unclear proposal is asked about; 提建议 goes on', async () => {
+    const chat = await startChat({ judge });
+    await walkTo(chat, 'proposal');
+    await chat.say(ambiguousProposal);
+    await chat.say('完成');
+    expect(chat.last).toBe('您是想提建议，还是反映个人诉求？');
+    expect(chat.state).toBe('proposal');
+    await chat.say('提建议');
+    expect(chat.state).toBe('feasibility');
+  });
+
+  test('an unclear proposal is asked about; 反映个人诉求 is referred', async () => {
+    const chat = await startChat({ judge });
+    await walkTo(chat, 'proposal');
+    await chat.say(ambiguousProposal);
+    await chat.say('完成');
+    expect(chat.last).toBe('您是想提建议，还是反映个人诉求？');
+    expect(chat.state).toBe('proposal');
+    await chat.say('2');
+    expect(chat.state).toBe('out_of_scope');
+    expect(chat.last).toContain('信访');
   });
 });

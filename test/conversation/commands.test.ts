@@ -1,0 +1,220 @@
+import { describe, expect, test } from 'vitest';
+import { good, startChat, walkTo } from '../helpers/conversation.js';
+
+describe('global commands work at any step', () => {
+  test('帮助 explains the commands, names the current step and a person to contact, and keeps the step', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'title');
+    await chat.say('帮助');
+    expect(chat.state).toBe('title');
+    expect(chat.last).toContain('您正在填写：标题');
+    expect(chat.last).toContain('返回');
+    expect(chat.last).toContain('17723966166');
+    await chat.say(good.title);
+    expect(chat.state).toBe('category');
+  });
+
+  test('帮助 before anything started says how to begin', async () => {
+    const chat = await startChat();
+    await chat.say('帮助');
+    expect(chat.last).toContain('我想提建议');
+    expect(chat.state).toBe('intake');
+  });
+
+  test('返回 goes to the previous step and keeps the answers', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'category');
+    await chat.say('返回');
+    expect(chat.state).toBe('title');
+    await chat.say('关于在五桥中学门口增设红绿灯的建议');
+    await chat.say('返回');
+    await chat.say('返回');
+    expect(chat.state).toBe('theme');
+    await chat.say('返回');
+    expect(chat.last).toContain('已经是第一步');
+    expect(chat.state).toBe('theme');
+  });
+
+  test('返回 is never stored as an answer, not even in a multi-message step', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'proposal');
+    await chat.say('上一步');
+    expect(chat.state).toBe('category');
+    await chat.say('解决问题');
+    for (const p of good.proposal) await chat.say(p);
+    await chat.say('帮助');
+    await chat.say('完成');
+    await chat.say(good.feasibility);
+    await chat.say('完成');
+    await chat.say(good.identity);
+    await chat.say('确认');
+    const proposal = chat.world.suggestions.stored[0]?.proposal ?? '';
+    expect(proposal).not.toMatch(/上一步|帮助|完成/);
+  });
+
+  test('a control word where it means nothing is not stored either', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'title');
+    await chat.say('完成');
+    expect(chat.state).toBe('title');
+    expect(chat.last).toContain('不需要回复这个词');
+  });
+
+  test('取消 asks once, then deletes the draft', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'proposal');
+    await chat.say('取消');
+    expect(chat.last).toContain('确定要取消吗');
+    expect(chat.options).toEqual(['确定取消', '继续填写']);
+    await chat.say('继续填写');
+    expect(chat.state).toBe('proposal');
+    await chat.say('取消');
+    await chat.say('确定取消');
+    expect(chat.state).toBe('cancelled');
+    await chat.say('继续');
+    expect(chat.last).toContain('没有未完成的草稿');
+  });
+
+  test('取消 at the review, chosen from the options', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'confirm');
+    await chat.say('3');
+    expect(chat.last).toContain('确定要取消吗');
+    await chat.say('1');
+    expect(chat.state).toBe('cancelled');
+    expect(chat.world.suggestions.stored).toHaveLength(0);
+  });
+
+  test('重新开始 clears the draft and starts again at the first step', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'feasibility');
+    await chat.say('重新开始');
+    expect(chat.state).toBe('theme');
+    expect(chat.last).toContain('从头开始');
+    await chat.say('1');
+    await chat.say('关于新标题的建议内容');
+    await chat.say('1');
+    await chat.say('返回');
+    await chat.say('返回');
+    expect(chat.state).toBe('title');
+  });
+
+  test('继续 asks the current question again', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'feasibility');
+    await chat.say('继续');
+    expect(chat.state).toBe('feasibility');
+    expect(chat.last).toContain('可行性');
+  });
+});
+
+describe('the citizen can review and change any answer before submitting', () => {
+  test('修改 标题 from the review changes the title and comes back to the review', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'confirm');
+    await chat.say('修改 标题');
+    expect(chat.state).toBe('title');
+    await chat.say('关于五桥片区公交加密班次的建议');
+    expect(chat.state).toBe('confirm');
+    expect(chat.last).toContain('标题：关于五桥片区公交加密班次的建议');
+    expect(chat.last).toContain('联系电话：13812345678');
+  });
+
+  test('修改 with no field offers the fields; one is picked by number', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'confirm');
+    await chat.say('修改');
+    expect(chat.last).toContain('要修改哪一项');
+    expect(chat.options).toEqual(['主题', '标题', '类别', '建议内容', '可行性', '姓名', '联系电话', '工作单位']);
+    await chat.say('8');
+    expect(chat.state).toBe('identity');
+    expect(chat.last).toContain('工作单位');
+    await chat.say('万州区教委');
+    expect(chat.state).toBe('confirm');
+    expect(chat.last).toContain('工作单位：万州区教委');
+    expect(chat.last).toContain('姓名：张三');
+  });
+
+  test('修改电话 (no space) and a synonym work', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'confirm');
+    await chat.say('修改手机号');
+    expect(chat.last).toContain('联系电话');
+    await chat.say('023 5812 3456');
+    expect(chat.last).toContain('联系电话：023-58123456');
+  });
+
+  test('修改 建议内容 collects a new proposal, checked again', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'confirm');
+    await chat.say('修改 内容');
+    expect(chat.state).toBe('proposal');
+    await chat.say('关于增设公交线路的建议');
+    await chat.say('完成');
+    expect(chat.state).toBe('proposal');
+    await chat.say('重写');
+    await chat.say('五桥片区公交太少，早晚高峰学生挤不上车。建议7:00-9:00把班次加密到每10分钟一班。');
+    await chat.say('完成');
+    expect(chat.state).toBe('confirm');
+    expect(chat.last).toContain('建议内容：五桥片区公交太少');
+  });
+
+  test('修改 of something that does not exist says so and offers the fields', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'confirm');
+    await chat.say('修改 邮箱');
+    expect(chat.state).toBe('confirm');
+    expect(chat.last).toContain('没有找到“邮箱”');
+    expect(chat.options).toContain('标题');
+  });
+
+  test('an unclear answer at the review is re-asked briefly', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'confirm');
+    await chat.say('嗯嗯');
+    expect(chat.state).toBe('confirm');
+    expect(chat.last).toBe('请回复“确认”提交，“修改 某项”修改，或“取消”。');
+  });
+});
+
+describe('查询 shows a citizen only their own suggestions', () => {
+  async function submitOne(chat: Awaited<ReturnType<typeof startChat>>): Promise<string> {
+    await walkTo(chat, 'confirm');
+    const turn = await chat.say('确认');
+    return turn.reference!;
+  }
+
+  test('查询 <reference> of one\'s own suggestion shows its progress', async () => {
+    const chat = await startChat();
+    const ref = await submitOne(chat);
+    await chat.say(`查询 ${ref}`);
+    expect(chat.last).toContain(ref);
+    expect(chat.last).toContain(good.title);
+    expect(chat.last).toContain('已提交，待交办');
+  });
+
+  test('查询 of someone else\'s reference finds nothing', async () => {
+    const alice = await startChat({ user: 'alice' });
+    const ref = await submitOne(alice);
+    const bob = alice.as('bob');
+    await bob.say(`查询${ref.toLowerCase()}`);
+    expect(bob.last).toContain(`没有找到编号为 ${ref} 的建议`);
+    expect(bob.last).not.toContain(good.title);
+  });
+
+  test('查询 alone lists one\'s suggestions; mid-draft the draft is kept', async () => {
+    const chat = await startChat();
+    const ref = await submitOne(chat);
+    await walkTo(chat, 'proposal');
+    await chat.say('查询');
+    expect(chat.last).toContain(ref);
+    expect(chat.last).toContain('草稿仍保留');
+    expect(chat.state).toBe('proposal');
+  });
+
+  test('查询 before ever submitting', async () => {
+    const chat = await startChat();
+    await chat.say('查询');
+    expect(chat.last).toContain('还没有提交过建议');
+  });
+});
