@@ -14,12 +14,12 @@ import type { SuggestionService } from '../suggestions/suggestion-service.js';
 import { createAdminAuth } from './admin-auth.js';
 import type { AdminRouteDeps, QuotaReportPort } from './admin-router.js';
 import { createAuditLog, createAuditModel } from './audit-log.js';
-import { createOfficeService, type AssignUnits } from './office-service.js';
+import { createOfficeService, type AssignUnits, type RecommendStatusChange } from './office-service.js';
 
 export { registerAdminRoutes, type AdminRouteDeps, type QuotaReportPort } from './admin-router.js';
 export { createAdminAuth, actorOf, requireOffice, type Principal, type Authenticate } from './admin-auth.js';
 export { createAuditLog, createAuditModel, type AuditLog, type AuditEntry } from './audit-log.js';
-export { createOfficeService, type OfficeService, type AssignUnits } from './office-service.js';
+export { createOfficeService, type OfficeService, type AssignUnits, type RecommendStatusChange } from './office-service.js';
 
 export interface BuildAdminDeps {
   connection: Connection;
@@ -28,16 +28,18 @@ export interface BuildAdminDeps {
   config: Pick<AppConfig, 'env' | 'service' | 'units' | 'campaigns' | 'generalTheme' | 'awards' | 'adminApi'>;
   /** Issue 5's assignment (a leaders' instruction assigns units through it). */
   assign?: AssignUnits;
+  /** Issue 5's move to recommended_to_city (tells the citizen); the office records the recommendation beside it. */
+  recommendStatus?: RecommendStatusChange;
   /** Issue 6's quota report, shown in the console. */
   quotas?: QuotaReportPort;
 }
 
-export function buildAdmin({ connection, suggestions, clock, config, assign, quotas }: BuildAdminDeps): AdminRouteDeps {
+export function buildAdmin({ connection, suggestions, clock, config, assign, recommendStatus, quotas }: BuildAdminDeps): AdminRouteDeps {
   const audit = createAuditLog({ model: createAuditModel(connection), clock });
   const { Suggestion } = createSuggestionModels(connection);
   return {
     suggestions: suggestions as Pick<SuggestionService, 'list' | 'getByReference' | 'listAll'>,
-    office: createOfficeService({ models: { Suggestion }, audit, clock, config, ...(assign ? { assign } : {}) }),
+    office: createOfficeService({ models: { Suggestion }, audit, clock, config, ...(assign ? { assign } : {}), ...(recommendStatus ? { recommendStatus } : {}) }),
     audit,
     authenticate: createAdminAuth({ adminToken: config.env.ADMIN_TOKEN, unitTokens: config.adminApi.unitTokens }),
     clock,

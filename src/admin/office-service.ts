@@ -17,8 +17,14 @@ import type { SuggestionStatus } from '../suggestions/suggestion-types.js';
 import { actorOf, requireOffice, type Principal } from './admin-auth.js';
 import type { AuditLog } from './audit-log.js';
 
-/** Issue 5's assignment, as the office service needs it (a leader's instruction leads to an assignment). */
+/** Issue 5's assignment, as the office service needs it (a leader's instruction leads to an assignment). A `{ ok: false }` result is answered with 409. */
 export type AssignUnits = (args: { reference: string; units: string[]; actor: string; note?: string }) => Promise<unknown>;
+
+/**
+ * Issue 5's status change to recommended_to_city (it also tells the citizen). When given, the office
+ * service lets it move the status and records the recommendation beside it.
+ */
+export type RecommendStatusChange = (args: { reference: string; actor: string; note?: string }) => Promise<unknown>;
 
 export interface AwardListItem {
   reference: string;
@@ -51,9 +57,16 @@ type Deps = {
   config: Pick<AppConfig, 'awards' | 'adminApi' | 'units'>;
   /** Issue 5's assign; without it an instruction is recorded and the office assigns by hand. */
   assign?: AssignUnits;
+  recommendStatus?: RecommendStatusChange;
 };
 
 const conflict = (message: string) => new AppError(409, 'conflict', message);
+
+/** A port result of the handling service's shape `{ ok: false, code, message }` becomes a 409. */
+function checkPortResult(result: unknown): void {
+  const r = result as { ok?: boolean; code?: string; message?: string } | null;
+  if (r && r.ok === false) throw new AppError(r.code === 'invalid' ? 400 : 409, r.code ?? 'conflict', r.message ?? 'refused');
+}
 
 type Doc = Record<string, any>;
 
@@ -67,7 +80,7 @@ export function isAwardEligible(doc: Doc, adoptedOutcomes: readonly string[]): b
   return adopted && Boolean(doc.escalation?.instruction);
 }
 
-export function createOfficeService({ models, audit, clock, config, assign }: Deps): OfficeService {
+export function createOfficeService({ models, audit, clock, config, assign, recommendStatus }: Deps): OfficeService {
   const { Suggestion } = models;
   const unitIds = new Set(config.units.map((u) => u.id));
 
@@ -136,19 +149,26 @@ export function createOfficeService({ models, audit, clock, config, assign }: De
         };
       });
       if (units.length && assign) {
-        await assign({ reference, units, actor: actorOf(p), note: `${leader}批示：${text}` });
+        checkPortResult(await assign({ reference, units, actor: actorOf(p), note: `${leader}批示：${text}` }));
         return load(reference);
       }
       return after;
     },
 
     async recommendToCity(p, reference, { note }) {
+      requireOffice(p);
+      if (recommendStatus) {
+        const current = await load(reference);
+        if (!current.cityRecommendation && canTransition(current.status, 'recommended_to_city')) {
+          checkPortResult(await recommendStatus({ reference, actor: actorOf(p), ...(note ? { note } : {}) }));
+        }
+      }
       return change(p, reference, 'recommend_to_city', ['cityRecommendation', 'level'], (doc, now, actor) => {
         if (doc.cityRecommendation) throw conflict(`suggestion ${reference} was already recommended to the city`);
         if (closedForOffice(doc)) throw conflict(`suggestion ${reference} is ${doc.status}`);
         const to = canTransition(doc.status, 'recommended_to_city') ? ('recommended_to_city' as const) : undefined;
         // A suggestion already handled in the district keeps its status; the recommendation is recorded beside it.
-        if (!to && !['answered', 'evaluated', 'closed', 'escalated'].includes(doc.status)) {
+        if (!to && !['answered', 'evaluated', 'closed', 'escalated', 'recommended_to_city'].includes(doc.status)) {
           throw conflict(`suggestion ${reference} is still being handled (${doc.status})`);
         }
         return { set: { level: 'city', cityRecommendation: { at: now, by: actor, outcome: 'pending', ...(note ? { note } : {}) } }, to, note };

@@ -1,0 +1,145 @@
+/**
+ * The console in a real browser: headless Chromium (Debian's `chromium`) driven by playwright-core against
+ * the real app on an embedded MongoDB. No screenshots are written.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ADMIN_TOKEN, FGW_TOKEN, startAdminApp, type AdminApp } from '../admin/helpers/admin-app.js';
+
+const executablePath = '/usr/bin/chromium';
+let app: AdminApp;
+let browser: Browser;
+let profile: string;
+const refs: Record<string, string> = {};
+
+beforeAll(async () => {
+  // CI installs chromium (.ci/run); a missing browser is a failure, not a skip.
+  if (!existsSync(executablePath)) throw new Error(`${executablePath} is missing: apt-get install chromium`);
+  app = await startAdminApp({ listen: true });
+  refs.rural = await app.submit({ title: '关于发展乡村民宿的建议' });
+  refs.chengyu = await app.submit({ theme: 'chengyu_economic_circle', title: '关于共建成渝物流通道的建议' });
+  refs.xss = await app.submit({ title: '<img src=x onerror="window.__pwned=1">标题', proposal: '<script>window.__pwned=2</script>建议内容很具体。' });
+  profile = mkdtempSync(path.join(tmpdir(), 'jianyan-chromium-'));
+  // playwright gives every launch a new empty profile (--user-data-dir) of its own.
+  browser = await chromium.launch({
+    executablePath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+async function signedIn(token = ADMIN_TOKEN, operator = ''): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(`${app.url}/console/`);
+  await page.fill('#token', token);
+  if (operator) await page.fill('#operator', operator);
+  await page.click('#signin-form button[type=submit]');
+  await page.waitForSelector('#list-table tbody tr[data-reference]');
+  return page;
+}
+
+const listed = (page: Page) => page.$$eval('#list-table tbody tr[data-reference]', (rows) => rows.map((r) => r.getAttribute('data-reference')));
+
+describe('the console', () => {
+  test('a wrong token is refused and the right one signs in to the list', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${app.url}/console/`);
+    await page.fill('#token', 'wrong-token-xxxxxxxxxxxxxxxxxxxx');
+    await page.click('#signin-form button[type=submit]');
+    await expect.poll(() => page.textContent('#signin-error')).toContain('令牌无效');
+    await page.fill('#token', ADMIN_TOKEN);
+    await page.click('#signin-form button[type=submit]');
+    await page.waitForSelector('#list-table tbody tr[data-reference]');
+    expect(await listed(page)).toEqual(expect.arrayContaining([refs.rural, refs.chengyu, refs.xss]));
+    expect(await page.textContent('#who')).toContain('区信访办');
+    await page.close();
+  }, 30_000);
+
+  test('filters narrow the list', async () => {
+    const page = await signedIn();
+    await page.selectOption('#filters select[name=theme]', 'chengyu_economic_circle');
+    await page.click('#filters button[type=submit]');
+    await expect.poll(() => listed(page)).toEqual([refs.chengyu]);
+    expect(await page.textContent('#list-summary')).toContain('共 1 条');
+    await page.close();
+  }, 30_000);
+
+  test('citizen text is shown as text, never run as HTML', async () => {
+    const page = await signedIn();
+    const row = page.locator(`#list-table tr[data-reference="${refs.xss}"]`);
+    expect(await row.textContent()).toContain('<img src=x onerror="window.__pwned=1">标题');
+    await row.locator('a').click();
+    await page.waitForSelector('#detail-title');
+    expect(await page.textContent('#detail')).toContain('<script>window.__pwned=2</script>建议内容很具体。');
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    await page.close();
+  }, 30_000);
+
+  test("the office escalates, records the leaders' instruction and assigns a unit, which then sees it", async () => {
+    const page = await signedIn(ADMIN_TOKEN, '王科长');
+    await page.goto(`${app.url}/console/#/s/${refs.rural}`);
+    await page.waitForSelector('#act-escalate');
+    await page.fill('#act-escalate input[name=note]', '涉及全区乡村振兴');
+    await page.click('#act-escalate button[type=submit]');
+    await expect.poll(() => page.textContent('#action-result')).toContain('已完成');
+    await page.fill('#act-instruction input[name=leader]', '李区长');
+    await page.fill('#act-instruction textarea[name=text]', '请区发展改革委研究落实');
+    await page.check('#act-instruction input[name=assignTo][value=fgw]');
+    await page.click('#act-instruction button[type=submit]');
+    await expect.poll(() => page.textContent('#detail-status')).toBe('已交办');
+    expect(await page.textContent('#assignments')).toContain('区发展改革委');
+    expect(await page.textContent('#history')).toContain('office(王科长)');
+    await page.close();
+
+    const unit = await signedIn(FGW_TOKEN);
+    expect(await listed(unit)).toEqual([refs.rural]);
+    await unit.close();
+  }, 30_000);
+
+  test('statistics are drawn as charts', async () => {
+    const page = await signedIn();
+    await page.click('#nav a[data-view=stats]');
+    await page.waitForSelector('.chart svg rect.bar');
+    expect(await page.locator('[data-chart="按主题"] rect.bar').count()).toBe(2);
+    expect(await page.textContent('#rate-response')).toContain('按时受理率');
+    await page.close();
+  }, 30_000);
+
+  test('an export downloads the filtered list', async () => {
+    const page = await signedIn();
+    await page.selectOption('#filters select[name=theme]', 'chengyu_economic_circle');
+    await page.click('#filters button[type=submit]');
+    await expect.poll(() => listed(page)).toEqual([refs.chengyu]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+    const file = path.join(profile, 'export.csv');
+    await download.saveAs(file);
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain(refs.chengyu);
+    expect(text).not.toContain(refs.rural!);
+    await page.close();
+  }, 30_000);
+
+  test('the chat simulator talks to the bot over /dev/chat', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${app.url}/console/simulator.html`);
+    await page.fill('#sim-text', '我想提建议');
+    await page.click('#composer button[type=submit]');
+    await page.waitForSelector('.msg.bot');
+    expect(await page.textContent('#sim-state')).toBe('theme');
+    const options = await page.$$eval('.msg.bot .options button', (bs) => bs.map((b) => b.textContent));
+    expect(options).toContain('乡村振兴');
+    await page.click('.msg.bot .options button:has-text("乡村振兴")');
+    await expect.poll(() => page.textContent('#sim-state')).toBe('title');
+    await page.close();
+  }, 30_000);
+});
