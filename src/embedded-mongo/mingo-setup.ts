@@ -36,10 +36,22 @@ const typeQuery = (selector: string, value: unknown) => (doc: Doc): boolean => {
   return matchesType(vals, value);
 };
 
+const BSON_TYPE_NAMES: Record<string, string> = {
+  objectid: 'objectId', binary: 'binData', uuid: 'binData', timestamp: 'timestamp', minkey: 'minKey', maxkey: 'maxKey',
+  decimal128: 'decimal', int32: 'int', double: 'double', long: 'long', object: 'object',
+};
+
+/** `$type` as an expression: mingo names BSON classes in lower case ('objectid'); MongoDB does not. */
+const typeExpression = (obj: unknown, expr: unknown, options: unknown): string => {
+  const base = (expressionOperators as unknown as Record<string, (o: unknown, e: unknown, opt: unknown) => string>).$type!;
+  const t = base(obj, expr, options);
+  return BSON_TYPE_NAMES[t] ?? t;
+};
+
 // mingo's own entry point merges contexts first-wins, so overrides must be built into one context.
 const CONTEXT = Context.init({
   accumulator: accumulatorOperators as never,
-  expression: expressionOperators as never,
+  expression: { ...(expressionOperators as object), $type: typeExpression } as never,
   pipeline: { ...(pipelineOperators as object), $sort: sortStage } as never,
   projection: projectionOperators as never,
   query: { ...(queryOperators as object), $type: typeQuery } as never,

@@ -423,6 +423,48 @@ describe('indexes', () => {
   });
 });
 
+describe('more semantics', () => {
+  it('aggregate $sort uses the BSON cross-type order too', async () => {
+    await coll().insertMany([{ v: 'a' }, { v: new ObjectId() }, { v: 2 }, { v: null }, { v: true }, {}]);
+    const r = await coll().aggregate([{ $sort: { v: 1 } }, { $project: { _id: 0, t: { $type: '$v' } } }]).toArray();
+    expect(r.map((x) => x.t)).toEqual(['null', 'missing', 'int', 'string', 'objectId', 'bool']);
+  });
+  it('indexed lookups on dotted and multikey fields agree with a scan', async () => {
+    await coll().createIndex({ 'p.city': 1 });
+    await coll().createIndex({ tags: 1 });
+    await coll().insertMany([
+      { p: { city: 'A' }, tags: ['x', 'y'] }, { p: [{ city: 'A' }, { city: 'B' }], tags: 'x' }, { p: { city: 'B' }, tags: [] }, { tags: null },
+    ]);
+    expect(await coll().countDocuments({ 'p.city': 'A' })).toBe(2);
+    expect(await coll().countDocuments({ 'p.city': 'B' })).toBe(2);
+    expect(await coll().countDocuments({ tags: 'x' })).toBe(2);
+    expect(await coll().countDocuments({ tags: null })).toBe(1);
+    expect(await coll().countDocuments({ 'p.city': 'A', tags: 'y' })).toBe(1);
+  });
+  it('a unique violation inside a multi-statement update is a per-statement write error', async () => {
+    await coll().createIndex({ u: 1 }, { unique: true });
+    await coll().insertMany([{ _id: 1, u: 1 }, { _id: 2, u: 2 }] as never[]);
+    const r = await db.command({
+      update: coll().collectionName,
+      updates: [{ q: { _id: 1 }, u: { $set: { x: 1 } } }, { q: { _id: 1 }, u: { $set: { u: 2 } } }, { q: { _id: 2 }, u: { $set: { x: 2 } } }],
+      ordered: false,
+    });
+    expect(r.n).toBe(2);
+    expect(r.nModified).toBe(2);
+    expect(r.writeErrors).toHaveLength(1);
+    expect(r.writeErrors[0]).toMatchObject({ index: 1, code: 11000, keyValue: { u: 2 } });
+  });
+  it('replacement upsert takes _id from the query', async () => {
+    const r = await coll().replaceOne({ _id: 'k' } as never, { v: 1 }, { upsert: true });
+    expect(r.upsertedId).toBe('k');
+    expect(await coll().findOne({ _id: 'k' } as never)).toEqual({ _id: 'k', v: 1 });
+  });
+  it('documents over 16 MB are refused', async () => {
+    await expect(coll().insertOne({ big: 'x'.repeat(16 * 1024 * 1024) })).rejects.toBeTruthy();
+    expect(await coll().countDocuments()).toBe(0);
+  });
+});
+
 describe('unsupported paths answer with errors, never wrong results', () => {
   it('query operators', async () => {
     await coll().insertOne({ a: 1 });
