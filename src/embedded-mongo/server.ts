@@ -70,17 +70,16 @@ export class WireServer {
       pending.push(chunk);
       pendingBytes += chunk.length;
       while (pendingBytes >= 4) {
-        let buf = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
-        const len = buf.readInt32LE(0);
+        if (pending[0]!.length < 4) pending = [Buffer.concat(pending, pendingBytes)];
+        const len = pending[0]!.readInt32LE(0);
         if (len < 16 || len > MAX_MESSAGE_SIZE) return fail(`message length ${len} outside 16..${MAX_MESSAGE_SIZE}`);
-        if (pendingBytes < len) {
-          pending = [buf];
-          return;
-        }
+        // Concatenate only once the whole message is here: large messages arrive in many chunks.
+        if (pendingBytes < len) return;
+        const buf = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
         const msg = buf.subarray(0, len);
-        buf = buf.subarray(len);
-        pending = buf.length ? [buf] : [];
-        pendingBytes = buf.length;
+        const rest = buf.subarray(len);
+        pending = rest.length ? [rest] : [];
+        pendingBytes = rest.length;
         chain = chain.then(() => this.handle(socket, msg, connectionId)).catch((e: unknown) => fail(String(e)));
       }
     });
