@@ -53,6 +53,11 @@ export interface TurnResult {
   replies: OutboundReply[];
   state: string;
   reference?: string;
+  /**
+   * True when this message id was handled before (a platform retry): its replies were, or are being,
+   * delivered by the first call, so the channel must send nothing for it. `replies` is then empty.
+   */
+  duplicate?: boolean;
 }
 
 /** The port channels call: one inbound message in, the replies out. Serialises per sender. */
