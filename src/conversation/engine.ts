@@ -543,7 +543,9 @@ class Turn {
   /** A control word where it means nothing is never stored as an answer. */
   private isControlWord(): boolean {
     const all = [...controlWords.done, ...controlWords.rewrite, ...controlWords.confirm, ...controlWords.insist];
-    return isWord(this.text, all) || !!matchCommand(this.text);
+    // Only bare command words: `修改公交站牌` is a title, not an unresolved `修改 <field>`.
+    const cmd = matchCommand(this.text);
+    return isWord(this.text, all) || (!!cmd && !cmd.arg);
   }
 
   private answerStep(step: Step): void {

@@ -41,11 +41,8 @@ export interface ConversationDeps {
   lockWaitMs?: number;
 }
 
-/** The turn result, plus whether this was a retried message whose replies were already delivered. */
-export interface HandledTurn extends TurnResult {
-  /** True when the message id was seen before: send nothing. */
-  duplicate?: boolean;
-}
+/** The turn result; `duplicate` marks a retried message whose replies were already delivered. */
+export type HandledTurn = TurnResult;
 
 /** A channel passed something unusable (an empty or malformed sender or message id). A bug in the channel. */
 export class InvalidMessageError extends Error {
@@ -69,7 +66,7 @@ export function conversationIdOf(channel: ChannelName, senderId: string): string
   return `${channel}:${senderId}`;
 }
 
-export function createTurnHandler(deps: ConversationDeps): ConversationHandler & { handle(m: InboundMessage): Promise<HandledTurn> } {
+export function createTurnHandler(deps: ConversationDeps): ConversationHandler {
   const { config, clock, sessions, locks, dedupe, suggestions, judge } = deps;
   const ttl = sessionTtlSeconds(config.service.draftTtlDays);
   const lockWaitMs = deps.lockWaitMs ?? 10_000;

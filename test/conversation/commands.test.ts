@@ -218,3 +218,12 @@ describe('查询 shows a citizen only their own suggestions', () => {
     expect(chat.last).toContain('还没有提交过建议');
   });
 });
+
+describe('command words inside an answer are part of the answer', () => {
+  test('a title beginning with 修改 is a title', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'title');
+    await chat.say('修改公交站牌');
+    expect(chat.state).toBe('category');
+  });
+});
