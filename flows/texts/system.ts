@@ -38,7 +38,7 @@ export const systemTexts = {
       `如需人工帮助，请联系${contact.name}，电话${contact.phone}（${contact.hours}）。`,
     ].join('\n'),
   stuck: (example: string | undefined, contact: Contact) =>
-    `好像不太顺利，没关系。${example ? `${example}\n` : ''}如需帮助，可回复“帮助”，或联系${contact.name}（电话${contact.phone}，${contact.hours}）。`,
+    `这一步可能不太好填写，没关系。${example ? `${example}\n` : ''}如需帮助，可回复“帮助”，或联系${contact.name}（电话${contact.phone}，${contact.hours}）。`,
   backAtStart: '已经是第一步了。',
   back: '好的，回到上一步。',
   cancelAsk: '确定要取消吗？已填写的内容将被删除。',

@@ -424,16 +424,20 @@ class Turn {
     return out;
   }
 
+  /** The answers that may be changed now: all of them at the review, those already given before it. */
   private editOptions(): ReplyOption[] {
-    return this.editables().map((e) => ({ id: `edit:${e.key}`, label: e.label }));
+    return this.editables()
+      .filter((e) => this.answered(e.key))
+      .map((e) => ({ id: `edit:${e.key}`, label: e.label }));
   }
 
   private resolveField(word: string): string | undefined {
-    if (word.startsWith('edit:')) return word.slice(5);
-    const o = resolveOption(this.editOptions(), { text: word });
+    const options = this.editOptions();
+    if (word.startsWith('edit:')) return options.some((o) => o.id === word) ? word.slice(5) : undefined;
+    const o = resolveOption(options, { text: word });
     if (o) return o.id.slice(5);
     const w = normaliseWord(word);
-    return this.editables().find((e) => e.aliases.some((a) => normaliseWord(a) === w))?.key;
+    return this.editables().find((e) => this.answered(e.key) && e.aliases.some((a) => normaliseWord(a) === w))?.key;
   }
 
   private answered(key: string): boolean {

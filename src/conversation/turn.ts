@@ -144,7 +144,15 @@ export function createTurnHandler(deps: ConversationDeps): ConversationHandler {
       }
 
       const ctx: FlowContext = { config, now: clock.now(), judge, citizen };
-      const r = advance(flow, stored, optionId ? { text, optionId } : { text }, ctx);
+      let r: ReturnType<typeof advance>;
+      try {
+        r = advance(flow, stored, optionId ? { text, optionId } : { text }, ctx);
+      } catch (err) {
+        // A bug in a flow or the engine: logged loudly; the citizen gets the apology, and a resend may run.
+        log.error({ err, stepId: stored?.stepId }, 'engine failed on a message');
+        await forget();
+        return busy(stateOf(stored));
+      }
       try {
         await sessions.set(conversationId, r.session, ttl);
       } catch (err) {

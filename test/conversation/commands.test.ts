@@ -227,3 +227,16 @@ describe('command words inside an answer are part of the answer', () => {
     expect(chat.state).toBe('category');
   });
 });
+
+describe('修改 before the review', () => {
+  test('offers only the answers already given, and comes back to where the citizen was', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'proposal');
+    await chat.say('修改');
+    expect(chat.options).toEqual(['主题', '标题', '类别']);
+    await chat.say('标题');
+    expect(chat.state).toBe('title');
+    await chat.say('关于五桥片区公交加密班次的建议');
+    expect(chat.state).toBe('proposal');
+  });
+});
