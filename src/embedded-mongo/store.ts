@@ -48,8 +48,10 @@ export class Index {
     const perField = this.fields.map((f) => pathValues(doc, f));
     if (this.spec.sparse && perField.every((v) => v.length === 0)) return [];
     const lists = perField.map((v) => (v.length === 0 ? [null] : v));
-    const multi = lists.filter((l) => l.length > 1).length;
-    if (multi > 1) {
+    // MongoDB refuses a compound key over two *different* arrays; fields inside one array of
+    // embedded documents (e.g. `outbox.state` + `outbox.nextAttemptAt`) are fine.
+    const arrayPrefixes = new Set(this.fields.filter((_, i) => lists[i]!.length > 1).map((f) => firstArrayPrefix(doc, f)));
+    if (arrayPrefixes.size > 1) {
       throw new MongoCommandError(171, `cannot index parallel arrays [${this.fields.join('] [')}]`);
     }
     let combos: unknown[][] = [[]];
@@ -399,3 +401,15 @@ export function validateCollectionName(db: string, name: string): void {
 }
 
 export const newObjectId = (): ObjectId => new ObjectId();
+
+/** The dotted prefix of `path` at which the first array is met in `doc` (e.g. `outbox` for `outbox.state`). */
+function firstArrayPrefix(doc: Doc, path: string): string | undefined {
+  const parts = path.split('.');
+  let v: unknown = doc;
+  for (let i = 0; i < parts.length; i++) {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
+    v = (v as Doc)[parts[i]!];
+    if (Array.isArray(v)) return parts.slice(0, i + 1).join('.');
+  }
+  return undefined;
+}

@@ -386,6 +386,16 @@ describe('indexes', () => {
     await s.insertMany([{ x: 1 }, { x: 2 }, { e: 1 }]);
     await expect(s.insertOne({ e: 1 })).rejects.toMatchObject({ code: 11000 });
   });
+  it('a compound index may cover two fields of one array of documents, but not two different arrays', async () => {
+    await coll().createIndex({ 'outbox.state': 1, 'outbox.at': 1 });
+    const r = await coll().insertOne({ outbox: [{ state: 'pending', at: 1 }, { state: 'delivered', at: 2 }] });
+    expect(r.acknowledged).toBe(true);
+    expect(await coll().countDocuments({ 'outbox.state': 'delivered' })).toBe(1);
+    const c2 = coll(`par${n}`);
+    await c2.createIndex({ a: 1, b: 1 });
+    await expect(c2.insertOne({ a: [1, 2], b: [3, 4] })).rejects.toMatchObject({ code: 171 });
+    expect(await c2.countDocuments({})).toBe(0);
+  });
   it('unique on arrays indexes each element; compound and partial', async () => {
     await coll().createIndex({ tags: 1 }, { unique: true });
     await coll().insertOne({ tags: ['a', 'b'] });
