@@ -170,7 +170,9 @@ export const suggestionSchema = new Schema(
 suggestionSchema.index({ 'citizen.channel': 1, 'citizen.id': 1, submittedAt: -1 });
 suggestionSchema.index({ status: 1, submittedAt: -1 });
 suggestionSchema.index({ 'assignments.cardTaskId': 1 }, { sparse: true });
-suggestionSchema.index({ 'outbox.state': 1, 'outbox.nextAttemptAt': 1 });
+// The dispatcher's scan. (A compound index on outbox.state + outbox.nextAttemptAt is valid MongoDB — both
+// paths are in the same array — but the embedded engine refuses it as "parallel arrays".)
+suggestionSchema.index({ 'outbox.state': 1 });
 
 export type SuggestionDoc = InferSchemaType<typeof suggestionSchema> & { _id: unknown };
 export type SuggestionModel = Model<InferSchemaType<typeof suggestionSchema>>;

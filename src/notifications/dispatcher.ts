@@ -1,0 +1,237 @@
+/**
+ * The outbox dispatcher (STYLE §12): finds pending notifications in suggestion documents, claims each with
+ * a lease (one atomic findOneAndUpdate on `outbox.$[e]`, so two workers can never hold the same entry),
+ * delivers it through the Notifier for its kind, and records delivered / retry with backoff / dead letter.
+ * A worker that dies holding a claim only delays the entry until its lease runs out; another worker then
+ * takes it over. Attempts are counted at claim time, so an entry that crashes its worker still ends up a
+ * dead letter instead of looping forever.
+ *
+ * Delivery is at least once; a resend after a crash between "sent" and "marked" is refused by WeCom
+ * itself (app messages carry `enable_duplicate_check`, kf messages the entry id as `msgid`).
+ *
+ * @example
+ * const dispatcher = createDispatcher({ models, notifiers, clock, logger, workerId: hostname(), options: cfg.notifications });
+ * dispatcher.start();            // polls every options.pollIntervalMs
+ * await dispatcher.stop();
+ */
+import type { Clock } from '../infra/clock.js';
+import type { FileConfig } from '../infra/config.js';
+import type { Logger } from '../infra/logger.js';
+import type { SuggestionModels } from '../suggestions/suggestion-model.js';
+import type { Notifiers, DeliveryOutcome } from './notifier.js';
+import type { OutboxEntry } from './outbox.js';
+
+export type DispatcherOptions = Pick<FileConfig['notifications'], 'maxAttempts' | 'backoffSeconds' | 'maxBackoffSeconds' | 'leaseSeconds' | 'pollIntervalMs'> & {
+  /** Documents looked at per run. */
+  batchSize?: number;
+  /** Documents delivered in parallel (the limiters still pace each WeCom scope). */
+  concurrency?: number;
+};
+
+export interface DispatchStats {
+  claimed: number;
+  delivered: number;
+  retried: number;
+  dead: number;
+}
+
+/** A notification that could not be delivered (admin API). */
+export interface DeadLetter {
+  reference: string;
+  id: string;
+  kind: string;
+  target: Record<string, unknown>;
+  attempts: number;
+  lastError?: string | null;
+  createdFor: string;
+}
+
+export interface Dispatcher {
+  /** One pass: claims and delivers what is due now. */
+  runOnce(): Promise<DispatchStats>;
+  /** Polls until stop(); a run never overlaps the previous one. */
+  start(): void;
+  stop(): Promise<void>;
+  listDeadLetters(limit?: number): Promise<DeadLetter[]>;
+  /** Puts a dead letter back in the queue (after the cause was fixed). */
+  retryDeadLetter(reference: string, id: string): Promise<boolean>;
+}
+
+export interface DispatcherDeps {
+  models: Pick<SuggestionModels, 'Suggestion'>;
+  notifiers: Notifiers;
+  clock: Clock;
+  logger: Logger;
+  /** Names this worker's claims (hostname + pid); must differ between workers. */
+  workerId: string;
+  options: DispatcherOptions;
+}
+
+/** Backoff before attempt `attempts + 1`: base × 2^(attempts−1), capped. */
+export function backoffMs(attempts: number, opts: Pick<DispatcherOptions, 'backoffSeconds' | 'maxBackoffSeconds'>): number {
+  return Math.min(opts.backoffSeconds * 1000 * 2 ** Math.max(0, attempts - 1), opts.maxBackoffSeconds * 1000);
+}
+
+export function createDispatcher(deps: DispatcherDeps): Dispatcher {
+  const { Suggestion } = deps.models;
+  const { clock, notifiers, workerId, options } = deps;
+  const log = deps.logger.child({ component: 'dispatcher', workerId });
+  const batchSize = options.batchSize ?? 50;
+  const concurrency = options.concurrency ?? 4;
+
+  const claimable = (now: Date) => ({
+    state: 'pending',
+    nextAttemptAt: { $lte: now },
+    $or: [{ claimedUntil: null }, { claimedUntil: { $lte: now } }],
+  });
+  const isClaimable = (e: OutboxEntry, now: Date) =>
+    e.state === 'pending' && e.nextAttemptAt.getTime() <= now.getTime() && (!e.claimedUntil || e.claimedUntil.getTime() <= now.getTime());
+
+  /**
+   * Writes a whole entry back, only if it still matches `match`. One `outbox.$[e]` path per update: the
+   * embedded engine (mingo) refuses several `outbox.$[e].<field>` paths in one update as a conflict.
+   */
+  async function replaceEntry(docId: unknown, e: OutboxEntry, match: Record<string, unknown>, patch: Partial<OutboxEntry>): Promise<boolean> {
+    const res = await Suggestion.updateOne(
+      { _id: docId, outbox: { $elemMatch: { id: e.id, ...match } } },
+      { $set: { 'outbox.$[e]': { ...e, ...patch } } },
+      { arrayFilters: [{ 'e.id': e.id }] },
+    );
+    return res.modifiedCount === 1;
+  }
+
+  function claim(docId: unknown, e: OutboxEntry): Promise<boolean> {
+    const now = clock.now();
+    // `attempts` in the precondition: the count we write is the one we read, whoever else is trying.
+    return replaceEntry(docId, e, { attempts: e.attempts, ...claimable(now) }, {
+      claimedBy: workerId,
+      claimedUntil: new Date(now.getTime() + options.leaseSeconds * 1000),
+      attempts: e.attempts + 1,
+    });
+  }
+
+  async function record(docId: unknown, e: OutboxEntry, attempts: number, outcome: DeliveryOutcome): Promise<'delivered' | 'retried' | 'dead'> {
+    const now = clock.now();
+    let patch: Partial<OutboxEntry>;
+    let result: 'delivered' | 'retried' | 'dead';
+    if (outcome.status === 'delivered') {
+      result = 'delivered';
+      patch = { state: 'delivered', deliveredAt: now, lastError: outcome.note ?? null };
+    } else if (outcome.status === 'failed' || attempts >= options.maxAttempts) {
+      result = 'dead';
+      patch = { state: 'dead', lastError: outcome.error };
+    } else {
+      result = 'retried';
+      const wait = Math.max(outcome.afterMs ?? 0, backoffMs(attempts, options));
+      patch = { nextAttemptAt: new Date(now.getTime() + wait), lastError: outcome.error };
+    }
+    // Only while the claim is still ours: if the lease ran out and another worker took over, its result counts.
+    const mine = await replaceEntry(docId, { ...e, attempts }, { claimedBy: workerId, attempts, state: 'pending' }, { ...patch, claimedBy: workerId, claimedUntil: null });
+    if (!mine) log.warn({ entry: e.id }, 'claim lost before the outcome was recorded');
+    return result;
+  }
+
+  async function deliverDoc(doc: { _id: unknown; reference: string; outbox: OutboxEntry[] }, stats: DispatchStats): Promise<void> {
+    const now = clock.now();
+    // Entries to one recipient go out in the order they were written: a later one waits while an
+    // earlier one is still pending (the citizen hears "accepted" before "answered").
+    const waiting = new Set<string>();
+    for (const e of doc.outbox) {
+      if (e.state !== 'pending') continue;
+      const key = JSON.stringify(e.target);
+      if (waiting.has(key) || !isClaimable(e, now)) {
+        waiting.add(key);
+        continue;
+      }
+      if (!(await claim(doc._id, e))) {
+        waiting.add(key);
+        continue;
+      }
+      stats.claimed++;
+      const attempts = e.attempts + 1;
+      const notifier = notifiers[e.kind];
+      let outcome: DeliveryOutcome;
+      try {
+        outcome = notifier ? await notifier.deliver(e, { reference: doc.reference }) : { status: 'failed', error: `no notifier for ${e.kind}` };
+      } catch (err) {
+        outcome = { status: 'retry', error: err instanceof Error ? err.message : String(err) };
+      }
+      const r = await record(doc._id, e, attempts, outcome);
+      stats[r]++;
+      if (r !== 'delivered') {
+        waiting.add(key);
+        log[r === 'dead' ? 'error' : 'warn']({ reference: doc.reference, entry: e.id, kind: e.kind, attempts, error: 'error' in outcome ? outcome.error : undefined }, r === 'dead' ? 'notification parked as dead letter' : 'notification will be retried');
+      }
+    }
+  }
+
+  async function runOnce(): Promise<DispatchStats> {
+    const stats: DispatchStats = { claimed: 0, delivered: 0, retried: 0, dead: 0 };
+    const docs = (await Suggestion.find({ outbox: { $elemMatch: claimable(clock.now()) } }, { reference: 1, outbox: 1 })
+      .limit(batchSize)
+      .lean()) as unknown as { _id: unknown; reference: string; outbox: OutboxEntry[] }[];
+    let next = 0;
+    const lanes = Array.from({ length: Math.min(concurrency, docs.length) }, async () => {
+      while (next < docs.length) {
+        const doc = docs[next++]!;
+        try {
+          await deliverDoc(doc, stats);
+        } catch (err) {
+          log.error({ err, reference: doc.reference }, 'dispatching a document failed');
+        }
+      }
+    });
+    await Promise.all(lanes);
+    return stats;
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+  let stopped = true;
+  const loop = () => {
+    if (stopped) return;
+    running = runOnce()
+      .catch((err) => log.error({ err }, 'dispatcher run failed'))
+      .finally(() => {
+        running = undefined;
+        if (!stopped) timer = setTimeout(loop, options.pollIntervalMs);
+      });
+  };
+
+  return {
+    runOnce,
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      loop();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+    async listDeadLetters(limit = 200) {
+      const docs = (await Suggestion.find({ 'outbox.state': 'dead' }, { reference: 1, outbox: 1 }).limit(limit).lean()) as unknown as { reference: string; outbox: OutboxEntry[] }[];
+      return docs.flatMap((d) =>
+        d.outbox
+          .filter((e) => e.state === 'dead')
+          .map((e) => ({
+            reference: d.reference,
+            id: e.id,
+            kind: e.kind,
+            // Targets hold userids and unit ids, never personal details; payloads stay out of the API.
+            target: e.target as Record<string, unknown>,
+            attempts: e.attempts,
+            lastError: e.lastError ?? null,
+            createdFor: 'topic' in e.payload ? String(e.payload.topic) : e.kind,
+          })),
+      );
+    },
+    async retryDeadLetter(reference, id) {
+      const doc = (await Suggestion.findOne({ reference, 'outbox.id': id }, { outbox: 1 }).lean()) as unknown as { _id: unknown; outbox: OutboxEntry[] } | null;
+      const e = doc?.outbox.find((x) => x.id === id && x.state === 'dead');
+      if (!doc || !e) return false;
+      return replaceEntry(doc._id, e, { state: 'dead' }, { state: 'pending', attempts: 0, nextAttemptAt: clock.now(), claimedBy: null, claimedUntil: null });
+    },
+  };
+}
