@@ -3,7 +3,6 @@
  * → submitted. Data plus small named parsers and checks; the wording lives in flows/texts.
  */
 import type { ReplyOption } from '../src/channels/channel-types.js';
-import { activeCampaign } from '../src/infra/config.js';
 import type { Check, FlowContext, FlowDefinition, Parser } from '../src/conversation/flow-schema.js';
 import type { Session } from '../src/conversation/session.js';
 import type { SuggestionCategory } from '../src/suggestions/suggestion-types.js';
@@ -19,7 +18,7 @@ const categoryOf = (s: Session) => (isCategory(s.answers.category) ? s.answers.c
 
 /** The active campaign's themes, then the year-round 日常建议. Outside a campaign window only 日常建议. */
 function themeOptions(_s: Session, ctx: FlowContext): ReplyOption[] {
-  const campaign = activeCampaign(ctx.config, ctx.now);
+  const campaign = ctx.campaign;
   const themed = campaign ? campaign.themes.map((t) => ({ id: t.id, label: t.name })) : [];
   return [...themed, { id: ctx.config.generalTheme.id, label: ctx.config.generalTheme.name }];
 }
@@ -100,7 +99,7 @@ export const citizenSuggestionFlow = {
       autoSelectSingle: true,
       autoNote: (_s, ctx) => prompts.generalOnly(ctx.config.generalTheme.name),
       alsoRecord: (id, _s, ctx) => ({
-        campaign: id === ctx.config.generalTheme.id ? 'general' : (activeCampaign(ctx.config, ctx.now)?.id ?? 'general'),
+        campaign: id === ctx.config.generalTheme.id ? 'general' : (ctx.campaign?.id ?? 'general'),
       }),
       display: themeName,
       invalidReply: prompts.themeInvalid,

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { OutboundReply, ReplyOption } from '../channels/channel-types.js';
-import type { AppConfig } from '../infra/config.js';
+import { activeCampaign, type AppConfig, type Campaign } from '../infra/config.js';
 import type {
   IdentityFields,
   OutOfScopeKind,
@@ -34,8 +34,15 @@ export type FlowConfig = Pick<AppConfig, 'service' | 'campaigns' | 'generalTheme
 export interface FlowContext {
   config: FlowConfig;
   now: Date;
+  /** The campaign whose window contains `now`; undefined outside every window (日常建议 only). */
+  campaign: Campaign | undefined;
   judge: Judgement;
   citizen: CitizenRef;
+}
+
+/** Builds a FlowContext (working out the active campaign), so flows never reach into infra. */
+export function buildFlowContext(input: Omit<FlowContext, 'campaign'>): FlowContext {
+  return { ...input, campaign: activeCampaign(input.config, input.now) };
 }
 
 /** The outcome of reading an answer: a value, or a reason with the short coaching reply for it. */

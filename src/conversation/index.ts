@@ -13,7 +13,7 @@ import type { Judgement } from './flow-schema.js';
 import { createTurnHandler, type ConversationDeps } from './turn.js';
 
 export { advance, settle, resolveOption, stateOf, submissionKeyOf, type Effect, type EffectOutcome, type EngineMessage, type AdvanceResult } from './engine.js';
-export { validateFlow, FlowDefinitionError, type FlowDefinition, type FlowContext, type Judgement } from './flow-schema.js';
+export { validateFlow, buildFlowContext, FlowDefinitionError, type FlowDefinition, type FlowContext, type Judgement } from './flow-schema.js';
 export { decodeSession, newSession, SESSION_SCHEMA_VERSION, type Session } from './session.js';
 export type { SessionStore } from './session-store.js';
 export { MemorySessionStore, createMemorySessionStore } from './memory-session-store.js';

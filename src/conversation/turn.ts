@@ -20,7 +20,7 @@ import { RedisKeys, RedisTtls, sessionTtlSeconds } from '../infra/redis-keys.js'
 import type { CitizenRef, SuggestionPort } from '../suggestions/suggestion-types.js';
 import { systemTexts } from '../../flows/texts/system.js';
 import { advance, settle, stateOf, type Effect, type EffectOutcome } from './engine.js';
-import type { FlowConfig, FlowContext, FlowDefinition, Judgement } from './flow-schema.js';
+import { buildFlowContext, type FlowConfig, type FlowDefinition, type Judgement } from './flow-schema.js';
 import { decodeSession, isTerminal, type Session } from './session.js';
 import type { SessionStore } from './session-store.js';
 
@@ -143,7 +143,7 @@ export function createTurnHandler(deps: ConversationDeps): ConversationHandler {
         return busy('intake');
       }
 
-      const ctx: FlowContext = { config, now: clock.now(), judge, citizen };
+      const ctx = buildFlowContext({ config, now: clock.now(), judge, citizen });
       let r: ReturnType<typeof advance>;
       try {
         r = advance(flow, stored, optionId ? { text, optionId } : { text }, ctx);
@@ -172,7 +172,7 @@ export function createTurnHandler(deps: ConversationDeps): ConversationHandler {
           log.warn({ err, effect: effect.type }, 'effect failed');
           outcome = { type: effect.type, ok: false };
         }
-        const settled = settle(flow, session, outcome, { ...ctx, now: clock.now() });
+        const settled = settle(flow, session, outcome, buildFlowContext({ config, now: clock.now(), judge, citizen }));
         session = settled.session;
         replies.push(...settled.replies);
       }

@@ -1,17 +1,13 @@
 import { describe, expect, test } from 'vitest';
-import { advance, defaultJudgement, settle, type FlowContext, type Session } from '../../src/conversation/index.js';
+import { advance, buildFlowContext, defaultJudgement, settle, type FlowContext, type Session } from '../../src/conversation/index.js';
 import { loadTestConfig } from '../../src/infra/config.js';
 import { citizenSuggestionFlow } from '../../flows/index.js';
 import { good } from '../helpers/conversation.js';
 
 // The engine is a pure function: these run it without stores, locks or a service.
 const config = loadTestConfig();
-const ctx = (now = '2021-07-01T10:00:00+08:00'): FlowContext => ({
-  config,
-  now: new Date(now),
-  judge: defaultJudgement,
-  citizen: { channel: 'dev', id: 'u1' },
-});
+const ctx = (now = '2021-07-01T10:00:00+08:00'): FlowContext =>
+  buildFlowContext({ config, now: new Date(now), judge: defaultJudgement, citizen: { channel: 'dev', id: 'u1' } });
 
 function run(messages: string[]): Session {
   let s: Session | undefined;

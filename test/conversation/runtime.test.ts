@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { MemorySessionStore } from '../../src/conversation/index.js';
+import { defaultJudgement, MemorySessionStore } from '../../src/conversation/index.js';
 import type { SessionStore } from '../../src/conversation/session-store.js';
 import { good, startChat, walkTo } from '../helpers/conversation.js';
 
@@ -213,6 +213,25 @@ describe('storage trouble is answered politely and loses nothing', () => {
     await chat.say('确认');
     expect(chat.state).toBe('submitted');
     expect(chat.world.suggestions.stored).toHaveLength(1);
+  });
+});
+
+describe('an unexpected failure is answered politely', () => {
+  test('when judging throws, the citizen hears the system is busy and the resend is handled', async () => {
+    let broken = true;
+    const judge = {
+      ...defaultJudgement,
+      judgeScope: (t: string) => {
+        if (broken) throw new Error('model file missing');
+        return defaultJudgement.judgeScope(t);
+      },
+    };
+    const chat = await startChat({ judge });
+    await chat.say('我想提建议', { messageId: 'first' });
+    expect(chat.last).toContain('系统繁忙');
+    broken = false;
+    await chat.say('我想提建议', { messageId: 'first' });
+    expect(chat.state).toBe('theme');
   });
 });
 
