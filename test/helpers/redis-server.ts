@@ -49,6 +49,7 @@ export async function startTestRedis(): Promise<TestRedis> {
       stdio: 'ignore',
     });
     const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on('error', () => {}); // refused connections are expected while the server starts
     for (let i = 0; i < 200; i++) {
       try {
         await probe.connect();
@@ -78,6 +79,7 @@ export async function startTestRedis(): Promise<TestRedis> {
     port,
     client() {
       const c = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1 });
+      c.on('error', () => {}); // tests that stop Redis on purpose observe failures through commands
       clients.push(c);
       return c;
     },
