@@ -131,10 +131,7 @@ export function createDeadlineScheduler(deps: DeadlineSchedulerDeps): DeadlineSc
     }
   }
 
-  const unitText = (unit: string, text: string): OutboxMessage[] => {
-    const userids = dir.recipients(unit);
-    return userids.length ? [{ kind: 'unit_text', target: { unit, userids }, payload: { text } }] : [];
-  };
+  const unitText = (unit: string, text: string): OutboxMessage[] => [{ kind: 'unit_text', target: { unit, userids: dir.recipients(unit) }, payload: { text } }];
   const officeText = (text: string) => unitText(dir.office, text);
   const robot = (unit: string, content: string): OutboxMessage[] => [
     ...(dir.robotKey(unit) ? [{ kind: 'robot_markdown' as const, target: { unit }, payload: { content } }] : []),

@@ -217,10 +217,9 @@ export function createHandlingService(deps: { models: SuggestionModels; clock: C
     payload: { reference: s.reference, text, topic, ...(options ? { options } : {}) },
   });
 
-  const toUnit = (unit: string, text: string): OutboxMessage[] => {
-    const userids = dir.recipients(unit);
-    return userids.length ? [{ kind: 'unit_text', target: { unit, userids }, payload: { text } }] : [];
-  };
+  // Written even when the unit has no handlers configured: delivery then fails visibly as a dead letter
+  // ("no recipients") instead of the unit silently never hearing of it.
+  const toUnit = (unit: string, text: string): OutboxMessage[] => [{ kind: 'unit_text', target: { unit, userids: dir.recipients(unit) }, payload: { text } }];
   const toRobot = (unit: string, content: string): OutboxMessage[] => (dir.robotKey(unit) ? [{ kind: 'robot_markdown', target: { unit }, payload: { content } }] : []);
   const toOffice = (text: string, robot?: string): OutboxMessage[] => [...toUnit(dir.office, text), ...(robot ? toRobot(dir.office, robot) : [])];
 
@@ -234,34 +233,32 @@ export function createHandlingService(deps: { models: SuggestionModels; clock: C
       const taskId = `${s.reference}-${unit}-${seq}`.replace(/[^0-9a-zA-Z_\-@]/g, '_');
       assignments.push({ unit, seq, active: true, assignedAt: now, acceptDueAt, dueAt, remindAt, cardTaskId: taskId });
       const userids = dir.recipients(unit);
-      if (userids.length) {
-        outbox.push({
-          kind: 'unit_card',
-          target: { unit, userids },
-          payload: {
-            taskId,
-            card: {
-              card_type: 'button_interaction',
-              source: { desc: config.notifications.cardSource },
-              main_title: { title: cardTexts.title(s.reference), desc: cardTexts.desc(day(now)) },
-              sub_title_text: `《${s.title}》${excerpt(s)}`,
-              horizontal_content_list: [
-                { keyname: cardTexts.theme, value: s.themeName },
-                { keyname: cardTexts.acceptDue, value: day(acceptDueAt) },
-                { keyname: cardTexts.due, value: day(dueAt) },
-                // The card is an app message addressed to the unit's members only: the one place the
-                // proposer's contact goes (never to a group robot).
-                { keyname: cardTexts.proposer, value: `${s.proposer.name} ${s.proposer.phone}` },
-              ],
-              task_id: taskId,
-              button_list: [
-                { text: cardTexts.acceptButton, style: 1, key: 'accept' },
-                { text: cardTexts.returnButton, style: 2, key: 'return' },
-              ],
-            },
+      outbox.push({
+        kind: 'unit_card',
+        target: { unit, userids },
+        payload: {
+          taskId,
+          card: {
+            card_type: 'button_interaction',
+            source: { desc: config.notifications.cardSource },
+            main_title: { title: cardTexts.title(s.reference), desc: cardTexts.desc(day(now)) },
+            sub_title_text: `《${s.title}》${excerpt(s)}`,
+            horizontal_content_list: [
+              { keyname: cardTexts.theme, value: s.themeName },
+              { keyname: cardTexts.acceptDue, value: day(acceptDueAt) },
+              { keyname: cardTexts.due, value: day(dueAt) },
+              // The card is an app message addressed to the unit's members only: the one place the
+              // proposer's contact goes (never to a group robot).
+              { keyname: cardTexts.proposer, value: `${s.proposer.name} ${s.proposer.phone}` },
+            ],
+            task_id: taskId,
+            button_list: [
+              { text: cardTexts.acceptButton, style: 1, key: 'accept' },
+              { text: cardTexts.returnButton, style: 2, key: 'return' },
+            ],
           },
-        });
-      }
+        },
+      });
       outbox.push(...toRobot(unit, robotTexts.assigned({ reference: s.reference, title: s.title, theme: s.themeName, due: day(dueAt) })));
     }
     return { assignments, outbox };
