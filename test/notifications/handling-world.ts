@@ -121,6 +121,8 @@ export async function startWorld(opts: WorldOptions) {
     notices,
     bot,
     engineSeen,
+    engine,
+    handlingChat,
     notifiers,
     dispatcher,
     deadlines,
