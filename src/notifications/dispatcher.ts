@@ -79,12 +79,16 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const batchSize = options.batchSize ?? 50;
   const concurrency = options.concurrency ?? 4;
 
+  // Kinds nobody here can send (no WeCom configured in a dev run) stay pending for a worker that can.
+  const kinds = Object.keys(notifiers);
   const claimable = (now: Date) => ({
+    kind: { $in: kinds },
     state: 'pending',
     nextAttemptAt: { $lte: now },
     $or: [{ claimedUntil: null }, { claimedUntil: { $lte: now } }],
   });
   const isClaimable = (e: OutboxEntry, now: Date) =>
+    kinds.includes(e.kind) &&
     e.state === 'pending' && e.nextAttemptAt.getTime() <= now.getTime() && (!e.claimedUntil || e.claimedUntil.getTime() <= now.getTime());
 
   /**
@@ -152,7 +156,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       const notifier = notifiers[e.kind];
       let outcome: DeliveryOutcome;
       try {
-        outcome = notifier ? await notifier.deliver(e, { reference: doc.reference }) : { status: 'failed', error: `no notifier for ${e.kind}` };
+        outcome = await notifier!.deliver(e, { reference: doc.reference });
       } catch (err) {
         outcome = { status: 'retry', error: err instanceof Error ? err.message : String(err) };
       }

@@ -1,14 +1,16 @@
 /**
- * Admin routes for handling (the office's token): assign, reassign, reject, answer, recommend to the city,
- * the dead letters of the notification outbox, and the deadline report. Bodies are zod `.strict()`:
- * unknown fields get a 400 and never reach a query. Refusals map to 404 / 409 / 400.
+ * Admin routes for handling: assign, reassign and reject (the office's token), answer (the office, or a
+ * unit token for its own unit), the dead letters of the notification outbox and the deadline report (the
+ * office). Recommending to the city is the admin API's `/recommend-city` (it calls the handling service).
+ * Bodies are zod `.strict()`: unknown fields get a 400 and never reach a query. Refusals map to 404 / 409 / 400.
  *
  * @example
  * registerHandlingRoutes(app, { handling, dispatcher, deadlines, authenticate: createAdminAuth(token) });
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { AppError, notFound } from '../infra/errors.js';
+import type { Principal } from '../admin/admin-auth.js';
+import { AppError, forbidden, notFound } from '../infra/errors.js';
 import { referencePattern } from '../suggestions/reference-number.js';
 import type { HandlingResult, HandlingService } from '../suggestions/handling-service.js';
 import { outcomeOrder } from '../../flows/texts/handling.js';
@@ -30,7 +32,6 @@ const answerBody = z
   })
   .strict()
   .refine((b) => b.outcome !== 'not_adopted' || b.reason, { message: '暂不采纳 needs a reason', path: ['reason'] });
-const recommendBody = z.object({ note: z.string().trim().max(500).optional(), by }).strict();
 const deadLetterParams = z.object({ reference: z.string().regex(referencePattern), id: z.string().regex(/^[0-9a-f]{32}$/) }).strict();
 
 const statusOf: Record<string, number> = { not_found: 404, unknown_unit: 400, invalid: 400, reason_required: 400, not_permitted: 403 };
@@ -45,15 +46,19 @@ function result(r: HandlingResult) {
 }
 
 export interface HandlingRoutesDeps {
-  handling: Pick<HandlingService, 'assign' | 'reassign' | 'reject' | 'answer' | 'recommendToCity'>;
+  handling: Pick<HandlingService, 'assign' | 'reassign' | 'reject' | 'answer'>;
   dispatcher: Pick<Dispatcher, 'listDeadLetters' | 'retryDeadLetter'>;
   deadlines: Pick<DeadlineScheduler, 'deadlineReport'>;
   /** The admin auth hook (src/admin/admin-auth.ts); throws 401 when the token is wrong. */
-  authenticate: (req: FastifyRequest) => unknown;
+  authenticate: (req: FastifyRequest) => Principal;
 }
 
 export function registerHandlingRoutes(app: FastifyInstance, deps: HandlingRoutesDeps): void {
-  const office = (b: { by?: string | undefined }) => ({ kind: 'office' as const, id: b.by ?? 'admin' });
+  const office = (req: FastifyRequest, b: { by?: string | undefined }) => {
+    const p = deps.authenticate(req);
+    if (p.kind !== 'office') throw forbidden('only the office may do this');
+    return { kind: 'office' as const, id: b.by ?? p.operator ?? 'admin' };
+  };
   app.register(
     async (api) => {
       api.addHook('onRequest', async (req) => {
@@ -62,43 +67,48 @@ export function registerHandlingRoutes(app: FastifyInstance, deps: HandlingRoute
       api.post('/suggestions/:reference/assign', async (req) => {
         const { reference } = referenceParams.parse(req.params);
         const b = unitsBody.parse(req.body);
-        return result(await deps.handling.assign(reference, { units: b.units, by: office(b), ...(b.note ? { note: b.note } : {}) }));
+        return result(await deps.handling.assign(reference, { units: b.units, by: office(req, b), ...(b.note ? { note: b.note } : {}) }));
       });
       api.post('/suggestions/:reference/reassign', async (req) => {
         const { reference } = referenceParams.parse(req.params);
         const b = unitsBody.parse(req.body);
-        return result(await deps.handling.reassign(reference, { units: b.units, by: office(b), ...(b.note ? { note: b.note } : {}) }));
+        return result(await deps.handling.reassign(reference, { units: b.units, by: office(req, b), ...(b.note ? { note: b.note } : {}) }));
       });
       api.post('/suggestions/:reference/reject', async (req) => {
         const { reference } = referenceParams.parse(req.params);
         const b = rejectBody.parse(req.body);
-        return result(await deps.handling.reject(reference, { reason: b.reason, by: office(b) }));
-      });
-      api.post('/suggestions/:reference/recommend-to-city', async (req) => {
-        const { reference } = referenceParams.parse(req.params);
-        const b = recommendBody.parse(req.body ?? {});
-        return result(await deps.handling.recommendToCity(reference, { by: office(b), ...(b.note ? { note: b.note } : {}) }));
+        return result(await deps.handling.reject(reference, { reason: b.reason, by: office(req, b) }));
       });
       api.post('/suggestions/:reference/answer', async (req) => {
         const { reference } = referenceParams.parse(req.params);
         const b = answerBody.parse(req.body);
+        const p = deps.authenticate(req);
+        // A unit token answers only for its own unit; the office may record any unit's answer.
+        if (p.kind === 'unit' && p.unit !== b.unit) throw forbidden(`this token may answer only for ${p.unit}`);
         return result(
           await deps.handling.answer(reference, {
             unit: b.unit,
             outcome: b.outcome as never,
             text: b.text,
             ...(b.reason ? { reason: b.reason } : {}),
-            by: { kind: 'office', id: b.by },
+            by: p.kind === 'unit' ? { kind: 'unit', unit: p.unit, userid: b.by } : { kind: 'office', id: b.by },
           }),
         );
       });
-      api.get('/notifications/dead-letters', async () => ({ items: await deps.dispatcher.listDeadLetters() }));
+      api.get('/notifications/dead-letters', async (req) => {
+        office(req, {});
+        return { items: await deps.dispatcher.listDeadLetters() };
+      });
       api.post('/notifications/dead-letters/:reference/:id/retry', async (req) => {
+        office(req, {});
         const { reference, id } = deadLetterParams.parse(req.params);
         if (!(await deps.dispatcher.retryDeadLetter(reference, id))) throw notFound('no such dead letter');
         return { retried: true };
       });
-      api.get('/reports/deadlines', async () => deps.deadlines.deadlineReport());
+      api.get('/reports/deadlines', async (req) => {
+        office(req, {});
+        return deps.deadlines.deadlineReport();
+      });
     },
     { prefix: '/api' },
   );

@@ -9,6 +9,7 @@ import { startFakeWeCom, type FakeWeCom } from '../fakes/fake-wecom-server.js';
 import { appTextsTo, cardsTo, CITIZEN, handlingConfig, startWorld, type World } from './handling-world.js';
 
 const TOKEN = 'office-token-0123456789abcdef';
+const FGW_TOKEN = 'fgw-unit-token-0123456789abcdef';
 let mongo: TestMongo;
 let fake: FakeWeCom;
 let w: World;
@@ -28,7 +29,8 @@ beforeEach(async () => {
   // Screening mode: nothing is assigned until the office decides.
   w = await startWorld({ mongoUri: mongo.uri, fake, config: { ...base, routing: { ...base.routing, mode: 'screening' } } });
   app = createHttpServer({ logger: silentLogger, isReady: () => true });
-  registerHandlingRoutes(app, { handling: w.handling, dispatcher: w.dispatcher('api'), deadlines: w.deadlines, authenticate: createAdminAuth(TOKEN) });
+  const authenticate = createAdminAuth({ adminToken: TOKEN, unitTokens: [{ unit: 'fgw', token: FGW_TOKEN }] });
+  registerHandlingRoutes(app, { handling: w.handling, dispatcher: w.dispatcher('api'), deadlines: w.deadlines, authenticate });
   await app.ready();
 });
 afterEach(async () => {
@@ -100,6 +102,16 @@ describe('the office screens, assigns, reassigns and rejects through the admin A
     const ok = await call('POST', `/api/suggestions/${ref}/answer`, { unit: 'fgw', outcome: 'for_reference', text: '您的建议已转相关科室参考。', by: 'li' });
     expect(ok.json()).toMatchObject({ status: 'answered', assignments: [expect.objectContaining({ answer: expect.objectContaining({ outcome: 'for_reference', by: 'office:li' }) })] });
     expect((await call('POST', `/api/suggestions/${ref}/answer`, { unit: 'jw', outcome: 'adopted', text: '已采纳', by: 'x' })).statusCode).toBe(409);
+  });
+
+  test('a unit token answers only for its own unit and cannot assign', async () => {
+    const ref = await w.submit();
+    await call('POST', `/api/suggestions/${ref}/assign`, { units: ['fgw'] });
+    expect((await call('POST', `/api/suggestions/${ref}/assign`, { units: ['gzw'] }, FGW_TOKEN)).statusCode).toBe(403);
+    expect((await call('GET', '/api/reports/deadlines', undefined, FGW_TOKEN)).statusCode).toBe(403);
+    expect((await call('POST', `/api/suggestions/${ref}/answer`, { unit: 'gzw', outcome: 'adopted', text: '已采纳', by: 'li' }, FGW_TOKEN)).statusCode).toBe(403);
+    const ok = await call('POST', `/api/suggestions/${ref}/answer`, { unit: 'fgw', outcome: 'adopted', text: '已纳入明年工作计划。', by: 'unit_li' }, FGW_TOKEN);
+    expect(ok.json().assignments[0].answer).toMatchObject({ outcome: 'adopted', by: 'unit:fgw:unit_li' });
   });
 
   test('unknown fields, bad references, unknown units and a missing token are refused', async () => {

@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import mongoose from 'mongoose';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { MemorySessionStore } from '../../src/conversation/memory-session-store.js';
+import { fixedClock } from '../../src/infra/clock.js';
+import { MemoryLockService } from '../../src/infra/locks.js';
+import { silentLogger } from '../../src/infra/logger.js';
+import { buildHandling } from '../../src/notifications/index.js';
+import { createSuggestionModels } from '../../src/suggestions/suggestion-model.js';
+import { createSuggestionService } from '../../src/suggestions/suggestion-service.js';
+import { startTestMongo, type TestMongo } from '../helpers/embedded-mongo.js';
+import { handlingConfig, submission } from './handling-world.js';
+
+let mongo: TestMongo;
+beforeAll(async () => {
+  mongo = await startTestMongo();
+});
+afterAll(async () => {
+  await mongo.close();
+});
+
+test('without WeCom (dev chat): the citizen still hears back on their next message; unit cards wait for a WeCom worker', async () => {
+  const conn = mongoose.createConnection(`${mongo.uri.replace(/\/$/, '')}/build1`);
+  await conn.asPromise();
+  const models = createSuggestionModels(conn);
+  const clock = fixedClock('2021-07-01T10:00:00+08:00');
+  const config = handlingConfig();
+  const part = buildHandling({ config, connection: conn, models, clock, logger: silentLogger, locks: new MemoryLockService(), sessions: new MemorySessionStore(), workerId: 'dev' });
+  const suggestions = part.routeOnSubmit(createSuggestionService({ models, clock, config }));
+  const chat = part.wrapConversation({ handle: async (m) => ({ replies: [{ text: `收到：${m.text}` }], state: 'echo' }) });
+
+  const { reference } = await suggestions.submit(submission({ citizen: { channel: 'dev', id: 'u9' } }));
+  await part.handling.accept(reference, { unit: 'fgw', by: { kind: 'office', id: 'admin' } });
+  expect(await part.dispatcher.runOnce()).toMatchObject({ delivered: 1 });
+
+  const r = await chat.handle({ channel: 'dev', senderId: 'u9', messageId: randomUUID(), text: '查询', role: 'citizen', receivedAt: clock.now() });
+  expect(r.replies.map((x) => x.text)).toEqual([`您的建议 ${reference} 已由区发展改革委受理，办理后会在这里告知您结果。`, '收到：查询']);
+  const doc = (await models.Suggestion.findOne({ reference }).lean())!;
+  expect(doc.outbox.map((e) => [e.kind, e.state])).toEqual([
+    ['unit_card', 'pending'],
+    ['robot_markdown', 'pending'],
+    ['citizen_notice', 'delivered'],
+  ]);
+  await part.stop();
+  await conn.close();
+});
