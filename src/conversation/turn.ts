@@ -11,7 +11,7 @@
  * submission whose storage failed stays pending in the session and is retried, with the same
  * submissionKey, on the sender's next message.
  */
-import type { ChannelName, ConversationHandler, InboundMessage, OutboundReply, TurnResult } from '../channels/channel-types.js';
+import type { ChannelName, ConversationHandler, InboundMessage, OutboundReply, Role, TurnResult } from '../channels/channel-types.js';
 import type { Clock } from '../infra/clock.js';
 import type { DedupeStore } from '../infra/dedupe.js';
 import type { LockService } from '../infra/locks.js';
@@ -20,7 +20,7 @@ import { RedisKeys, RedisTtls, sessionTtlSeconds } from '../infra/redis-keys.js'
 import type { CitizenRef, SuggestionPort } from '../suggestions/suggestion-types.js';
 import { systemTexts } from '../../flows/texts/system.js';
 import { advance, settle, stateOf, type Effect, type EffectOutcome } from './engine.js';
-import { buildFlowContext, type FlowConfig, type FlowDefinition, type Judgement } from './flow-schema.js';
+import { buildFlowContext, type FlowConfig, type FlowDefinition, type Judgement, type SenderAgent } from './flow-schema.js';
 import { decodeSession, isTerminal, type Session } from './session.js';
 import type { SessionStore } from './session-store.js';
 
@@ -39,6 +39,13 @@ export interface ConversationDeps {
   flows: { byId: ReadonlyMap<string, FlowDefinition>; forNew(message: InboundMessage): FlowDefinition };
   /** How long a message waits for the same sender's previous one (default 10 s). */
   lockWaitMs?: number;
+  /** The agent directory (src/agents): a sender found there is an agent and gets the agents' flow. */
+  agents?: AgentLookup;
+}
+
+/** Finds the 信访代理员 a sender is; undefined for everyone else. */
+export interface AgentLookup {
+  find(sender: { channel: ChannelName; senderId: string; role?: Role }): Promise<SenderAgent | undefined>;
 }
 
 /** The turn result; `duplicate` marks a retried message whose replies were already delivered. */
@@ -97,18 +104,29 @@ export function createTurnHandler(deps: ConversationDeps): ConversationHandler {
     const optionId = message.optionId ? cleanText(message.optionId, 64) : undefined;
     const dedupeKey = RedisKeys.dedupe('turn', `${conversationId}:${message.messageId}`);
 
+    const duplicateOf = (session: Session | undefined): HandledTurn => ({ replies: [], state: stateOf(session), duplicate: true });
+    // A retry of a message whose confirmed submission is still pending (its worker was killed while
+    // storing it) finishes that submission instead of being dropped; the pending key stores it once.
+    let resumingPending = false;
     try {
       if (!(await dedupe.claim(dedupeKey, RedisTtls.dedupe))) {
-        log.info('retried message: already handled');
         const raw = await sessions.get(conversationId).catch(() => undefined);
         const d = raw === undefined ? undefined : decodeSession(raw);
-        return { replies: [], state: stateOf(d?.ok ? d.session : undefined), duplicate: true };
+        if (!(d?.ok && d.session.pendingSubmit)) {
+          log.info('retried message: already handled');
+          return duplicateOf(d?.ok ? d.session : undefined);
+        }
+        log.info('retried message with a pending submission: finishing it');
+        resumingPending = true;
       }
     } catch (err) {
       log.warn({ err }, 'dedupe store unavailable');
       return busy('intake');
     }
-    const forget = () => dedupe.forget(dedupeKey).catch((err: unknown) => log.warn({ err }, 'could not forget dedupe claim'));
+    // The claim of a resumed message belongs to its first delivery and is kept.
+    const forget = async () => {
+      if (!resumingPending) await dedupe.forget(dedupeKey).catch((err: unknown) => log.warn({ err }, 'could not forget dedupe claim'));
+    };
 
     const lease = await locks
       .acquire(RedisKeys.senderLock(conversationId), RedisTtls.senderLock * 1000, lockWaitMs)
@@ -121,6 +139,17 @@ export function createTurnHandler(deps: ConversationDeps): ConversationHandler {
       let stored: Session | undefined;
       const notices: OutboundReply[] = [];
       let flow: FlowDefinition;
+      let agent: SenderAgent | undefined;
+      try {
+        agent = await deps.agents?.find(message);
+      } catch (err) {
+        log.warn({ err }, 'agent directory unavailable');
+        await forget();
+        return busy('intake');
+      }
+      // The directory, not the channel, decides who is an agent (it knows their unit).
+      const { role: _channelRole, ...rest } = message;
+      const routed: InboundMessage = agent ? { ...rest, role: 'agent' } : _channelRole && _channelRole !== 'agent' ? message : rest;
       try {
         const raw = await sessions.get(conversationId);
         const decoded = raw === undefined ? undefined : decodeSession(raw);
@@ -129,7 +158,7 @@ export function createTurnHandler(deps: ConversationDeps): ConversationHandler {
           stored = decoded.session;
           flow = known;
         } else {
-          flow = deps.flows.forNew(message);
+          flow = deps.flows.forNew(routed);
           // A draft saved by another version is dropped with an apology, never misread.
           const midDraft = raw !== undefined && !(decoded?.ok && (isTerminal(decoded.session.stepId) || decoded.session.stepId === 'intake'));
           if (midDraft) {
@@ -142,11 +171,13 @@ export function createTurnHandler(deps: ConversationDeps): ConversationHandler {
         await forget();
         return busy('intake');
       }
+      // Under the lease: the first delivery may have finished the submission meanwhile.
+      if (resumingPending && !stored?.pendingSubmit) return duplicateOf(stored);
 
-      const ctx = buildFlowContext({ config, now: clock.now(), judge, citizen });
+      const ctx = buildFlowContext({ config, now: clock.now(), judge, citizen, ...(agent ? { agent } : {}) });
       let r: ReturnType<typeof advance>;
       try {
-        r = advance(flow, stored, optionId ? { text, optionId } : { text }, ctx);
+        r = advance(flow, stored, { text, ...(optionId ? { optionId } : {}), ...(message.forwarded ? { forwarded: message.forwarded } : {}) }, ctx);
       } catch (err) {
         // A bug in a flow or the engine: logged loudly; the citizen gets the apology, and a resend may run.
         log.error({ err, stepId: stored?.stepId }, 'engine failed on a message');
@@ -172,7 +203,7 @@ export function createTurnHandler(deps: ConversationDeps): ConversationHandler {
           log.warn({ err, effect: effect.type }, 'effect failed');
           outcome = { type: effect.type, ok: false };
         }
-        const settled = settle(flow, session, outcome, buildFlowContext({ config, now: clock.now(), judge, citizen }));
+        const settled = settle(flow, session, outcome, buildFlowContext({ config, now: clock.now(), judge, citizen, ...(agent ? { agent } : {}) }));
         session = settled.session;
         replies.push(...settled.replies);
       }

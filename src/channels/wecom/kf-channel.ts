@@ -2,7 +2,8 @@
  * The 微信客服 channel (citizens): turns sync_msg items into engine messages and sends the replies through
  * the kf outbox. Customer messages (origin 3) reach the engine in order per customer; a menu click arrives
  * as its option id; `enter_session` with a welcome_code gets the welcome within its 20 s validity;
- * servicer messages and other events are logged, not answered. Each msgid is processed once.
+ * servicer messages and other events are logged, not answered. Each msgid is processed once (by the
+ * engine's dedupe, so a crash between pulling and handling loses nothing).
  */
 import type { DedupeStore } from '../../infra/dedupe.js';
 import type { Clock } from '../../infra/clock.js';
@@ -42,10 +43,10 @@ export function createKfChannel(deps: KfChannelDeps) {
   const claim = (msgid: string) => dedupe.claim(RedisKeys.dedupe('kf', msgid), RedisTtls.dedupe);
 
   async function handleCustomer(item: CustomerItem): Promise<void> {
-    if (!(await claim(item.msgid))) return;
     const customer = { openKfId: item.openKfId, externalUserId: item.externalUserId };
-    await outbox.customerWrote(customer, item.sendTime * 1000);
     if (item.kind === 'customer_other') {
+      if (!(await claim(item.msgid))) return;
+      await outbox.customerWrote(customer, item.sendTime * 1000);
       await outbox.enqueue(customer, { text: texts.unsupportedMessage }, { idBase: item.msgid });
       await outbox.flushKept(customer);
       return;
@@ -60,16 +61,19 @@ export function createKfChannel(deps: KfChannelDeps) {
       role: 'citizen',
       receivedAt: clock.now(),
     };
+    // No channel-level "seen" mark before the engine: a worker killed after such a mark would lose the
+    // message, since the re-pulled page would skip it. The engine's own dedupe on messageId answers a
+    // message id it has handled with `duplicate`, and finishes a confirmed submission a crash cut short.
     let replies;
     try {
       const turn = await conversation.handle(message);
-      // The engine saw this message id before and already answered it.
-      if ((turn as { duplicate?: boolean }).duplicate) return;
+      if (turn.duplicate) return;
       replies = turn.replies;
     } catch (err) {
       log.error({ err: (err as Error).message, msgid: item.msgid }, 'engine failed on a kf message');
       replies = [{ text: texts.apology }];
     }
+    await outbox.customerWrote(customer, item.sendTime * 1000);
     const r = await outbox.enqueue(customer, replies, { idBase: item.msgid });
     const k = await outbox.flushKept(customer);
     log.debug({ msgid: item.msgid, sent: r.sent + k.sent, kept: r.kept + k.kept }, 'kf turn delivered');
