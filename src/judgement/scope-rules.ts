@@ -1,17 +1,22 @@
 /**
  * Rules for the scope judgement that are sure enough to override the statistical model: abuse, spam,
- * emergencies, bare greetings and "I want to make a suggestion" intents, and tip-offs. Each returns a
+ * emergencies, bare greetings and "I want to make a suggestion" intents, unpaid wages, and tip-offs. Each returns a
  * label or undefined (no opinion).
  */
 import type { OutOfScopeKind } from './judgement-types.js';
 import { compactText, hanCount, normalizeText } from './text-normalize.js';
 
-/** Every label the scope judgement knows: the two in-scope ones and the out-of-scope kinds. */
-export type ScopeLabel = 'suggestion' | 'start' | OutOfScopeKind;
+/**
+ * Every label the scope judgement knows: the two in-scope ones, the out-of-scope kinds, and `public` — a
+ * public matter stated without a proposal and not clearly personal ("我家门口的路灯坏了"). `public` is a
+ * class of the model, never a verdict: the classifier asks about it (`unsure`) rather than refuse.
+ */
+export type ScopeLabel = 'suggestion' | 'start' | 'public' | OutOfScopeKind;
 
 export const SCOPE_LABELS: readonly ScopeLabel[] = [
   'suggestion',
   'start',
+  'public',
   'complaint',
   'petition',
   'consultation',
@@ -40,11 +45,26 @@ const START_INTENT =
 const TIPOFF =
   /举报|检举|揭发|实名反映.{0,10}(贪污|受贿|违纪)|(贪污|受贿|索贿|吃拿卡要|涉黑|涉恶|黑社会|保护伞|传销|非法集资|赌博窝点|卖淫|吸毒|偷排|私设小金库|违规吃喝|公车私用)/u;
 
+/** Unpaid wages: a complaint for labour inspection (劳动监察) via 12345, whatever the phrasing. */
+const WAGE_ARREARS =
+  /欠薪|讨薪|(拖欠|欠了?|克扣|扣了?|不发|没发|不给|没给|不结|没结|讨要|讨回|要回).{0,8}(工资|工钱|薪水|薪资|血汗钱|劳务费)|(工资|工钱|薪水|薪资|劳务费).{0,8}(拖欠|没发|不发|没给|不给|没结|不结|要不到|讨不回|拿不到)/u;
+/** A measure against wage arrears in general is a suggestion, not a complaint. */
+const WAGE_MEASURE = /建议|应该|应当|提议|(建立|出台|完善|推行|实行|设立).{0,12}(制度|机制|平台|办法|黑名单|保证金|专户)|黑名单|保证金|工资专户/u;
+
+/** Words naming a public matter: places, facilities and services everyone shares. */
+const PUBLIC_MATTER =
+  /路|桥|灯|公交|班车|车站|站台|地铁|高铁|停车|红绿灯|斑马线|人行道|学校|幼儿园|学位|医院|卫生院|医生|小区|社区|村|镇|乡|街|广场|公园|厕所|垃圾|污水|下水道|自来水|停水|停电|信号|网络|菜市场|市场|江边|河|滨江|护栏|绿化|噪音|油烟|充电桩|电梯|政务|办事|窗口|政策|老年人|老人|孩子们|学生/u;
+
+/** True when a message names a shared public matter (used to prefer asking over refusing). */
+export function mentionsPublicMatter(text: string): boolean {
+  return PUBLIC_MATTER.test(normalizeText(text));
+}
+
 /**
  * The label a rule is sure of, or undefined. `start` is only given to short messages without content,
  * so that "我想提个建议：在五桥增设公交线路" still reaches the model as a suggestion.
  */
-export function sureRule(text: string): ScopeLabel | undefined {
+export function sureRule(text: string): Exclude<ScopeLabel, 'public'> | undefined {
   const norm = normalizeText(text);
   const compact = compactText(text);
   const han = hanCount(compact);
@@ -62,6 +82,7 @@ export function sureRule(text: string): ScopeLabel | undefined {
       .replace(/(你好|您好|谢谢|可以吗|行吗|吗|呢|呀|啊|哈|的|了|一下|怎么弄|怎么办|怎么操作|在哪|在哪里|去哪|找谁|给谁)+$/u, '');
     if (hanCount(residue) <= 4) return 'start';
   }
+  if (WAGE_ARREARS.test(norm) && !WAGE_MEASURE.test(norm)) return 'complaint';
   if (TIPOFF.test(norm) && !/^建议|建议(在|对|把|将|设立|建立|开通|增设|加强|完善|推行)/u.test(norm)) return 'tipoff';
   return undefined;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { inferCategory, judgeScope } from '../../src/judgement/index.js';
 import { evaluateScope } from '../../src/judgement/eval/scope-eval.js';
+import { readScopeCorpus } from '../../src/judgement/corpus/scope-corpus.js';
 import { evaluateQuality } from '../../src/judgement/eval/quality-eval.js';
 
 describe('judgeScope on clear cases', () => {
@@ -45,6 +46,34 @@ describe('judgeScope on clear cases', () => {
   });
 });
 
+describe('issue 7: ask rather than refuse a public matter', () => {
+  test.each(['我们村的路什么时候修', '我家门口的路灯坏了', '五桥到城区的公交车太少了', '小区门口的红绿灯时间太短了'])(
+    'a short public matter without a proposal, %j, is asked about, not refused',
+    (text) => {
+      const v = judgeScope(text);
+      expect(v.kind).toBe('unsure');
+      if (v.kind === 'unsure') expect(v.candidates).not.toContain('abuse');
+    },
+  );
+
+  test.each([
+    '我们公司拖欠工资三个月了，老板跑路了，怎么办',
+    '工地上欠了我们半年工钱',
+    '包工头跑了，工钱一直要不到',
+  ])('wage arrears %j are a complaint (12345 / labour inspection), not a request for help', (text) => {
+    expect(judgeScope(text)).toMatchObject({ kind: 'out_of_scope', category: 'complaint' });
+  });
+
+  test('a measure against wage arrears is not refused', () => {
+    const v = judgeScope('建议建立农民工工资保证金制度，防止拖欠工资');
+    expect(v.kind).not.toBe('out_of_scope');
+  });
+
+  test.each(['你几岁了', '你好可爱', '你睡觉吗'])('plain chitchat %j is answered as chitchat', (text) => {
+    expect(judgeScope(text)).toMatchObject({ kind: 'out_of_scope', category: 'chitchat' });
+  });
+});
+
 describe('held-out evaluation', () => {
   // Measured on the fixed held-out part of src/judgement/corpus/scope.jsonl with the committed weights.
   test('scope: out-of-scope recall ≥ 0.95 and in-scope wrongly refused ≤ 3 %', () => {
@@ -52,6 +81,22 @@ describe('held-out evaluation', () => {
     expect(e.total).toBeGreaterThan(150);
     expect(e.outOfScopeRecall).toBeGreaterThanOrEqual(0.95);
     expect(e.inScopeWronglyRefused).toBeLessThanOrEqual(0.03);
+    expect(e.publicRefused).toBeLessThanOrEqual(0.2);
+  });
+
+  test('the held-out part keeps template phrasing groups whole and has hand-written hard cases on both sides', () => {
+    const rows = readScopeCorpus();
+    const heldout = rows.filter((r) => r.split === 'heldout');
+    expect(heldout.filter((r) => r.source === 'hand').length).toBeGreaterThan(60);
+    expect(heldout.some((r) => r.label === 'public')).toBe(true);
+    expect(rows.filter((r) => r.label === 'public' && r.split === 'train').length).toBeGreaterThan(10);
+    const sides = new Map<string, Set<string>>();
+    for (const r of rows.filter((x) => x.source === 'template')) {
+      expect(r.group).toBeDefined();
+      sides.set(r.group!, (sides.get(r.group!) ?? new Set()).add(r.split));
+    }
+    expect([...sides.values()].every((s) => s.size === 1)).toBe(true);
+    expect([...sides.values()].filter((s) => s.has('heldout')).length).toBeGreaterThan(5);
   });
 
   test('quality: most held-out proposals get the right verdict and few acceptable ones are sent back', () => {

@@ -5,7 +5,7 @@
  */
 import type { ScopeLabel } from '../scope-rules.js';
 
-export const HAND_WRITTEN: Record<ScopeLabel, string[]> = {
+export const HAND_WRITTEN: Partial<Record<ScopeLabel, string[]>> = {
   suggestion: [
     '建议在五桥片区增设公交线路，方便学生上下学',
     '五桥公交太挤了，建议早高峰加密班次',

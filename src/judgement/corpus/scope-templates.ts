@@ -1,7 +1,8 @@
 /**
  * Template families for the scope corpus: each family has a label and produces varied messages by
- * filling slots. Families (not single messages) are split between train and held-out, so the held-out
- * figures measure phrasings the model has not seen.
+ * filling slots. Each message carries its phrasing group (a family's sentence pattern); whole groups are
+ * split between train and held-out (scope-corpus.ts), so the held-out figures measure phrasings the model
+ * has not seen rather than the same sentence with another place name.
  */
 import type { ScopeLabel } from '../scope-rules.js';
 import { pick, roughen } from './corpus-tools.js';
@@ -10,8 +11,8 @@ export interface TemplateFamily {
   id: string;
   label: ScopeLabel;
   count: number;
-  /** A message and the key that decides its split (the matter for suggestions, else the text). */
-  make: (rand: () => number) => { text: string; splitKey: string };
+  /** A message and its phrasing group (the sentence pattern it was filled from), which decides its split. */
+  make: (rand: () => number) => { text: string; group: string };
 }
 
 const STREETS = ['高笋塘', '太白', '牌楼', '双河口', '龙都', '周家坝', '沙河', '钟鼓楼', '百安坝', '五桥', '陈家坝', '天城', '江南新区'];
@@ -78,13 +79,13 @@ export function fillPlaces(rand: () => number, s: string): string {
     .replace(/\{road\}/g, () => pick(rand, ROADS));
 }
 
-const suggestionFamilies: TemplateFamily[] = SUGGESTION_FORMS.map((form, i) => ({
-  id: `suggestion-form-${i}`,
+const suggestionFamilies: TemplateFamily[] = SUGGESTION_FORMS.map((form, formIndex) => ({
+  id: `suggestion-form-${formIndex}`,
   label: 'suggestion' as const,
   count: 36,
   make: (rand: () => number) => {
     const i = Math.floor(rand() * MATTERS.length);
-    return { text: roughen(rand, fillPlaces(rand, form(MATTERS[i]!))), splitKey: `matter:${i}` };
+    return { text: roughen(rand, fillPlaces(rand, form(MATTERS[i]!))), group: `suggestion-form-${formIndex}` };
   },
 }));
 
@@ -95,8 +96,10 @@ function family(id: string, label: ScopeLabel, count: number, gens: Gen[]): Temp
     label,
     count,
     make: (rand) => {
-      const text = roughen(rand, fillPlaces(rand, pick(rand, gens)(rand)));
-      return { text, splitKey: text };
+      // The same draw as pick(rand, gens), keeping the index as the phrasing group.
+      const g = Math.floor(rand() * gens.length);
+      const text = roughen(rand, fillPlaces(rand, gens[g]!(rand)));
+      return { text, group: `${id}:${g}` };
     },
   };
 }

@@ -19,8 +19,17 @@ export interface ScopeEvaluation {
   outOfScopeRefused: number;
   /** Out-of-scope messages refused with the right kind. */
   outOfScopeKindAccuracy: number;
-  /** In-scope messages (suggestion or start) refused outright. */
+  /**
+   * Messages that must not be refused (suggestion, start, and public matters) refused outright: each one
+   * is a lost suggestion. This is the figure held to ≤ 3 %.
+   */
   inScopeWronglyRefused: number;
+  /** The same, counting suggestion and start only (the figure before public matters were labelled). */
+  suggestionOrStartRefused: number;
+  /** Public matters (no proposal, not personal) refused outright; the classifier should ask about them. */
+  publicRefused: number;
+  /** Public matters asked about (unsure). */
+  publicAsked: number;
   /** In-scope messages the bot would ask about. */
   inScopeUnsure: number;
   /** In-scope messages accepted (suggestion or start). */
@@ -30,6 +39,9 @@ export interface ScopeEvaluation {
 }
 
 const inScope = (l: Predicted) => l === 'suggestion' || l === 'start';
+/** Labels whose messages must never be refused. */
+const notToRefuse = (l: ScopeLabel) => inScope(l) || l === 'public';
+const refused = (p: Predicted) => p !== 'unsure' && !inScope(p);
 
 export function predictLabel(text: string): Predicted {
   const v = judgeScope(text);
@@ -41,12 +53,22 @@ export function evaluateScope(split: Split = 'heldout'): ScopeEvaluation {
   const confusion = Object.fromEntries(SCOPE_LABELS.map((l) => [l, {}])) as ScopeEvaluation['confusion'];
   const errors: ScopeEvaluation['errors'] = [];
   let oos = 0, oosNotAccepted = 0, oosRefused = 0, oosRightKind = 0, ins = 0, insRefused = 0, insUnsure = 0, insAccepted = 0;
+  let keep = 0, keepRefused = 0, pub = 0, pubRefused = 0, pubAsked = 0;
   for (const { text, label } of rows) {
     const p = predictLabel(text);
     const row = confusion[label];
     row[p] = (row[p] ?? 0) + 1;
-    if (p !== label && !(inScope(label) && inScope(p))) errors.push({ text, label, predicted: p });
-    if (inScope(label)) {
+    const ok = label === 'public' ? !refused(p) : p === label || (inScope(label) && inScope(p));
+    if (!ok) errors.push({ text, label, predicted: p });
+    if (notToRefuse(label)) {
+      keep++;
+      if (refused(p)) keepRefused++;
+    }
+    if (label === 'public') {
+      pub++;
+      if (refused(p)) pubRefused++;
+      if (p === 'unsure') pubAsked++;
+    } else if (inScope(label)) {
       ins++;
       if (p === 'unsure') insUnsure++;
       else if (inScope(p)) insAccepted++;
@@ -61,7 +83,8 @@ export function evaluateScope(split: Split = 'heldout'): ScopeEvaluation {
   const perLabel = {} as ScopeEvaluation['perLabel'];
   for (const l of SCOPE_LABELS) {
     const support = Object.values(confusion[l]).reduce((a, b) => a + (b ?? 0), 0);
-    const tp = confusion[l][l] ?? 0;
+    // A public matter is right when asked about (it is never a verdict of its own).
+    const tp = l === 'public' ? (confusion[l].unsure ?? 0) : (confusion[l][l] ?? 0);
     const predicted = SCOPE_LABELS.reduce((a, t) => a + (confusion[t][l] ?? 0), 0);
     perLabel[l] = {
       precision: predicted === 0 ? 1 : tp / predicted,
@@ -78,7 +101,10 @@ export function evaluateScope(split: Split = 'heldout'): ScopeEvaluation {
     outOfScopeRecall: ratio(oosNotAccepted, oos),
     outOfScopeRefused: ratio(oosRefused, oos),
     outOfScopeKindAccuracy: ratio(oosRightKind, oos),
-    inScopeWronglyRefused: ratio(insRefused, ins),
+    inScopeWronglyRefused: ratio(keepRefused, keep),
+    suggestionOrStartRefused: ratio(insRefused, ins),
+    publicRefused: ratio(pubRefused, pub),
+    publicAsked: ratio(pubAsked, pub),
     inScopeUnsure: ratio(insUnsure, ins),
     inScopeAccepted: ratio(insAccepted, ins),
     confusion,
@@ -93,7 +119,9 @@ export function formatScopeReport(e: ScopeEvaluation): string {
   lines.push(`SCOPE (${e.split}, ${e.total} messages)`);
   lines.push(`  out-of-scope recall (refused or asked) ${pct(e.outOfScopeRecall)}   [target ≥ 95%]`);
   lines.push(`  out-of-scope refused outright          ${pct(e.outOfScopeRefused)}   with the right kind ${pct(e.outOfScopeKindAccuracy)}`);
-  lines.push(`  in-scope wrongly refused               ${pct(e.inScopeWronglyRefused)}   [target ≤ 3%]`);
+  lines.push(`  in-scope wrongly refused               ${pct(e.inScopeWronglyRefused)}   [target ≤ 3%; suggestion, start and public matters]`);
+  lines.push(`    suggestion or start refused          ${pct(e.suggestionOrStartRefused)}`);
+  lines.push(`    public matters refused               ${pct(e.publicRefused)}   asked ${pct(e.publicAsked)}`);
   lines.push(`  in-scope accepted ${pct(e.inScopeAccepted)}, asked (unsure) ${pct(e.inScopeUnsure)}`);
   lines.push('');
   lines.push(`  ${'kind'.padEnd(13)}${'precision'.padStart(10)}${'recall'.padStart(9)}${'unsure'.padStart(8)}${'n'.padStart(6)}`);
