@@ -271,11 +271,12 @@ export function createHandlingService(deps: { models: SuggestionModels; clock: C
   };
 
   /** Ends every active assignment (reassignment, rejection), telling the units that had it. */
-  function endActive(s: StoredSuggestion, now: Date, reason: 'reassigned' | 'rejected', keep: Set<string> = new Set()): { assignments: StoredAssignment[]; outbox: OutboxMessage[] } {
+  function endActive(s: StoredSuggestion, now: Date, reason: 'reassigned' | 'rejected', keep: Set<string> = new Set(), quiet: Set<string> = new Set()): { assignments: StoredAssignment[]; outbox: OutboxMessage[] } {
     const outbox: OutboxMessage[] = [];
     const assignments = s.assignments.map((a) => {
       if (!a.active || keep.has(a.unit)) return a;
-      outbox.push(...toUnit(a.unit, unitTexts.reassignedAway(s.reference, s.title)));
+      // Units that answered already, or get a new round at once, need no "you may stop" message.
+      if (!a.answeredAt && !quiet.has(a.unit)) outbox.push(...toUnit(a.unit, unitTexts.reassignedAway(s.reference, s.title)));
       return { ...a, active: false, endReason: reason, returnedAt: now };
     });
     return { assignments, outbox };
@@ -293,7 +294,10 @@ export function createHandlingService(deps: { models: SuggestionModels; clock: C
     if (!assignableStatuses.includes(s.status)) return refuse('bad_state', `${s.reference} is ${s.status}`);
     const now = clock.now();
     const unique = [...new Set(units)];
-    const ended = replace ? endActive(s, now, 'reassigned', new Set(unique.filter((u) => activeOf(s, u)))) : { assignments: s.assignments, outbox: [] };
+    // A unit that is reassigned while still handling keeps its assignment; one that already answered
+    // (the office is reviewing an unsatisfied rating) gets a fresh round with new deadlines and a new card.
+    const stillHandling = new Set(unique.filter((u) => !!activeOf(s, u) && !activeOf(s, u)?.answeredAt));
+    const ended = replace ? endActive(s, now, 'reassigned', stillHandling, new Set(unique)) : { assignments: s.assignments, outbox: [] };
     const toAdd = unique.filter((u) => !ended.assignments.some((a) => a.active && a.unit === u));
     if (toAdd.length === 0 && !replace) return refuse('already_done', `${s.reference} is already assigned to ${unique.join(', ')}`);
     const added = newAssignments(s, toAdd, now);

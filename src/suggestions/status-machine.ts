@@ -14,9 +14,11 @@ export const transitions: Readonly<Record<SuggestionStatus, readonly SuggestionS
   assigned: ['assigned', 'accepted', 'answered', 'returned', 'rejected', 'withdrawn'],
   // accepted → accepted: a second unit accepted, or one of two units answered.
   accepted: ['assigned', 'accepted', 'answered', 'returned', 'withdrawn'],
-  answered: ['evaluated', 'escalated', 'closed', 'assigned'],
+  // answered/escalated → assigned|accepted: the office adds or replaces units after an answer or an
+  // unsatisfied rating (accepted when a unit that already answered stays on it).
+  answered: ['evaluated', 'escalated', 'closed', 'assigned', 'accepted'],
   evaluated: ['closed'],
-  escalated: ['assigned', 'closed', 'rejected'],
+  escalated: ['assigned', 'accepted', 'closed', 'rejected'],
   returned: ['assigned', 'rejected', 'recommended_to_city', 'withdrawn'],
   recommended_to_city: ['closed'],
   rejected: [],

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { loadTestConfig } from '../../src/infra/config.js';
 import { routeSuggestion } from '../../src/routing/route-suggestion.js';
 import { assignmentDeadlines, dueAfter } from '../../src/notifications/deadlines.js';
+import { canTransition, handlingStatus } from '../../src/suggestions/status-machine.js';
 
 const cfg = loadTestConfig();
 
@@ -57,5 +58,25 @@ describe('deadlines in working days', () => {
     const d = assignmentDeadlines(new Date('2021-07-01T09:00:00+08:00'), c);
     expect(d.dueAt.toISOString()).toBe(new Date('2021-07-11T23:59:59.999+08:00').toISOString());
     expect(d.remindAt.toISOString()).toBe(new Date('2021-07-09T23:59:59.999+08:00').toISOString());
+  });
+});
+
+describe('the status machine', () => {
+  test.each([
+    [[{ active: true }], 'assigned'],
+    [[{ active: true, acceptedAt: new Date() }, { active: true }], 'accepted'],
+    [[{ active: true, answeredAt: new Date() }, { active: true }], 'accepted'],
+    [[{ active: true, answeredAt: new Date() }, { active: false }], 'answered'],
+    [[{ active: false }], 'returned'],
+  ] as const)('assignments %j add up to %s', (assignments, status) => {
+    expect(handlingStatus(assignments)).toBe(status);
+  });
+
+  test('a rejected or closed suggestion goes nowhere; a rated one only closes', () => {
+    expect(canTransition('rejected', 'assigned')).toBe(false);
+    expect(canTransition('closed', 'assigned')).toBe(false);
+    expect(canTransition('evaluated', 'assigned')).toBe(false);
+    expect(canTransition('answered', 'evaluated')).toBe(true);
+    expect(canTransition('escalated', 'assigned')).toBe(true);
   });
 });

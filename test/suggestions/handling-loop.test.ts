@@ -127,6 +127,12 @@ describe('the handling loop: 件件有回复、事事有回音', () => {
     await w.citizenSays('说明太笼统');
     await w.dispatcher().runOnce();
     expect(appTextsTo(fake, 'office_chen').at(-1)).toContain('不满意，意见：说明太笼统');
+
+    // The office reviews and hands it back to the unit: a fresh card, a fresh answer, a fresh rating request.
+    const again = await w.handling.reassign(ref, { units: ['fgw'], by: { kind: 'office', id: 'chen' }, note: '请补充说明' });
+    expect(again.ok && again.suggestion.status).toBe('assigned');
+    await w.dispatcher().runOnce();
+    expect(cardsTo(fake, 'unit_li').map((c) => c.task_id)).toEqual([`${ref}-fgw-1`, `${ref}-fgw-2`]);
   });
 
   test('a unit member cannot act on another unit\'s card', async () => {
