@@ -164,15 +164,22 @@ export const suggestionSchema = new Schema(
     rejection: { type: new Schema({ reason: String, by: String, at: Date }, { _id: false }), default: undefined },
     /** When the citizen was asked to rate the answer. */
     ratingRequestedAt: Date,
+    /**
+     * Earlier suggestions like this one when it was submitted (src/suggestions/similar-suggestions.ts),
+     * most similar first: the office sees the links in the admin API.
+     */
+    similarTo: {
+      type: [new Schema({ reference: { type: String, required: true }, score: { type: Number, required: true } }, { _id: false })],
+      default: undefined,
+    },
   },
   { timestamps: true, collection: 'suggestions' },
 );
 suggestionSchema.index({ 'citizen.channel': 1, 'citizen.id': 1, submittedAt: -1 });
 suggestionSchema.index({ status: 1, submittedAt: -1 });
 suggestionSchema.index({ 'assignments.cardTaskId': 1 }, { sparse: true });
-// The dispatcher's scan. (A compound index on outbox.state + outbox.nextAttemptAt is valid MongoDB — both
-// paths are in the same array — but the embedded engine refuses it as "parallel arrays".)
-suggestionSchema.index({ 'outbox.state': 1 });
+// The dispatcher's scan.
+suggestionSchema.index({ 'outbox.state': 1, 'outbox.nextAttemptAt': 1 });
 
 export type SuggestionDoc = InferSchemaType<typeof suggestionSchema> & { _id: unknown };
 export type SuggestionModel = Model<InferSchemaType<typeof suggestionSchema>>;
