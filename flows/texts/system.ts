@@ -7,7 +7,8 @@ export interface Contact {
   hours: string;
 }
 
-const statusNames: Record<SuggestionStatus, string> = {
+/** Status names a citizen sees. */
+export const statusNames: Record<SuggestionStatus, string> = {
   submitted: '已提交，待交办',
   assigned: '已交办承办单位',
   accepted: '承办单位已受理',

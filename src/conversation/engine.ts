@@ -11,6 +11,7 @@ import { controlWords, isWord, matchCommand, normaliseWord, type CommandMatch } 
 import { optionLabels, prompts } from '../../flows/texts/prompts.js';
 import { limitTexts } from '../../flows/texts/coaching.js';
 import { systemTexts } from '../../flows/texts/system.js';
+import { similarTexts, type SimilarSuggestionView } from '../../flows/texts/similar.js';
 import type { OutboundReply, ReplyOption } from '../channels/channel-types.js';
 import type { OutOfScopeKind } from '../judgement/judgement-types.js';
 import type {
@@ -45,14 +46,17 @@ export type Effect =
   /** Look up one of the citizen's own suggestions by reference (查询 <reference>). */
   | { type: 'lookupSuggestion'; reference: string; citizen: CitizenRef }
   /** List the citizen's own suggestions (查询). */
-  | { type: 'listSuggestions'; citizen: CitizenRef; limit: number };
+  | { type: 'listSuggestions'; citizen: CitizenRef; limit: number }
+  /** Look for stored suggestions like this draft, to show with the summary (the citizen may still submit). */
+  | { type: 'findSimilar'; title: string; proposal: string };
 
 /** What running an effect came to; `ok: false` when storage failed. */
 export type EffectOutcome =
   | { type: 'submitSuggestion'; ok: true; result: SubmitResult }
   | { type: 'lookupSuggestion'; ok: true; reference: string; view: SuggestionStatusView | null }
   | { type: 'listSuggestions'; ok: true; views: SuggestionStatusView[] }
-  | { type: 'submitSuggestion' | 'lookupSuggestion' | 'listSuggestions'; ok: false };
+  | { type: 'findSimilar'; ok: true; matches: SimilarSuggestionView[] }
+  | { type: 'submitSuggestion' | 'lookupSuggestion' | 'listSuggestions' | 'findSimilar'; ok: false };
 
 export interface AdvanceResult {
   session: Session;
@@ -124,6 +128,12 @@ export function settle(flow: FlowDefinition, session: Session, outcome: EffectOu
       }
       if (midDraft) replies.push({ text: systemTexts.draftKept });
       break;
+    case 'findSimilar': {
+      // Nothing to show (or the lookup failed): the summary stands alone.
+      const matches = outcome.ok ? (outcome as { matches: SimilarSuggestionView[] }).matches : [];
+      if (matches.length) replies.push({ text: similarTexts.found(matches) });
+      break;
+    }
   }
   s.updatedAt = ctx.now.toISOString();
   void flow;
@@ -511,6 +521,12 @@ class Turn {
       }
       case 'end':
         return;
+      case 'review': {
+        this.replies.push(step.prompt(s, this.ctx));
+        const draft = step.build(s, this.ctx);
+        if (draft.title || draft.proposal) this.effects.push({ type: 'findSimilar', title: draft.title, proposal: draft.proposal });
+        return;
+      }
       default:
         return void this.replies.push(step.prompt(s, this.ctx));
     }

@@ -19,6 +19,7 @@ import type { Logger } from '../infra/logger.js';
 import { RedisKeys, RedisTtls, sessionTtlSeconds } from '../infra/redis-keys.js';
 import type { CitizenRef, SuggestionPort } from '../suggestions/suggestion-types.js';
 import { systemTexts } from '../../flows/texts/system.js';
+import type { SimilarSuggestionView } from '../../flows/texts/similar.js';
 import { advance, settle, stateOf, type Effect, type EffectOutcome } from './engine.js';
 import { buildFlowContext, type FlowConfig, type FlowDefinition, type Judgement, type SenderAgent } from './flow-schema.js';
 import { decodeSession, isTerminal, type Session } from './session.js';
@@ -41,6 +42,16 @@ export interface ConversationDeps {
   lockWaitMs?: number;
   /** The agent directory (src/agents): a sender found there is an agent and gets the agents' flow. */
   agents?: AgentLookup;
+  /**
+   * Stored suggestions like a draft, shown with the summary before confirming
+   * (src/suggestions/similar-suggestions.ts). Absent, or failing: the summary is shown alone.
+   */
+  similar?: SimilarSuggestionsLookup;
+}
+
+/** Finds stored suggestions similar to a draft's title and proposal: at most three, most similar first. */
+export interface SimilarSuggestionsLookup {
+  query(draft: { title: string; proposal: string }): SimilarSuggestionView[] | Promise<SimilarSuggestionView[]>;
 }
 
 /** Finds the 信访代理员 a sender is; undefined for everyone else. */
@@ -87,6 +98,10 @@ export function createTurnHandler(deps: ConversationDeps): ConversationHandler {
         return { type: effect.type, ok: true, reference: effect.reference, view: await suggestions.findForCitizen(effect.reference, effect.citizen) };
       case 'listSuggestions':
         return { type: effect.type, ok: true, views: await suggestions.listForCitizen(effect.citizen, effect.limit) };
+      case 'findSimilar': {
+        const found = deps.similar ? await deps.similar.query({ title: effect.title, proposal: effect.proposal }) : [];
+        return { type: effect.type, ok: true, matches: found.slice(0, 3).map(({ reference, title, status }) => ({ reference, title, status })) };
+      }
     }
   }
 
