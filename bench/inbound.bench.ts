@@ -1,0 +1,168 @@
+/**
+ * Bench 1 — inbound: encrypted 微信客服 callbacks for many concurrent conversations, through sync_msg, the
+ * engine and Redis, to the replies the fake WeCom receives. The bot runs as a real worker process
+ * (`src/main.ts`, Redis sessions, embedded engine); the fake WeCom and the citizens run here.
+ * Baseline, same machine and run: a server that only verifies, decrypts and acknowledges each callback.
+ *
+ *   npx tsx bench/inbound.bench.ts [--quick]
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { openCallback, type SignedQuery } from '../src/channels/wecom/callback-crypto.js';
+import { startFakeWeCom, type FakeWeCom } from '../test/fakes/fake-wecom-server.js';
+import { startTestRedis } from '../test/helpers/redis-server.js';
+import { startWorker } from '../test/helpers/service-process.js';
+import { syntheticSuggestion } from './similarity.bench.js';
+import { figure, percentile, round, sleep, type Figure } from './lib.js';
+
+const OPEN_KFID = 'wkBENCHkf000000000000001';
+/** A whole suggestion, different for each citizen (identical ones would be offered as similar). */
+export function citizenScript(i: number): string[] {
+  const s = syntheticSuggestion(i);
+  return [
+    '我想提建议',
+    '1',
+    s.title,
+    '解决问题',
+    s.proposal,
+    '完成',
+    '可调用现有人员和设备，不需新增编制；预计花费不多，群众满意度会明显提高。',
+    '完成',
+    `张三，138${String(10_000_000 + i).slice(-8)}，万州区某某公司`,
+    '确认提交',
+  ];
+}
+const SCRIPT_LENGTH = citizenScript(0).length;
+
+export interface InboundResult {
+  name: 'inbound';
+  conversations: number;
+  messages: number;
+  figures: Figure[];
+}
+
+/** Baseline: verify + decrypt + ack, nothing else; the same citizens send callbacks closed-loop. */
+async function baseline(fake: FakeWeCom, conversations: number, perConversation: number): Promise<{ perSec: number; p50: number; p99: number }> {
+  const secrets = fake['opts'];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      const q = Object.fromEntries(new URL(req.url ?? '/', 'http://x').searchParams) as SignedQuery;
+      const r = openCallback(secrets, q, body, { nowSeconds: Math.floor(Date.now() / 1000), maxSkewSeconds: 300 });
+      res.writeHead(r.ok ? 200 : 403, { 'content-type': 'text/plain' }).end('');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const bot = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const lat: number[] = [];
+  const inner = (u: string) =>
+    `<xml><ToUserName><![CDATA[${secrets.corpId}]]></ToUserName><CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[kf_msg_or_event]]></Event><Token><![CDATA[ENCA${u}]]></Token><OpenKfId><![CDATA[${OPEN_KFID}]]></OpenKfId></xml>`;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: conversations }, async (_, c) => {
+      for (let i = 0; i < perConversation; i++) {
+        const s = performance.now();
+        const r = await fake.callback('/wecom/kf/callback', inner(`c${c}m${i}`), { bot });
+        if (r.status !== 200) throw new Error(`baseline refused a callback: ${r.status}`);
+        lat.push(performance.now() - s);
+      }
+    }),
+  );
+  const secs = (performance.now() - t0) / 1000;
+  server.closeAllConnections();
+  await new Promise<void>((r) => server.close(() => r()));
+  return { perSec: (conversations * perConversation) / secs, p50: percentile(lat, 0.5), p99: percentile(lat, 0.99) };
+}
+
+export async function run({ quick = false, conversations = quick ? 50 : 200 }: { quick?: boolean; conversations?: number } = {}): Promise<InboundResult> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'jy-bench-inbound-'));
+  const redis = await startTestRedis();
+  const fake = await startFakeWeCom();
+  fake.customerEnters(OPEN_KFID, 'warmup', false);
+  // When each delivery reached the fake, to time "callback sent → reply received".
+  const delivered = new Map<string, number[]>();
+  const push = fake.kfDelivered.push.bind(fake.kfDelivered);
+  fake.kfDelivered.push = (...items) => {
+    for (const d of items) delivered.set(d.touser, [...(delivered.get(d.touser) ?? []), performance.now()]);
+    return push(...items);
+  };
+  const worker = await startWorker({
+    env: {
+      REDIS_URL: redis.url,
+      DATA_DIR: dir,
+      WECOM_CORP_ID: fake['opts'].corpId,
+      WECOM_TOKEN: fake['opts'].token,
+      WECOM_AES_KEY: fake['opts'].aesKey,
+      WECOM_AGENT_ID: String(fake['opts'].agentId),
+      WECOM_SECRET: 'app-secret',
+      WECOM_KF_SECRET: 'kf-secret',
+      WECOM_API_BASE: fake.url,
+      LOG_LEVEL: 'error',
+    },
+  });
+  fake.setBot(worker.base);
+  try {
+    const lat: number[] = [];
+    let completed = 0;
+    let lost = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: conversations }, async (_, c) => {
+        const user = `wmBENCH${c}`;
+        fake.customerEnters(OPEN_KFID, user, false);
+        for (const text of citizenScript(c)) {
+          const before = delivered.get(user)?.length ?? 0;
+          const s = performance.now();
+          fake.customerSays(OPEN_KFID, user, text);
+          const ack = await fake.notifyKf(OPEN_KFID);
+          if (ack.status !== 200) throw new Error(`bot refused a callback: ${ack.status}`);
+          let i = 0;
+          for (; i < 3000 && (delivered.get(user)?.length ?? 0) <= before; i++) await sleep(2);
+          if (i >= 3000) {
+            lost++;
+            continue;
+          }
+          lat.push(delivered.get(user)![before]! - s);
+          // Let the rest of this turn's replies arrive (quiet for 20 ms) before the citizen answers.
+          for (let n = -1, k = 0; k < 500 && n !== (delivered.get(user)?.length ?? 0); k++) {
+            n = delivered.get(user)?.length ?? 0;
+            await sleep(20);
+          }
+        }
+        const got = fake.kfMessagesTo(user);
+        if (process.env.BENCH_DEBUG && c === 0) console.error(got.map((m) => m.text ?? m.menu?.head ?? "").join("\n---\n"));
+        if (got.some((m) => m.text?.includes('已提交'))) completed++;
+      }),
+    );
+    const secs = (performance.now() - t0) / 1000;
+    const messages = conversations * SCRIPT_LENGTH;
+    const perSec = lat.length / secs;
+    const base = await baseline(fake, conversations, SCRIPT_LENGTH);
+    return {
+      name: 'inbound',
+      conversations,
+      messages,
+      figures: [
+        figure({ name: 'inbound messages per second (callback → reply at WeCom)', value: round(perSec), unit: 'msg/s', baseline: { name: 'decrypt-and-ack server', value: round(base.perSec) }, target: '≥ 0.5 × baseline', met: perSec >= 0.5 * base.perSec }),
+        figure({ name: 'inbound p50 latency (callback → first reply at WeCom)', value: round(percentile(lat, 0.5)), unit: 'ms', baseline: { name: 'decrypt-and-ack p50', value: round(base.p50, 2) } }),
+        figure({ name: 'inbound p99 latency (callback → first reply at WeCom)', value: round(percentile(lat, 0.99)), unit: 'ms', baseline: { name: 'decrypt-and-ack p99', value: round(base.p99, 2) }, target: `< 50 ms at ${conversations} conversations`, met: percentile(lat, 0.99) < 50 }),
+        figure({ name: 'conversations completed (suggestion submitted)', value: completed, unit: 'conversations', baseline: { name: 'conversations started', value: conversations } }),
+        figure({ name: 'messages without a reply', value: lost, unit: 'messages', baseline: { name: 'messages sent', value: messages }, target: '0', met: lost === 0 }),
+      ],
+    };
+  } finally {
+    await worker.stop();
+    await fake.close();
+    await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  console.log(JSON.stringify(await run({ quick: process.argv.includes('--quick') }), null, 2));
+}

@@ -1,0 +1,53 @@
+/**
+ * `npm run bench [-- --quick]`: runs every benchmark, prints each figure with the baseline measured in
+ * the same run and their ratio, and writes everything to bench/results.json.
+ */
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { run as runEmbeddedMongo } from './embedded-mongo.bench.js';
+import { run as runInbound } from './inbound.bench.js';
+import { runSimilarityBench } from './similarity.bench.js';
+
+const quick = process.argv.includes('--quick');
+const started = performance.now();
+const results: Record<string, unknown> = {
+  at: new Date().toISOString(),
+  quick,
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, platform: `${os.platform()} ${os.release()}` },
+};
+
+type Printable = { name: string; value: number; unit: string; baseline?: { name: string; value: number }; ratio?: number; target?: string; met?: boolean };
+function print(title: string, figures: Printable[]): void {
+  console.log(`\n== ${title}`);
+  for (const f of figures) {
+    const base = f.baseline ? ` | baseline ${f.baseline.name}: ${f.baseline.value}${f.ratio !== undefined ? ` | ratio ${f.ratio}` : ''}` : '';
+    const target = f.target ? ` | target ${f.target}: ${f.met ? 'met' : 'NOT met'}` : '';
+    console.log(`  ${f.name}: ${f.value} ${f.unit}${base}${target}`);
+  }
+}
+
+const inbound = await runInbound({ quick });
+results.inbound = inbound;
+print(`1. inbound 微信客服 (${inbound.conversations} concurrent conversations, ${inbound.messages} messages)`, inbound.figures);
+
+const storage = await runEmbeddedMongo({ quick });
+results.storage = storage;
+const first = storage.sizes[0]!;
+const last = storage.sizes[storage.sizes.length - 1]!;
+print('3. storage (embedded engine, official driver)', [
+  ...storage.sizes.map((s) => ({ name: `inserts at ${s.docs} docs (fsync per batch of ${s.insertBatchSize})`, value: s.insertDocsPerSec, unit: 'docs/s' })),
+  { name: `lookup by reference at ${last.docs} docs`, value: last.lookupMicrosPerOp, unit: 'µs', baseline: { name: `lookup at ${first.docs} docs`, value: first.lookupMicrosPerOp }, ratio: storage.lookupRatio, target: 'no slow-down with size (ratio ≈ 1)', met: storage.lookupRatio < 2 },
+  ...storage.sizes.map((s) => ({ name: `report aggregation at ${s.docs} docs`, value: s.aggregateMs, unit: 'ms' })),
+]);
+
+const similarity = await runSimilarityBench({ quick });
+results.similarity = similarity;
+print('similar-suggestion index', similarity.map((f) => ({ ...f, ...(f.baseline ? { ratio: Math.round((f.value / f.baseline.value) * 1000) / 1000 } : {}) })));
+
+results.seconds = Math.round((performance.now() - started) / 100) / 10;
+const out = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results.json');
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nall benchmarks took ${String(results.seconds)} s; results in ${path.relative(process.cwd(), out)}`);
+process.exit(0);
