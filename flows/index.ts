@@ -4,16 +4,21 @@
  */
 import { validateFlow, type FlowDefinition } from '../src/conversation/flow-schema.js';
 import type { InboundMessage } from '../src/channels/channel-types.js';
+import { agentProxyFlow } from './agent-proxy.flow.js';
 import { citizenSuggestionFlow } from './citizen-suggestion.flow.js';
 
-export { citizenSuggestionFlow };
+export { agentProxyFlow, citizenSuggestionFlow };
 
 /** Every flow by id. Throws FlowDefinitionError at import time when one is malformed. */
 export const flows: ReadonlyMap<string, FlowDefinition> = new Map(
-  [citizenSuggestionFlow].map((f) => [f.id, validateFlow(f as FlowDefinition)] as const),
+  [citizenSuggestionFlow, agentProxyFlow].map((f) => [f.id, validateFlow(f as FlowDefinition)] as const),
 );
 
-/** The flow a new conversation with this sender starts in. (Agents get the proxy-entry flow once it exists.) */
-export function flowForNewConversation(_message: Pick<InboundMessage, 'role' | 'forwarded'>): FlowDefinition {
-  return flows.get(citizenSuggestionFlow.id)!;
+/**
+ * The flow a new conversation with this sender starts in: agents (role `agent`, set by the runtime from
+ * the agent directory) get the agents' flow, which offers proxy entry (代录, forwarded records) and their
+ * own suggestion; everyone else the citizen's.
+ */
+export function flowForNewConversation(message: Pick<InboundMessage, 'role' | 'forwarded'>): FlowDefinition {
+  return flows.get(message.role === 'agent' ? agentProxyFlow.id : citizenSuggestionFlow.id)!;
 }

@@ -12,7 +12,7 @@ import { optionLabels, prompts } from '../../flows/texts/prompts.js';
 import { limitTexts } from '../../flows/texts/coaching.js';
 import { systemTexts } from '../../flows/texts/system.js';
 import { similarTexts, type SimilarSuggestionView } from '../../flows/texts/similar.js';
-import type { OutboundReply, ReplyOption } from '../channels/channel-types.js';
+import type { ForwardedRecord, OutboundReply, ReplyOption } from '../channels/channel-types.js';
 import type { OutOfScopeKind } from '../judgement/judgement-types.js';
 import type {
   CitizenRef,
@@ -27,6 +27,7 @@ import {
   type FieldsStep,
   type FlowContext,
   type FlowDefinition,
+  type IntakeSeed,
   type ReviewStep,
   type Step,
 } from './flow-schema.js';
@@ -37,6 +38,8 @@ export interface EngineMessage {
   text: string;
   /** The option id when the citizen clicked a menu option. */
   optionId?: string;
+  /** A forwarded chat record (an agent's proxy entry); only a flow's intake `seed` reads it. */
+  forwarded?: ForwardedRecord;
 }
 
 /** Side effects the engine asks for. The runtime runs each once and passes the outcome to `settle`. */
@@ -212,7 +215,7 @@ class Turn {
   // ---- intake: the first message -------------------------------------------------------------------
 
   private intake(): void {
-    const cmd = matchCommand(this.text);
+    const cmd = this.msg.forwarded ? undefined : matchCommand(this.text);
     if (cmd) {
       switch (cmd.name) {
         case 'restart':
@@ -227,6 +230,8 @@ class Turn {
           return this.say(systemTexts.nothingToCancel);
       }
     }
+    const seed = this.flow.intake?.seed?.(this.msg.forwarded ? { text: this.text, forwarded: this.msg.forwarded } : { text: this.text }, this.ctx);
+    if (seed) return this.beginSeeded(seed);
     if (!this.text) return this.say(systemTexts.startHint);
     if (!this.flow.intake?.judgeScope) return this.begin();
     const v = this.ctx.judge.judgeScope(this.text);
@@ -257,6 +262,21 @@ class Turn {
     if (notice) this.say(notice);
     else this.say(prefill ? prompts.welcomeWithDraft : prompts.welcome);
     this.enter(this.flow.start);
+  }
+
+  /** Begins a draft with what the flow's intake seed already knows. */
+  private beginSeeded(seed: IntakeSeed): void {
+    const s = (this.s = newSession(this.flow, this.ctx.now));
+    Object.assign(s.answers, seed.answers ?? {});
+    this.addPrefill(seed.prefill);
+    this.say(seed.notice ?? prompts.welcome);
+    this.enter(this.flow.start);
+  }
+
+  private addPrefill(prefill: Record<string, string> | undefined): void {
+    if (!prefill || !Object.keys(prefill).length) return;
+    const s = this.s!;
+    s.prefill = { ...(s.prefill ?? {}), ...prefill };
   }
 
   private outOfScope(category: OutOfScopeKind): void {
@@ -480,6 +500,7 @@ class Turn {
   private enter(id: string, opts: { clearFields?: boolean; noAuto?: boolean } = {}): void {
     const s = this.s!;
     const step = stepOf(this.flow, id);
+    if (step.kind !== 'end' && step.skipIf?.(s, this.ctx)) return this.enter(step.next!);
     s.stepId = step.kind === 'end' ? step.state : id;
     s.tries = 0;
     s.buffer = [];
@@ -492,6 +513,7 @@ class Turn {
           const only = options[0]!;
           s.answers[step.answerKey] = only.id;
           Object.assign(s.answers, step.alsoRecord?.(only.id, s, this.ctx) ?? {});
+          this.addPrefill(step.alsoPrefill?.(only.id, s, this.ctx));
           if (step.autoNote) this.say(step.autoNote(s, this.ctx));
           return this.enter(step.next!);
         }
@@ -577,6 +599,7 @@ class Turn {
         if (!o) return this.fail(step, step.invalidReply, options);
         s.answers[step.answerKey] = o.id;
         Object.assign(s.answers, step.alsoRecord?.(o.id, s, this.ctx) ?? {});
+        this.addPrefill(step.alsoPrefill?.(o.id, s, this.ctx));
         return this.leave(step);
       }
       case 'text': {

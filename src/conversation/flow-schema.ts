@@ -5,7 +5,7 @@
  * `validateFlow` checks a flow at start-up: unique step ids, every `next` exists, a terminal reachable.
  */
 import { z } from 'zod';
-import type { OutboundReply, ReplyOption } from '../channels/channel-types.js';
+import type { ForwardedRecord, OutboundReply, ReplyOption } from '../channels/channel-types.js';
 import { activeCampaign, type AppConfig, type Campaign } from '../infra/config.js';
 import type {
   IdentityFields,
@@ -38,6 +38,36 @@ export interface FlowContext {
   campaign: Campaign | undefined;
   judge: Judgement;
   citizen: CitizenRef;
+  /** Set when the sender is a 信访代理员 in the agent directory (src/agents); flows for agents read it. */
+  agent?: SenderAgent;
+}
+
+/** The agent the sender is, as the agent directory knows them. */
+export interface SenderAgent {
+  /** Plain id stored as `enteredBy.agent`. */
+  id: string;
+  name: string;
+  /** Unit id from config `units`. */
+  unit: string;
+  unitName: string;
+  phone?: string;
+}
+
+/** What a message as a flow's intake sees: its text, and a forwarded chat record when there is one. */
+export interface IntakeMessage {
+  text: string;
+  forwarded?: ForwardedRecord;
+}
+
+/**
+ * What a flow's intake `seed` starts a draft with: answers already known, answers to check on arrival at
+ * their step (`prefill`, as for a suggestion sent as the first message), and the greeting to say instead
+ * of the default welcome.
+ */
+export interface IntakeSeed {
+  answers?: Record<string, string>;
+  prefill?: Record<string, string>;
+  notice?: string;
 }
 
 /** Builds a FlowContext (working out the active campaign), so flows never reach into infra. */
@@ -76,6 +106,8 @@ interface StepBase {
   prompt: Prompt;
   /** A worked example, shown after three failed tries on the step. */
   example?: string;
+  /** When true on arrival, the step is passed over (e.g. the agent's consent on their own suggestion). */
+  skipIf?: (session: Session, ctx: FlowContext) => boolean;
 }
 
 /** Pick one of a few options (answered by id, number or label). */
@@ -88,6 +120,8 @@ export interface ChoiceStep extends StepBase {
   autoNote?: (session: Session, ctx: FlowContext) => string;
   /** Extra answers recorded with the choice (e.g. the campaign id with the theme). */
   alsoRecord?: (optionId: string, session: Session, ctx: FlowContext) => Record<string, string>;
+  /** Answers the choice makes known ahead of their steps, checked on arrival (like `intake.prefillKey`). */
+  alsoPrefill?: (optionId: string, session: Session, ctx: FlowContext) => Record<string, string>;
   /** How an option id is shown in the summary. */
   display?: (optionId: string, ctx: FlowContext) => string;
   /** Short re-ask when the answer is not one of the options. */
@@ -151,8 +185,12 @@ export interface FlowDefinition {
   version: number;
   /** The first step after intake. */
   start: string;
-  /** Judge the first message's scope (refuse complaints etc.; keep a genuine suggestion as `prefillKey`). */
-  intake?: { judgeScope: boolean; prefillKey?: string };
+  /**
+   * Judge the first message's scope (refuse complaints etc.; keep a genuine suggestion as `prefillKey`).
+   * `seed`: when it returns a seed for the first message, the draft begins with it (no scope judgement
+   * of the first message; the flow's own checks judge the answers).
+   */
+  intake?: { judgeScope: boolean; prefillKey?: string; seed?: (message: IntakeMessage, ctx: FlowContext) => IntakeSeed | undefined };
   /** A returning citizen idle for this long is reminded of the draft before going on. */
   resumeReminderAfterMinutes: number;
   steps: Step[];
@@ -166,10 +204,11 @@ const base = {
   aliases: z.array(z.string()).optional(),
   prompt: fn,
   example: z.string().optional(),
+  skipIf: fn.optional(),
 };
 
 const stepSchema = z.discriminatedUnion('kind', [
-  z.object({ ...base, kind: z.literal('choice'), answerKey: z.string(), options: fn, autoSelectSingle: z.boolean().optional(), autoNote: fn.optional(), alsoRecord: fn.optional(), display: fn.optional(), invalidReply: z.string().min(1) }),
+  z.object({ ...base, kind: z.literal('choice'), answerKey: z.string(), options: fn, autoSelectSingle: z.boolean().optional(), autoNote: fn.optional(), alsoRecord: fn.optional(), alsoPrefill: fn.optional(), display: fn.optional(), invalidReply: z.string().min(1) }),
   z.object({ ...base, kind: z.literal('text'), answerKey: z.string(), limit: z.string(), parse: fn }),
   z.object({ ...base, kind: z.literal('collect'), answerKey: z.string(), limit: z.string(), checks: z.array(fn), ack: fn }),
   z.object({
@@ -191,7 +230,7 @@ export const flowSchema = z
     id: z.string().min(1),
     version: z.number().int().positive(),
     start: z.string(),
-    intake: z.object({ judgeScope: z.boolean(), prefillKey: z.string().optional() }).optional(),
+    intake: z.object({ judgeScope: z.boolean(), prefillKey: z.string().optional(), seed: fn.optional() }).optional(),
     resumeReminderAfterMinutes: z.number().positive(),
     steps: z.array(stepSchema).min(1),
   })

@@ -13,12 +13,12 @@ import type { Judgement } from './flow-schema.js';
 import { createTurnHandler, type ConversationDeps } from './turn.js';
 
 export { advance, settle, resolveOption, stateOf, submissionKeyOf, type Effect, type EffectOutcome, type EngineMessage, type AdvanceResult } from './engine.js';
-export { validateFlow, buildFlowContext, FlowDefinitionError, type FlowDefinition, type FlowContext, type Judgement } from './flow-schema.js';
+export { validateFlow, buildFlowContext, FlowDefinitionError, type FlowDefinition, type FlowContext, type Judgement, type SenderAgent } from './flow-schema.js';
 export { decodeSession, newSession, SESSION_SCHEMA_VERSION, type Session } from './session.js';
 export type { SessionStore } from './session-store.js';
 export { MemorySessionStore, createMemorySessionStore } from './memory-session-store.js';
 export { RedisSessionStore, createRedisSessionStore } from './redis-session-store.js';
-export { InvalidMessageError, cleanText, conversationIdOf, type ConversationDeps, type HandledTurn } from './turn.js';
+export { InvalidMessageError, cleanText, conversationIdOf, type AgentLookup, type ConversationDeps, type HandledTurn } from './turn.js';
 
 /** The real judgement functions (src/judgement). */
 export const defaultJudgement: Judgement = {

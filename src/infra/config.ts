@@ -52,7 +52,13 @@ export type Env = z.infer<typeof envSchema>;
 
 const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO date-time');
 
-const themeSchema = z.object({ id: z.string().min(1), name: z.string().min(1), description: z.string().min(1) });
+const themeSchema = z.object({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  description: z.string().min(1),
+  /** Words that suggest this theme for a forwarded record (agents' proxy entry). */
+  keywords: z.array(z.string().min(1)).optional(),
+});
 
 const campaignSchema = z
   .object({
@@ -84,6 +90,55 @@ const memberSchema = z.object({
   role: z.enum(['agent', 'unit', 'office']),
   unit: z.string().min(1),
 });
+
+/**
+ * An agent (信访代理员, the seed's 人民建议征集信息员) and the accounts they write from. Members with role
+ * `agent` are agents too; the admin API adds more at run time (src/agents).
+ */
+export const agentSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a plain id (letters, digits, _ . -)'),
+    name: z.string().min(1).max(30),
+    unit: z.string().min(1),
+    phone: z.string().optional(),
+    /** Self-built app member userid. */
+    wecomUserId: z.string().min(1).optional(),
+    /** 微信客服 customer ids (external_userid) the agent writes from. */
+    kfExternalUserIds: z.array(z.string().min(1)).default([]),
+    /** Dev chat / terminal user names (`POST /dev/chat` `user`), for trying proxy entry locally. */
+    devUsers: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+
+/**
+ * Proxy-entry quotas (the seed 一(五)1 and 二(四)2). `routine`: for units of `kinds`, each quarter needs an
+ * entry occasion (a day with at least `minPerOccasion` proxy entries) in each of `months` (1-3: the month's
+ * place in the quarter). `campaigns`: each such unit enters `minValuable` valuable campaign suggestions by
+ * `deadline`; with `offsetting`, valuable campaign suggestions its own people submitted count towards the
+ * routine months too (冲抵).
+ */
+export const quotasSchema = z
+  .object({
+    routine: z
+      .array(z.object({ kinds: z.array(z.enum(['department', 'town', 'street', 'other'])).min(1), months: z.array(z.number().int().min(1).max(3)).min(1) }))
+      .default([
+        { kinds: ['town', 'street'], months: [1, 3] },
+        { kinds: ['department'], months: [2] },
+      ]),
+    minPerOccasion: z.number().int().min(1).default(1),
+    campaigns: z.array(z.object({ campaign: z.string().min(1), deadline: isoDate, minValuable: z.number().int().min(1).default(1) })).default([]),
+    offsetting: z.boolean().default(true),
+    /** Other names a unit's people write as their 工作单位 (matched for offsetting), by unit id. */
+    unitAliases: z.record(z.string(), z.array(z.string().min(2))).default({}),
+    reminders: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** From this day of a required month, an agent whose unit has no entry yet is reminded (once). */
+        dayOfMonth: z.number().int().min(1).max(28).default(20),
+      })
+      .default({ enabled: true, dayOfMonth: 20 }),
+  })
+  .strict();
 
 /** Routing rules (src/routing): which units handle a suggestion. The first matching rule decides. */
 const routingRuleSchema = z
@@ -200,6 +255,8 @@ export const fileConfigSchema = z
     generalTheme: themeSchema,
     units: z.array(unitSchema).min(1),
     members: z.array(memberSchema).default([]),
+    agents: z.array(agentSchema).default([]),
+    quotas: quotasSchema.default(quotasSchema.parse({})),
     /** WeCom channel settings: overrides of the channel's own sentences, and the app reply format. */
     wecom: z
       .object({
@@ -234,6 +291,23 @@ export const fileConfigSchema = z
     }
     cfg.members.forEach((m, i) => {
       if (!unitIds.has(m.unit)) ctx.addIssue({ code: 'custom', path: ['members', i, 'unit'], message: `unit "${m.unit}" is not in units` });
+    });
+    const accounts = new Map<string, string>();
+    cfg.agents.forEach((a, i) => {
+      if (!unitIds.has(a.unit)) ctx.addIssue({ code: 'custom', path: ['agents', i, 'unit'], message: `unit "${a.unit}" is not in units` });
+      if (cfg.agents.findIndex((o) => o.id === a.id) !== i) ctx.addIssue({ code: 'custom', path: ['agents', i, 'id'], message: `duplicate agent id "${a.id}"` });
+      const mine = [...(a.wecomUserId ? [`wecom-app:${a.wecomUserId}`] : []), ...a.kfExternalUserIds.map((k) => `wecom-kf:${k}`), ...a.devUsers.map((d) => `dev:${d}`)];
+      for (const key of mine) {
+        const other = accounts.get(key);
+        if (other && other !== a.id) ctx.addIssue({ code: 'custom', path: ['agents', i], message: `account ${key} is also agent "${other}"` });
+        accounts.set(key, a.id);
+      }
+    });
+    cfg.quotas.campaigns.forEach((c, i) => {
+      if (!cfg.campaigns.some((x) => x.id === c.campaign)) ctx.addIssue({ code: 'custom', path: ['quotas', 'campaigns', i, 'campaign'], message: `campaign "${c.campaign}" is not in campaigns` });
+    });
+    Object.keys(cfg.quotas.unitAliases).forEach((u) => {
+      if (!unitIds.has(u)) ctx.addIssue({ code: 'custom', path: ['quotas', 'unitAliases', u], message: `unit "${u}" is not in units` });
     });
     const themeIds = new Set([cfg.generalTheme.id, ...cfg.campaigns.flatMap((c) => c.themes.map((t) => t.id))]);
     cfg.routing.rules.forEach((r, i) => {

@@ -14,7 +14,7 @@ const tiny = (steps: FlowDefinition['steps'], start = 'a'): FlowDefinition => ({
 
 describe('flows are validated at start-up', () => {
   test('the registered flows are valid', () => {
-    expect([...flows.keys()]).toEqual(['citizen-suggestion']);
+    expect([...flows.keys()]).toEqual(['citizen-suggestion', 'agent-proxy']);
     expect(() => validateFlow(citizenSuggestionFlow)).not.toThrow();
   });
 

@@ -1,0 +1,50 @@
+/** The agents' (信访代理员) proxy-entry conversation: greetings, questions and the summary's owner line. */
+
+export const agentTexts = {
+  welcome: (name: string) =>
+    `${name}您好！您是信访代理员，可以代群众录入建议（转发与群众的聊天记录，或发送“代录”加群众原话），也可以提您自己的建议。`,
+  recordReceived: (lines: number, senders: string[], skipped: number) =>
+    `已收到转发的聊天记录：${lines}条文字消息，发言人：${senders.join('、')}。${skipped ? `（另有${skipped}条图片、语音等无法读取，需要的内容请补充文字。）` : ''}`,
+  pasteReceived: '已收到您代录的群众原话，先为它补充几项信息。',
+  proxyStart: '好的，代群众录入。请把群众的原话粘贴或输入在下面。',
+  mode: '请问这次是？',
+  modeInvalid: '请回复1（代群众录入）或2（提我自己的建议）。',
+  modeLabels: { proxy: '代群众录入', own: '提我自己的建议' },
+  speaker: (agentSenders: string[]) =>
+    `${agentSenders.length ? `已把“${agentSenders.join('、')}”的发言当作您本人的，不计入建议内容。` : '没有在记录中认出您本人的发言。'}请问哪一位是提建议的群众？`,
+  speakerInvalid: '请回复建议人对应的编号。',
+  speakerChosen: (name: string, count: number, agentSenders: string[]) =>
+    `已采用“${name}”的${count}条发言作为建议内容${agentSenders.length ? `，您（${agentSenders.join('、')}）的发言未计入` : ''}。`,
+  detailsFound: (found: string[]) => `记录中找到建议人信息：${found.join('，')}，请在核对时确认。`,
+  themeGuess: (name: string, n: number) => `根据记录内容，建议主题可能是“${name}”，如无误请回复${n}。`,
+  proposal: (requirement?: string) =>
+    `请粘贴或输入群众建议的原话：现状或问题是什么、建议具体怎么做。${requirement ? `（${requirement}）` : ''}\n可分几条发送，全部发完后请回复“完成”。`,
+  feasibility: '请简要说明建议的可行性（可根据群众所述整理）：实施条件、大致成本或资源、预期效果。发完后请回复“完成”。',
+  identityIntro: '请提供建议人的真实姓名、联系电话和工作单位，可一条发送，例如：王五，13812345678，万州区某某公司。',
+  askName: '请问建议人的姓名是？',
+  askPhone: '请留一个建议人的联系电话（手机或座机），便于承办单位联系。',
+  askUnit: '请问建议人的工作单位是？（没有单位可填写“无”或所在村/社区）',
+  consent: (citizen: string) =>
+    `提交前请确认：建议人“${citizen}”已同意委托您代为录入这条建议。已征得同意请回复1。`,
+  consentLabel: '已征得建议人同意，受托代为录入',
+  consentInvalid:
+    '代理录入需要建议人本人同意委托。已征得同意请回复1；暂未取得可先回复“取消”，或征得同意后再回来继续（草稿保留7天）。',
+  review: '请核对这条建议：',
+  owner: {
+    proxy: (citizen: string, unitName: string, agent: string) => `建议人：${citizen || '（未填写）'}（由 ${unitName} ${agent} 代理录入）`,
+    own: (name: string) => `建议人：${name || '（未填写）'}（本人提交）`,
+  },
+  consentLine: (at: string) => `委托确认：已征得建议人同意（${at}）`,
+  pastedSender: '群众',
+} as const;
+
+/** The WeCom reminders of the quota (agents and the office). */
+export const quotaReminderTexts = {
+  agent: (p: { unitName: string; year: number; month: number; quarter: number; day: number }) =>
+    `【人民建议代理录入提醒】${p.unitName}在${p.year}年${p.month}月（第${p.quarter}季度的考核月份）尚未代理录入建议。请在本月底前至少代理录入1件群众建议（转发聊天记录给我，或发送“代录”加群众原话）。`,
+  office: (p: { year: number; month: number; units: { name: string; agents: string[] }[] }) =>
+    [
+      `【人民建议代理录入进度】${p.year}年${p.month}月尚未代理录入的单位（${p.units.length}个）：`,
+      ...p.units.map((u, i) => `${i + 1}. ${u.name}${u.agents.length ? `（代理员：${u.agents.join('、')}）` : '（未设代理员）'}`),
+    ].join('\n'),
+} as const;

@@ -1,0 +1,117 @@
+/**
+ * Reading a forwarded chat record (微信客服 `merged_msg`, the dev chat's `forwarded`) or a pasted 代录
+ * message: whose lines are the agent's and whose the citizen's, what the citizen said, and which
+ * proposer details the record mentions. Pure functions; the agents' flow (flows/agent-proxy.flow.ts)
+ * calls them.
+ *
+ * @example
+ *   const r = readRecord(record, { name: '李四', id: 'lisi' });
+ *   r.candidates        // ['王五']: the senders who are not the agent
+ *   citizenWords(r, '王五') // the citizen's lines, one per line
+ */
+import type { ForwardedRecord } from '../channels/channel-types.js';
+
+/** One usable line of a record. */
+export interface RecordLine {
+  sender: string;
+  time: number;
+  text: string;
+}
+
+/** A record as the agents' flow uses it. */
+export interface RecordReading {
+  title?: string;
+  lines: RecordLine[];
+  /** Every sender, in order of first appearance. */
+  senders: string[];
+  /** Senders recognised as the agent (their name or id). */
+  agentSenders: string[];
+  /** The others: who the citizen may be. */
+  candidates: string[];
+  /** Non-text items (images, voice…) that could not be read. */
+  skipped: number;
+}
+
+/** The name shown for a line with no sender name. */
+export const UNKNOWN_SENDER = '未署名';
+
+const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/g;
+
+function clean(text: string): string {
+  return text.replace(/\r\n?/g, '\n').replace(CONTROL, '').trim();
+}
+
+/** A placeholder the channel puts for a non-text item, e.g. `[image]`. */
+const isPlaceholder = (text: string) => /^\[[a-z_]+\]$/i.test(text);
+
+const norm = (s: string) => s.normalize('NFKC').replace(/\s+/g, '').toLowerCase();
+
+/**
+ * True when `sender` is the agent: the same name or id, or a name decorated with it
+ * (`李四（区农业农村委）`, `区农业农村委-李四`). A two-character name must match whole.
+ */
+export function isAgentSender(sender: string, agent: { name: string; id?: string }): boolean {
+  const s = norm(sender);
+  const name = norm(agent.name);
+  if (!s) return false;
+  if (s === name || (agent.id && s === norm(agent.id))) return true;
+  if (name.length < 2) return false;
+  const i = s.indexOf(name);
+  if (i < 0) return false;
+  // The name must not be part of a longer name: what is around it is punctuation or a unit.
+  const before = s.slice(0, i);
+  const after = s.slice(i + name.length);
+  const around = /^$|^[\p{P}\p{S}]|[\p{P}\p{S}]$/u;
+  return (around.test(before) || /(委|局|办|街道|镇|乡|政府|中心)[\p{P}\p{S}]*$/u.test(before)) && (after === '' || around.test(after));
+}
+
+/** Reads a record; `agent` identifies the agent's own lines. */
+export function readRecord(record: ForwardedRecord, agent?: { name: string; id?: string }): RecordReading {
+  const lines: RecordLine[] = [];
+  let skipped = 0;
+  for (const item of record.items) {
+    const text = clean(item.text ?? '');
+    if (!text) continue;
+    if (isPlaceholder(text)) {
+      skipped++;
+      continue;
+    }
+    lines.push({ sender: clean(item.sender ?? '') || UNKNOWN_SENDER, time: Number(item.time) || 0, text });
+  }
+  const senders = [...new Set(lines.map((l) => l.sender))];
+  const agentSenders = agent ? senders.filter((s) => isAgentSender(s, agent)) : [];
+  const candidates = senders.filter((s) => !agentSenders.includes(s));
+  const title = record.title ? clean(record.title) : '';
+  return { ...(title ? { title } : {}), lines, senders, agentSenders, candidates, skipped };
+}
+
+/** The citizen's own lines, in order, one per line (the agent's questions and remarks left out). */
+export function citizenWords(reading: Pick<RecordReading, 'lines'>, citizen: string): string {
+  return reading.lines
+    .filter((l) => l.sender === citizen)
+    .map((l) => l.text)
+    .join('\n');
+}
+
+/** Everything said in the record, the citizen's lines first (where proposer details are looked for). */
+export function allWords(reading: Pick<RecordReading, 'lines'>, citizen?: string): string {
+  const mine = citizen ? reading.lines.filter((l) => l.sender === citizen) : [];
+  const others = reading.lines.filter((l) => l.sender !== citizen);
+  return [...mine, ...others].map((l) => l.text).join('\n');
+}
+
+/** True when a sender name looks like a person's Chinese name (2-4 Han characters), e.g. `王五`. */
+export function looksLikeName(sender: string): boolean {
+  return (
+    /^\p{Script=Han}{2,4}$/u.test(sender) &&
+    // 老王, 小李, 阿姨: forms of address, not names.
+    !/^[老小阿][\p{Script=Han}]$/u.test(sender) &&
+    !/(群|委|局|办|街道|镇|乡|村|社区|公司|用户|客服|大爷|大妈|阿姨|师傅|未署名|群众)/.test(sender)
+  );
+}
+
+/** The words after `代录` in a pasted proxy entry (`代录：王五说…`); undefined when it is not one. */
+export function proxyPaste(text: string): string | undefined {
+  const m = /^\s*(?:代录|代理录入|代为录入)(?:\s*[:：，,。]?\s*)([\s\S]*)$/.exec(text);
+  return m ? clean(m[1] ?? '') : undefined;
+}
