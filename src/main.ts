@@ -21,7 +21,8 @@ import { connectMongo } from './infra/mongo.js';
 import { createRedis, type Redis } from './infra/redis.js';
 import { createSuggestionModels } from './suggestions/suggestion-model.js';
 import { createSuggestionService } from './suggestions/suggestion-service.js';
-import { createHandlingService } from './suggestions/handling-service.js';
+import { createSimilarSuggestions } from './suggestions/similar-suggestions.js';
+import { buildHandling } from './notifications/index.js';
 import { createMetrics, registerMetricsRoute } from './infra/metrics.js';
 
 export interface RunningService {
@@ -56,20 +57,20 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
 
   const models = createSuggestionModels(mongo.connection);
   await Promise.all([models.Suggestion.init(), models.Counter.init()]);
-  const suggestions = createSuggestionService({ models, clock, config });
-  const handling = createHandlingService({ models, clock, config });
-
   const locks = redis ? new RedisLockService(redis) : new MemoryLockService();
   const dedupe = redis ? new RedisDedupeStore(redis) : new MemoryDedupeStore();
-  const conversation = createConversationService({
-    config,
-    clock,
-    logger,
-    sessions: redis ? createRedisSessionStore(redis) : createMemorySessionStore(clock),
-    locks,
-    dedupe,
-    suggestions,
-  });
+  const sessions = redis ? createRedisSessionStore(redis) : createMemorySessionStore(clock);
+
+  const handlingPart = buildHandling({ config, connection: mongo.connection, models, clock, logger, locks, sessions });
+  const { handling } = handlingPart;
+  const similar = createSimilarSuggestions({ models, logger });
+  await similar.load();
+  const stopSimilarRefresh = similar.startRefresh(60_000);
+  // Each stored suggestion is routed to its units, and linked to similar earlier ones.
+  const suggestions = similar.wrap(handlingPart.routeOnSubmit(createSuggestionService({ models, clock, config })));
+  const conversation = handlingPart.wrapConversation(
+    createConversationService({ config, clock, logger, sessions, locks, dedupe, suggestions, similar }),
+  );
 
   let ready = false;
   const app = createHttpServer({ logger, isReady: () => ready });
@@ -80,21 +81,23 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
   if (config.wecomEnabled) {
     wecom = registerWeComRoutes(app, { config, logger, conversation, redis, locks, dedupe, clock });
     await wecom.checkCredentials();
+    handlingPart.attachWeCom(wecom);
   }
-  registerAdminRoutes(
-    app,
-    buildAdmin({
-      connection: mongo.connection,
-      suggestions,
-      clock,
-      config,
-      assign: ({ reference, units, actor, note }) => handling.assign(reference, { units, by: { kind: 'office', id: actor }, ...(note ? { note } : {}) }),
-      recommendStatus: ({ reference, actor, note }) => handling.recommendToCity(reference, { by: { kind: 'office', id: actor }, ...(note ? { note } : {}) }),
-    }),
-  );
+  const admin = buildAdmin({
+    connection: mongo.connection,
+    suggestions,
+    clock,
+    config,
+    assign: ({ reference, units, actor, note }) => handling.assign(reference, { units, by: { kind: 'office', id: actor }, ...(note ? { note } : {}) }),
+    recommendStatus: ({ reference, actor, note }) => handling.recommendToCity(reference, { by: { kind: 'office', id: actor }, ...(note ? { note } : {}) }),
+  });
+  // Admin routes first, so the handling routes appear in the OpenAPI document at /docs.
+  registerAdminRoutes(app, admin);
+  handlingPart.registerRoutes(app, admin.authenticate);
 
   await app.ready();
   if (opts.listen !== false) await app.listen({ port: env.PORT, host: env.HOST });
+  handlingPart.start();
   ready = true;
   logger.info({ port: env.PORT, devChat: config.devChatEnabled, wecom: config.wecomEnabled, redis: Boolean(redis) }, 'Jianyan started');
 
@@ -105,6 +108,8 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
     async close() {
       ready = false;
       await app.close();
+      await handlingPart.stop();
+      stopSimilarRefresh();
       await wecom?.close();
       redis?.disconnect();
       await mongo.close();

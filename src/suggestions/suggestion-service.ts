@@ -112,13 +112,16 @@ export function createSuggestionService({ models, clock, config }: Deps): Sugges
   const unitName = (id: string) => config.units.find((u) => u.id === id)?.name ?? id;
 
   const toView = (d: Record<string, any>): SuggestionStatusView => {
-    const answered = (d.assignments ?? []).find((a: any) => a.answer);
+    // After a second round of handling (returned, or rated 不满意), the citizen sees the latest answer.
+    const answered = (d.assignments ?? [])
+      .filter((a: any) => a.answer)
+      .sort((a: any, b: any) => new Date(b.answer.at ?? b.answeredAt).getTime() - new Date(a.answer.at ?? a.answeredAt).getTime())[0];
     return {
       reference: d.reference,
       title: d.title,
       status: d.status,
       submittedAt: d.submittedAt,
-      units: (d.assignments ?? []).filter((a: any) => !a.returnedAt).map((a: any) => unitName(a.unit)),
+      units: (d.assignments ?? []).filter((a: any) => a.active !== false && !a.returnedAt).map((a: any) => unitName(a.unit)),
       ...(answered ? { answer: { outcome: answered.answer.outcome, text: answered.answer.text, at: answered.answer.at, unit: unitName(answered.unit) } } : {}),
     };
   };

@@ -82,11 +82,16 @@ describe('the service on embedded defaults', () => {
       feasibility: good.feasibility,
       proposer: { name: '张三', phone: '13812345678', unit: '万州区某某公司' },
       citizen: { channel: 'dev', id: 'e2e-citizen' },
-      status: 'submitted',
+      // Routing assigns a 乡村振兴 suggestion at once to the theme's units (config routing.mode: auto).
+      status: 'assigned',
       level: 'district',
-      history: [expect.objectContaining({ action: 'submit', to: 'submitted' })],
+      history: [
+        expect.objectContaining({ action: 'submit', to: 'submitted' }),
+        expect.objectContaining({ action: 'route', from: 'submitted', to: 'assigned' }),
+      ],
+      assignments: [expect.objectContaining({ unit: 'nyncw' }), expect.objectContaining({ unit: 'xczxj' })],
     });
-    const list = await app.inject({ url: '/api/suggestions?status=submitted', headers: { authorization: 'Bearer e2e-admin-token' } });
+    const list = await app.inject({ url: '/api/suggestions?status=assigned', headers: { authorization: 'Bearer e2e-admin-token' } });
     expect(list.json().items.map((i: { reference: string }) => i.reference)).toContain(reference);
   });
 

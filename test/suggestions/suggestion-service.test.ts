@@ -88,6 +88,25 @@ describe('suggestion service on the embedded engine', () => {
     expect(list.map((v) => v.reference)).toEqual([mine.reference]);
   });
 
+  it('shows the citizen the latest answer and only the units still handling it', async () => {
+    const { reference } = await service.submit(submission({ citizen: { channel: 'dev', id: 'twice' } }));
+    const at = (d: string) => new Date(d);
+    await conn.collection('suggestions').updateOne(
+      { reference },
+      {
+        $set: {
+          status: 'answered',
+          assignments: [
+            { unit: 'fgw', assignedAt: at('2021-07-02'), active: false, answer: { outcome: 'not_adopted', text: '第一次答复', at: at('2021-07-10') } },
+            { unit: 'nyncw', assignedAt: at('2021-07-12'), active: true, answer: { outcome: 'adopted', text: '复核后采纳', at: at('2021-07-20') } },
+          ],
+        },
+      },
+    );
+    const view = await service.findForCitizen(reference, { channel: 'dev', id: 'twice' });
+    expect(view).toMatchObject({ status: 'answered', units: ['区农业农村委'], answer: { text: '复核后采纳', unit: '区农业农村委' } });
+  });
+
   it('starts a new sequence in a new year (Beijing time)', async () => {
     clock.set('2021-12-31T23:30:00+08:00');
     const late = await service.submit(submission());
