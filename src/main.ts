@@ -23,7 +23,7 @@ import { createSuggestionModels } from './suggestions/suggestion-model.js';
 import { createSuggestionService } from './suggestions/suggestion-service.js';
 import { createSimilarSuggestions } from './suggestions/similar-suggestions.js';
 import { buildHandling } from './notifications/index.js';
-import { createMetrics, registerMetricsRoute } from './infra/metrics.js';
+import { createMetrics, instrumentConversation, instrumentSubmissions, registerMetricsRoute } from './infra/metrics.js';
 
 export interface RunningService {
   app: FastifyInstance;
@@ -61,25 +61,47 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
   const dedupe = redis ? new RedisDedupeStore(redis) : new MemoryDedupeStore();
   const sessions = redis ? createRedisSessionStore(redis) : createMemorySessionStore(clock);
 
-  const handlingPart = buildHandling({ config, connection: mongo.connection, models, clock, logger, locks, sessions });
+  const metrics = createMetrics();
+  const handlingPart = buildHandling({
+    config,
+    connection: mongo.connection,
+    models,
+    clock,
+    logger,
+    locks,
+    sessions,
+    onDeliveryAttempt: (kind, result, seconds) => {
+      metrics.notificationDeliveries.inc({ kind, result });
+      metrics.notificationDuration.observe({ kind }, seconds);
+    },
+  });
   const { handling } = handlingPart;
   const similar = createSimilarSuggestions({ models, logger });
   await similar.load();
   const stopSimilarRefresh = similar.startRefresh(60_000);
   // Each stored suggestion is routed to its units, and linked to similar earlier ones.
-  const suggestions = similar.wrap(handlingPart.routeOnSubmit(createSuggestionService({ models, clock, config })));
-  const conversation = handlingPart.wrapConversation(
-    createConversationService({ config, clock, logger, sessions, locks, dedupe, suggestions, similar }),
+  const suggestions = instrumentSubmissions(similar.wrap(handlingPart.routeOnSubmit(createSuggestionService({ models, clock, config }))), metrics);
+  const conversation = instrumentConversation(
+    handlingPart.wrapConversation(createConversationService({ config, clock, logger, sessions, locks, dedupe, suggestions, similar })),
+    metrics,
   );
 
   let ready = false;
   const app = createHttpServer({ logger, isReady: () => ready });
-  const metrics = createMetrics();
   registerMetricsRoute(app, metrics);
   if (config.devChatEnabled) registerDevChatRoutes(app, { conversation, clock });
   let wecom: WeComChannels | undefined;
   if (config.wecomEnabled) {
-    wecom = registerWeComRoutes(app, { config, logger, conversation, redis, locks, dedupe, clock });
+    wecom = registerWeComRoutes(app, {
+      config,
+      logger,
+      conversation,
+      redis,
+      locks,
+      dedupe,
+      clock,
+      onApiError: (api, errcode) => metrics.wecomApiErrors.inc({ api, errcode: String(errcode) }),
+    });
     await wecom.checkCredentials();
     handlingPart.attachWeCom(wecom);
   }

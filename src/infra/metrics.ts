@@ -20,6 +20,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ConversationHandler, InboundMessage } from '../channels/channel-types.js';
+import type { SuggestionPort, SuggestionSubmission } from '../suggestions/suggestion-types.js';
 
 export interface Metrics {
   registry: Registry;
@@ -116,5 +118,42 @@ export function registerMetricsRoute(app: FastifyInstance, metrics: Pick<Metrics
   app.get('/metrics', async (_req, reply) => {
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
+  });
+}
+
+/**
+ * Counts what passes through a conversation handler: messages in, replies out, terminal outcomes and the
+ * time of each turn, per channel. Retried duplicates (which send nothing) are not counted as replies.
+ */
+export function instrumentConversation<H extends ConversationHandler>(handler: H, metrics: Metrics): H {
+  const terminal = new Set(['submitted', 'out_of_scope', 'cancelled']);
+  // Object.create keeps every other member of the wrapped object reachable (own or inherited).
+  return Object.assign(Object.create(handler) as H, {
+    async handle(message: InboundMessage) {
+      const channel = message.channel;
+      metrics.messagesIn.inc({ channel });
+      const end = metrics.turnDuration.startTimer({ channel });
+      try {
+        const result = await handler.handle(message);
+        if (!result.duplicate) {
+          metrics.messagesOut.inc({ channel }, result.replies.length);
+          if (terminal.has(result.state)) metrics.conversationOutcomes.inc({ outcome: result.state });
+        }
+        return result;
+      } finally {
+        end();
+      }
+    },
+  });
+}
+
+/** Counts suggestions actually stored (a repeated submit with the same key is not counted twice). */
+export function instrumentSubmissions<P extends Pick<SuggestionPort, 'submit'>>(port: P, metrics: Metrics): P {
+  return Object.assign(Object.create(port) as P, {
+    async submit(input: SuggestionSubmission) {
+      const result = await port.submit(input);
+      if (result.created) metrics.submissions.inc({ channel: input.citizen.channel, entered_by: input.enteredBy ? 'agent' : 'citizen' });
+      return result;
+    },
   });
 }

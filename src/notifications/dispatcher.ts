@@ -65,6 +65,8 @@ export interface DispatcherDeps {
   /** Names this worker's claims (hostname + pid); must differ between workers. */
   workerId: string;
   options: DispatcherOptions;
+  /** Observes each delivery attempt (metrics). */
+  onAttempt?: (kind: string, result: 'delivered' | 'retried' | 'dead', seconds: number) => void;
 }
 
 /** Backoff before attempt `attempts + 1`: base × 2^(attempts−1), capped. */
@@ -155,12 +157,14 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       const attempts = e.attempts + 1;
       const notifier = notifiers[e.kind];
       let outcome: DeliveryOutcome;
+      const started = performance.now();
       try {
         outcome = await notifier!.deliver(e, { reference: doc.reference });
       } catch (err) {
         outcome = { status: 'retry', error: err instanceof Error ? err.message : String(err) };
       }
       const r = await record(doc._id, e, attempts, outcome);
+      deps.onAttempt?.(e.kind, r, (performance.now() - started) / 1000);
       stats[r]++;
       if (r !== 'delivered') {
         waiting.add(key);

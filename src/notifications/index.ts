@@ -32,7 +32,7 @@ import type { SuggestionModels } from '../suggestions/suggestion-model.js';
 import type { SuggestionPort } from '../suggestions/suggestion-types.js';
 import { createCitizenNotifier, kfSenderFromOutbox } from './citizen-notifier.js';
 import { createDeadlineScheduler, type DeadlineScheduler } from './deadline-scheduler.js';
-import { createDispatcher, type Dispatcher } from './dispatcher.js';
+import { createDispatcher, type Dispatcher, type DispatcherDeps } from './dispatcher.js';
 import { createGroupRobotNotifier } from './group-robot-notifier.js';
 import { createHandlingConversation, type HandlingConversation } from './handling-conversation.js';
 import { registerHandlingRoutes } from './handling-routes.js';
@@ -53,6 +53,8 @@ export interface BuildHandlingDeps {
   handling?: HandlingService;
   /** Names this worker's outbox claims; defaults to hostname:pid. */
   workerId?: string;
+  /** Observes each delivery attempt (metrics). */
+  onDeliveryAttempt?: DispatcherDeps['onAttempt'];
 }
 
 export interface HandlingPart {
@@ -81,7 +83,7 @@ export function buildHandling(deps: BuildHandlingDeps): HandlingPart {
   // and texts stay pending until a worker with WeCom picks them up.
   let notifiers: Notifiers = { citizen_notice: createCitizenNotifier({ notices }) };
   const workerId = deps.workerId ?? `${hostname()}:${process.pid}`;
-  const makeDispatcher = () => createDispatcher({ models, notifiers, clock, logger, workerId, options: config.notifications });
+  const makeDispatcher = () => createDispatcher({ models, notifiers, clock, logger, workerId, options: config.notifications, onAttempt: deps.onDeliveryAttempt });
   let dispatcher = makeDispatcher();
   const deadlines = createDeadlineScheduler({ handling, models, clock, locks: deps.locks, logger, config });
   let started = false;

@@ -95,6 +95,17 @@ describe('the service on embedded defaults', () => {
     expect(list.json().items.map((i: { reference: string }) => i.reference)).toContain(reference);
   });
 
+  test('/metrics counts the conversation: messages in and out, the outcome and the stored suggestion', async () => {
+    const res = await service!.app.inject({ url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    const text = res.body;
+    const value = (line: string) => Number(new RegExp(`^${line.replace(/[{}"]/g, '\\$&')} (\\d+)`, 'm').exec(text)?.[1]);
+    expect(value('jianyan_messages_in_total{channel="dev"}')).toBe(11);
+    expect(value('jianyan_messages_out_total{channel="dev"}')).toBeGreaterThanOrEqual(11);
+    expect(value('jianyan_conversation_outcomes_total{outcome="submitted"}')).toBe(1);
+    expect(value('jianyan_submissions_total{channel="dev",entered_by="citizen"}')).toBe(1);
+  });
+
   test('a restart keeps the suggestion, and the citizen can still look it up', async () => {
     await service!.close();
     service = undefined;

@@ -54,6 +54,8 @@ export interface WeComClientDeps {
   /** Shared limiters; pass the same object to every client of a process. Created if absent. */
   limiters?: WeComLimiters;
   timing?: Partial<WeComClientTiming>;
+  /** Observes every failed call attempt (metrics): the errcode, or 'http' when no usable answer came. */
+  onApiError?: (api: string, errcode: number | 'http') => void;
 }
 
 type Json = Record<string, unknown>;
@@ -218,6 +220,7 @@ export function createWeComClient(deps: WeComClientDeps): WeComClient {
       try {
         body = await (opts.limit ?? ((fn) => limiters.api(api, fn)))(once);
       } catch (err) {
+        if (err instanceof WeComHttpError) deps.onApiError?.(api, 'http');
         if (err instanceof WeComHttpError && opts.idempotent !== false && busy < MAX_BUSY_RETRIES) {
           log.warn({ api, attempt: busy + 1, err: err.message }, 'WeCom did not answer; retrying');
           await sleep(timing.retryBaseMs * 2 ** busy++);
@@ -227,6 +230,7 @@ export function createWeComClient(deps: WeComClientDeps): WeComClient {
       }
       const errcode = (body.errcode as number | undefined) ?? 0;
       if (errcode === 0) return body;
+      deps.onApiError?.(api, errcode);
       const errmsg = String(body.errmsg ?? '');
       if (CONFIG_ERRCODES.has(errcode)) {
         const e = new WeComConfigError(api, errcode, errmsg);

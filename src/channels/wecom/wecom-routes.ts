@@ -51,6 +51,8 @@ export interface WeComRoutesDeps {
   /** Tests: shrink the contract's windows and timings. */
   limits?: Partial<WeComLimitSettings>;
   timing?: Partial<WeComClientTiming>;
+  /** Observes failed WeCom API calls (metrics). */
+  onApiError?: (api: string, errcode: number | 'http') => void;
   kfWindow?: { maxMessages?: number; windowMs?: number };
 }
 
@@ -86,7 +88,7 @@ export function registerWeComRoutes(app: FastifyInstance, deps: WeComRoutesDeps)
   const texts = { ...defaultWeComTexts, ...config.wecom?.texts };
 
   const limiters = createWeComLimiters({ redis, namespace: env.WECOM_CORP_ID, settings: deps.limits });
-  const clientBase = { apiBase: env.WECOM_API_BASE, corpId: env.WECOM_CORP_ID, agentId: env.WECOM_AGENT_ID, redis, logger, limiters, timing: deps.timing };
+  const clientBase = { apiBase: env.WECOM_API_BASE, corpId: env.WECOM_CORP_ID, agentId: env.WECOM_AGENT_ID, redis, logger, limiters, timing: deps.timing, onApiError: deps.onApiError };
   const appClient = createWeComClient({ ...clientBase, secret: env.WECOM_SECRET });
   const kfClient = env.WECOM_KF_SECRET && env.WECOM_KF_SECRET !== env.WECOM_SECRET ? createWeComClient({ ...clientBase, secret: env.WECOM_KF_SECRET }) : appClient;
 
