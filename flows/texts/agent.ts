@@ -48,3 +48,41 @@ export const quotaReminderTexts = {
       ...p.units.map((u, i) => `${i + 1}. ${u.name}${u.agents.length ? `（代理员：${u.agents.join('、')}）` : '（未设代理员）'}`),
     ].join('\n'),
 } as const;
+
+/** The quota report's spreadsheet: headers and labels. */
+export const quotaReportTexts = {
+  summarySheet: '达标情况',
+  detailSheet: '计入明细',
+  headers: {
+    unit: '单位',
+    kind: '类型',
+    agents: '代理员',
+    requiredMonths: '应录入月份',
+    month: (m: number) => `${m}月录入`,
+    missingMonths: '缺录月份',
+    campaign: '专题活动有价值建议',
+    status: '考核结果',
+    reference: '建议编号',
+    at: '录入时间',
+    belongsTo: '计入月份',
+    reason: '计入原因',
+  },
+  kinds: { office: '区信访办', department: '区级部门', town: '镇乡', street: '街道', other: '其他' } as Record<string, string>,
+  status: { met: '达标', behind: '未达标', in_progress: '进行中' } as Record<string, string>,
+  month: {
+    met: (occasions: number, suggestions: number) => `已录入（${occasions}次，${suggestions}件）`,
+    missing: '缺录',
+    open: '本月尚未录入',
+    upcoming: '未到',
+    not_required: (suggestions: number) => (suggestions ? `非考核月（${suggestions}件）` : '非考核月'),
+  },
+  campaign: (valuable: number, required: number, deadline: string, status: string) =>
+    `${valuable}/${required}件（截止${deadline}，${status === 'met' ? '已完成' : status === 'missing' ? '未完成' : '进行中'}）`,
+  reasons: {
+    proxy_entry: '代理录入',
+    campaign_proxy_entry: '代理录入的专题建议',
+    offset_valuable_campaign: '本单位人员自行提交的有价值专题建议（冲抵）',
+  } as Record<string, string>,
+  none: '无',
+  noAgent: '未设代理员',
+} as const;

@@ -77,8 +77,14 @@ const auditQuery = z
 
 /** Optional quota report of the agents part (issue 6). */
 export interface QuotaReportPort {
-  report(q: { unit?: string }): Promise<unknown>;
+  /** One quarter's report (default: the current quarter); a unit token sees only its unit. */
+  report(q: { unit?: string; year?: number; quarter?: number }): Promise<unknown>;
 }
+
+const quotaQuery = z
+  .object({ year: z.coerce.number().int().min(2000).max(2100).optional(), quarter: z.coerce.number().int().min(1).max(4).optional() })
+  .strict()
+  .refine((q) => (q.year === undefined) === (q.quarter === undefined), { message: 'give both year and quarter, or neither' });
 
 export interface AdminRouteDeps {
   suggestions: Pick<SuggestionService, 'list' | 'getByReference' | 'listAll'>;
@@ -275,9 +281,10 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
 
       if (deps.quotas) {
         const quotas = deps.quotas;
-        api.get('/agents/quota-report', { schema: { tags: ['agents'], summary: "Agents' proxy-entry quota report" } }, async (req) => {
+        api.get('/agents/quota-report', { schema: { tags: ['agents'], summary: "Agents' proxy-entry quota report", querystring: json(quotaQuery) } }, async (req) => {
           const p = principal(req);
-          return quotas.report(p.kind === 'unit' ? { unit: p.unit } : {});
+          const q = quotaQuery.parse(req.query ?? {});
+          return quotas.report({ ...(p.kind === 'unit' ? { unit: p.unit } : {}), ...(q.year !== undefined ? { year: q.year } : {}), ...(q.quarter !== undefined ? { quarter: q.quarter } : {}) });
         });
       }
     },
