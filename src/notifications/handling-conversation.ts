@@ -213,11 +213,13 @@ export function createHandlingConversation(deps: HandlingConversationDeps): Hand
     wrap(engine) {
       return {
         async handle(m) {
-          if (await wants(m)) return handle(m);
+          // Storage trouble here must not turn into an HTTP 500 or a lost reply: a failed check falls
+          // through to the engine (which answers "busy" itself), and failed notices stay pending.
+          if (await wants(m).catch(() => false)) return handle(m);
           const r = await engine.handle(m);
           // Taken only after a real turn: a retried message (duplicate) must not swallow the notices.
           if ((r as { duplicate?: boolean }).duplicate || isMember(m) || m.role === 'agent') return r;
-          const notices = await pendingNotices(citizenOf(m));
+          const notices = await pendingNotices(citizenOf(m)).catch(() => []);
           return notices.length ? { ...r, replies: [...notices, ...r.replies] } : r;
         },
       };

@@ -36,7 +36,7 @@ afterAll(async () => {
 
 async function say(user: string, text: string) {
   const res = await service.app.inject({ method: 'POST', url: '/dev/chat', payload: { user, text } });
-  expect(res.statusCode).toBe(200);
+  expect(res.statusCode, res.body).toBe(200);
   return res.json() as { replies: { text: string }[]; state: string; reference?: string };
 }
 async function until<T>(f: () => Promise<T>, ok: (v: T) => boolean, tries = 60): Promise<T> {
