@@ -9,6 +9,7 @@ import { buildAdmin, registerAdminRoutes } from './admin/index.js';
 import { registerDevChatRoutes } from './channels/dev/dev-chat-router.js';
 import { registerWeComRoutes, type WeComChannels } from './channels/wecom/index.js';
 import { createConversationService } from './conversation/index.js';
+import { createRateLimitedHandler, MemorySenderRateCounter, RedisSenderRateCounter } from './conversation/rate-limited-handler.js';
 import { createRedisSessionStore } from './conversation/redis-session-store.js';
 import { createMemorySessionStore } from './conversation/memory-session-store.js';
 import { offsetClock, systemClock, type Clock } from './infra/clock.js';
@@ -81,10 +82,14 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
   const stopSimilarRefresh = similar.startRefresh(60_000);
   // Each stored suggestion is routed to its units, and linked to similar earlier ones.
   const suggestions = instrumentSubmissions(similar.wrap(handlingPart.routeOnSubmit(createSuggestionService({ models, clock, config }))), metrics);
-  const conversation = instrumentConversation(
-    handlingPart.wrapConversation(createConversationService({ config, clock, logger, sessions, locks, dedupe, suggestions, similar })),
-    metrics,
-  );
+  const conversation = createRateLimitedHandler({
+    inner: instrumentConversation(
+      handlingPart.wrapConversation(createConversationService({ config, clock, logger, sessions, locks, dedupe, suggestions, similar })),
+      metrics,
+    ),
+    counter: redis ? new RedisSenderRateCounter(redis) : new MemorySenderRateCounter(),
+    logger,
+  });
 
   let ready = false;
   const app = createHttpServer({ logger, isReady: () => ready });

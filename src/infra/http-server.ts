@@ -2,7 +2,7 @@
  * The HTTP server (fastify): health, and the one error handler that maps errors to responses.
  * Parts register their own routes (dev chat, admin API, WeCom callbacks).
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { ZodError } from 'zod';
 import { AppError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -15,7 +15,7 @@ export interface HttpServerDeps {
 }
 
 export function createHttpServer({ logger, isReady, bodyLimit = 256 * 1024 }: HttpServerDeps): FastifyInstance {
-  const app: FastifyInstance = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit, disableRequestLogging: true, trustProxy: true });
+  const app: FastifyInstance = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit, logController: new LogController({ disableRequestLogging: true }), trustProxy: true });
 
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof AppError) {
