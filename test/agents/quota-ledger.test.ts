@@ -1,25 +1,11 @@
 import ExcelJS from 'exceljs';
 import { describe, expect, test } from 'vitest';
-import { loadTestConfig, type AppConfig } from '../../src/infra/config.js';
+import { quotaConfig } from './quota-config.js';
 import { createAgentDirectory, createMemoryAgentStore } from '../../src/agents/agent-directory.js';
 import { monthRange, quarterOf, quarterRange } from '../../src/agents/quarter-calendar.js';
 import { computeQuarterReport, type QuotaFact, type QuotaFacts } from '../../src/agents/quota-ledger.js';
 import { createQuotaReports, toQuotaCsv } from '../../src/agents/quota-report.js';
 import { fixedClock } from '../../src/infra/clock.js';
-
-/** The default units plus a town and a street. */
-export function quotaConfig(over: Partial<AppConfig['quotas']> = {}): AppConfig {
-  const base = loadTestConfig();
-  return {
-    ...base,
-    units: [...base.units, { id: 'longju', name: '龙驹镇', kind: 'town', coOrganizer: false, wecomUserIds: [] }, { id: 'gaosun', name: '高笋塘街道', kind: 'street', coOrganizer: false, wecomUserIds: [] }],
-    agents: [
-      { id: 'zhao', name: '赵六', unit: 'longju', wecomUserId: 'zhao', kfExternalUserIds: [], devUsers: [] },
-      { id: 'lisi', name: '李四', unit: 'nyncw', wecomUserId: 'lisi', kfExternalUserIds: [], devUsers: [] },
-    ],
-    quotas: { ...base.quotas, ...over },
-  };
-}
 
 let seq = 0;
 const fact = (at: string, over: Partial<QuotaFact> = {}): QuotaFact => ({
