@@ -130,12 +130,32 @@ export function findMatching(coll: Collection | undefined, rawFilter: unknown, o
   return out;
 }
 
-/** Applies a find projection (mingo, which understands `$slice`, `$elemMatch` and positional `$`). */
+/** mingo's Query used only for its projection: every document passes, the condition only serves `.$`. */
+class ProjectionOnly extends Query {
+  override test(): boolean {
+    return true;
+  }
+}
+
+const hasPositional = (projection: Doc): boolean => Object.keys(projection).some((k) => k.endsWith('.$'));
+
+/**
+ * Applies a find projection (mingo, which understands `$slice`, `$elemMatch` and positional `$`)
+ * to documents the caller already selected. The documents are never filtered again: findAndModify
+ * projects a post-image that may no longer match its query (MongoDB still returns it). A positional
+ * `.$` needs the query to match the document, as in MongoDB.
+ */
 export function project(docs: Doc[], filter: Doc, projection: Doc | undefined): Doc[] {
   if (!projection || Object.keys(projection).length === 0) return docs;
   try {
-    const q = new Query(prepareFilter(filter), mingoOptions());
-    return q.find(docs, projection).all().map((d) => idFirst(d as Doc));
+    const cond = prepareFilter(filter);
+    if (hasPositional(projection)) {
+      const q = new Query(cond, mingoOptions());
+      if (!docs.every((d) => q.test(d))) {
+        throw new MongoCommandError(51246, "positional operator '.$' couldn't find a matching element in the array");
+      }
+    }
+    return new ProjectionOnly(cond, mingoOptions()).find(docs, projection).all().map((d) => idFirst(d as Doc));
   } catch (e) {
     throw toMongoError(e);
   }
