@@ -11,6 +11,7 @@ import { assertSupportedTypes, pathValues, setPath, valueKey, type Doc } from '.
 import type { CommandContext, Handler } from './context.js';
 import { batchSizeOf } from './cursors.js';
 import { candidates, compileFilter, findMatching, idFirst, project } from './query.js';
+import { checkUpdatePaths, resolvePositionalPaths, type ArrayFilters } from '../update-paths.js';
 
 const UPDATE_OPERATORS = new Set([
   '$set', '$unset', '$inc', '$mul', '$min', '$max', '$rename', '$currentDate', '$push', '$pull',
@@ -92,12 +93,6 @@ function updateKind(u: unknown): UpdateKind {
   return 'operator';
 }
 
-/** Whether an update writes through the positional `$` operator, which needs the query. */
-function usesPositional(mods: Doc): boolean {
-  for (const spec of Object.values(mods)) for (const p of Object.keys(spec as Doc)) if (/(^|\.)\$(\.|$)/.test(p)) return true;
-  return false;
-}
-
 function sameBytes(a: Doc, b: Doc): boolean {
   return Buffer.from(BSON.serialize(a)).equals(Buffer.from(BSON.serialize(b)));
 }
@@ -115,7 +110,7 @@ function checkIdUnchanged(oldDoc: Doc, newDoc: Doc): void {
  * Applies an update to a copy of `oldDoc`. Returns null when nothing changed, so `nModified`
  * counts only real changes. `upsertInsert` enables `$setOnInsert`.
  */
-function applyUpdate(oldDoc: Doc, u: unknown, kind: UpdateKind, filter: Doc, arrayFilters: Doc[] | undefined, upsertInsert: boolean): Doc | null {
+function applyUpdate(oldDoc: Doc, u: unknown, kind: UpdateKind, filter: Doc, arrayFilters: ArrayFilters, upsertInsert: boolean): Doc | null {
   if (kind === 'replacement') {
     const rep = u as Doc;
     if ('_id' in rep && valueKey(rep._id) !== valueKey(oldDoc._id)) {
@@ -150,10 +145,13 @@ function applyUpdate(oldDoc: Doc, u: unknown, kind: UpdateKind, filter: Doc, arr
   }
   for (const [op, spec] of Object.entries(mods)) if (Object.keys(spec as Doc).length === 0) delete mods[op];
   if (Object.keys(mods).length === 0) return upsertInsert ? oldDoc : null;
+  // Positional paths are resolved against the document before the update, then applied as plain paths.
+  const concrete = resolvePositionalPaths(oldDoc, mods, arrayFilters, upsertInsert ? undefined : filter);
+  if (Object.keys(concrete).length === 0) return upsertInsert ? oldDoc : null;
   const next = cloneDoc(oldDoc);
   let changed: string[];
   try {
-    changed = applyOperators(next, mods, arrayFilters, !upsertInsert && usesPositional(mods) ? filter : undefined);
+    changed = applyOperators(next, concrete);
   } catch (e) {
     const err = toMongoError(e);
     if (/positional/i.test(err.message) || /\$\[/.test(err.message)) throw new MongoCommandError(2, err.message);
@@ -222,6 +220,8 @@ export function runUpdate(ctx: CommandContext, db: string, name: string, st: Upd
   if (st.arrayFilters !== undefined && !Array.isArray(st.arrayFilters)) {
     throw new MongoCommandError(14, 'arrayFilters must be an array');
   }
+  // Parse-time checks (array filters, conflicting paths) come before matching, as in MongoDB.
+  const filters = kind === 'operator' ? checkUpdatePaths(st.u as Doc, st.arrayFilters) : new Map() as ArrayFilters;
   const coll = ctx.store.getCollection(db, name);
   const { filter } = compileFilter(st.q);
   const matches = findMatching(coll, filter, { sort: st.sort, limit: st.multi ? 0 : 1 });
@@ -235,7 +235,7 @@ export function runUpdate(ctx: CommandContext, db: string, name: string, st: Upd
     } else {
       base = idFirst({ _id: seed._id ?? new ObjectId(), ...seed });
     }
-    const doc = kind === 'replacement' ? idFirst(base) : applyUpdate(base, st.u, kind, filter, st.arrayFilters, true)!;
+    const doc = kind === 'replacement' ? idFirst(base) : applyUpdate(base, st.u, kind, filter, filters, true)!;
     const prepared = prepareForInsert(doc);
     const target = ctx.store.ensureCollection(db, name);
     ctx.store.insert(target, prepared);
@@ -246,7 +246,7 @@ export function runUpdate(ctx: CommandContext, db: string, name: string, st: Upd
   let before: Doc | null = null;
   let after: Doc | null = null;
   for (const oldDoc of matches) {
-    const next = applyUpdate(oldDoc, st.u, kind, filter, st.arrayFilters, false);
+    const next = applyUpdate(oldDoc, st.u, kind, filter, filters, false);
     before = oldDoc;
     after = next ?? oldDoc;
     if (next) {
