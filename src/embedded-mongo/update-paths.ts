@@ -211,6 +211,8 @@ function expand(doc: Doc, parts: string[], filters: ArrayFilters, query: Doc | u
       return;
     }
     const at = prefix.join('.');
+    // An upsert's insert has no matched element, whatever shape the seeded document has.
+    if (isPos && !query) throw new MongoCommandError(2, 'The positional operator did not find the match needed from the query.');
     if (cur === undefined) {
       if (isPos) throw new MongoCommandError(2, 'The positional operator did not find the match needed from the query.');
       throw new MongoCommandError(2, `The path '${at}' must exist in the document in order to apply array updates.`);

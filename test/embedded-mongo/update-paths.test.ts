@@ -311,7 +311,10 @@ describe('array filter validation', () => {
     await expect(coll().updateOne({ _id: 1 } as never, { $set: { 'missing.$[].b': 1 } } as never)).rejects.toMatchObject({ code: 2 });
     await expect(coll().updateOne({ _id: 1 } as never, { $set: { '_id.$[].b': 1 } } as never)).rejects.toMatchObject({ code: expect.any(Number) });
   });
-  it('positional $ without the array in the query is 2 BadValue', async () => {
-    await expect(coll().updateOne({ _id: 1 } as never, { $set: { 'a.$.b': 1 } } as never)).rejects.toMatchObject({ code: 2 });
+  it('positional $ without the array in the query, or on an upsert that inserts, is 2 BadValue', async () => {
+    const noMatch = { code: 2, message: 'The positional operator did not find the match needed from the query.' };
+    await expect(coll().updateOne({ _id: 1 } as never, { $set: { 'a.$.b': 1 } } as never)).rejects.toMatchObject(noMatch);
+    await expect(coll().updateOne({ _id: 2, 'a.id': 1 } as never, { $set: { 'a.$.b': 1 } } as never, { upsert: true })).rejects.toMatchObject(noMatch);
+    expect(await coll().countDocuments({})).toBe(1);
   });
 });
