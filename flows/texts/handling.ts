@@ -86,6 +86,8 @@ export const robotTexts = {
 
 /** What the citizen hears back. */
 export const citizenTexts = {
+  /** Heads a notice about a suggestion an agent entered: it reaches the agent, who passes it on. */
+  viaAgent: (proposer: string) => `【您代理录入的建议，请转告建议人${proposer}】`,
   accepted: (reference: string, unit: string) => `您的建议 ${reference} 已由${unit}受理，办理后会在这里告知您结果。`,
   answered: (v: { reference: string; unit: string; outcome: AnswerOutcome; text: string; reason?: string }) =>
     [`您的建议 ${v.reference} 已收到${v.unit}的答复：`, `办理结果：${outcomeNames[v.outcome]}`, v.reason ? `说明：${v.reason}` : '', v.text]

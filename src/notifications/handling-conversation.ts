@@ -190,7 +190,8 @@ export function createHandlingConversation(deps: HandlingConversationDeps): Hand
     if (m.role === 'unit') return true;
     if (await load(m)) return true;
     if (isMember(m)) return parseUnitCommand(m.text) !== undefined && m.role === 'office' && dir.unitsOf(m.senderId).length > 0;
-    if (m.role && m.role !== 'citizen') return false;
+    // Agents rate on behalf of the citizens whose suggestions they entered (the rating request reached them).
+    if (m.role && m.role !== 'citizen' && m.role !== 'agent') return false;
     return readRating(m.text, m.optionId) !== undefined && (await handling.pendingRating(citizenOf(m))) !== null;
   }
 

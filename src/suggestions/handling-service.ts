@@ -85,6 +85,8 @@ export interface StoredSuggestion {
   proposal: string;
   proposer: { name: string; phone: string; unit: string };
   citizen: { channel: string; id: string };
+  /** Set when an agent entered it (代理录入): notices then go to the agent, who passes them on. */
+  enteredBy?: { agent?: string | null; unit?: string | null } | null;
   level?: 'district' | 'city' | null;
   status: SuggestionStatus;
   submittedAt: Date;
@@ -214,7 +216,7 @@ export function createHandlingService(deps: { models: SuggestionModels; clock: C
   const citizenNotice = (s: StoredSuggestion, topic: 'accepted' | 'answered' | 'rate_request' | 'rejected' | 'recommended', text: string, options?: { id: string; label: string }[]): OutboxMessage => ({
     kind: 'citizen_notice',
     target: { channel: s.citizen.channel as CitizenRef['channel'], id: s.citizen.id },
-    payload: { reference: s.reference, text, topic, ...(options ? { options } : {}) },
+    payload: { reference: s.reference, text: s.enteredBy?.agent ? `${citizenTexts.viaAgent(s.proposer.name)}\n${text}` : text, topic, ...(options ? { options } : {}) },
   });
 
   // Written even when the unit has no handlers configured: delivery then fails visibly as a dead letter
