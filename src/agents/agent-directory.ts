@@ -116,8 +116,9 @@ export function createAgentDirectory(deps: AgentDirectoryDeps): AgentDirectory {
 
   return {
     async find(sender) {
-      // A dev chat user who says they are a citizen is one, even when listed (to try both sides).
-      if (sender.role === 'citizen') return undefined;
+      // A dev chat user who says they are a citizen is one, even when listed (to try both sides). Other
+      // channels say `citizen` for anyone they do not know (微信客服 always): the directory decides there.
+      if (sender.role === 'citizen' && (sender.channel === 'dev' || sender.channel === 'cli')) return undefined;
       const a = (await load()).byAccount.get(`${sender.channel}:${sender.senderId}`);
       if (!a) return undefined;
       return { id: a.id, name: a.name, unit: a.unit, unitName: unitNames.get(a.unit) ?? a.unit, ...(a.phone ? { phone: a.phone } : {}) };

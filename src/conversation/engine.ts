@@ -205,6 +205,12 @@ class Turn {
     }
     if (s?.pendingSubmit) return this.submit(stepOf(this.flow, s.stepId) as ReviewStep);
     if (!s || (s.stepId === 'intake' && !s.awaiting)) return this.intake();
+    // A forwarded record sent before anything was answered starts the draft it seeds (an agent who said
+    // hello first, then forwarded the chat).
+    if (this.msg.forwarded && this.flow.intake?.seed && s.stepId === this.flow.start && !s.history.length && !s.buffer.length) {
+      this.s = undefined;
+      return this.intake();
+    }
     if (s.awaiting && this.answerAside()) return;
     const cmd = matchCommand(this.text);
     if (cmd && this.command(cmd)) return;
