@@ -11,7 +11,7 @@
 import type { ReplyOption } from '../src/channels/channel-types.js';
 import type { FlowContext, FlowDefinition, IntakeSeed, Step } from '../src/conversation/flow-schema.js';
 import type { Session } from '../src/conversation/session.js';
-import { citizenWords, looksLikeName, proxyPaste, readRecord, type RecordLine } from '../src/agents/forwarded-record.js';
+import { citizenWords, looksLikeName, pastedRecord, proxyPaste, readRecord, type RecordLine } from '../src/agents/forwarded-record.js';
 import { guessTheme } from '../src/agents/theme-guess.js';
 import type { SuggestionCategory } from '../src/suggestions/suggestion-types.js';
 import { citizenSuggestionFlow } from './citizen-suggestion.flow.js';
@@ -71,14 +71,17 @@ function seedFromLines(lines: RecordLine[], agentOwn: string[], cands: string[])
 
 const seed = (message: { text: string; forwarded?: { title?: string; items: RecordLine[] } }, ctx: FlowContext): IntakeSeed => {
   const agent = ctx.agent;
-  if (message.forwarded) {
-    const r = readRecord(message.forwarded, agent ? { name: agent.name, id: agent.id } : undefined);
+  const who = agent ? { name: agent.name, id: agent.id } : undefined;
+  const pasted = proxyPaste(message.text);
+  // A chat pasted after 代录 (`李四：… / 王五：…`) is read like a forwarded record.
+  const forwarded = message.forwarded ?? (pasted ? pastedRecord(pasted, who) : undefined);
+  if (forwarded) {
+    const r = readRecord(forwarded, who);
     if (!r.lines.length) return { answers: { mode: 'proxy' }, notice: `${agentTexts.recordReceived(0, [], r.skipped)}\n${agentTexts.proxyStart}` };
     // Nobody but the agent spoke (or everyone looks like the agent): let the agent pick from all senders.
     const cands = r.candidates.length ? r.candidates : r.senders;
     return { answers: seedFromLines(r.lines, r.candidates.length ? r.agentSenders : [], cands), notice: agentTexts.recordReceived(r.lines.length, r.senders, r.skipped) };
   }
-  const pasted = proxyPaste(message.text);
   if (pasted !== undefined) {
     if (!pasted) return { answers: { mode: 'proxy' }, notice: agentTexts.proxyStart };
     const lines = [{ sender: agentTexts.pastedSender, time: 0, text: pasted }];

@@ -115,3 +115,21 @@ export function proxyPaste(text: string): string | undefined {
   const m = /^\s*(?:代录|代理录入|代为录入)(?:\s*[:：，,。]?\s*)([\s\S]*)$/.exec(text);
   return m ? clean(m[1] ?? '') : undefined;
 }
+
+/**
+ * A chat pasted as text after 代录, one `sender：words` per line (what copying a WeChat chat gives), read
+ * as a record — but only when the agent is one of the senders, so that `建议：… 理由：…` stays plain text.
+ */
+export function pastedRecord(text: string, agent: { name: string; id?: string } | undefined): ForwardedRecord | undefined {
+  if (!agent) return undefined;
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  if (lines.length < 2) return undefined;
+  const items: ForwardedRecord['items'] = [];
+  for (const l of lines) {
+    const m = /^([^:：\d]{1,16})[:：]\s*(.+)$/.exec(l);
+    if (!m) return undefined;
+    items.push({ sender: m[1]!.trim(), time: 0, text: m[2]! });
+  }
+  const senders = new Set(items.map((i) => i.sender));
+  return senders.size >= 2 && [...senders].some((s) => isAgentSender(s, agent)) ? { items } : undefined;
+}

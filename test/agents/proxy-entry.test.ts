@@ -102,6 +102,13 @@ describe('an agent enters a citizen suggestion from a forwarded chat record', ()
     expect(chat.state).toBe('proposal');
   });
 
+  test('a chat pasted after 代录 (sender：words per line) is read like a forwarded record', async () => {
+    const chat = await startAgentChat();
+    await chat.say('代录\n李四：王大爷，您说说？\n王五：建议在龙驹镇场镇增设一个公共停车场，利用农贸市场背后的闲置空地，缓解赶场天道路拥堵。\n李四：好，我帮您录入。');
+    expect(chat.last).toContain('已采用“王五”的1条发言作为建议内容，您（李四）的发言未计入');
+    expect(chat.state).toBe('theme');
+  });
+
   test('an agent can make a suggestion of their own: they are the proposer, no consent, no enteredBy', async () => {
     const chat = await startAgentChat();
     await chat.say('你好');
