@@ -164,7 +164,9 @@ export const agentProxyFlow = {
       autoSelectSingle: true,
       autoNote: (s) => {
         const name = speakerName('speaker1', s);
-        return agentTexts.speakerChosen(name, recordLines(s).filter((l) => l.sender === name).length, agentSenders(s));
+        // Count the lines that went into the proposal (contact-only lines go to the proposer's details).
+        const used = citizenWords({ lines: recordLines(s) }, name).split('\n').filter(Boolean).length;
+        return agentTexts.speakerChosen(name, used, agentSenders(s));
       },
       alsoRecord: (id, s, ctx) => detailsFromRecord(s, speakerName(id, s), ctx),
       alsoPrefill: (id, s): Record<string, string> => {

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildAdmin, registerAdminRoutes } from './admin/index.js';
+import { buildAgents } from './agents/index.js';
 import { registerDevChatRoutes } from './channels/dev/dev-chat-router.js';
 import { registerWeComRoutes, type WeComChannels } from './channels/wecom/index.js';
 import { createConversationService } from './conversation/index.js';
@@ -25,6 +26,8 @@ import { createSuggestionService } from './suggestions/suggestion-service.js';
 import { createSimilarSuggestions } from './suggestions/similar-suggestions.js';
 import { buildHandling } from './notifications/index.js';
 import { createMetrics, instrumentConversation, instrumentSubmissions, registerMetricsRoute } from './infra/metrics.js';
+
+const QUOTA_REMINDER_INTERVAL_MS = 15 * 60_000;
 
 export interface RunningService {
   app: FastifyInstance;
@@ -77,6 +80,9 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
     },
   });
   const { handling } = handlingPart;
+  // Created before the WeCom routes exist; reminders reach agents through the app once it is attached.
+  let wecom: WeComChannels | undefined;
+  const agents = buildAgents({ config, connection: mongo.connection, clock, logger, appSender: () => wecom?.appClient });
   const similar = createSimilarSuggestions({ models, logger });
   await similar.load();
   const stopSimilarRefresh = similar.startRefresh(60_000);
@@ -84,7 +90,7 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
   const suggestions = instrumentSubmissions(similar.wrap(handlingPart.routeOnSubmit(createSuggestionService({ models, clock, config }))), metrics);
   const conversation = createRateLimitedHandler({
     inner: instrumentConversation(
-      handlingPart.wrapConversation(createConversationService({ config, clock, logger, sessions, locks, dedupe, suggestions, similar })),
+      handlingPart.wrapConversation(createConversationService({ config, clock, logger, sessions, locks, dedupe, suggestions, similar, agents: agents.directory })),
       metrics,
     ),
     counter: redis ? new RedisSenderRateCounter(redis) : new MemorySenderRateCounter(),
@@ -95,7 +101,6 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
   const app = createHttpServer({ logger, isReady: () => ready });
   registerMetricsRoute(app, metrics);
   if (config.devChatEnabled) registerDevChatRoutes(app, { conversation, clock });
-  let wecom: WeComChannels | undefined;
   if (config.wecomEnabled) {
     wecom = registerWeComRoutes(app, {
       config,
@@ -117,14 +122,21 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
     config,
     assign: ({ reference, units, actor, note }) => handling.assign(reference, { units, by: { kind: 'office', id: actor }, ...(note ? { note } : {}) }),
     recommendStatus: ({ reference, actor, note }) => handling.recommendToCity(reference, { by: { kind: 'office', id: actor }, ...(note ? { note } : {}) }),
+    quotas: agents.reports,
   });
   // Admin routes first, so the handling routes appear in the OpenAPI document at /docs.
   registerAdminRoutes(app, admin);
   handlingPart.registerRoutes(app, admin.authenticate);
+  agents.registerRoutes(app, admin.authenticate);
 
   await app.ready();
   if (opts.listen !== false) await app.listen({ port: env.PORT, host: env.HOST });
   handlingPart.start();
+  // Quota reminders are claimed in MongoDB before they are sent, so every worker may run them.
+  const quotaTimer = setInterval(() => {
+    agents.runQuotaReminders(clock.now()).catch((err: Error) => logger.warn({ err: err.message }, 'quota reminders failed'));
+  }, QUOTA_REMINDER_INTERVAL_MS);
+  quotaTimer.unref();
   ready = true;
   logger.info({ port: env.PORT, devChat: config.devChatEnabled, wecom: config.wecomEnabled, redis: Boolean(redis) }, 'Jianyan started');
 
@@ -135,6 +147,7 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
     async close() {
       ready = false;
       await app.close();
+      clearInterval(quotaTimer);
       await handlingPart.stop();
       stopSimilarRefresh();
       await wecom?.close();

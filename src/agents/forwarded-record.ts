@@ -85,10 +85,17 @@ export function readRecord(record: ForwardedRecord, agent?: { name: string; id?:
   return { ...(title ? { title } : {}), lines, senders, agentSenders, candidates, skipped };
 }
 
-/** The citizen's own lines, in order, one per line (the agent's questions and remarks left out). */
+/**
+ * A line that only gives contact details (a phone number, no proposal words). It is used for the proposer's
+ * details, never copied into the proposal, which goes to units and, in excerpts, to group robots.
+ */
+const contactOnly = (text: string) =>
+  /(?<!\d)(?:1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}|0\d{2,3}-?\d{7,8})(?!\d)/.test(text) && !/建议|希望|应该|可以|需要|措施/.test(text);
+
+/** The citizen's own lines, in order, one per line (the agent's questions and remarks, and contact-only lines, left out). */
 export function citizenWords(reading: Pick<RecordReading, 'lines'>, citizen: string): string {
   return reading.lines
-    .filter((l) => l.sender === citizen)
+    .filter((l) => l.sender === citizen && !contactOnly(l.text))
     .map((l) => l.text)
     .join('\n');
 }

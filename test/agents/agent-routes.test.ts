@@ -83,7 +83,7 @@ describe('an agent in the dev chat, and the office reading the quota', () => {
       },
     });
     expect(r.state).toBe('theme');
-    expect(r.replies.map((x) => x.text).join('\n')).toContain('已采用“刘芳”的2条发言');
+    expect(r.replies.map((x) => x.text).join('\n')).toContain('已采用“刘芳”的1条发言');
     r = await chat('1');
     r = await chat('关于利用闲置村小开办老年食堂的建议');
     r = await chat('3');

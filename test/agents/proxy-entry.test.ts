@@ -20,7 +20,7 @@ describe('an agent enters a citizen suggestion from a forwarded chat record', ()
     expect(chat.last).toContain('已收到转发的聊天记录：6条文字消息，发言人：李四、王五');
     expect(chat.last).toContain('另有1条图片');
     // The agent is recognised by name, so the only other speaker is the citizen: no question.
-    expect(chat.last).toContain('已采用“王五”的3条发言作为建议内容，您（李四）的发言未计入');
+    expect(chat.last).toContain('已采用“王五”的2条发言作为建议内容，您（李四）的发言未计入');
     expect(chat.last).toContain('记录中找到建议人信息：姓名 王五，电话 13912345678');
     expect(chat.last).toContain('根据记录内容，建议主题可能是“乡村振兴”，如无误请回复1');
     expect(chat.state).toBe('theme');
@@ -55,7 +55,8 @@ describe('an agent enters a citizen suggestion from a forwarded chat record', ()
     const stored = chat.suggestions.stored[0]!;
     expect(stored.proposer).toEqual({ name: '王五', phone: '13912345678', unit: expect.stringContaining('柑橘合作社') });
     expect(stored.proposal).toBe(
-      '我们村的柑橘每年烂在地里，收购商压价，路也不好走，运不出去。\n建议镇上牵头建一个冷链仓储点，再和电商平台合作搞直播带货，把村道硬化到果园。\n13912345678，我在龙驹镇柑橘合作社。',
+      // The contact-only line went to the proposer's details, not into the proposal.
+      '我们村的柑橘每年烂在地里，收购商压价，路也不好走，运不出去。\n建议镇上牵头建一个冷链仓储点，再和电商平台合作搞直播带货，把村道硬化到果园。',
     );
     expect(stored.enteredBy).toEqual({ agent: 'lisi', unit: 'nyncw', consentAt: expect.any(Date) });
     expect(stored.campaign).toBe('wz2021');
