@@ -6,6 +6,7 @@
  *
  *   npx tsx bench/inbound.bench.ts [--quick]
  */
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -84,13 +85,50 @@ export async function run({ quick = false, conversations = quick ? 50 : 200 }: {
   const redis = await startTestRedis();
   const fake = await startFakeWeCom();
   fake.customerEnters(OPEN_KFID, 'warmup', false);
-  // When each delivery reached the fake, to time "callback sent → reply received".
-  const delivered = new Map<string, number[]>();
+  // When each reply reached the fake, by the inbound message it answers: the bot derives kf msgids from
+  // the inbound msgid (src/channels/wecom/kf-outbox.ts `msgidFor`), so replies are attributed exactly,
+  // even when a late reply of the previous turn arrives after the citizen already wrote again.
+  const replyPrefix = (inboundMsgid: string) => `${createHash('sha256').update(inboundMsgid).digest('base64url').slice(0, 22)}_`;
+  // Event-driven waiting: the load generator shares the cores with the worker, so it must not poll.
+  const firstReplyAt = new Map<string, number>();
+  const replyWaiters = new Map<string, () => void>();
+  const deliveryWaiters = new Map<string, () => void>();
   const push = fake.kfDelivered.push.bind(fake.kfDelivered);
   fake.kfDelivered.push = (...items) => {
-    for (const d of items) delivered.set(d.touser, [...(delivered.get(d.touser) ?? []), performance.now()]);
-    return push(...items);
+    const t = performance.now();
+    const n = push(...items);
+    for (const d of items) {
+      const prefix = d.msgid.slice(0, 23);
+      if (!firstReplyAt.has(prefix)) firstReplyAt.set(prefix, t);
+      replyWaiters.get(prefix)?.();
+      deliveryWaiters.get(d.touser)?.();
+    }
+    return n;
   };
+  /** Resolves true once the first reply to `prefix` arrived, false after `ms`. */
+  const firstReply = (prefix: string, ms: number) =>
+    firstReplyAt.has(prefix)
+      ? Promise.resolve(true)
+      : new Promise<boolean>((resolve) => {
+          const t = setTimeout(() => (replyWaiters.delete(prefix), resolve(false)), ms);
+          replyWaiters.set(prefix, () => (clearTimeout(t), replyWaiters.delete(prefix), resolve(true)));
+        });
+  /** Resolves after `quietMs` without a delivery to `user` (at most `maxMs`). */
+  const quiet = (user: string, quietMs: number, maxMs: number) =>
+    new Promise<void>((resolve) => {
+      const end = setTimeout(done, maxMs);
+      let t = setTimeout(done, quietMs);
+      deliveryWaiters.set(user, () => {
+        clearTimeout(t);
+        t = setTimeout(done, quietMs);
+      });
+      function done() {
+        clearTimeout(t);
+        clearTimeout(end);
+        deliveryWaiters.delete(user);
+        resolve();
+      }
+    });
   const worker = await startWorker({
     env: {
       REDIS_URL: redis.url,
@@ -104,6 +142,8 @@ export async function run({ quick = false, conversations = quick ? 50 : 200 }: {
       WECOM_API_BASE: fake.url,
       LOG_LEVEL: 'error',
     },
+    // BENCH_WORKER_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the worker.
+    ...(process.env.BENCH_WORKER_ARGS ? { nodeArgs: process.env.BENCH_WORKER_ARGS.split(' ') } : {}),
   });
   fake.setBot(worker.base);
   try {
@@ -116,30 +156,32 @@ export async function run({ quick = false, conversations = quick ? 50 : 200 }: {
         const user = `wmBENCH${c}`;
         fake.customerEnters(OPEN_KFID, user, false);
         for (const text of citizenScript(c)) {
-          const before = delivered.get(user)?.length ?? 0;
           const s = performance.now();
-          fake.customerSays(OPEN_KFID, user, text);
+          const prefix = replyPrefix(fake.customerSays(OPEN_KFID, user, text));
           const ack = await fake.notifyKf(OPEN_KFID);
           if (ack.status !== 200) throw new Error(`bot refused a callback: ${ack.status}`);
-          let i = 0;
-          for (; i < 3000 && (delivered.get(user)?.length ?? 0) <= before; i++) await sleep(2);
-          if (i >= 3000) {
+          if (!(await firstReply(prefix, 10_000))) {
             lost++;
             continue;
           }
-          lat.push(delivered.get(user)![before]! - s);
-          // Let the rest of this turn's replies arrive (quiet for 20 ms) before the citizen answers.
-          for (let n = -1, k = 0; k < 500 && n !== (delivered.get(user)?.length ?? 0); k++) {
-            n = delivered.get(user)?.length ?? 0;
-            await sleep(20);
-          }
+          lat.push(firstReplyAt.get(prefix)! - s);
+          // Let the rest of this turn's replies arrive (20 ms without a delivery) before the citizen answers.
+          await quiet(user, 20, 10_000);
         }
+        // The confirmation may still be on its way (bounded wait).
+        for (let k = 0; k < 100 && !fake.kfMessagesTo(user).some((m) => m.text?.includes('已提交')); k++) await quiet(user, 100, 100);
         const got = fake.kfMessagesTo(user);
-        if (process.env.BENCH_DEBUG && c === 0) console.error(got.map((m) => m.text ?? m.menu?.head ?? "").join("\n---\n"));
+        if (process.env.BENCH_DEBUG && c === 0) console.error(got.map((m) => m.text ?? m.menu?.head ?? '').join('\n---\n'));
         if (got.some((m) => m.text?.includes('已提交'))) completed++;
       }),
     );
     const secs = (performance.now() - t0) / 1000;
+    if (process.env.BENCH_DEBUG) {
+      const { Redis } = await import('ioredis');
+      const r = new Redis(redis.url);
+      console.error(await r.info('commandstats'));
+      r.disconnect();
+    }
     const messages = conversations * SCRIPT_LENGTH;
     const perSec = lat.length / secs;
     const base = await baseline(fake, conversations, SCRIPT_LENGTH);

@@ -83,24 +83,39 @@ export function createWeComLimiters({ redis, namespace = 'default', settings: ov
   const cluster = connection ? { datastore: 'ioredis', connection } : { datastore: 'local' };
   const group = (name: string, opts: Bottleneck.ConstructorOptions) =>
     new Bottleneck.Group({ ...cluster, id: RedisKeys.rateLimiter(`${namespace}:${name}`), heartbeatInterval: s.heartbeatMs, ...opts });
-  // A token bucket holding half the budget and refilling the other half over the window never lets more
-  // than `n` calls into ANY window of `ms` (sliding), whichever way WeCom aligns its windows. A reservoir
-  // refreshed every `ms` would allow 2n across a refresh boundary.
-  const perWindow = (n: number, ms: number): Bottleneck.ConstructorOptions => {
-    // At most floor(ms / interval) + 1 refills fall into any window, so capacity + amount × that ≤ n.
-    const capacity = Math.max(1, Math.floor(n / 2));
-    const interval = Math.max(s.heartbeatMs, Math.ceil(ms / Math.max(1, n - capacity - 1)));
-    const amount = Math.max(1, Math.floor((n - capacity) / (Math.floor(ms / interval) + 1)));
+  // Every limiter must keep ANY window of `ms` (sliding: WeCom's windows are not aligned with ours) at or
+  // under `n`, measured where WeCom counts, i.e. after the request's trip; hence a 1 % (≥ 25 ms) margin.
+  //
+  // Minute-level limits get ~99 % of the allowed sustained rate:
+  //  - small n: `minTime = (ms + margin) / n` — calls at least that far apart; any window then holds at
+  //    most floor(ms / minTime) + 1 = n calls. No bursts, but no budget is held back either.
+  //  - large n (the per-corp API budget): a token bucket with a small burst (2 % of n) whose refill over
+  //    a window fills the rest — capacity + amount × (floor(window / interval) + 1) ≤ n, since at most
+  //    that many refill instants fall into any window.
+  // Hour-level limits keep half the budget as a burst (capacity n/2, the other half refilled over the
+  // window): an hour is long, and what matters there is that a burst of cards is not spread over an hour;
+  // a sustained load is held to the minute-level limits well before the hour-level one matters.
+  const margin = (ms: number) => Math.max(25, Math.ceil(ms * 0.01));
+  const bucket = (n: number, ms: number, capacity: number): Bottleneck.ConstructorOptions => {
+    const window = ms + margin(ms);
+    const rest = n - capacity;
+    const points = (interval: number) => Math.floor(window / interval) + 1;
+    // The shortest refill interval (≥ the heartbeat) that still leaves at least one token per refill.
+    const interval = points(s.heartbeatMs) <= rest ? s.heartbeatMs : Math.ceil(window / Math.max(1, rest - 1)) + 1;
+    const amount = Math.max(1, Math.floor(rest / points(interval)));
     return { reservoir: capacity, reservoirIncreaseAmount: amount, reservoirIncreaseInterval: interval, reservoirIncreaseMaximum: capacity };
   };
+  const perMinute = (n: number, ms: number): Bottleneck.ConstructorOptions =>
+    n <= 100 ? { minTime: Math.ceil((ms + margin(ms)) / n) } : bucket(n, ms, Math.max(1, Math.floor(n * 0.02)));
+  const perHour = (n: number, ms: number): Bottleneck.ConstructorOptions => bucket(n, ms, Math.max(1, Math.floor(n / 2)));
 
-  const memberMinute = group('member-min', perWindow(s.memberPerMinute, s.minuteMs));
-  const memberHour = group('member-hour', perWindow(s.memberPerHour, s.hourMs));
-  const robots = group('robot', perWindow(s.robotPerMinute, s.minuteMs));
-  const kfSyncNoToken = group('kfsync-notoken', perWindow(s.kfSyncNoTokenPerMinute, s.minuteMs));
+  const memberMinute = group('member-min', perMinute(s.memberPerMinute, s.minuteMs));
+  const memberHour = group('member-hour', perHour(s.memberPerHour, s.hourMs));
+  const robots = group('robot', perMinute(s.robotPerMinute, s.minuteMs));
+  const kfSyncNoToken = group('kfsync-notoken', perMinute(s.kfSyncNoTokenPerMinute, s.minuteMs));
   const kfSyncAll = group('kfsync', { maxConcurrent: s.kfSyncConcurrent });
-  const apiMinute = group('api-min', perWindow(s.apiPerMinute, s.minuteMs));
-  const apiHour = group('api-hour', perWindow(s.apiPerHour, s.hourMs));
+  const apiMinute = group('api-min', perMinute(s.apiPerMinute, s.minuteMs));
+  const apiHour = group('api-hour', perHour(s.apiPerHour, s.hourMs));
   const groups = [memberMinute, memberHour, robots, kfSyncNoToken, kfSyncAll, apiMinute, apiHour];
 
   const memoryBlocks = new Map<string, number>();

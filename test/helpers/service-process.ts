@@ -29,8 +29,8 @@ interface Proc {
   output: string[];
 }
 
-function launch(args: string[], env: Record<string, string>): Proc {
-  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], {
+function launch(args: string[], env: Record<string, string>, nodeArgs: readonly string[] = []): Proc {
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -117,7 +117,7 @@ export interface WorkerProcess {
 export const WORKER_NOW = '2021-07-01T10:00:00+08:00';
 
 /** Starts `src/main.ts` as a real process and waits for GET /healthz. */
-export async function startWorker(opts: { env: Record<string, string>; port?: number }): Promise<WorkerProcess> {
+export async function startWorker(opts: { env: Record<string, string>; port?: number; /** e.g. ['--cpu-prof'] for profiling */ nodeArgs?: readonly string[] }): Promise<WorkerProcess> {
   const port = opts.port ?? (await freePort());
   const adminToken = opts.env.ADMIN_TOKEN ?? 'fault-admin-token';
   const p = launch(['src/main.ts'], {
@@ -128,7 +128,7 @@ export async function startWorker(opts: { env: Record<string, string>; port?: nu
     ADMIN_TOKEN: adminToken,
     JIANYAN_NOW: WORKER_NOW,
     ...opts.env,
-  });
+  }, opts.nodeArgs);
   const base = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${base}/healthz`)).status === 200, p, 'worker');
   return {
