@@ -4,6 +4,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/copy-build-assets.mjs ./scripts/
+COPY config ./config
 COPY src ./src
 COPY flows ./flows
 RUN npm run build
@@ -13,9 +15,8 @@ ENV NODE_ENV=production PORT=3000
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# dist/ holds the compiled code plus its run-time assets (console, scope weights, config/default.yaml).
 COPY --from=build /app/dist ./dist
-COPY config ./config
-COPY src/judgement/corpus ./dist/src/judgement/corpus
 RUN mkdir -p /app/data && chown -R node:node /app/data
 USER node
 EXPOSE 3000
