@@ -9,6 +9,8 @@ import type { Redis } from './redis.js';
 export interface Lease {
   /** Gives the lease back (only if still ours). */
   release(): Promise<void>;
+  /** Renews the lease for another `ttlMs` (only if still ours); false when it was lost. */
+  extend(ttlMs: number): Promise<boolean>;
 }
 
 export interface LockService {
@@ -19,6 +21,7 @@ export interface LockService {
 }
 
 const RELEASE_SCRIPT = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
+const EXTEND_SCRIPT = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
 
 abstract class PollingLockService implements LockService {
   abstract tryAcquire(key: string, ttlMs: number): Promise<Lease | undefined>;
@@ -42,7 +45,10 @@ export class RedisLockService extends PollingLockService {
     const token = randomUUID();
     const ok = await this.redis.set(key, token, 'PX', ttlMs, 'NX');
     if (ok !== 'OK') return undefined;
-    return { release: async () => void (await this.redis.eval(RELEASE_SCRIPT, 1, key, token)) };
+    return {
+      release: async () => void (await this.redis.eval(RELEASE_SCRIPT, 1, key, token)),
+      extend: async (ms) => (await this.redis.eval(EXTEND_SCRIPT, 1, key, token, ms)) === 1,
+    };
   }
 }
 
@@ -57,6 +63,12 @@ export class MemoryLockService extends PollingLockService {
     return {
       release: async () => {
         if (this.held.get(key)?.token === token) this.held.delete(key);
+      },
+      extend: async (ms) => {
+        const held = this.held.get(key);
+        if (held?.token !== token || held.until <= Date.now()) return false;
+        held.until = Date.now() + ms;
+        return true;
       },
     };
   }

@@ -21,7 +21,10 @@ export interface KfPullerDeps {
   logger: Logger;
   /** Handles one page of items; the cursor moves past them only after it resolves. */
   onPage: (openKfId: string, items: KfSyncItem[]) => Promise<void>;
-  /** Lease length; a crashed puller blocks others at most this long. */
+  /**
+   * Lease length; a crashed puller blocks others at most this long. A live holder renews it every
+   * third of it, so a long pull keeps it while a crash frees it soon.
+   */
   leaseMs?: number;
   /** Safety stop for one pull run (pages). */
   maxPages?: number;
@@ -32,7 +35,7 @@ export interface KfPuller {
   pull(openKfId: string, token: string | undefined): Promise<void>;
 }
 
-export function createKfPuller({ client, store, locks, logger, onPage, leaseMs = 120_000, maxPages = 10_000 }: KfPullerDeps): KfPuller {
+export function createKfPuller({ client, store, locks, logger, onPage, leaseMs = 15_000, maxPages = 10_000 }: KfPullerDeps): KfPuller {
   const log = logger.child({ component: 'kf-sync' });
 
   async function drain(openKfId: string, token: string | undefined): Promise<void> {
@@ -66,11 +69,19 @@ export function createKfPuller({ client, store, locks, logger, onPage, leaseMs =
       for (;;) {
         const lease = await locks.tryAcquire(RedisKeys.kfPullLock(openKfId), leaseMs);
         if (!lease) return; // the holder will see our request
+        const renew = setInterval(() => {
+          lease.extend(leaseMs).then(
+            (ok) => ok || log.warn({ openKfId }, 'kf pull lease lost while pulling'),
+            (err: unknown) => log.warn({ err: (err as Error).message, openKfId }, 'kf pull lease not renewed'),
+          );
+        }, Math.max(1, Math.floor(leaseMs / 3)));
+        renew.unref();
         try {
           for (let t = await store.takePullRequest(openKfId); t !== undefined; t = await store.takePullRequest(openKfId)) {
             await drain(openKfId, t || undefined);
           }
         } finally {
+          clearInterval(renew);
           await lease.release();
         }
         // A request may have landed after our last take and before the release.

@@ -68,6 +68,11 @@ export interface WeComChannels {
   onTemplateCardEvent(handler: TemplateCardHandler): void;
   /** Fetches both tokens once; throws WeComConfigError naming a bad secret / corp id / IP. */
   checkCredentials(): Promise<void>;
+  /**
+   * Pulls each configured kf account (WECOM_KF_OPEN_KFIDS) once, without a callback token: picks up
+   * messages whose callback reached a worker that died before pulling, or arrived while none ran.
+   */
+  pullConfiguredAccounts(): void;
   /** Resolves when every acknowledged callback has been fully processed. */
   drain(): Promise<void>;
   /** Drains, then releases limiters. */
@@ -94,6 +99,7 @@ export function registerWeComRoutes(app: FastifyInstance, deps: WeComRoutesDeps)
 
   const store: KfStore = redis ? new RedisKfStore(redis) : new MemoryKfStore();
   const kfOutbox = createKfOutbox({ client: kfClient, store, logger, now: wecomNow, window: deps.kfWindow });
+  const openKfIds = env.WECOM_KF_OPEN_KFIDS?.split(',').map((x) => x.trim()).filter(Boolean) ?? [];
   const kf = createKfChannel({
     conversation: deps.conversation,
     outbox: kfOutbox,
@@ -103,7 +109,7 @@ export function registerWeComRoutes(app: FastifyInstance, deps: WeComRoutesDeps)
     logger,
     clock,
     now: wecomNow,
-    openKfIds: env.WECOM_KF_OPEN_KFIDS?.split(',').map((s) => s.trim()).filter(Boolean),
+    openKfIds,
   });
   const puller = createKfPuller({ client: kfClient, store, locks, logger, onPage: kf.handlePage });
   const appChannel = createAppChannel({
@@ -164,6 +170,9 @@ export function registerWeComRoutes(app: FastifyInstance, deps: WeComRoutesDeps)
     async checkCredentials() {
       await appClient.checkCredentials();
       if (kfClient !== appClient) await kfClient.checkCredentials();
+    },
+    pullConfiguredAccounts() {
+      for (const id of openKfIds) queue.push(`kf:${id}`, () => puller.pull(id, undefined));
     },
     drain: () => queue.drain(),
     async close() {
