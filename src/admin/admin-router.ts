@@ -193,6 +193,8 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
         units: config.units.map((u) => ({ id: u.id, name: u.name, kind: u.kind })),
         awardTiers: config.awards.tiers,
         awardYears: config.awards.years,
+        // Times are shown in the service's time zone whatever the browser's is.
+        timezone: config.service.timezone,
       }));
 
       api.get('/suggestions', { schema: { tags, summary: 'List suggestions with filters and paging', querystring: json(listQuery) } }, async (req) => {

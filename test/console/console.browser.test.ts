@@ -61,6 +61,8 @@ describe('the console', () => {
     await page.waitForSelector('#list-table tbody tr[data-reference]');
     expect(await listed(page)).toEqual(expect.arrayContaining([refs.rural, refs.chengyu, refs.xss]));
     expect(await page.textContent('#who')).toContain('区信访办');
+    // Submitted at 10:00 Beijing time: shown as such whatever the browser's time zone (here UTC).
+    expect(await page.textContent(`#list-table tbody tr[data-reference="${refs.rural}"]`)).toContain('2021-07-01 10:00');
     await page.close();
   }, 30_000);
 

@@ -67,9 +67,13 @@ const unitName = (id) => label(state.meta.units, id);
 const statusName = (id) => label(state.meta.statuses, id);
 const fmt = (iso) => {
   if (!iso) return '';
-  const d = new Date(iso);
-  const p = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+  // The service's time zone (Asia/Shanghai), not the browser's: a 10:00 submission reads 10:00 everywhere.
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: (state.meta && state.meta.timezone) || 'Asia/Shanghai',
+    year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).formatToParts(new Date(iso));
+  const v = (type) => (parts.find((x) => x.type === type) || {}).value || '';
+  return `${v('year')}-${v('month')}-${v('day')} ${v('hour')}:${v('minute')}`;
 };
 const activeUnits = (s) => (s.assignments || []).filter((a) => !a.returnedAt && a.active !== false).map((a) => a.unit);
 const isOffice = () => state.me && state.me.kind === 'office';
