@@ -106,6 +106,7 @@ export function settle(flow: FlowDefinition, session: Session, outcome: EffectOu
         Object.assign(s, { stepId: 'submitted', reference: ref, answers: {}, buffer: [], history: [], qualityFlags: [], tries: 0 });
         delete s.pendingSubmit;
         delete s.returnTo;
+        delete s.editBackup;
         delete s.focus;
         delete s.awaiting;
         delete s.softProblem;
@@ -377,9 +378,18 @@ class Turn {
         return true;
       }
       case 'back': {
-        const prev = s.history.pop();
-        delete s.returnTo;
         delete s.awaiting;
+        if (s.returnTo) {
+          // Changing one answer from the review: 返回 abandons the change and keeps the old answer.
+          const review = s.returnTo;
+          Object.assign(s.answers, s.editBackup ?? {});
+          delete s.editBackup;
+          delete s.returnTo;
+          this.say(systemTexts.editAbandoned);
+          this.enter(review);
+          return true;
+        }
+        const prev = s.history.pop();
         if (!prev) {
           this.say(systemTexts.backAtStart);
           this.reprompt();
@@ -483,18 +493,29 @@ class Turn {
     return s.answers[key] !== undefined;
   }
 
+  /** The given answers that are set, as a record (to put back later). */
+  private pick(keys: string[]): Record<string, string> {
+    const answers = this.s!.answers;
+    return Object.fromEntries(keys.flatMap((k) => (answers[k] === undefined ? [] : [[k, answers[k]!]])));
+  }
+
   private edit(key: string): void {
     const s = this.s!;
     const step = this.flow.steps.find((x) => x.id === key);
     s.returnTo = s.stepId;
+    delete s.editBackup;
     if (step) {
       const label = step.label;
-      if (step.kind === 'fields') for (const f of step.fields) delete s.answers[f.key];
+      if (step.kind === 'fields') {
+        s.editBackup = this.pick(step.fields.map((f) => f.key));
+        for (const f of step.fields) delete s.answers[f.key];
+      }
       this.say(prompts.editing(label));
       return this.enter(key, { noAuto: true });
     }
     const fieldsStep = this.flow.steps.find((x): x is FieldsStep => x.kind === 'fields' && x.fields.some((f) => f.key === key))!;
     const field = fieldsStep.fields.find((f) => f.key === key)!;
+    s.editBackup = this.pick([key]);
     delete s.answers[key];
     this.say(prompts.editing(field.label));
     this.enter(fieldsStep.id, { noAuto: true });
@@ -563,9 +584,12 @@ class Turn {
   /** Leaves a completed step for the next one (or back to the review when changing one answer). */
   private leave(step: Step): void {
     const s = this.s!;
-    if (s.history[s.history.length - 1] !== step.id) s.history.push(step.id);
+    // A step changed from the review is already in the history, in its place: 返回 at the review must
+    // still go to the step before it, not to the one just changed.
+    if (!s.history.includes(step.id)) s.history.push(step.id);
     const target = s.returnTo ?? step.next!;
     delete s.returnTo;
+    delete s.editBackup;
     this.enter(target);
   }
 

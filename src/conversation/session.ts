@@ -50,6 +50,8 @@ export const sessionSchema = z.object({
   prefill: z.record(z.string(), z.string()).optional(),
   /** Where to go after the current step when the citizen is changing one answer from the review. */
   returnTo: z.string().optional(),
+  /** Answers cleared to be asked again while changing one from the review; put back if the citizen says 返回. */
+  editBackup: z.record(z.string(), z.string()).optional(),
   /** The identity field being asked for. */
   focus: z.string().optional(),
   awaiting: awaitingSchema.optional(),

@@ -168,6 +168,35 @@ describe('the citizen can review and change any answer before submitting', () =>
     expect(chat.options).toContain('标题');
   });
 
+  test('返回 while changing a phone number from the review keeps the old number and goes back to the review', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'confirm');
+    await chat.say(good.identity);
+    await chat.say('修改 电话');
+    await chat.say('12345');
+    expect(chat.state).toBe('identity');
+    expect(chat.last).toContain('位数不对');
+    await chat.say('返回');
+    // Before: the edited step was pushed again onto the history, so 返回 went to the theme step.
+    expect(chat.state).toBe('confirm');
+    expect(chat.last).toContain('保留原来的内容');
+    expect(chat.last).toContain('联系电话：13812345678');
+    await chat.say('确认');
+    expect(chat.world.suggestions.stored[0]?.proposer.phone).toBe('13812345678');
+  });
+
+  test('after changing the theme from the review, 返回 at the review goes to the step before it', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'confirm');
+    await chat.say(good.identity);
+    await chat.say('修改 主题');
+    await chat.say('2');
+    expect(chat.state).toBe('confirm');
+    expect(chat.last).toContain('主题：成渝地区双城经济圈建设');
+    await chat.say('返回');
+    expect(chat.state).toBe('identity');
+  });
+
   test('an unclear answer at the review is re-asked briefly', async () => {
     const chat = await startChat();
     await walkTo(chat, 'confirm');
