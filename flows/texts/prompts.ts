@@ -31,6 +31,8 @@ export const prompts = {
   collectEmpty: '还没有收到内容，请先发送，发完后再回复“完成”。',
   rewriteDone: '已清空，请重新发送。',
   notHere: '这一步不需要回复这个词。',
+  notHereSend: (label: string) => `这一步不需要回复这个词，请直接发送${label}。`,
+  collectSend: (label: string) => `请发送${label}，发完后回复“完成”。`,
   cannotInsist: '这个问题需要修改后才能继续，请按上面的提示补充或重写。',
   yesNo: { yes: '是', no: '否' },
 } as const;

@@ -633,7 +633,7 @@ class Turn {
         return this.leave(step);
       }
       case 'text': {
-        if (this.isControlWord()) return this.fail(step, `${prompts.notHere}${step.prompt(s, this.ctx).text}`);
+        if (this.isControlWord()) return this.fail(step, prompts.notHereSend(step.label));
         const max = this.limits[step.limit];
         const len = [...this.text].length;
         if (len > max) return this.say(limitTexts.field(step.label, max, len));
@@ -673,14 +673,20 @@ class Turn {
       delete s.softProblem;
       return this.say(prompts.rewriteDone);
     }
-    if (this.isControlWord()) return this.say(`${prompts.notHere}${step.ack(s.buffer.join('\n').length)}`);
-    if (!this.text) return this.say(step.ack(s.buffer.join('\n').length));
+    if (this.isControlWord()) return this.say(`${prompts.notHere}${this.collectReask(step)}`);
+    if (!this.text) return this.say(this.collectReask(step));
     const max = this.limits[step.limit];
     const total = [...s.buffer, this.text].join('\n').length;
     if (total > max) return this.say(limitTexts.total(step.label, max));
     s.buffer.push(this.text);
     delete s.softProblem;
     this.say(step.ack(total));
+  }
+
+  /** A short re-ask on a multi-message step: what was collected so far, or what to send when nothing was. */
+  private collectReask(step: CollectStep): string {
+    const collected = this.s!.buffer.join('\n').length;
+    return collected ? step.ack(collected) : prompts.collectSend(step.label);
   }
 
   /**

@@ -57,7 +57,19 @@ describe('global commands work at any step', () => {
     await walkTo(chat, 'title');
     await chat.say('完成');
     expect(chat.state).toBe('title');
-    expect(chat.last).toContain('不需要回复这个词');
+    // A short re-ask, not the whole question again.
+    expect(chat.last).toBe('这一步不需要回复这个词，请直接发送标题。');
+  });
+
+  test('a control word before anything was collected says what to send, not "已记录（共0字）"', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'proposal');
+    await chat.say('确认');
+    expect(chat.state).toBe('proposal');
+    expect(chat.last).toBe('这一步不需要回复这个词。请发送建议内容，发完后回复“完成”。');
+    await chat.say(good.proposal[0]);
+    await chat.say('确认');
+    expect(chat.last).toContain(`已记录（共${good.proposal[0].length}字）`);
   });
 
   test('取消 asks once, then deletes the draft', async () => {
