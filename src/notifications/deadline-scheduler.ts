@@ -17,6 +17,7 @@ import type { SuggestionModels } from '../suggestions/suggestion-model.js';
 import type { OutboxMessage } from './outbox.js';
 import { officeTexts, robotTexts, unitTexts } from '../../flows/texts/handling.js';
 import { formatDay } from './deadlines.js';
+import { robotSafe } from './group-robot-notifier.js';
 
 export interface SweepStats {
   /** False when another worker holds the scheduler lease. */
@@ -106,7 +107,7 @@ export function createDeadlineScheduler(deps: DeadlineSchedulerDeps): DeadlineSc
             patch.remindedAt = a.remindedAt ?? now;
             counts.overdue++;
             outbox.push(...unitText(a.unit, unitTexts.overdue(s.reference, s.title, due)), ...officeText(officeTexts.overdue(s.reference, s.title, unitName, due)));
-            outbox.push(...robot(a.unit, robotTexts.overdue({ reference: s.reference, title: s.title, unit: unitName, due })));
+            outbox.push(...robot(a.unit, robotTexts.overdue({ reference: s.reference, title: robotSafe(s.title, s.proposer), unit: unitName, due })));
           } else if (a.remindAt && a.remindAt.getTime() <= t && !a.remindedAt && !(a.dueAt && a.dueAt.getTime() <= t)) {
             patch.remindedAt = now;
             counts.reminded++;

@@ -12,6 +12,7 @@ import type { TemplateCardEvent } from '../channels/wecom/message-parser.js';
 import type { Clock } from '../infra/clock.js';
 import type { AppConfig } from '../infra/config.js';
 import { assignmentDeadlines, formatDay } from '../notifications/deadlines.js';
+import { robotSafe } from '../notifications/group-robot-notifier.js';
 import { outboxEntry, type OutboxEntry, type OutboxMessage } from '../notifications/outbox.js';
 import { routeSuggestion, type RoutableSuggestion, type RoutingDecision } from '../routing/route-suggestion.js';
 import {
@@ -261,7 +262,7 @@ export function createHandlingService(deps: { models: SuggestionModels; clock: C
           },
         },
       });
-      outbox.push(...toRobot(unit, robotTexts.assigned({ reference: s.reference, title: s.title, theme: s.themeName, due: day(dueAt) })));
+      outbox.push(...toRobot(unit, robotTexts.assigned({ reference: s.reference, title: robotSafe(s.title, s.proposer), theme: s.themeName, due: day(dueAt) })));
     }
     return { assignments, outbox };
   }
@@ -335,7 +336,7 @@ export function createHandlingService(deps: { models: SuggestionModels; clock: C
         history: { action: 'route', note: `待区信访办甄别（${decision.screeningReason}）` },
         outbox: toOffice(
           officeTexts.screening({ reference: s.reference, title: s.title, theme: s.themeName, level, proposed: decision.units.map(dir.unitName), reason }),
-          robotTexts.screening({ reference: s.reference, title: s.title, level }),
+          robotTexts.screening({ reference: s.reference, title: robotSafe(s.title, s.proposer), level }),
         ),
       },
     };

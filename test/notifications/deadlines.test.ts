@@ -3,7 +3,7 @@ import { MemoryLockService } from '../../src/infra/locks.js';
 import { RedisKeys } from '../../src/infra/redis-keys.js';
 import { startTestMongo, type TestMongo } from '../helpers/embedded-mongo.js';
 import { startFakeWeCom, type FakeWeCom } from '../fakes/fake-wecom-server.js';
-import { appTextsTo, startWorld, type World } from './handling-world.js';
+import { appTextsTo, cardsTo, startWorld, type World } from './handling-world.js';
 
 let mongo: TestMongo;
 let fake: FakeWeCom;
@@ -90,5 +90,23 @@ describe('deadlines', () => {
     const byRef = Object.fromEntries(r.rows.map((x) => [x.reference, x.waitingOn]));
     expect(byRef).toEqual({ [screening]: 'office', [assigned]: 'units', [answered]: 'citizen', [rejected]: 'none', [unrouted]: 'units' });
     expect(r.summary).toMatchObject({ total: 5, waitingOnOffice: 1, waitingOnUnits: 2, waitingOnCitizen: 1, done: 1, overdue: 0, answeredOnTime: 1 });
+  });
+});
+
+describe('group robots never see personal details', () => {
+  test("a title carrying the proposer's name and phone reaches the robots without them, on assignment and when overdue", async () => {
+    const ref = await w.submit({ title: '张三建议：小区停车难，请联系13812345678或023-58123456' });
+    await w.dispatcher().runOnce();
+    w.clock.set('2021-07-23T09:00:00+08:00');
+    await w.deadlines.runDeadlineSweep();
+    await w.dispatcher().runOnce();
+    const sent = [...robotTexts('robot-fgw'), ...robotTexts('robot-xfb')];
+    expect(sent.filter((t) => t.includes(ref))).toHaveLength(3); // assigned (fgw), overdue (fgw and the office)
+    for (const text of sent) {
+      expect(text).not.toMatch(/张三|13812345678|58123456/);
+      expect(text).toContain('小区停车难');
+    }
+    // The unit's own app card still carries the contact (members only).
+    expect(JSON.stringify(cardsTo(fake, 'unit_li')[0])).toContain('13812345678');
   });
 });
