@@ -61,7 +61,9 @@ export class RedisKfStore implements KfStore {
     return (await this.redis.eval(RESERVE_SCRIPT, 1, RedisKeys.kfWindow(k, u), nowMs, windowMs, max)) === 1;
   }
   async closeWindow(k: string, u: string) {
-    await this.redis.hset(RedisKeys.kfWindow(k, u), 'sent', 1_000_000);
+    const key = RedisKeys.kfWindow(k, u);
+    // With its TTL: a customer with no window yet must not leave a key behind for ever.
+    await this.redis.multi().hset(key, 'sent', 1_000_000).expire(key, RedisTtls.kfWindow).exec();
   }
   async keep(k: string, u: string, items: string[]) {
     if (!items.length) return;
@@ -78,11 +80,43 @@ export class RedisKfStore implements KfStore {
   }
 }
 
+/**
+ * The one-process twin. Entries expire after the same TTLs as the Redis keys (swept on each write), so a
+ * long-running single worker does not keep every customer it ever served.
+ */
 export class MemoryKfStore implements KfStore {
+  private readonly now: () => number;
   private cursors = new Map<string, string>();
-  private pulls = new Map<string, string>();
-  private windows = new Map<string, { at: number; sent: number }>();
-  private kept = new Map<string, string[]>();
+  private pulls = new Map<string, { token: string; until: number }>();
+  private windows = new Map<string, { at: number; sent: number; until: number }>();
+  private kept = new Map<string, { items: string[]; until: number }>();
+  private nextSweep = 0;
+
+  constructor(opts: { now?: () => number } = {}) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** How many entries are held (diagnostics and tests). */
+  get size(): { windows: number; kept: number; pulls: number } {
+    return { windows: this.windows.size, kept: this.kept.size, pulls: this.pulls.size };
+  }
+
+  private sweep(now: number): void {
+    if (now < this.nextSweep) return;
+    this.nextSweep = now + 60_000;
+    for (const map of [this.pulls, this.windows, this.kept] as Map<string, { until: number }>[]) {
+      for (const [k, v] of map) if (v.until <= now) map.delete(k);
+    }
+  }
+  private live<T extends { until: number }>(map: Map<string, T>, key: string): T | undefined {
+    const v = map.get(key);
+    if (v && v.until <= this.now()) {
+      map.delete(key);
+      return undefined;
+    }
+    return v;
+  }
+
   async getCursor(k: string) {
     return this.cursors.get(k);
   }
@@ -90,34 +124,45 @@ export class MemoryKfStore implements KfStore {
     this.cursors.set(k, c);
   }
   async requestPull(k: string, token: string) {
-    this.pulls.set(k, token);
+    const now = this.now();
+    this.sweep(now);
+    this.pulls.set(k, { token, until: now + RedisTtls.kfPullRequest * 1000 });
   }
   async takePullRequest(k: string) {
-    const t = this.pulls.get(k);
+    const t = this.live(this.pulls, k);
     this.pulls.delete(k);
-    return t;
+    return t?.token;
   }
   async customerWrote(k: string, u: string, atMs: number) {
-    this.windows.set(`${k}|${u}`, { at: atMs, sent: 0 });
+    const now = this.now();
+    this.sweep(now);
+    this.windows.set(`${k}|${u}`, { at: atMs, sent: 0, until: now + RedisTtls.kfWindow * 1000 });
   }
   async reserve(k: string, u: string, nowMs: number, windowMs: number, max: number) {
-    const w = this.windows.get(`${k}|${u}`);
+    const w = this.live(this.windows, `${k}|${u}`);
     if (!w || nowMs - w.at > windowMs || w.sent >= max) return false;
     w.sent++;
     return true;
   }
   async closeWindow(k: string, u: string) {
-    const w = this.windows.get(`${k}|${u}`);
+    const w = this.live(this.windows, `${k}|${u}`);
     if (w) w.sent = Number.MAX_SAFE_INTEGER;
   }
   async keep(k: string, u: string, items: string[]) {
-    this.kept.set(`${k}|${u}`, [...(this.kept.get(`${k}|${u}`) ?? []), ...items]);
+    this.put(k, u, (cur) => [...cur, ...items], items.length);
   }
   async keepFirst(k: string, u: string, items: string[]) {
-    this.kept.set(`${k}|${u}`, [...items, ...(this.kept.get(`${k}|${u}`) ?? [])]);
+    this.put(k, u, (cur) => [...items, ...cur], items.length);
+  }
+  private put(k: string, u: string, merge: (cur: string[]) => string[], added: number): void {
+    if (!added) return;
+    const now = this.now();
+    this.sweep(now);
+    const cur = this.live(this.kept, `${k}|${u}`)?.items ?? [];
+    this.kept.set(`${k}|${u}`, { items: merge(cur), until: now + RedisTtls.kfPending * 1000 });
   }
   async takeKept(k: string, u: string) {
-    const v = this.kept.get(`${k}|${u}`) ?? [];
+    const v = this.live(this.kept, `${k}|${u}`)?.items ?? [];
     this.kept.delete(`${k}|${u}`);
     return v;
   }

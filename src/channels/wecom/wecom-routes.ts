@@ -97,7 +97,7 @@ export function registerWeComRoutes(app: FastifyInstance, deps: WeComRoutesDeps)
   const appClient = createWeComClient({ ...clientBase, secret: env.WECOM_SECRET });
   const kfClient = env.WECOM_KF_SECRET && env.WECOM_KF_SECRET !== env.WECOM_SECRET ? createWeComClient({ ...clientBase, secret: env.WECOM_KF_SECRET }) : appClient;
 
-  const store: KfStore = redis ? new RedisKfStore(redis) : new MemoryKfStore();
+  const store: KfStore = redis ? new RedisKfStore(redis) : new MemoryKfStore({ now: wecomNow });
   const kfOutbox = createKfOutbox({ client: kfClient, store, logger, now: wecomNow, window: deps.kfWindow });
   const openKfIds = env.WECOM_KF_OPEN_KFIDS?.split(',').map((x) => x.trim()).filter(Boolean) ?? [];
   const kf = createKfChannel({
