@@ -13,7 +13,7 @@ export const prompts = {
   categoryUnsure: '不确定',
   proposal: (requirement?: string) =>
     `请写出建议内容：现状或问题是什么、您建议具体怎么做。${requirement ? `（${requirement}）` : ''}\n内容较长可分几条发送，全部发完后请回复“完成”。`,
-  proposalPrefilled: (excerpt: string) => `已采用您最初发来的内容作为建议内容：“${excerpt}”`,
+  proposalPrefilled: (excerpt: string) => `已采用您之前发来的内容作为建议内容：“${excerpt}”`,
   feasibility:
     '请简要说明建议的可行性：实施需要哪些条件、大致成本或资源、预期效果。可分几条发送，发完后请回复“完成”。',
   identityIntro:
@@ -30,6 +30,8 @@ export const prompts = {
   editing: (label: string) => `好的，请重新填写${label}。`,
   collectEmpty: '还没有收到内容，请先发送，发完后再回复“完成”。',
   rewriteDone: '已清空，请重新发送。',
+  keptAhead: (label: string) => `已先记下这段话，稍后作为${label}使用。`,
+  shortAnswer: (label: string, max: number) => `这一步请发送简短的${label}（不超过${max}字）。`,
   notHere: '这一步不需要回复这个词。',
   notHereSend: (label: string) => `这一步不需要回复这个词，请直接发送${label}。`,
   collectSend: (label: string) => `请发送${label}，发完后回复“完成”。`,

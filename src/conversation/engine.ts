@@ -159,6 +159,9 @@ export function resolveOption(options: ReplyOption[], message: EngineMessage): R
   return partial.length === 1 ? partial[0] : undefined;
 }
 
+/** Shorter than this, a message at a choice or title step is never taken for the whole suggestion. */
+const AHEAD_MIN_CHARS = 20;
+
 const yesNoOptions = (yes: { id: string; label: string }, no: { id: string; label: string }) => [yes, no];
 
 /** One run of the engine over one message. Mutates its own copy of the session. */
@@ -612,6 +615,26 @@ class Turn {
     this.say(reply, options);
   }
 
+  /**
+   * Content sent ahead of its step (the whole suggestion pasted at the theme or title step) is kept as
+   * the flow's `prefillKey` answer, checked on arrival like a suggestion sent as the first message. Only
+   * when that answer is still to come and the message reads as a suggestion.
+   */
+  private keepAhead(): boolean {
+    const s = this.s!;
+    const key = this.flow.intake?.prefillKey;
+    if (!key || s.answers[key] !== undefined || s.prefill?.[key] !== undefined) return false;
+    if ([...this.text].length < AHEAD_MIN_CHARS || this.ctx.judge.judgeScope(this.text).kind !== 'suggestion') return false;
+    this.addPrefill({ [key]: this.text });
+    return true;
+  }
+
+  private keptAheadNote(): string {
+    const key = this.flow.intake?.prefillKey;
+    const label = this.flow.steps.find((x) => 'answerKey' in x && x.answerKey === key)?.label ?? '';
+    return prompts.keptAhead(label);
+  }
+
   /** A control word where it means nothing is never stored as an answer. */
   private isControlWord(): boolean {
     const all = [...controlWords.done, ...controlWords.rewrite, ...controlWords.confirm, ...controlWords.insist];
@@ -626,6 +649,7 @@ class Turn {
       case 'choice': {
         const options = step.options(s, this.ctx);
         const o = resolveOption(options, this.msg);
+        if (!o && this.keepAhead()) return this.say(`${this.keptAheadNote()}${step.invalidReply}`, options);
         if (!o) return this.fail(step, step.invalidReply, options);
         s.answers[step.answerKey] = o.id;
         Object.assign(s.answers, step.alsoRecord?.(o.id, s, this.ctx) ?? {});
@@ -636,6 +660,7 @@ class Turn {
         if (this.isControlWord()) return this.fail(step, prompts.notHereSend(step.label));
         const max = this.limits[step.limit];
         const len = [...this.text].length;
+        if ((len > max || this.text.includes('\n')) && this.keepAhead()) return this.say(`${this.keptAheadNote()}${prompts.shortAnswer(step.label, max)}`);
         if (len > max) return this.say(limitTexts.field(step.label, max, len));
         const r = step.parse(this.text, s, this.ctx);
         if (!r.ok) return this.fail(step, r.reply);

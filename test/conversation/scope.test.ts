@@ -67,7 +67,7 @@ describe('a genuine suggestion sent as the very first message is kept', () => {
     await chat.say(good.title);
     await chat.say('解决问题');
     // The proposal step is passed with the kept text, which is quoted back.
-    expect(chat.last).toContain('已采用您最初发来的内容');
+    expect(chat.last).toContain('已采用您之前发来的内容');
     expect(chat.state).toBe('feasibility');
     await chat.say(good.feasibility);
     await chat.say('完成');
@@ -84,11 +84,55 @@ describe('a genuine suggestion sent as the very first message is kept', () => {
     await chat.say(good.title);
     await chat.say('解决问题');
     expect(chat.state).toBe('proposal');
-    expect(chat.last).toContain('已采用您最初发来的内容');
+    expect(chat.last).toContain('已采用您之前发来的内容');
     expect(chat.last).toContain('只有一句话');
     await chat.say('江南新区常住人口已超过20万，但最近的区图书馆在江北，往返要1小时。建议利用新区市民中心二楼空置的800平方米场地，设立区图书馆江南分馆，开设自习室和少儿阅览区。');
     await chat.say('完成');
     expect(chat.state).toBe('feasibility');
+  });
+});
+
+describe('the whole suggestion sent ahead of its step is kept, not refused', () => {
+  const whole = `${good.proposal[0]}${good.proposal[1]}`;
+
+  test('at the theme step it is kept for later and the theme asked again briefly', async () => {
+    const chat = await startChat();
+    await chat.say('我想提建议');
+    await chat.say(whole);
+    expect(chat.state).toBe('theme');
+    expect(chat.last).toBe('已先记下这段话，稍后作为建议内容使用。请回复上面选项的编号或名称。');
+    expect(chat.options).toContain('乡村振兴');
+    await chat.say('1');
+    await chat.say(good.title);
+    await chat.say('解决问题');
+    expect(chat.last).toContain('已采用您之前发来的内容');
+    expect(chat.state).toBe('feasibility');
+  });
+
+  test('pasted into the title step it is kept, and a short title is asked for', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'title');
+    await chat.say(whole);
+    expect(chat.state).toBe('title');
+    expect(chat.last).toBe('已先记下这段话，稍后作为建议内容使用。这一步请发送简短的标题（不超过60字）。');
+    await chat.say(good.title);
+    await chat.say('解决问题');
+    expect(chat.state).toBe('feasibility');
+    await chat.say(good.feasibility);
+    await chat.say('完成');
+    await chat.say(good.identity);
+    await chat.say('确认');
+    expect(chat.world.suggestions.stored[0]?.proposal).toBe(whole);
+  });
+
+  test('a short sentence at the theme step is only re-asked, and a long title that is no suggestion gets the limit', async () => {
+    const chat = await startChat();
+    await chat.say('我想提建议');
+    await chat.say('我觉得农村路灯太少');
+    expect(chat.last).toBe('请回复上面选项的编号或名称。');
+    await chat.say('1');
+    await chat.say('关于'.repeat(40));
+    expect(chat.last).toContain('标题最多60个字');
   });
 });
 
