@@ -136,7 +136,8 @@ export const agentProxyFlow = {
   id: 'agent-proxy',
   version: 1,
   start: 'mode',
-  intake: { judgeScope: false, seed },
+  // prefillKey: the citizen's words pasted ahead of the proposal step are kept for it.
+  intake: { judgeScope: false, prefillKey: 'proposal', seed },
   resumeReminderAfterMinutes: 120,
   steps: [
     {

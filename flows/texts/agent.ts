@@ -6,7 +6,7 @@ export const agentTexts = {
   recordReceived: (lines: number, senders: string[], skipped: number) =>
     `已收到转发的聊天记录：${lines}条文字消息，发言人：${senders.join('、')}。${skipped ? `（另有${skipped}条图片、语音等无法读取，需要的内容请补充文字。）` : ''}`,
   pasteReceived: '已收到您代录的群众原话，先为它补充几项信息。',
-  proxyStart: '好的，代群众录入。请把群众的原话粘贴或输入在下面。',
+  proxyStart: '好的，代群众录入。先补充几项信息，群众的原话在“建议内容”一步粘贴。',
   mode: '请问这次是？',
   modeInvalid: '请回复1（代群众录入）或2（提我自己的建议）。',
   modeLabels: { proxy: '代群众录入', own: '提我自己的建议' },

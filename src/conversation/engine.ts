@@ -209,11 +209,14 @@ class Turn {
     }
     if (s?.pendingSubmit) return this.submit(stepOf(this.flow, s.stepId) as ReviewStep);
     if (!s || (s.stepId === 'intake' && !s.awaiting)) return this.intake();
-    // A forwarded record sent before anything was answered starts the draft it seeds (an agent who said
-    // hello first, then forwarded the chat).
-    if (this.msg.forwarded && this.flow.intake?.seed && s.stepId === this.flow.start && !s.history.length && !s.buffer.length) {
-      this.s = undefined;
-      return this.intake();
+    // A forwarded record or a 代录 paste sent at the first question, before anything was answered, starts
+    // the draft it seeds (an agent who said hello first, then forwarded the chat or answered 代录).
+    if (this.flow.intake?.seed && s.stepId === this.flow.start && !s.history.length && !s.buffer.length && !s.awaiting) {
+      const seed = this.seedOf();
+      if (seed?.answers) {
+        this.s = undefined;
+        return this.beginSeeded(seed);
+      }
     }
     if (s.awaiting && this.answerAside()) return;
     const cmd = matchCommand(this.text);
@@ -240,7 +243,7 @@ class Turn {
           return this.say(systemTexts.nothingToCancel);
       }
     }
-    const seed = this.flow.intake?.seed?.(this.msg.forwarded ? { text: this.text, forwarded: this.msg.forwarded } : { text: this.text }, this.ctx);
+    const seed = this.seedOf();
     if (seed) return this.beginSeeded(seed);
     if (!this.text) return this.say(systemTexts.startHint);
     if (!this.flow.intake?.judgeScope) return this.begin();
@@ -257,6 +260,12 @@ class Turn {
         this.s.awaiting = { kind: 'scope', text: this.text, from: 'intake', candidates: v.candidates };
         return this.say(systemTexts.scopeAsk, this.scopeOptions());
     }
+  }
+
+  /** What the flow's intake seed makes of this message (undefined when the flow has no seed). */
+  private seedOf(): IntakeSeed | undefined {
+    const m = this.msg.forwarded ? { text: this.text, forwarded: this.msg.forwarded } : { text: this.text };
+    return this.flow.intake?.seed?.(m, this.ctx);
   }
 
   private scopeOptions(): ReplyOption[] {

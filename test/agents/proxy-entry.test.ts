@@ -110,6 +110,33 @@ describe('an agent enters a citizen suggestion from a forwarded chat record', ()
     expect(chat.state).toBe('theme');
   });
 
+  test('代录 answered to the greeting starts a proxy draft (it was refused as not 1 or 2)', async () => {
+    const chat = await startAgentChat();
+    await chat.say('你好');
+    expect(chat.state).toBe('mode');
+    await chat.say('代录');
+    expect(chat.state).toBe('theme');
+    expect(chat.last).toContain('群众的原话在“建议内容”一步粘贴');
+    // The citizen's words pasted early anyway are kept for the proposal step.
+    const words = '建议镇上牵头建一个冷链仓储点，再和电商平台合作搞直播带货，把村道硬化到果园，让柑橘运得出去。';
+    await chat.say(words);
+    expect(chat.state).toBe('theme');
+    expect(chat.last).toContain('已先记下这段话，稍后作为建议内容使用');
+    await chat.say('1');
+    await chat.say('关于建设柑橘冷链仓储点的建议');
+    await chat.say('3');
+    expect(chat.last).toContain('已采用您之前发来的内容');
+    expect(chat.state).toBe('feasibility');
+  });
+
+  test('a record forwarded after the greeting starts the seeded draft', async () => {
+    const chat = await startAgentChat();
+    await chat.say('你好');
+    await chat.say('', { forwarded: mixed });
+    expect(chat.state).toBe('theme');
+    expect(chat.last).toContain('已采用“王五”的2条发言作为建议内容');
+  });
+
   test('an agent can make a suggestion of their own: they are the proposer, no consent, no enteredBy', async () => {
     const chat = await startAgentChat();
     await chat.say('你好');
