@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run as runEmbeddedMongo } from './embedded-mongo.bench.js';
 import { run as runInbound } from './inbound.bench.js';
+import { run as runNotifications } from './notifications.bench.js';
 import { runSimilarityBench } from './similarity.bench.js';
 
 const quick = process.argv.includes('--quick');
@@ -31,6 +32,10 @@ function print(title: string, figures: Printable[]): void {
 const inbound = await runInbound({ quick });
 results.inbound = inbound;
 print(`1. inbound 微信客服 (${inbound.conversations} concurrent conversations, ${inbound.messages} messages)`, inbound.figures);
+
+const notifications = await runNotifications({ quick });
+results.notifications = notifications;
+print(`4. notifications (${notifications.notifications} app messages to ${notifications.members} members, clustered limiters, 1-second "minute")`, notifications.figures);
 
 const storage = await runEmbeddedMongo({ quick });
 results.storage = storage;

@@ -84,7 +84,8 @@ export function createWeComLimiters({ redis, namespace = 'default', settings: ov
   const group = (name: string, opts: Bottleneck.ConstructorOptions) =>
     new Bottleneck.Group({ ...cluster, id: RedisKeys.rateLimiter(`${namespace}:${name}`), heartbeatInterval: s.heartbeatMs, ...opts });
   // Every limiter must keep ANY window of `ms` (sliding: WeCom's windows are not aligned with ours) at or
-  // under `n`, measured where WeCom counts, i.e. after the request's trip; hence a 1 % (≥ 25 ms) margin.
+  // under `n`, measured where WeCom counts, i.e. after the request's trip; hence a margin of 1 % of the window (at least 60 ms: the spread of request
+  // delays under load, which matters only for the tests' shrunk windows).
   //
   // Minute-level limits get ~99 % of the allowed sustained rate:
   //  - small n: `minTime = (ms + margin) / n` — calls at least that far apart; any window then holds at
@@ -95,7 +96,7 @@ export function createWeComLimiters({ redis, namespace = 'default', settings: ov
   // Hour-level limits keep half the budget as a burst (capacity n/2, the other half refilled over the
   // window): an hour is long, and what matters there is that a burst of cards is not spread over an hour;
   // a sustained load is held to the minute-level limits well before the hour-level one matters.
-  const margin = (ms: number) => Math.max(25, Math.ceil(ms * 0.01));
+  const margin = (ms: number) => Math.max(60, Math.ceil(ms * 0.01));
   const bucket = (n: number, ms: number, capacity: number): Bottleneck.ConstructorOptions => {
     const window = ms + margin(ms);
     const rest = n - capacity;
@@ -133,10 +134,12 @@ export function createWeComLimiters({ redis, namespace = 'default', settings: ov
 
   return {
     settings: s,
-    appMessage: (members, fn) => through(members.flatMap((m) => [memberMinute.key(m), memberHour.key(m)]), fn),
+    // The pacing (minute-level) limiter is the innermost, so nothing between its start and the call can
+    // bunch calls up again (an outer limiter's own Redis round trip would).
+    appMessage: (members, fn) => through(members.flatMap((m) => [memberHour.key(m), memberMinute.key(m)]), fn),
     robot: (robotKey, fn) => through([robots.key(short(robotKey))], fn),
     kfSync: (withToken, fn) => through(withToken ? [kfSyncAll.key('all')] : [kfSyncNoToken.key('all'), kfSyncAll.key('all')], fn),
-    api: (apiPath, fn) => through([apiMinute.key(apiPath), apiHour.key(apiPath)], fn),
+    api: (apiPath, fn) => through([apiHour.key(apiPath), apiMinute.key(apiPath)], fn),
     async block(scope, ms) {
       if (redis) await redis.set(blockKey(scope), '1', 'PX', Math.max(1, Math.round(ms)));
       else memoryBlocks.set(scope, Math.max(memoryBlocks.get(scope) ?? 0, Date.now() + ms));
