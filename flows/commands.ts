@@ -24,6 +24,9 @@ export const commands: readonly CommandSpec[] = [
   { name: 'query', words: ['查询', '查进度', '查询进度', '我的建议'], prefixes: ['查询', '查'] },
 ];
 
+/** Words that begin an agent's proxy entry (`代录：王五说…`), alone or followed by the citizen's words. */
+export const proxyEntryWords = ['代录', '代理录入', '代为录入'] as const;
+
 /** Step-local control words: not global commands, but never stored as an answer either. */
 export const controlWords = {
   /** Ends a multi-message answer (proposal, feasibility). */
@@ -37,6 +40,9 @@ export const controlWords = {
   /** Says yes / no to an aside (cancel?). */
   yes: ['是', '确定', '确认', '对', '好', '好的', '是的'],
   no: ['否', '不', '不是', '算了', '不用'],
+  /** Answers to 您是想提建议，还是反映个人诉求？ besides the option labels. */
+  scopeSuggest: ['建议', '提建议', '我想提建议'],
+  scopePetition: ['诉求', '个人诉求'],
 } as const;
 
 /** Normalises a message for comparing with command words and option labels. */
@@ -70,6 +76,11 @@ export function matchCommand(text: string): CommandMatch | undefined {
     }
   }
   return undefined;
+}
+
+/** An answer to a menu without its ordinal decoration: `第2项` → `2`. */
+export function optionAnswer(text: string): string {
+  return normaliseWord(text).replace(/^第/, '').replace(/[项个条号]$/, '');
 }
 
 /** True when the message is exactly one of `words`. */

@@ -36,6 +36,8 @@ export const agentTexts = {
   },
   consentLine: (at: string) => `委托确认：已征得建议人同意（${at}）`,
   pastedSender: '群众',
+  /** The name shown for a forwarded line with no sender name. */
+  unknownSender: '未署名',
 } as const;
 
 /** The WeCom reminders of the quota (agents and the office). */
@@ -85,4 +87,7 @@ export const quotaReportTexts = {
   } as Record<string, string>,
   none: '无',
   noAgent: '未设代理员',
+  monthName: (m: number) => `${m}月`,
+  listSeparator: '、',
+  campaignSeparator: '；',
 } as const;

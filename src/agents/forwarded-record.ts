@@ -9,6 +9,8 @@
  *   r.candidates        // ['王五']: the senders who are not the agent
  *   citizenWords(r, '王五') // the citizen's lines, one per line
  */
+import { proxyEntryWords } from '../../flows/commands.js';
+import { agentTexts } from '../../flows/texts/agent.js';
 import type { ForwardedRecord } from '../channels/channel-types.js';
 
 /** One usable line of a record. */
@@ -32,8 +34,6 @@ export interface RecordReading {
   skipped: number;
 }
 
-/** The name shown for a line with no sender name. */
-export const UNKNOWN_SENDER = '未署名';
 
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/g;
 
@@ -76,7 +76,7 @@ export function readRecord(record: ForwardedRecord, agent?: { name: string; id?:
       skipped++;
       continue;
     }
-    lines.push({ sender: clean(item.sender ?? '') || UNKNOWN_SENDER, time: Number(item.time) || 0, text });
+    lines.push({ sender: clean(item.sender ?? '') || agentTexts.unknownSender, time: Number(item.time) || 0, text });
   }
   const senders = [...new Set(lines.map((l) => l.sender))];
   const agentSenders = agent ? senders.filter((s) => isAgentSender(s, agent)) : [];
@@ -117,9 +117,11 @@ export function looksLikeName(sender: string): boolean {
   );
 }
 
+const PROXY_PASTE = new RegExp(`^\\s*(?:${proxyEntryWords.join('|')})(?:\\s*[:：，,。]?\\s*)([\\s\\S]*)$`);
+
 /** The words after `代录` in a pasted proxy entry (`代录：王五说…`); undefined when it is not one. */
 export function proxyPaste(text: string): string | undefined {
-  const m = /^\s*(?:代录|代理录入|代为录入)(?:\s*[:：，,。]?\s*)([\s\S]*)$/.exec(text);
+  const m = PROXY_PASTE.exec(text);
   return m ? clean(m[1] ?? '') : undefined;
 }
 

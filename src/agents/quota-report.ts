@@ -83,16 +83,16 @@ export function summaryRows(r: QuarterReport): string[][] {
   const rows = r.units.map((u: UnitQuarterReport) => [
     u.unitName,
     T.kinds[u.kind] ?? u.kind,
-    u.agents.length ? u.agents.join('、') : T.noAgent,
-    u.requiredMonths.map((m) => `${m}月`).join('、'),
+    u.agents.length ? u.agents.join(T.listSeparator) : T.noAgent,
+    u.requiredMonths.map(T.monthName).join(T.listSeparator),
     ...u.months.map((m) => {
       const n = m.occasions.reduce((s, o) => s + o.suggestions, 0);
       if (m.status === 'met') return T.month.met(m.occasions.filter((o) => o.counts).length, n);
       if (m.status === 'not_required') return T.month.not_required(n);
       return T.month[m.status];
     }),
-    u.missingMonths.length ? u.missingMonths.map((m) => `${m}月`).join('、') : T.none,
-    u.campaigns.length ? u.campaigns.map((c) => T.campaign(c.valuable, c.required, day(c.deadline, r.timezone), c.status)).join('；') : T.none,
+    u.missingMonths.length ? u.missingMonths.map(T.monthName).join(T.listSeparator) : T.none,
+    u.campaigns.length ? u.campaigns.map((c) => T.campaign(c.valuable, c.required, day(c.deadline, r.timezone), c.status)).join(T.campaignSeparator) : T.none,
     T.status[u.status] ?? u.status,
   ]);
   return [header, ...rows];
@@ -101,7 +101,7 @@ export function summaryRows(r: QuarterReport): string[][] {
 /** The counted items: why each suggestion counts for which unit. */
 export function detailRows(r: QuarterReport): string[][] {
   const header = [T.headers.unit, T.headers.reference, T.headers.at, T.headers.belongsTo, T.headers.reason];
-  const rows = r.units.flatMap((u) => u.counted.map((c) => [u.unitName, c.reference, time(c.at, r.timezone), `${c.month}月`, T.reasons[c.reason] ?? c.reason]));
+  const rows = r.units.flatMap((u) => u.counted.map((c) => [u.unitName, c.reference, time(c.at, r.timezone), T.monthName(c.month), T.reasons[c.reason] ?? c.reason]));
   return [header, ...rows];
 }
 

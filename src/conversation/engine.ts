@@ -7,7 +7,7 @@
  *   const r = advance(citizenSuggestionFlow, undefined, { text: '我想提建议' }, ctx);
  *   r.state // 'theme'; r.replies[0].text contains the welcome, r.replies[1].options the themes
  */
-import { controlWords, isWord, matchCommand, normaliseWord, type CommandMatch } from '../../flows/commands.js';
+import { controlWords, isWord, matchCommand, normaliseWord, optionAnswer, type CommandMatch } from '../../flows/commands.js';
 import { optionLabels, prompts } from '../../flows/texts/prompts.js';
 import { limitTexts } from '../../flows/texts/coaching.js';
 import { systemTexts } from '../../flows/texts/system.js';
@@ -150,7 +150,7 @@ export function resolveOption(options: ReplyOption[], message: EngineMessage): R
     const byId = options.find((o) => o.id === message.optionId);
     if (byId) return byId;
   }
-  const w = normaliseWord(message.text).replace(/^第/, '').replace(/[项个条号]$/, '');
+  const w = optionAnswer(message.text);
   if (!w) return undefined;
   if (/^\d{1,2}$/.test(w)) return options[Number(w) - 1];
   const exact = options.find((o) => normaliseWord(o.label) === w || o.id.toLowerCase() === w);
@@ -314,7 +314,7 @@ class Turn {
     switch (a.kind) {
       case 'cancel': {
         const o = resolveOption(this.cancelOptions(), this.msg);
-        if (o?.id === 'cancel_yes' || isWord(this.text, controlWords.yes) || isWord(this.text, ['取消'])) {
+        if (o?.id === 'cancel_yes' || isWord(this.text, controlWords.yes) || matchCommand(this.text)?.name === 'cancel') {
           this.finishCancelled();
           return true;
         }
@@ -350,12 +350,12 @@ class Turn {
       }
       case 'scope': {
         const o = resolveOption(this.scopeOptions(), this.msg);
-        if (o?.id === 'suggest' || isWord(this.text, ['建议', '提建议', '我想提建议'])) {
+        if (o?.id === 'suggest' || isWord(this.text, controlWords.scopeSuggest)) {
           if (a.from === 'intake') this.begin(a.text);
           else this.finishCollect(stepOf(this.flow, s.stepId) as CollectStep, { skipScope: true, insist: a.insist === true });
           return true;
         }
-        if (o?.id === 'petition' || isWord(this.text, ['诉求', '个人诉求'])) {
+        if (o?.id === 'petition' || isWord(this.text, controlWords.scopePetition)) {
           this.outOfScope('petition');
           return true;
         }

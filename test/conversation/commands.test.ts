@@ -87,6 +87,14 @@ describe('global commands work at any step', () => {
     expect(chat.last).toContain('没有未完成的草稿');
   });
 
+  test('any cancel word (退出) answers 确定要取消吗 as yes, not as the step\'s answer', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'proposal');
+    await chat.say('取消');
+    await chat.say('退出');
+    expect(chat.state).toBe('cancelled');
+  });
+
   test('取消 at the review, chosen from the options', async () => {
     const chat = await startChat();
     await walkTo(chat, 'confirm');
