@@ -5,6 +5,9 @@
  * time-outs); and encrypted callbacks to the bot built with `@wecom/crypto` exactly as WeCom sends them.
  * Everything it receives is recorded, so tests assert what a citizen or member would actually have seen.
  *
+ * Also modelled: enable_duplicate_check (identical JSON within the interval is not delivered again), text and
+ * markdown cut at 2048 bytes, template_card field rules (§5.1), single-use task_id and response_code.
+ *
  * Points the contract marks UNCONFIRMED are modelled with a plausible errcode and named so in `errmsg`
  * (duplicate kf msgid, bad send_msg_on_event code); tests must not treat those codes as facts.
  */
@@ -94,6 +97,8 @@ export class FakeWeCom {
   readonly appDropped: { touser: string; body: Record<string, unknown> }[] = [];
   readonly robotDelivered: { key: string; body: Record<string, unknown> }[] = [];
   readonly cardUpdates: Record<string, unknown>[] = [];
+  /** App messages WeCom's duplicate check held back (identical JSON within the interval): nobody got them. */
+  readonly appDuplicates: Record<string, unknown>[] = [];
   /** Calls that arrived while their scope was blocked after a 45009: a well-behaved client makes none. */
   callsWhileBlocked = 0;
   /** Breaches of a limit (each answered 45009 or dropped). */
@@ -120,6 +125,8 @@ export class FakeWeCom {
   private syncInFlight = 0;
   private seq = 0;
   private robots = new Set<string>();
+  private sentBodies = new Map<string, number>();
+  private taskIds = new Set<string>();
 
   constructor(private readonly opts: FakeWeComOptions) {
     this.limits = { ...CONTRACT, ...opts.limits };
@@ -339,7 +346,8 @@ export class FakeWeCom {
         res.writeHead(fault.status, { 'content-type': 'text/html' }).end('<html>bad gateway</html>');
         return;
       } else {
-        return this.reply(res, rec, { errcode: fault.errcode, errmsg: `injected ${fault.errcode}`, ...(api === 'kf/sync_msg' ? { msg_list: [] } : {}) });
+        // List-style APIs keep their keys, empty, in error bodies (contract §0).
+        return this.reply(res, rec, { ...err(fault.errcode, `injected ${fault.errcode}`), ...(api === 'kf/sync_msg' ? { next_cursor: '', has_more: 0, msg_list: [] } : {}) });
       }
     }
     const answer = await this.handle(api, req.method ?? 'GET', query, body ?? {});
@@ -457,7 +465,7 @@ export class FakeWeCom {
       if (!m || !Array.isArray(m.list)) return err(40058, 'invalid msgmenu');
       if (m.list.length > 10) return err(95008, 'menu item count exceeds 10');
       if (bytes(m.head_content) > 1024 || bytes(m.tail_content) > 1024) return err(40058, 'head/tail content over 1024 bytes');
-      for (const it of m.list as { type?: string; click?: { id?: unknown; content?: unknown }; text?: { content?: unknown }; view?: { url?: unknown; content?: unknown } }[]) {
+      for (const it of m.list as { type?: string; click?: { id?: unknown; content?: unknown }; text?: { content?: unknown }; view?: { url?: unknown; content?: unknown }; miniprogram?: { appid?: unknown; pagepath?: unknown; content?: unknown } }[]) {
         if (it.type === 'click') {
           const id = bytes(it.click?.id);
           const c = bytes(it.click?.content);
@@ -467,6 +475,9 @@ export class FakeWeCom {
           if (c < 1 || c > 256) return err(40058, 'text item content 1-256 bytes');
         } else if (it.type === 'view') {
           if (bytes(it.view?.url) > 2048 || bytes(it.view?.content) > 1024) return err(40058, 'view item over limit');
+        } else if (it.type === 'miniprogram') {
+          const mp = it.miniprogram;
+          if (bytes(mp?.appid) > 32 || bytes(mp?.pagepath) > 1024 || bytes(mp?.content) > 1024) return err(40058, 'miniprogram item over limit');
         } else {
           return err(40058, `unsupported menu item type ${String(it.type)}`);
         }
@@ -517,7 +528,8 @@ export class FakeWeCom {
     return { errcode: 0, errmsg: 'ok', msgid };
   }
 
-  private messageSend(b: Record<string, unknown>): Record<string, unknown> {
+  private messageSend(body: Record<string, unknown>): Record<string, unknown> {
+    let b = body;
     if (Number(b.agentid) !== this.opts.agentId) return err(40056, 'invalid agentid');
     const touser = typeof b.touser === 'string' ? b.touser : '';
     if (!touser && !b.toparty && !b.totag) return err(82001, 'all touser/toparty/totag empty');
@@ -528,6 +540,30 @@ export class FakeWeCom {
       if (typeof content !== 'string' || !content) return err(44004, 'content empty');
     }
     const users = touser.split('|').filter(Boolean);
+    const bars = (v: unknown) => (typeof v === 'string' ? v.split('|').filter(Boolean).length : 0);
+    // Recipient caps (§5); the errcode for exceeding them is not documented: modelled as 40058.
+    if (users.length > 1000 || bars(b.toparty) > 100 || bars(b.totag) > 100) return err(40058, 'too many recipients (modelled; real errcode unconfirmed)');
+    if (type === 'template_card') {
+      const bad = this.checkTemplateCard(b.template_card);
+      if (bad) return bad;
+    }
+    const dupKey = b.enable_duplicate_check === 1 ? JSON.stringify(b) : undefined;
+    if (dupKey !== undefined) {
+      // Identical request JSON within the interval (default 1800 s, at most 4 h) is not delivered twice (§5).
+      const interval = Math.min(Number(b.duplicate_check_interval ?? 1800) || 1800, 4 * 3600) * 1000;
+      const last = this.sentBodies.get(dupKey);
+      if (last !== undefined && this.now() - last < interval) {
+        this.appDuplicates.push(b);
+        return { errcode: 0, errmsg: 'ok', invaliduser: '', msgid: this.newId('MSGID_') };
+      }
+    }
+    const taskId = type === 'template_card' ? String((b.template_card as { task_id?: unknown }).task_id ?? '') : '';
+    if (taskId && this.taskIds.has(taskId)) return err(40058, 'task_id already used (modelled; real errcode unconfirmed)');
+    if (type === 'text' || type === 'markdown') {
+      // Over-long content is cut at 2048 bytes, not refused (§5): members see the cut text.
+      const content = (b[String(type)] as { content: string }).content;
+      if (Buffer.byteLength(content) > 2048) b = { ...b, [String(type)]: { ...(b[String(type)] as object), content: cutBytes(content, 2048) } };
+    }
     const known = this.opts.members ? users.filter((u) => this.opts.members!.includes(u)) : users;
     const invalid = users.filter((u) => !known.includes(u));
     if (users.length > 0 && known.length === 0) return { ...err(81013, 'user & party & tag all invalid'), invaliduser: invalid.join('|') };
@@ -539,6 +575,9 @@ export class FakeWeCom {
       if (breach) this.appDropped.push({ touser: u, body: b });
       else this.appDelivered.push({ touser: u, body: b });
     }
+    // Only an accepted request counts for the duplicate check and uses up its task_id.
+    if (dupKey !== undefined) this.sentBodies.set(dupKey, this.now());
+    if (taskId) this.taskIds.add(taskId);
     const out: Record<string, unknown> = { errcode: 0, errmsg: 'ok', invaliduser: invalid.join('|'), msgid: this.newId('MSGID_') };
     if (type === 'template_card') {
       const rc = this.newId('RC_');
@@ -548,10 +587,32 @@ export class FakeWeCom {
     return out;
   }
 
+  /** template_card field rules of §5.1 (errcodes undocumented: modelled as 40058). */
+  private checkTemplateCard(card: unknown): Record<string, unknown> | undefined {
+    const c = (card ?? {}) as { card_type?: unknown; task_id?: unknown; button_list?: unknown; horizontal_content_list?: unknown };
+    const bad = (why: string) => err(40058, `template_card: ${why} (modelled; real errcode unconfirmed)`);
+    if (typeof c.card_type !== 'string') return bad('card_type missing');
+    if (c.task_id !== undefined && (typeof c.task_id !== 'string' || Buffer.byteLength(c.task_id) > 128 || !/^[0-9a-zA-Z_\-@]+$/.test(c.task_id))) return bad('task_id must be 1-128 bytes of [0-9a-zA-Z_-@]');
+    if (c.card_type === 'button_interaction') {
+      if (c.task_id === undefined) return bad('task_id is required for button_interaction');
+      const buttons = Array.isArray(c.button_list) ? (c.button_list as { type?: number; key?: unknown; url?: unknown; style?: unknown }[]) : [];
+      if (buttons.length < 1 || buttons.length > 6) return bad('button_list needs 1-6 buttons');
+      const keys = buttons.filter((x) => (x.type ?? 0) === 0).map((x) => x.key);
+      if (keys.some((k) => typeof k !== 'string' || !k || Buffer.byteLength(k) > 1024) || new Set(keys).size !== keys.length) return bad('button keys must be unique, 1-1024 bytes');
+      if (buttons.some((x) => x.type === 1 && typeof x.url !== 'string')) return bad('a url button needs url');
+      if (buttons.some((x) => x.style !== undefined && (typeof x.style !== 'number' || x.style < 1 || x.style > 4))) return bad('button style is 1-4');
+    }
+    if (Array.isArray(c.horizontal_content_list) && c.horizontal_content_list.length > 6) return bad('horizontal_content_list holds at most 6 items');
+    return undefined;
+  }
+
   private updateCard(b: Record<string, unknown>): Record<string, unknown> {
     if (Number(b.agentid) !== this.opts.agentId) return err(40056, 'invalid agentid');
     const rc = this.responseCodes.get(String(b.response_code ?? ''));
     if (!rc || rc.used || rc.expiresAt <= this.now()) return err(40058, 'invalid response_code (modelled; real errcode unconfirmed)');
+    const count = (v: unknown) => (Array.isArray(v) ? v.length : 0);
+    if (count(b.userids) > 1000 || count(b.partyids) > 100 || count(b.tagids) > 100) return err(40058, 'too many recipients (modelled; real errcode unconfirmed)');
+    if (!count(b.userids) && !count(b.partyids) && !count(b.tagids) && b.atall !== 1) return err(82001, 'userids/partyids/tagids all empty');
     rc.used = true;
     this.cardUpdates.push(b);
     return { errcode: 0, errmsg: 'ok', invaliduser: [] };
@@ -563,6 +624,7 @@ export class FakeWeCom {
     const limited = this.limit(`robot:${key}`, this.limits.robotPerMinute, this.limits.minuteMs);
     if (limited) return limited;
     const t = b.msgtype;
+    if (!['text', 'markdown', 'image', 'news', 'file', 'template_card'].includes(String(t))) return err(40008, 'invalid message type');
     const content = (b[String(t)] as { content?: unknown } | undefined)?.content;
     if (t === 'text' && (typeof content !== 'string' || Buffer.byteLength(content) > 2048)) return err(40058, 'text content invalid');
     if (t === 'markdown' && (typeof content !== 'string' || Buffer.byteLength(content) > 4096)) return err(40058, 'markdown content invalid');
@@ -608,6 +670,18 @@ export class FakeWeCom {
   private newId(prefix: string): string {
     return `${prefix}${(++this.seq).toString(36)}${randomBytes(3).toString('hex')}`;
   }
+}
+
+/** The longest prefix of `s` within `max` UTF-8 bytes, never splitting a character. */
+function cutBytes(s: string, max: number): string {
+  let out = '';
+  let used = 0;
+  for (const ch of s) {
+    used += Buffer.byteLength(ch);
+    if (used > max) break;
+    out += ch;
+  }
+  return out;
 }
 
 function err(errcode: number, errmsg: string): Record<string, unknown> {
