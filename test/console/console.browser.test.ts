@@ -144,4 +144,33 @@ describe('the console', () => {
     await expect.poll(() => page.textContent('#sim-state')).toBe('title');
     await page.close();
   }, 30_000);
+
+  test('the simulator forwards a pasted chat record as an agent, shown as text only', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${app.url}/console/simulator.html`);
+    await page.fill('#sim-user', 'daili-lisi');
+    await page.selectOption('#sim-role', 'agent');
+    await page.click('#sim-forward-box summary');
+    await page.fill('#sim-forward-title', '李四和王五的聊天记录');
+    await page.fill(
+      '#sim-forward',
+      [
+        '李四：王大爷，您说说村里的事？',
+        '王五：我们村的柑橘每年烂在地里，路也不好走，运不出去。',
+        '建议镇上牵头建一个冷链仓储点，把村道硬化到果园。<img src=x onerror="window.__pwned=3">',
+        '王五：13912345678',
+      ].join('\n'),
+    );
+    await page.click('#sim-forward-send');
+    await expect.poll(() => page.textContent('#sim-state')).toBe('theme');
+    const bot = (await page.$$eval('.msg.bot', (ms) => ms.map((m) => m.textContent))).join('\n');
+    expect(bot).toContain('已收到转发的聊天记录：3条文字消息，发言人：李四、王五');
+    // Three messages: the line without a name continued 王五's; the agent's own line was left out.
+    expect(bot).toContain('已采用“王五”的2条发言作为建议内容，您（李四）的发言未计入');
+    expect(bot).toContain('电话 13912345678');
+    expect(await page.textContent('.msg.me')).toContain('<img src=x onerror="window.__pwned=3">');
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.inputValue('#sim-forward')).toBe('');
+    await page.close();
+  }, 30_000);
 });

@@ -26,14 +26,34 @@ function append(kind, text, options = []) {
   log.scrollTop = log.scrollHeight;
 }
 
-async function send(text) {
+/**
+ * A pasted chat as the dev chat's `forwarded` record: one `姓名：内容` per line (full- or half-width colon);
+ * a line without a name continues the previous message. Items are a minute apart, ending now.
+ */
+function parseForwarded(title, pasted) {
+  const items = [];
+  for (const raw of pasted.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line) continue;
+    const m = /^([^:：]{1,64})[:：]\s*(.*)$/.exec(line);
+    if (m) items.push({ sender: m[1].trim(), text: m[2] });
+    else if (items.length) items[items.length - 1].text += `\n${line}`;
+    else items.push({ sender: '', text: line });
+  }
+  const end = Math.floor(Date.now() / 1000);
+  const record = { items: items.slice(0, 200).map((it, i, all) => ({ ...it, time: end - 60 * (all.length - 1 - i) })) };
+  if (title.trim()) record.title = title.trim();
+  return record;
+}
+
+async function send(text, forwarded) {
   $('#sim-error').textContent = '';
-  append('me', text);
+  append('me', forwarded ? [`[转发的聊天记录] ${forwarded.title || ''}`.trim(), ...forwarded.items.map((it) => `${it.sender || '未署名'}：${it.text}`)].join('\n') : text);
   try {
     const res = await fetch('/dev/chat', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ user: $('#sim-user').value.trim(), text, role: $('#sim-role').value }),
+      body: JSON.stringify({ user: $('#sim-user').value.trim(), text, role: $('#sim-role').value, ...(forwarded ? { forwarded } : {}) }),
     });
     const body = await res.json().catch(() => null);
     if (!res.ok) {
@@ -64,5 +84,14 @@ document.addEventListener('DOMContentLoaded', () => {
     if (!text.trim()) return;
     $('#sim-text').value = '';
     void send(text);
+  });
+  $('#sim-forward-send').addEventListener('click', () => {
+    const record = parseForwarded($('#sim-forward-title').value, $('#sim-forward').value);
+    if (!record.items.length) {
+      $('#sim-error').textContent = '请先粘贴聊天记录，每行一条“姓名：内容”。';
+      return;
+    }
+    $('#sim-forward').value = '';
+    void send('', record);
   });
 });

@@ -14,6 +14,7 @@ import { buildAdmin, registerAdminRoutes } from '../../../src/admin/index.js';
 import { registerDevChatRoutes } from '../../../src/channels/dev/dev-chat-router.js';
 import { createConversationService, MemorySessionStore } from '../../../src/conversation/index.js';
 import { fixedClock } from '../../../src/infra/clock.js';
+import { createAgentDirectory, createMemoryAgentStore } from '../../../src/agents/agent-directory.js';
 import { loadTestConfig, type AppConfig } from '../../../src/infra/config.js';
 import { MemoryDedupeStore } from '../../../src/infra/dedupe.js';
 import { createHttpServer } from '../../../src/infra/http-server.js';
@@ -87,6 +88,8 @@ export async function startAdminApp(opts: { now?: string; listen?: boolean; with
     locks: new MemoryLockService(),
     dedupe: new MemoryDedupeStore(),
     suggestions,
+    // The config's demo agent (daili-lisi) can try proxy entry in the simulator.
+    agents: createAgentDirectory({ config, store: createMemoryAgentStore(), clock }),
   });
   registerDevChatRoutes(http, { conversation, clock });
   let url = '';
