@@ -1,6 +1,6 @@
 /**
- * The Chinese labels the admin API puts into files people read (exports, the city form). Kept in one
- * place, like flows/texts for the conversation; the console's own labels live in its HTML.
+ * The Chinese labels the admin API puts into files people read (exports, statistics, the city form); the
+ * console's own labels live in its HTML.
  */
 export const statusLabels: Readonly<Record<string, string>> = {
   submitted: '待分办',
@@ -69,6 +69,9 @@ export const cityFormLabels = {
   recommendation: '推荐理由',
   none: '无',
 } as const;
+
+/** Name of the worksheet in the .xlsx export. */
+export const exportSheetName = '人民建议';
 
 /** Bucket label in statistics for suggestions without a category or an active unit. */
 export const noneLabel = '未分类/未交办';

@@ -1,6 +1,6 @@
 /**
- * The few sentences the WeCom channels say on their own (everything conversational comes from flows/).
- * Deployments override any of them under `wecom.texts` in the config file.
+ * The few sentences the channels say on their own (everything conversational comes from the flows).
+ * Deployments override the WeCom ones under `wecom.texts` in the config file.
  */
 export interface WeComTexts {
   /** 微信客服 welcome, sent with the enter_session welcome_code (within its 20 s validity). */
@@ -22,3 +22,9 @@ export const defaultWeComTexts: WeComTexts = {
   unsupportedMessage: '抱歉，目前只能识别文字消息，请用文字描述您的建议。',
   optionsHint: '请回复序号或选项：',
 };
+
+/** Speaker marks of the terminal chat (`npm run chat`). */
+export const terminalTexts = {
+  bot: '建言 › ',
+  you: '你 › ',
+} as const;

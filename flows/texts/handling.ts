@@ -131,6 +131,10 @@ export const unitFlowTexts = {
   returned: (reference: string) => `已退回建议 ${reference}，区信访办将重新交办。`,
   returnNeedsReason: (reference: string) => `请写明退回理由，例如：退回 ${reference} 不属于本单位职责`,
   cancelled: '已取消本次答复。',
+  /** The unit commands by kind, as members type them (used in hints). */
+  verbs: { answer: '答复', accept: '受理', return: '退回' },
+  /** Where an open assignment stands, in the 待办 list. */
+  todoStates: { toAccept: '待受理', toAnswer: '待答复' },
   failed: (why: string) => `操作未完成：${why}`,
   reasons: {
     not_found: '找不到这条建议',
@@ -156,4 +160,16 @@ export const evaluationTexts = {
   thanks: (rating: Rating) =>
     rating === 'unsatisfied' ? '您的意见已转交区信访办复核，处理后会再告知您。感谢您的监督！' : '您的评价已记录，感谢您对人民建议征集工作的支持！',
   recorded: '您的评价已记录。',
+};
+
+/** Notes in a suggestion's history (shown to the office in the console and exports). */
+export const historyNotes = {
+  /** Routing left it to the office; `reason` is the routing's reason code. */
+  screening: (reason: string) => `待区信访办甄别（${reason}）`,
+  /** The units of an assignment, then the office's note. */
+  assigned: (unitNames: string[], note?: string) => [unitNames.join('、'), note].filter(Boolean).join('；'),
+  /** What a unit said or decided: `区发展改革委：不属于本单位职责`. */
+  byUnit: (unitName: string, what: string) => `${unitName}：${what}`,
+  /** The leaders' instruction that led to an assignment. */
+  leaderInstruction: (leader: string, text: string) => `${leader}批示：${text}`,
 };

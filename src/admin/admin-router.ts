@@ -19,7 +19,7 @@ import { requireOffice, type Authenticate, type Principal } from './admin-auth.j
 import type { AuditLog } from './audit-log.js';
 import { registerConsole } from './console-route.js';
 import { cityForm, toCsv, toXlsx, type ExportContext } from './export.js';
-import { categoryLabels, noneLabel, statusLabels } from './labels.js';
+import { categoryLabels, noneLabel, statusLabels } from '../../flows/texts/admin.js';
 import type { OfficeService } from './office-service.js';
 import { computeStatistics } from './statistics.js';
 

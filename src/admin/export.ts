@@ -9,10 +9,11 @@ import {
   cityFormLabels,
   cityOutcomeLabels,
   exportColumns,
+  exportSheetName,
   levelLabels,
   statusLabels,
   yesNo,
-} from './labels.js';
+} from '../../flows/texts/admin.js';
 
 type Doc = Record<string, any>;
 
@@ -91,7 +92,7 @@ export function toCsv(docs: readonly Doc[], ctx: ExportContext): string {
 }
 
 /** An .xlsx workbook with one sheet; every cell is a string (never a formula). */
-export async function toXlsx(docs: readonly Doc[], ctx: ExportContext, sheetName = '人民建议'): Promise<Buffer> {
+export async function toXlsx(docs: readonly Doc[], ctx: ExportContext, sheetName = exportSheetName): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'jianyan';
   const ws = wb.addWorksheet(sheetName);

@@ -11,6 +11,7 @@
 import type { AppConfig } from '../infra/config.js';
 import type { Clock } from '../infra/clock.js';
 import { AppError, badRequest, notFound } from '../infra/errors.js';
+import { historyNotes } from '../../flows/texts/handling.js';
 import { canTransition } from '../suggestions/status-machine.js';
 import type { SuggestionModels } from '../suggestions/suggestion-model.js';
 import type { SuggestionStatus } from '../suggestions/suggestion-types.js';
@@ -149,7 +150,7 @@ export function createOfficeService({ models, audit, clock, config, assign, reco
         };
       });
       if (units.length && assign) {
-        checkPortResult(await assign({ reference, units, actor: actorOf(p), note: `${leader}批示：${text}` }));
+        checkPortResult(await assign({ reference, units, actor: actorOf(p), note: historyNotes.leaderInstruction(leader, text) }));
         return load(reference);
       }
       return after;

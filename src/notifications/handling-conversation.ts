@@ -151,7 +151,7 @@ export function createHandlingConversation(deps: HandlingConversationDeps): Hand
             open.map(({ suggestion: s, assignment: a }) => ({
               reference: s.reference,
               title: s.title,
-              state: a.acceptedAt ? '待答复' : '待受理',
+              state: a.acceptedAt ? unitFlowTexts.todoStates.toAnswer : unitFlowTexts.todoStates.toAccept,
               due: a.dueAt ? formatDay(a.dueAt, tz) : '',
             })),
           ),
@@ -161,7 +161,7 @@ export function createHandlingConversation(deps: HandlingConversationDeps): Hand
       default:
         break;
     }
-    const verb = cmd.kind === 'answer' ? '答复' : cmd.kind === 'accept' ? '受理' : '退回';
+    const verb = unitFlowTexts.verbs[cmd.kind];
     if (!cmd.reference) return reply(unitFlowTexts.needReference(verb), 'handling');
     const found = await handling.findForUnits(cmd.reference, units);
     if (!found) return reply(unitFlowTexts.notFound(cmd.reference), 'not_found');

@@ -18,6 +18,7 @@ import { routeSuggestion, type RoutableSuggestion, type RoutingDecision } from '
 import {
   cardTexts,
   citizenTexts,
+  historyNotes,
   levelNames,
   officeTexts,
   outcomeNames,
@@ -310,7 +311,7 @@ export function createHandlingService(deps: { models: SuggestionModels; clock: C
       change: {
         status: handlingStatus(assignments),
         set: { assignments, 'routing.needsScreening': false },
-        history: { action: replace ? 'reassign' : 'assign', note: [unique.map(dir.unitName).join('、'), note].filter(Boolean).join('；') },
+        history: { action: replace ? 'reassign' : 'assign', note: historyNotes.assigned(unique.map(dir.unitName), note) },
         outbox: [...ended.outbox, ...added.outbox],
       },
     };
@@ -333,7 +334,7 @@ export function createHandlingService(deps: { models: SuggestionModels; clock: C
       change: {
         status: 'submitted',
         set: { routing, level: decision.level },
-        history: { action: 'route', note: `待区信访办甄别（${decision.screeningReason}）` },
+        history: { action: 'route', note: historyNotes.screening(decision.screeningReason ?? 'no_rule') },
         outbox: toOffice(
           officeTexts.screening({ reference: s.reference, title: s.title, theme: s.themeName, level, proposed: decision.units.map(dir.unitName), reason }),
           robotTexts.screening({ reference: s.reference, title: robotSafe(s.title, s.proposer), level }),
@@ -367,7 +368,7 @@ export function createHandlingService(deps: { models: SuggestionModels; clock: C
       change: {
         status: handlingStatus(assignments),
         set: { assignments },
-        history: { action: 'return', note: `${dir.unitName(unit)}：${reason.trim()}` },
+        history: { action: 'return', note: historyNotes.byUnit(dir.unitName(unit), reason.trim()) },
         outbox: toOffice(officeTexts.returned(s.reference, s.title, dir.unitName(unit), reason.trim())),
       },
     };
@@ -399,7 +400,7 @@ export function createHandlingService(deps: { models: SuggestionModels; clock: C
       outbox.push(citizenNotice(s, 'rate_request', citizenTexts.rateRequest(s.reference), Object.entries(ratingNames).map(([id, label]) => ({ id, label }))));
       set.ratingRequestedAt = now;
     }
-    return { ok: true, change: { status, set, history: { action: 'answer', note: `${dir.unitName(input.unit)}：${outcomeNames[input.outcome]}` }, outbox } };
+    return { ok: true, change: { status, set, history: { action: 'answer', note: historyNotes.byUnit(dir.unitName(input.unit), outcomeNames[input.outcome]) }, outbox } };
   }
 
   // ---- queries -----------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline/promises';
 import { loadConfig } from '../../infra/config.js';
 import { createLogger } from '../../infra/logger.js';
 import { startService } from '../../main.js';
+import { terminalTexts } from '../../../flows/texts/channels.js';
 
 interface ChatReply {
   replies: { text: string; options: { id: string; label: string }[] }[];
@@ -30,14 +31,14 @@ async function main(): Promise<void> {
   };
   const show = (r: ChatReply) => {
     for (const reply of r.replies) {
-      console.log(`\n建言 › ${reply.text}`);
+      console.log(`\n${terminalTexts.bot}${reply.text}`);
       reply.options.forEach((o, i) => console.log(`   ${i + 1}. ${o.label}`));
     }
     console.log(`   [${r.state}${r.reference ? ` ${r.reference}` : ''}]`);
   };
 
   console.log(`Jianyan terminal chat as "${user}" — type a message; Ctrl-D or "exit" quits.`);
-  const prompt = () => process.stdout.write('\n你 › ');
+  const prompt = () => process.stdout.write(`\n${terminalTexts.you}`);
   try {
     prompt();
     // The async iterator buffers lines, so piped input (a scripted conversation) is answered line by line.

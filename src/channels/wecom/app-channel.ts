@@ -12,7 +12,7 @@ import type { ConversationHandler, OutboundReply, Role } from '../channel-types.
 import { appDedupeKey, type AppCallback, type TemplateCardEvent } from './message-parser.js';
 import { splitText } from './kf-render.js';
 import type { WeComClient } from './wecom-api-client.js';
-import type { WeComTexts } from './wecom-texts.js';
+import type { WeComTexts } from '../../../flows/texts/channels.js';
 
 export type TemplateCardHandler = (event: TemplateCardEvent) => Promise<void>;
 

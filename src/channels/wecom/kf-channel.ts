@@ -13,7 +13,7 @@ import type { ConversationHandler, InboundMessage } from '../channel-types.js';
 import { parseKfItem, type KfItem, type KfSyncItem } from './message-parser.js';
 import type { KfOutbox } from './kf-outbox.js';
 import type { WeComClient } from './wecom-api-client.js';
-import type { WeComTexts } from './wecom-texts.js';
+import type { WeComTexts } from '../../../flows/texts/channels.js';
 
 export interface KfChannelDeps {
   conversation: ConversationHandler;

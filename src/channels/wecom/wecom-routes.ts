@@ -31,7 +31,7 @@ import { MemoryKfStore, RedisKfStore, type KfStore } from './kf-store.js';
 import { createKfPuller } from './kf-sync.js';
 import { parseAppCallback } from './message-parser.js';
 import { createWeComClient, type WeComClient, type WeComClientTiming } from './wecom-api-client.js';
-import { defaultWeComTexts } from './wecom-texts.js';
+import { defaultWeComTexts } from '../../../flows/texts/channels.js';
 import { createWorkQueue } from './work-queue.js';
 
 /** Largest callback body accepted; a real one is well under 4 KB. */
@@ -123,6 +123,9 @@ export function registerWeComRoutes(app: FastifyInstance, deps: WeComRoutesDeps)
     replyFormat: config.wecom?.appReplyFormat,
   });
   const queue = createWorkQueue(log);
+  // kf pulls are not serialised by the queue: the puller coalesces them (a callback arriving while this
+  // process pulls the account only leaves a request for the running pull, which keeps fetching).
+  let kfCallbacks = 0;
 
   const verifyOpts = () => ({ nowSeconds: Math.floor(wecomNow() / 1000), maxSkewSeconds: env.WECOM_CALLBACK_MAX_SKEW_SECONDS });
 
@@ -144,7 +147,7 @@ export function registerWeComRoutes(app: FastifyInstance, deps: WeComRoutesDeps)
     if (!r.ok) return reject(req, reply, r.reason);
     const cb = parseAppCallback(r.value);
     if (cb.kind === 'kf_msg_or_event') {
-      queue.push(`kf:${cb.openKfId}`, () => puller.pull(cb.openKfId, cb.token));
+      queue.push(`kf:${cb.openKfId}:${++kfCallbacks}`, () => puller.pull(cb.openKfId, cb.token));
     } else {
       const sender = cb.kind === 'template_card' ? cb.event.from : cb.from;
       queue.push(`app:${sender ?? ''}`, () => appChannel.handle(cb));
