@@ -60,7 +60,7 @@ export interface AbuseWorld {
   logs: Array<Record<string, unknown>>;
   chat(user: string, text: string): Promise<ChatAnswer>;
   /** A raw request; `body` as given (a string is sent verbatim). */
-  request(method: string, url: string, opts?: { body?: string | Buffer; token?: string; contentType?: string }): Promise<{ status: number; text: string; json: () => any }>;
+  request(method: string, url: string, opts?: { body?: string; token?: string; contentType?: string }): Promise<{ status: number; text: string; json: () => any }>;
   api(url: string, token?: string): Promise<{ status: number; body: any }>;
   apiPost(url: string, payload: unknown, token?: string): Promise<{ status: number; body: any }>;
   /** Walks a citizen through the whole flow (following whatever the bot asks) and returns the reference. */

@@ -122,7 +122,7 @@ describe('the WeCom callback', () => {
 });
 
 describe('the dev chat', () => {
-  type Case = [what: string, body: string | Buffer, status: number, message: RegExp];
+  type Case = [what: string, body: string, status: number, message: RegExp];
   const cases: Case[] = [
     ['a body that is not JSON', 'user=a&text=hello', 400, /JSON/i],
     ['truncated JSON', '{"user": "x", "text": "我想', 400, /JSON/i],
