@@ -34,6 +34,10 @@ export const envSchema = z.object({
       .refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO date-time, e.g. 2021-07-01T09:00:00+08:00')
       .optional(),
   ),
+  /** 1 lets the embedded engine start under NODE_ENV=production (not recommended; use MONGODB_URI). */
+  EMBEDDED_MONGO_ALLOW_PRODUCTION: z.preprocess(emptyToUndefined, z.enum(['0', '1']).optional()),
+  /** The terminal chat's user id (`npm run chat`); default `terminal`. */
+  CHAT_USER: z.preprocess(emptyToUndefined, z.string().min(1).max(64).optional()),
   /** Force the dev chat endpoint on even when WeCom is configured. */
   DEV_CHAT: z.preprocess(emptyToUndefined, z.enum(['0', '1']).optional()),
   WECOM_CORP_ID: optionalString,

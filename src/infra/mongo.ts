@@ -16,12 +16,24 @@ export interface MongoHandle {
   close(): Promise<void>;
 }
 
-export async function connectMongo(env: Pick<Env, 'MONGODB_URI' | 'DATA_DIR' | 'NODE_ENV'>, logger: Logger): Promise<MongoHandle> {
+/**
+ * Connects mongoose to MONGODB_URI, or starts the embedded engine first. Under NODE_ENV=production the
+ * embedded engine is refused unless EMBEDDED_MONGO_ALLOW_PRODUCTION=1 (both read from the parsed config,
+ * not from the process environment).
+ */
+export async function connectMongo(env: Pick<Env, 'MONGODB_URI' | 'DATA_DIR' | 'NODE_ENV' | 'EMBEDDED_MONGO_ALLOW_PRODUCTION'>, logger: Logger): Promise<MongoHandle> {
   let embedded: EmbeddedMongo | undefined;
   let uri = env.MONGODB_URI;
   if (!uri) {
+    const allowProduction = env.EMBEDDED_MONGO_ALLOW_PRODUCTION === '1';
+    if (env.NODE_ENV === 'production' && !allowProduction) {
+      throw new Error(
+        'the embedded engine is for development and tests: refusing to start it with NODE_ENV=production; set MONGODB_URI ' +
+          'to a real MongoDB (or EMBEDDED_MONGO_ALLOW_PRODUCTION=1 if you really mean it)',
+      );
+    }
     const dbPath = path.resolve(env.DATA_DIR, 'mongo');
-    embedded = await startEmbeddedMongo({ dbPath, logger });
+    embedded = await startEmbeddedMongo({ dbPath, logger, allowProduction });
     uri = `${embedded.uri.replace(/\/$/, '')}/jianyan`;
     logger.info({ port: embedded.port, dbPath }, 'embedded MongoDB-compatible engine started (development/test only)');
   }

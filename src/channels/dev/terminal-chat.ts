@@ -19,9 +19,10 @@ interface ChatReply {
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig({ ...process.env, DEV_CHAT: '1' });
-  const service = await startService({ config, listen: false, logger: createLogger({ level: process.env.LOG_LEVEL ?? 'error' }) });
-  const user = process.env.CHAT_USER ?? 'terminal';
+  // The terminal is quiet by default (logs would mix with the dialogue); LOG_LEVEL still wins when set.
+  const config = loadConfig({ LOG_LEVEL: 'error', ...process.env, DEV_CHAT: '1' });
+  const service = await startService({ config, listen: false, logger: createLogger({ level: config.env.LOG_LEVEL }) });
+  const user = config.env.CHAT_USER ?? 'terminal';
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
 
   const send = async (text: string): Promise<ChatReply> => {
