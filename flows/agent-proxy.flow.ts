@@ -13,12 +13,10 @@ import type { FlowContext, FlowDefinition, IntakeSeed, Step } from '../src/conve
 import type { Session } from '../src/conversation/session.js';
 import { citizenWords, looksLikeName, pastedRecord, proxyPaste, readRecord, type RecordLine } from '../src/agents/forwarded-record.js';
 import { guessTheme } from '../src/agents/theme-guess.js';
-import type { SuggestionCategory } from '../src/suggestions/suggestion-types.js';
-import { citizenSuggestionFlow } from './citizen-suggestion.flow.js';
+import { categoryOf, citizenSuggestionFlow, draftSubmission, reviewOptions, summaryLines, themeOptions } from './citizen-suggestion.flow.js';
 import { agentTexts } from './texts/agent.js';
-import { categoryOrder, categoryTexts } from './texts/categories.js';
-import { optionLabels, prompts } from './texts/prompts.js';
-import { summaryLine } from './texts/system.js';
+import { categoryTexts } from './texts/categories.js';
+import { prompts } from './texts/prompts.js';
 
 const shared = (id: string): Step => {
   const s = citizenSuggestionFlow.steps.find((x) => x.id === id);
@@ -44,18 +42,6 @@ const recordLines = (s: Session): RecordLine[] => json<[string, string][]>(s.ans
 const candidates = (s: Session): string[] => json<string[]>(s.answers.candidates, []);
 const agentSenders = (s: Session): string[] => json<string[]>(s.answers.agentSenders, []);
 
-const isCategory = (v: string | undefined): v is SuggestionCategory => !!v && (categoryOrder as string[]).includes(v);
-
-function themeName(id: string, ctx: FlowContext): string {
-  if (id === ctx.config.generalTheme.id) return ctx.config.generalTheme.name;
-  for (const c of ctx.config.campaigns) for (const t of c.themes) if (t.id === id) return t.name;
-  return id;
-}
-
-function themeOptions(ctx: FlowContext): ReplyOption[] {
-  const themed = ctx.campaign ? ctx.campaign.themes.map((t) => ({ id: t.id, label: t.name })) : [];
-  return [...themed, { id: ctx.config.generalTheme.id, label: ctx.config.generalTheme.name }];
-}
 
 // ---- intake -----------------------------------------------------------------------------------------
 
@@ -180,7 +166,7 @@ export const agentProxyFlow = {
     {
       ...theme,
       prompt: (s: Session, ctx: FlowContext) => {
-        const options = themeOptions(ctx);
+        const options = themeOptions(s, ctx);
         const found = [s.answers.name && `姓名 ${s.answers.name}`, s.answers.phone && `电话 ${s.answers.phone}`, s.answers.unit && `单位 ${s.answers.unit}`].filter(
           (x): x is string => !!x,
         );
@@ -198,7 +184,7 @@ export const agentProxyFlow = {
       ...proposal,
       prompt: (s: Session, ctx: FlowContext) => {
         if (!isProxy(s)) return proposal.prompt(s, ctx);
-        const c = isCategory(s.answers.category) ? s.answers.category : undefined;
+        const c = categoryOf(s);
         return { text: agentTexts.proposal(c ? categoryTexts[c].requirement : undefined) };
       },
     } as Step,
@@ -232,38 +218,18 @@ export const agentProxyFlow = {
         text: [
           agentTexts.review,
           ownerLine(s, ctx),
-          summaryLine('主题', s.answers.theme ? themeName(s.answers.theme, ctx) : undefined),
-          summaryLine('标题', s.answers.title),
-          summaryLine('类别', isCategory(s.answers.category) ? categoryTexts[s.answers.category].name : prompts.categoryUnsure),
-          summaryLine('建议内容', s.answers.proposal),
-          summaryLine('可行性', s.answers.feasibility),
-          summaryLine('姓名', s.answers.name),
-          summaryLine('联系电话', s.answers.phone),
-          summaryLine('工作单位', s.answers.unit),
+          ...summaryLines(s, ctx),
           ...(isProxy(s) && s.answers.consentAt ? [agentTexts.consentLine(localTime(s.answers.consentAt, ctx))] : []),
           prompts.reviewFooter,
         ].join('\n'),
-        options: [
-          { id: 'submit', label: optionLabels.submit },
-          { id: 'edit', label: optionLabels.edit },
-          { id: 'cancel', label: optionLabels.cancel },
-        ],
+        options: reviewOptions(),
       }),
       build: (s, ctx) => {
-        const category = isCategory(s.answers.category) ? s.answers.category : undefined;
         const proxied = isProxy(s) && ctx.agent && s.answers.consentAt;
         return {
-          campaign: s.answers.campaign ?? 'general',
-          theme: s.answers.theme ?? ctx.config.generalTheme.id,
-          ...(category ? { category } : {}),
-          title: s.answers.title ?? '',
-          proposal: s.answers.proposal ?? '',
-          feasibility: s.answers.feasibility ?? '',
-          proposer: { name: s.answers.name ?? '', phone: s.answers.phone ?? '', unit: s.answers.unit ?? '' },
-          // Follow-ups of a proxied suggestion go to the agent's channel: the agent passes them on.
-          citizen: ctx.citizen,
+          // Follow-ups of a proxied suggestion go to the agent's channel (ctx.citizen): the agent passes them on.
+          ...draftSubmission(s, ctx),
           ...(proxied ? { enteredBy: { agent: ctx.agent!.id, unit: ctx.agent!.unit, consentAt: new Date(s.answers.consentAt!) } } : {}),
-          ...(s.qualityFlags.length ? { qualityFlags: [...s.qualityFlags] } : {}),
         };
       },
       editable: ['theme', 'title', 'category', 'proposal', 'feasibility', 'name', 'phone', 'unit'],

@@ -5,25 +5,28 @@
 import type { ReplyOption } from '../src/channels/channel-types.js';
 import type { Check, FlowContext, FlowDefinition, Parser } from '../src/conversation/flow-schema.js';
 import type { Session } from '../src/conversation/session.js';
-import type { SuggestionCategory } from '../src/suggestions/suggestion-types.js';
+import type { SuggestionCategory, SuggestionSubmission } from '../src/suggestions/suggestion-types.js';
 import { categoryOrder, categoryTexts } from './texts/categories.js';
 import { feasibilityCoaching, identityCoaching, insistHint, proposalCoaching, titleCoaching } from './texts/coaching.js';
 import { examples, optionLabels, prompts } from './texts/prompts.js';
 import { summaryLine } from './texts/system.js';
 
-const isCategory = (v: string | undefined): v is SuggestionCategory => !!v && (categoryOrder as string[]).includes(v);
-const categoryOf = (s: Session) => (isCategory(s.answers.category) ? s.answers.category : undefined);
+/** True when an answer is one of the seed's four kinds (not 不确定). */
+export const isCategory = (v: string | undefined): v is SuggestionCategory => !!v && (categoryOrder as string[]).includes(v);
+/** The draft's category, when one of the four kinds was chosen. */
+export const categoryOf = (s: Session): SuggestionCategory | undefined => (isCategory(s.answers.category) ? s.answers.category : undefined);
 
 // ---- theme -----------------------------------------------------------------------------------------
 
 /** The active campaign's themes, then the year-round 日常建议. Outside a campaign window only 日常建议. */
-function themeOptions(_s: Session, ctx: FlowContext): ReplyOption[] {
+export function themeOptions(_s: Session, ctx: FlowContext): ReplyOption[] {
   const campaign = ctx.campaign;
   const themed = campaign ? campaign.themes.map((t) => ({ id: t.id, label: t.name })) : [];
   return [...themed, { id: ctx.config.generalTheme.id, label: ctx.config.generalTheme.name }];
 }
 
-function themeName(id: string, ctx: FlowContext): string {
+/** A theme id's name, in any campaign or the general theme (the id itself when unknown). */
+export function themeName(id: string, ctx: FlowContext): string {
   if (id === ctx.config.generalTheme.id) return ctx.config.generalTheme.name;
   for (const c of ctx.config.campaigns) for (const t of c.themes) if (t.id === id) return t.name;
   return id;
@@ -186,44 +189,55 @@ export const citizenSuggestionFlow = {
       kind: 'review',
       label: '核对',
       prompt: (s, ctx) => ({
-        text: [
-          prompts.review,
-          summaryLine('主题', s.answers.theme ? themeName(s.answers.theme, ctx) : undefined),
-          summaryLine('标题', s.answers.title),
-          summaryLine('类别', isCategory(s.answers.category) ? categoryTexts[s.answers.category].name : prompts.categoryUnsure),
-          summaryLine('建议内容', s.answers.proposal),
-          summaryLine('可行性', s.answers.feasibility),
-          summaryLine('姓名', s.answers.name),
-          summaryLine('联系电话', s.answers.phone),
-          summaryLine('工作单位', s.answers.unit),
-          prompts.reviewFooter,
-        ].join('\n'),
-        options: [
-          { id: 'submit', label: optionLabels.submit },
-          { id: 'edit', label: optionLabels.edit },
-          { id: 'cancel', label: optionLabels.cancel },
-        ],
+        text: [prompts.review, ...summaryLines(s, ctx), prompts.reviewFooter].join('\n'),
+        options: reviewOptions(),
       }),
-      build: (s, ctx) => {
-        const category = categoryOf(s);
-        return {
-          campaign: s.answers.campaign ?? 'general',
-          theme: s.answers.theme ?? ctx.config.generalTheme.id,
-          ...(category ? { category } : {}),
-          title: s.answers.title ?? '',
-          proposal: s.answers.proposal ?? '',
-          feasibility: s.answers.feasibility ?? '',
-          proposer: { name: s.answers.name ?? '', phone: s.answers.phone ?? '', unit: s.answers.unit ?? '' },
-          citizen: ctx.citizen,
-          ...(s.qualityFlags.length ? { qualityFlags: [...s.qualityFlags] } : {}),
-        };
-      },
+      build: draftSubmission,
       editable: ['theme', 'title', 'category', 'proposal', 'feasibility', 'name', 'phone', 'unit'],
       next: 'submitted',
     },
     { id: 'submitted', kind: 'end', label: '已提交', state: 'submitted', prompt: () => ({ text: '' }) },
   ],
 } satisfies FlowDefinition;
+
+/** The review's lines for the answers, in the order they were asked. */
+export function summaryLines(s: Session, ctx: FlowContext): string[] {
+  return [
+    summaryLine('主题', s.answers.theme ? themeName(s.answers.theme, ctx) : undefined),
+    summaryLine('标题', s.answers.title),
+    summaryLine('类别', isCategory(s.answers.category) ? categoryTexts[s.answers.category].name : prompts.categoryUnsure),
+    summaryLine('建议内容', s.answers.proposal),
+    summaryLine('可行性', s.answers.feasibility),
+    summaryLine('姓名', s.answers.name),
+    summaryLine('联系电话', s.answers.phone),
+    summaryLine('工作单位', s.answers.unit),
+  ];
+}
+
+/** 确认提交 / 修改 / 取消 under the review. */
+export function reviewOptions(): ReplyOption[] {
+  return [
+    { id: 'submit', label: optionLabels.submit },
+    { id: 'edit', label: optionLabels.edit },
+    { id: 'cancel', label: optionLabels.cancel },
+  ];
+}
+
+/** The submission a confirmed draft stores (without its key); follow-ups go to `ctx.citizen`. */
+export function draftSubmission(s: Session, ctx: FlowContext): Omit<SuggestionSubmission, 'submissionKey'> {
+  const category = categoryOf(s);
+  return {
+    campaign: s.answers.campaign ?? 'general',
+    theme: s.answers.theme ?? ctx.config.generalTheme.id,
+    ...(category ? { category } : {}),
+    title: s.answers.title ?? '',
+    proposal: s.answers.proposal ?? '',
+    feasibility: s.answers.feasibility ?? '',
+    proposer: { name: s.answers.name ?? '', phone: s.answers.phone ?? '', unit: s.answers.unit ?? '' },
+    citizen: ctx.citizen,
+    ...(s.qualityFlags.length ? { qualityFlags: [...s.qualityFlags] } : {}),
+  };
+}
 
 function categoryOptions(): ReplyOption[] {
   return [...categoryOrder.map((c) => ({ id: c, label: categoryTexts[c].name })), { id: 'unsure', label: prompts.categoryUnsure }];
