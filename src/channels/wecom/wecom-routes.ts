@@ -31,7 +31,7 @@ import { MemoryKfStore, RedisKfStore, type KfStore } from './kf-store.js';
 import { createKfPuller } from './kf-sync.js';
 import { parseAppCallback } from './message-parser.js';
 import { createWeComClient, type WeComClient, type WeComClientTiming } from './wecom-api-client.js';
-import { defaultWeComTexts } from './wecom-texts.js';
+import { defaultWeComTexts } from '../../../flows/texts/channels.js';
 import { createWorkQueue } from './work-queue.js';
 
 /** Largest callback body accepted; a real one is well under 4 KB. */
