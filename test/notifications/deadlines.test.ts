@@ -1,92 +1,71 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { MemoryLockService } from '../../src/infra/locks.js';
 import { RedisKeys } from '../../src/infra/redis-keys.js';
-import { startTestMongo, type TestMongo } from '../helpers/embedded-mongo.js';
-import { startFakeWeCom, type FakeWeCom } from '../fakes/fake-wecom-server.js';
-import { appTextsTo, cardsTo, startWorld, type World } from './handling-world.js';
+import { appTextsTo, cardsTo, useHandlingWorld } from './handling-world.js';
 
-let mongo: TestMongo;
-let fake: FakeWeCom;
-let w: World;
 let locks: MemoryLockService;
-beforeAll(async () => {
-  mongo = await startTestMongo();
-});
-afterAll(async () => {
-  await mongo.close();
-});
-beforeEach(async () => {
-  fake = await startFakeWeCom();
-  fake.addRobot('robot-fgw');
-  fake.addRobot('robot-xfb');
-  locks = new MemoryLockService();
-  w = await startWorld({ mongoUri: mongo.uri, fake, locks });
-});
-afterEach(async () => {
-  await w.close();
-  await fake.close();
-});
+const h = useHandlingWorld({ robots: ['robot-fgw', 'robot-xfb'], world: () => ({ locks: (locks = new MemoryLockService()) }) });
 
-const robotTexts = (key: string) => fake.robotDelivered.filter((r) => r.key === key).map((r) => (r.body.markdown as { content: string }).content);
+const robotTexts = (key: string) => h.fake.robotDelivered.filter((r) => r.key === key).map((r) => (r.body.markdown as { content: string }).content);
 
 describe('deadlines', () => {
   test('a reminder before the due date, then the overdue flag and a message to the office — each once', async () => {
     // Assigned Thu 2021-07-01: accept by Tue 07-06, answer by Thu 07-22 (15 working days), reminder from 07-20.
-    const ref = await w.submit();
-    await w.dispatcher().runOnce();
+    const ref = await h.w.submit();
+    await h.w.dispatcher().runOnce();
 
-    w.clock.set('2021-07-05T09:00:00+08:00');
-    expect(await w.deadlines.runDeadlineSweep()).toMatchObject({ ran: true, reminded: 0, acceptOverdue: 0, overdue: 0 });
+    h.w.clock.set('2021-07-05T09:00:00+08:00');
+    expect(await h.w.deadlines.runDeadlineSweep()).toMatchObject({ ran: true, reminded: 0, acceptOverdue: 0, overdue: 0 });
 
-    w.clock.set('2021-07-07T09:00:00+08:00');
-    expect(await w.deadlines.runDeadlineSweep()).toMatchObject({ acceptOverdue: 1 });
-    await w.dispatcher().runOnce();
-    expect(appTextsTo(fake, 'unit_li').at(-1)).toBe(`建议 ${ref}《推进万达开川渝统筹发展示范区建设》已超过受理期限，请尽快受理并办理。`);
-    expect(appTextsTo(fake, 'office_chen').at(-1)).toBe(`督办：建议 ${ref}《推进万达开川渝统筹发展示范区建设》区发展改革委超过受理期限仍未受理。`);
+    h.w.clock.set('2021-07-07T09:00:00+08:00');
+    expect(await h.w.deadlines.runDeadlineSweep()).toMatchObject({ acceptOverdue: 1 });
+    await h.w.dispatcher().runOnce();
+    expect(appTextsTo(h.fake, 'unit_li').at(-1)).toBe(`建议 ${ref}《推进万达开川渝统筹发展示范区建设》已超过受理期限，请尽快受理并办理。`);
+    expect(appTextsTo(h.fake, 'office_chen').at(-1)).toBe(`督办：建议 ${ref}《推进万达开川渝统筹发展示范区建设》区发展改革委超过受理期限仍未受理。`);
 
-    await w.handling.accept(ref, { unit: 'fgw', by: { kind: 'unit', unit: 'fgw', userid: 'unit_li' } });
-    w.clock.set('2021-07-21T09:00:00+08:00');
-    expect(await w.deadlines.runDeadlineSweep()).toMatchObject({ reminded: 1, overdue: 0 });
-    expect(await w.deadlines.runDeadlineSweep()).toMatchObject({ reminded: 0 });
-    await w.dispatcher().runOnce();
-    expect(appTextsTo(fake, 'unit_zhao').at(-1)).toBe(`提醒：建议 ${ref}《推进万达开川渝统筹发展示范区建设》将于 2021-07-22 到期，请及时答复（回复“答复 ${ref}”）。`);
+    await h.w.handling.accept(ref, { unit: 'fgw', by: { kind: 'unit', unit: 'fgw', userid: 'unit_li' } });
+    h.w.clock.set('2021-07-21T09:00:00+08:00');
+    expect(await h.w.deadlines.runDeadlineSweep()).toMatchObject({ reminded: 1, overdue: 0 });
+    expect(await h.w.deadlines.runDeadlineSweep()).toMatchObject({ reminded: 0 });
+    await h.w.dispatcher().runOnce();
+    expect(appTextsTo(h.fake, 'unit_zhao').at(-1)).toBe(`提醒：建议 ${ref}《推进万达开川渝统筹发展示范区建设》将于 2021-07-22 到期，请及时答复（回复“答复 ${ref}”）。`);
 
-    w.clock.set('2021-07-23T09:00:00+08:00');
-    expect(await w.deadlines.runDeadlineSweep()).toMatchObject({ overdue: 1 });
-    expect(await w.deadlines.runDeadlineSweep()).toMatchObject({ overdue: 0 });
-    await w.dispatcher().runOnce();
-    expect(appTextsTo(fake, 'office_chen').at(-1)).toBe(`督办：建议 ${ref}《推进万达开川渝统筹发展示范区建设》区发展改革委已超过答复期限（2021-07-22）仍未答复。`);
+    h.w.clock.set('2021-07-23T09:00:00+08:00');
+    expect(await h.w.deadlines.runDeadlineSweep()).toMatchObject({ overdue: 1 });
+    expect(await h.w.deadlines.runDeadlineSweep()).toMatchObject({ overdue: 0 });
+    await h.w.dispatcher().runOnce();
+    expect(appTextsTo(h.fake, 'office_chen').at(-1)).toBe(`督办：建议 ${ref}《推进万达开川渝统筹发展示范区建设》区发展改革委已超过答复期限（2021-07-22）仍未答复。`);
     expect(robotTexts('robot-fgw').at(-1)).toContain(`建议逾期未答复 ${ref}`);
     expect(robotTexts('robot-xfb').at(-1)).toContain(`建议逾期未答复 ${ref}`);
-    expect(fake.appDelivered.filter((d) => d.touser === 'office_chen')).toHaveLength(2);
+    expect(h.fake.appDelivered.filter((d) => d.touser === 'office_chen')).toHaveLength(2);
 
-    const report = await w.deadlines.deadlineReport();
+    const report = await h.w.deadlines.deadlineReport();
     expect(report.rows).toEqual([expect.objectContaining({ reference: ref, waitingOn: 'units', overdue: true, units: [expect.objectContaining({ unit: 'fgw', state: 'overdue' })] })]);
   });
 
   test('only one worker sweeps at a time', async () => {
-    await w.submit();
+    await h.w.submit();
     const held = await locks.tryAcquire(RedisKeys.schedulerLease(), 60_000);
-    w.clock.set('2021-07-23T09:00:00+08:00');
-    expect(await w.deadlines.runDeadlineSweep()).toMatchObject({ ran: false, overdue: 0 });
+    h.w.clock.set('2021-07-23T09:00:00+08:00');
+    expect(await h.w.deadlines.runDeadlineSweep()).toMatchObject({ ran: false, overdue: 0 });
     await held!.release();
-    expect(await w.deadlines.runDeadlineSweep()).toMatchObject({ ran: true, overdue: 1 });
+    expect(await h.w.deadlines.runDeadlineSweep()).toMatchObject({ ran: true, overdue: 1 });
   });
 
   test('the report accounts for every suggestion: screening, with units, waiting for a rating, done', async () => {
-    await w.citizenSays('你好');
-    const screening = await w.submit({ theme: 'general', title: '增设社区公交站点', proposal: '建议在百安坝街道增设公交站点，方便居民出行。' });
-    const assigned = await w.submit();
-    const answered = await w.submit();
-    await w.handling.answer(answered, { unit: 'fgw', outcome: 'adopted', text: '已纳入明年工作计划。', by: { kind: 'office', id: 'admin' } });
-    const rejected = await w.submit();
-    await w.handling.reject(rejected, { reason: '与本次征集主题无关', by: { kind: 'office', id: 'admin' } });
+    await h.w.citizenSays('你好');
+    const screening = await h.w.submit({ theme: 'general', title: '增设社区公交站点', proposal: '建议在百安坝街道增设公交站点，方便居民出行。' });
+    const assigned = await h.w.submit();
+    const answered = await h.w.submit();
+    await h.w.handling.answer(answered, { unit: 'fgw', outcome: 'adopted', text: '已纳入明年工作计划。', by: { kind: 'office', id: 'admin' } });
+    const rejected = await h.w.submit();
+    await h.w.handling.reject(rejected, { reason: '与本次征集主题无关', by: { kind: 'office', id: 'admin' } });
     // A suggestion stored by a worker that crashed before routing it is routed by the sweep.
-    const unrouted = (await w.suggestions.submit((await import('./handling-world.js')).submission())).reference;
-    expect(await w.deadlines.runDeadlineSweep()).toMatchObject({ routed: 1 });
-    expect((await w.doc(unrouted)).status).toBe('assigned');
+    const unrouted = (await h.w.suggestions.submit((await import('./handling-world.js')).submission())).reference;
+    expect(await h.w.deadlines.runDeadlineSweep()).toMatchObject({ routed: 1 });
+    expect((await h.w.doc(unrouted)).status).toBe('assigned');
 
-    const r = await w.deadlines.deadlineReport();
+    const r = await h.w.deadlines.deadlineReport();
     const byRef = Object.fromEntries(r.rows.map((x) => [x.reference, x.waitingOn]));
     expect(byRef).toEqual({ [screening]: 'office', [assigned]: 'units', [answered]: 'citizen', [rejected]: 'none', [unrouted]: 'units' });
     expect(r.summary).toMatchObject({ total: 5, waitingOnOffice: 1, waitingOnUnits: 2, waitingOnCitizen: 1, done: 1, overdue: 0, answeredOnTime: 1 });
@@ -95,11 +74,11 @@ describe('deadlines', () => {
 
 describe('group robots never see personal details', () => {
   test("a title carrying the proposer's name and phone reaches the robots without them, on assignment and when overdue", async () => {
-    const ref = await w.submit({ title: '张三建议：小区停车难，请联系13812345678或023-58123456' });
-    await w.dispatcher().runOnce();
-    w.clock.set('2021-07-23T09:00:00+08:00');
-    await w.deadlines.runDeadlineSweep();
-    await w.dispatcher().runOnce();
+    const ref = await h.w.submit({ title: '张三建议：小区停车难，请联系13812345678或023-58123456' });
+    await h.w.dispatcher().runOnce();
+    h.w.clock.set('2021-07-23T09:00:00+08:00');
+    await h.w.deadlines.runDeadlineSweep();
+    await h.w.dispatcher().runOnce();
     const sent = [...robotTexts('robot-fgw'), ...robotTexts('robot-xfb')];
     expect(sent.filter((t) => t.includes(ref))).toHaveLength(3); // assigned (fgw), overdue (fgw and the office)
     for (const text of sent) {
@@ -107,6 +86,6 @@ describe('group robots never see personal details', () => {
       expect(text).toContain('小区停车难');
     }
     // The unit's own app card still carries the contact (members only).
-    expect(JSON.stringify(cardsTo(fake, 'unit_li')[0])).toContain('13812345678');
+    expect(JSON.stringify(cardsTo(h.fake, 'unit_li')[0])).toContain('13812345678');
   });
 });

@@ -1,39 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test } from 'vitest';
 import type { ChannelName, ConversationHandler, Role } from '../../src/channels/channel-types.js';
-import { startTestMongo, type TestMongo } from '../helpers/embedded-mongo.js';
-import { startFakeWeCom, type FakeWeCom } from '../fakes/fake-wecom-server.js';
-import { startWorld, type World } from './handling-world.js';
+import { useHandlingWorld } from './handling-world.js';
 
-let mongo: TestMongo;
-let fake: FakeWeCom;
-let w: World;
+const h = useHandlingWorld();
 let chat: ConversationHandler;
-beforeAll(async () => {
-  mongo = await startTestMongo();
-});
-afterAll(async () => {
-  await mongo.close();
-});
-beforeEach(async () => {
-  fake = await startFakeWeCom();
-  w = await startWorld({ mongoUri: mongo.uri, fake });
-  chat = w.handlingChat.wrap(w.engine);
-});
-afterEach(async () => {
-  await w.close();
-  await fake.close();
+beforeEach(() => {
+  chat = h.w.handlingChat.wrap(h.w.engine);
 });
 
 /** One message in, the reply texts out. */
 async function say(from: string, text: string, role: Role = 'unit', channel: ChannelName = 'wecom-app') {
-  const r = await chat.handle({ channel, senderId: from, messageId: randomUUID(), text, role, receivedAt: w.clock.now() });
+  const r = await chat.handle({ channel, senderId: from, messageId: randomUUID(), text, role, receivedAt: h.w.clock.now() });
   return { texts: r.replies.map((x) => x.text), options: r.replies.flatMap((x) => x.options?.map((o) => o.label) ?? []), state: r.state };
 }
 
 describe('a unit member answers in the app conversation', () => {
   test('暂不采纳 requires a reason that acknowledges the good intent', async () => {
-    const ref = await w.submit();
+    const ref = await h.w.submit();
     let r = await say('unit_li', `答复 ${ref} 暂不采纳`);
     expect(r.state).toBe('reason');
     expect(r.texts[0]).toContain('请先肯定建议人建言献策的良好出发点');
@@ -46,19 +30,19 @@ describe('a unit member answers in the app conversation', () => {
     expect(r.options).toEqual(['确认', '取消']);
     r = await say('unit_li', '确认');
     expect(r.state).toBe('answered');
-    const a = (await w.doc(ref)).assignments[0]!;
+    const a = (await h.w.doc(ref)).assignments[0]!;
     expect(a.answer).toMatchObject({ outcome: 'not_adopted', reason: '感谢您的关心！该事项涉及两省市协调，目前区级暂无审批权限。', by: 'unit:fgw:unit_li' });
     expect(a.acceptedAt).toBeTruthy(); // answering implies accepting
   });
 
   test('待办 lists the unit\'s open suggestions; 受理 by text; another unit\'s suggestion is not found', async () => {
-    const mine = await w.submit();
-    const other = await w.submit({ theme: 'rural_revitalization' });
+    const mine = await h.w.submit();
+    const other = await h.w.submit({ theme: 'rural_revitalization' });
     let r = await say('unit_li', '待办');
     expect(r.texts[0]).toBe(`本单位待办建议：\n· ${mine}《推进万达开川渝统筹发展示范区建设》待受理，期限 2021-07-22`);
     r = await say('unit_li', `受理 ${mine}`);
     expect(r.state).toBe('accepted');
-    expect((await w.doc(mine)).status).toBe('accepted');
+    expect((await h.w.doc(mine)).status).toBe('accepted');
     r = await say('unit_li', `答复 ${other}`);
     expect(r.texts[0]).toBe(`没有找到本单位承办的建议 ${other}，请核对编号。`);
     r = await say('unit_li', '答复');
@@ -66,11 +50,11 @@ describe('a unit member answers in the app conversation', () => {
   });
 
   test('取消 drops a half-written answer; an unknown word shows the help', async () => {
-    const ref = await w.submit();
+    const ref = await h.w.submit();
     await say('unit_li', `答复 ${ref}`);
     expect((await say('unit_li', '取消')).state).toBe('cancelled');
     expect((await say('unit_li', '你好')).texts[0]).toContain('可用指令');
-    expect((await w.doc(ref)).status).toBe('assigned');
+    expect((await h.w.doc(ref)).status).toBe('assigned');
   });
 
   test('a member of no unit is told so', async () => {
@@ -80,11 +64,11 @@ describe('a unit member answers in the app conversation', () => {
 
 describe('the citizen hears back on the dev chat and rates', () => {
   test('notices wait for the next message; then 满意 is stored and 满意 without a pending rating is an ordinary message', async () => {
-    const ref = await w.submit({ citizen: { channel: 'dev', id: 'u1' } });
-    await w.handling.accept(ref, { unit: 'fgw', by: { kind: 'unit', unit: 'fgw', userid: 'unit_li' } });
-    await w.handling.answer(ref, { unit: 'fgw', outcome: 'adopted', text: '已纳入明年重点项目。', by: { kind: 'unit', unit: 'fgw', userid: 'unit_li' } });
-    await w.dispatcher().runOnce();
-    await w.dispatcher().runOnce(); // nothing is sent twice
+    const ref = await h.w.submit({ citizen: { channel: 'dev', id: 'u1' } });
+    await h.w.handling.accept(ref, { unit: 'fgw', by: { kind: 'unit', unit: 'fgw', userid: 'unit_li' } });
+    await h.w.handling.answer(ref, { unit: 'fgw', outcome: 'adopted', text: '已纳入明年重点项目。', by: { kind: 'unit', unit: 'fgw', userid: 'unit_li' } });
+    await h.w.dispatcher().runOnce();
+    await h.w.dispatcher().runOnce(); // nothing is sent twice
 
     let r = await say('u1', '你好', 'citizen', 'dev');
     expect(r.texts).toEqual([
@@ -97,10 +81,10 @@ describe('the citizen hears back on the dev chat and rates', () => {
     expect((await say('u1', '再问一下', 'citizen', 'dev')).texts).toEqual(['收到：再问一下']); // shown once
 
     r = await say('u1', '2', 'citizen', 'dev');
-    expect((await w.doc(ref)).evaluation).toMatchObject({ rating: 'basically_satisfied' });
+    expect((await h.w.doc(ref)).evaluation).toMatchObject({ rating: 'basically_satisfied' });
     r = await say('u1', '跳过', 'citizen', 'dev');
     expect(r.texts[0]).toContain('您的评价已记录');
-    expect((await w.doc(ref)).evaluation?.comment).toBeUndefined();
+    expect((await h.w.doc(ref)).evaluation?.comment).toBeUndefined();
 
     expect((await say('u1', '满意', 'citizen', 'dev')).texts).toEqual(['收到：满意']);
   });

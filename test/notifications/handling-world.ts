@@ -4,6 +4,7 @@
  * unit members click cards and answer in the app, exactly as they would in production.
  */
 import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import mongoose, { type Connection } from 'mongoose';
 import type { ConversationHandler } from '../../src/channels/channel-types.js';
 import { MemorySessionStore } from '../../src/conversation/memory-session-store.js';
@@ -24,7 +25,8 @@ import { createHandlingService } from '../../src/suggestions/handling-service.js
 import { createSuggestionModels } from '../../src/suggestions/suggestion-model.js';
 import { createSuggestionService } from '../../src/suggestions/suggestion-service.js';
 import type { SuggestionSubmission } from '../../src/suggestions/suggestion-types.js';
-import type { FakeWeCom } from '../fakes/fake-wecom-server.js';
+import { startFakeWeCom, type FakeWeCom } from '../fakes/fake-wecom-server.js';
+import { startTestMongo, type TestMongo } from '../helpers/embedded-mongo.js';
 import { startBot, TEST_MEMBERS, type BotWorker } from '../fakes/wecom-harness.js';
 
 export const OPEN_KFID = 'wkAJ2GCAAAZSfhHCt7IFSvLKtMPxyJTw';
@@ -164,4 +166,42 @@ export function appTextsTo(fake: FakeWeCom, userid: string): string[] {
 }
 export function cardsTo(fake: FakeWeCom, userid: string): Record<string, any>[] {
   return fake.appDelivered.filter((d) => d.touser === userid && d.body.msgtype === 'template_card').map((d) => d.body.template_card as Record<string, any>);
+}
+
+/**
+ * The usual hooks of a handling test file: one embedded MongoDB for the file, and for each test a fresh
+ * fake WeCom (with `robots` registered) and a fresh world on its own database. Read `fake` and `w` inside
+ * tests (they change from test to test).
+ *
+ * @example
+ * const h = useHandlingWorld({ robots: ['robot-fgw'] });
+ * test('…', async () => { const ref = await h.w.submit(); expect(h.fake.appDelivered).toHaveLength(0); });
+ */
+export function useHandlingWorld(opts: { robots?: string[]; world?: () => Partial<Omit<WorldOptions, 'mongoUri' | 'fake'>> } = {}): { readonly fake: FakeWeCom; readonly w: World } {
+  let mongo: TestMongo;
+  let fake: FakeWeCom | undefined;
+  let w: World | undefined;
+  beforeAll(async () => {
+    mongo = await startTestMongo();
+  });
+  afterAll(async () => {
+    await mongo.close();
+  });
+  beforeEach(async () => {
+    fake = await startFakeWeCom();
+    for (const key of opts.robots ?? []) fake.addRobot(key);
+    w = await startWorld({ mongoUri: mongo.uri, fake, ...opts.world?.() });
+  });
+  afterEach(async () => {
+    await w?.close();
+    await fake?.close();
+  });
+  return {
+    get fake() {
+      return fake!;
+    },
+    get w() {
+      return w!;
+    },
+  };
 }
