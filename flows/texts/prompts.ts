@@ -33,6 +33,8 @@ export const prompts = {
   keptAhead: (label: string) => `已先记下这段话，稍后作为${label}使用。`,
   shortAnswer: (label: string, max: number) => `这一步请发送简短的${label}（不超过${max}字）。`,
   notHere: '这一步不需要回复这个词。',
+  textOnly: '我只能看懂文字，请用文字回复。',
+  sendLabel: (label: string) => `请直接发送${label}。`,
   notHereSend: (label: string) => `这一步不需要回复这个词，请直接发送${label}。`,
   collectSend: (label: string) => `请发送${label}，发完后回复“完成”。`,
   cannotInsist: '这个问题需要修改后才能继续，请按上面的提示补充或重写。',

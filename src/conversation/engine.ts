@@ -652,8 +652,32 @@ class Turn {
     return isWord(this.text, all) || (!!cmd && !cmd.arg);
   }
 
+  /** A short re-ask of the current question: what to send, without the whole question again. */
+  private shortReask(step: Step): void {
+    const s = this.s!;
+    switch (step.kind) {
+      case 'choice':
+        return this.say(step.invalidReply, step.options(s, this.ctx));
+      case 'text':
+        return this.say(prompts.sendLabel(step.label));
+      case 'collect':
+        return this.say(this.collectReask(step));
+      case 'fields':
+        return this.say(this.currentFieldAsk(step));
+      case 'review':
+        return this.say(prompts.reviewInvalid, step.prompt(s, this.ctx).options);
+      case 'end':
+        return;
+    }
+  }
+
   private answerStep(step: Step): void {
     const s = this.s!;
+    // Only emoji or punctuation (👍, 。。。) is no answer to anything: never stored, never a failed try.
+    if (this.text && !/[\p{L}\p{N}]/u.test(this.text)) {
+      this.say(prompts.textOnly);
+      return this.shortReask(step);
+    }
     switch (step.kind) {
       case 'choice': {
         const options = step.options(s, this.ctx);

@@ -72,6 +72,25 @@ describe('global commands work at any step', () => {
     expect(chat.last).toContain(`已记录（共${good.proposal[0].length}字）`);
   });
 
+  test('an emoji-only message is never stored as an answer; the bot asks for words, briefly', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'proposal');
+    await chat.say('👍');
+    expect(chat.state).toBe('proposal');
+    expect(chat.last).toBe('我只能看懂文字，请用文字回复。\n请发送建议内容，发完后回复“完成”。');
+    for (const p of good.proposal) await chat.say(p);
+    await chat.say('😀😀');
+    expect(chat.last).toContain('已记录');
+    await chat.say('完成');
+    await chat.say(good.feasibility);
+    await chat.say('完成');
+    await chat.say('🙏');
+    expect(chat.last).toBe('我只能看懂文字，请用文字回复。\n请问您的姓名是？');
+    await chat.say(good.identity);
+    await chat.say('确认');
+    expect(chat.world.suggestions.stored[0]?.proposal).toBe(good.proposal.join('\n'));
+  });
+
   test('取消 asks once, then deletes the draft', async () => {
     const chat = await startChat();
     await walkTo(chat, 'proposal');
