@@ -28,6 +28,7 @@ import { startService, type RunningService } from '../../src/main.js';
 import { startFakeWeCom, type FakeWeCom } from '../fakes/fake-wecom-server.js';
 import { IN_CAMPAIGN } from '../helpers/conversation.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
+import { createCitizen, type CitizenAnswers } from './citizen-driver.js';
 
 export const ADMIN_TOKEN = 'abuse-office-token-0123456789abcdef';
 /** 区发展改革委 and 区经信委 (units of config/default.yaml). */
@@ -66,16 +67,15 @@ export interface AbuseWorld {
   /** Walks a citizen through the whole flow (following whatever the bot asks) and returns the reference. */
   submit(user: string, answers: CitizenAnswers): Promise<{ reference: string; transcript: ChatAnswer[] }>;
   snapshot(): Promise<Snapshot>;
+  /**
+   * Waits (bounded) until background work after a submission is done: the dispatcher has delivered the
+   * units' cards, so the documents and the fake's records stop changing. Call before taking snapshots.
+   */
+  settle(): Promise<void>;
   expectUnchanged(before: Snapshot): Promise<void>;
   close(): Promise<void>;
 }
 
-export interface CitizenAnswers {
-  title: string;
-  proposal: string;
-  feasibility: string;
-  identity: string;
-}
 
 function captureLogger(lines: Array<Record<string, unknown>>): Logger {
   const sink = new Writable({
@@ -170,26 +170,12 @@ export async function startAbuseWorld(): Promise<AbuseWorld> {
         transcript.push(r);
         return r;
       };
+      const citizen = createCitizen(a);
       let r = await say('我想提建议');
-      // Follow whatever the bot asks, by state; bounded.
-      const collected = new Set<string>();
       for (let i = 0; i < 30 && r.state !== 'submitted'; i++) {
-        const options = r.replies.flatMap((x) => x.options);
-        const state = r.state;
-        if (state === 'theme') r = await say('1');
-        else if (state === 'title') r = await say(a.title);
-        else if (state === 'category') r = await say('解决问题');
-        else if (state === 'proposal' || state === 'feasibility') {
-          // A collecting step: send the text once, then 完成 (or insist when coached).
-          if (!collected.has(state)) {
-            collected.add(state);
-            r = await say(state === 'proposal' ? a.proposal : a.feasibility);
-          } else if (options.some((o) => o.id === 'insist')) r = await say(options.find((o) => o.id === 'insist')!.label);
-          else r = await say('完成');
-        } else if (state === 'identity') r = await say(a.identity);
-        else if (state === 'confirm') r = await say('确认提交');
-        else if (options[0]) r = await say(options[0].label);
-        else throw new Error(`no way forward at state ${state}: ${JSON.stringify(r.replies)}`);
+        const text = citizen.next(r);
+        if (citizen.stuck() || text === undefined) throw new Error(`stuck at ${r.state}: ${JSON.stringify(transcript.map((t) => [t.state, t.replies.map((x) => x.text)]))}`);
+        r = await say(text);
       }
       if (r.state !== 'submitted' || !r.reference) throw new Error(`not submitted: ${JSON.stringify(transcript.map((t) => [t.state, t.replies.map((x) => x.text)]))}`);
       return { reference: r.reference, transcript };
@@ -211,11 +197,27 @@ export async function startAbuseWorld(): Promise<AbuseWorld> {
       const items = (list.body.items ?? []) as Array<Record<string, unknown>>;
       return {
         suggestions: list.body.total as number,
-        revisions: items.map((s) => `${String(s.reference)}:${String(s.status)}:${String(s.updatedAt)}:${(s.history as unknown[] | undefined)?.length ?? 0}`).sort().join(','),
+        // Each whole document except the outbox's delivery bookkeeping.
+        revisions: items
+          .map(({ outbox: _o, updatedAt: _u, ...doc }) => `${String(doc.reference)}:${createHash('sha256').update(JSON.stringify(doc)).digest('hex')}`)
+          .sort()
+          .join(','),
         audit: audit.body.total as number,
         sessions,
         sent: fake.received.filter((r) => r.api !== 'gettoken').length,
       };
+    },
+    async settle() {
+      let last = JSON.stringify(await world.snapshot());
+      for (let i = 0; i < 50; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        const list = await api('/suggestions?pageSize=200');
+        const pending = ((list.body.items ?? []) as Array<{ outbox?: Array<{ state: string }> }>).some((s) => s.outbox?.some((o) => o.state === 'pending'));
+        const now = JSON.stringify(await world.snapshot());
+        if (!pending && now === last) return;
+        last = now;
+      }
+      throw new Error('background work did not settle');
     },
     async expectUnchanged(before) {
       await service.app.inject({ url: '/healthz' });
