@@ -94,6 +94,14 @@ export interface AgentDirectoryDeps {
   cacheMs?: number;
 }
 
+/**
+ * The agent directory: the config's agents and app members with role agent, merged with those the office
+ * added through the admin API (`store`); answers who among senders is an agent, cached for `cacheMs`.
+ *
+ * @example
+ *   const agents = createAgentDirectory({ config, store: createMemoryAgentStore(), clock });
+ *   await agents.find({ channel: 'dev', senderId: 'daili-lisi' }); // { id: 'daili-lisi', name: '李四', … }
+ */
 export function createAgentDirectory(deps: AgentDirectoryDeps): AgentDirectory {
   const { config, store, clock } = deps;
   const cacheMs = deps.cacheMs ?? 30_000;

@@ -37,6 +37,7 @@ export interface AgentRoutesDeps {
   authenticate: (req: FastifyRequest) => Principal;
 }
 
+/** The office's routes for the agent directory and the quota report downloads (office token only). */
 export function registerAgentRoutes(app: FastifyInstance, deps: AgentRoutesDeps): void {
   const office = (req: FastifyRequest) => {
     const p = deps.authenticate(req);

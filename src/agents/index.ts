@@ -52,6 +52,7 @@ export interface Agents {
   registerRoutes(app: FastifyInstance, authenticate: (req: FastifyRequest) => Principal): void;
 }
 
+/** Wires the agents part on MongoDB: directory, quota reports, reminders and their admin routes. */
 export function buildAgents(deps: BuildAgentsDeps): Agents {
   const { config, connection, clock, logger } = deps;
   const directory = createAgentDirectory({ config, store: createMongoAgentStore(connection), clock });

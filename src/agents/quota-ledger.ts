@@ -149,6 +149,7 @@ export function campaignsInQuarter(config: QuotaConfig, quarter: Quarter) {
   });
 }
 
+/** Each unit's routine, offset and campaign quota standing in one quarter (the rules above). Pure. */
 export function computeQuarterReport(input: ComputeInput): QuarterReport {
   const { config, quarter, now } = input;
   const tz = config.service.timezone;

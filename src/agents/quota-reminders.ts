@@ -55,6 +55,10 @@ export interface QuotaReminders {
   runQuotaReminders(now: Date): Promise<ReminderRun>;
 }
 
+/**
+ * Reminds the agents of units behind on the month's proxy entry, and the office of the list, once per unit
+ * and month across workers (claim/confirm `markers`); without a `sender` a run only reports who is behind.
+ */
 export function createQuotaReminders(deps: QuotaReminderDeps): QuotaReminders {
   const { config, facts, agents, markers, sender, logger } = deps;
   const leaseMs = deps.leaseMs ?? 5 * 60_000;

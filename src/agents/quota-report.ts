@@ -29,6 +29,7 @@ export interface QuotaReportsDeps {
   clock: Clock;
 }
 
+/** The quarter quota report for the admin API and its .xlsx / CSV downloads (the current quarter by default). */
 export function createQuotaReports(deps: QuotaReportsDeps): QuotaReports {
   const { config, facts, agents, clock } = deps;
   const tz = config.service.timezone;

@@ -273,6 +273,7 @@ export const flowSchema = z
     if (!reached) ctx.addIssue({ code: 'custom', path: ['steps'], message: `no end step is reachable from "${flow.start}"` });
   });
 
+/** A flow in flows/ breaks the schema (thrown at start-up, naming the flow and the bad step). */
 export class FlowDefinitionError extends Error {
   override name = 'FlowDefinitionError';
 }

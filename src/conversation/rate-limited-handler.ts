@@ -75,6 +75,7 @@ export interface RateLimitedHandlerDeps {
 /** The `state` of a turn refused by the flood limit (the engine was not asked). */
 export const RATE_LIMITED_STATE = 'rate_limited';
 
+/** Wraps a handler with a per-sender flood limit: past `limit`, one polite refusal, then silence; the engine is not asked. */
 export function createRateLimitedHandler({ inner, counter, logger, limit = DEFAULT_SENDER_RATE_LIMIT }: RateLimitedHandlerDeps): ConversationHandler {
   const log = logger.child({ component: 'sender-rate-limit' });
   return {

@@ -104,6 +104,7 @@ export function newSession(flow: { id: string; version: number }, now: Date): Se
   };
 }
 
+/** True for the states a finished conversation reports (submitted, out_of_scope, cancelled). */
 export function isTerminal(stepId: string): stepId is TerminalState {
   return stepId === 'submitted' || stepId === 'out_of_scope' || stepId === 'cancelled';
 }

@@ -80,10 +80,20 @@ export function cleanText(text: string, cap = HARD_TEXT_CAP): string {
     .slice(0, cap);
 }
 
+/** The id a conversation's lock, dedupe and logs are keyed by: one per sender per channel. */
 export function conversationIdOf(channel: ChannelName, senderId: string): string {
   return `${channel}:${senderId}`;
 }
 
+/**
+ * The conversation runtime: per message, dedupe and the per-sender lock, load the session (dropping an
+ * unreadable or outdated one politely), `advance` the flow, save, then run each effect once and `settle`
+ * its outcome. Storage failures become the polite busy reply, never an exception to the channel.
+ *
+ * @example
+ *   const handler = createTurnHandler({ config, clock, logger, sessions, locks, dedupe, suggestions });
+ *   const turn = await handler.handle(message); // { replies, state, reference? }
+ */
 export function createTurnHandler(deps: ConversationDeps): ConversationHandler {
   const { config, clock, sessions, locks, dedupe, suggestions, judge } = deps;
   const ttl = sessionTtlSeconds(config.service.draftTtlDays);
