@@ -49,6 +49,14 @@ describe('configuration', () => {
     expect(envSchema.safeParse(set).success).toBe(true);
   });
 
+  test('README documents every environment variable and says the two commands near its top', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const key of Object.keys(envSchema.shape)) expect(readme, key).toContain(`\`${key}\``);
+    const top = readme.split('\n').slice(0, 40).join('\n');
+    expect(top).toContain('npm ci && npm start');
+    expect(top).toContain('npm test');
+  });
+
   test('dev chat is on without WeCom credentials and off with them unless forced', () => {
     expect(loadConfig({}).devChatEnabled).toBe(true);
     const wecom = { WECOM_CORP_ID: 'ww1', WECOM_TOKEN: 't', WECOM_AES_KEY: 'a'.repeat(43), WECOM_SECRET: 's' };
