@@ -401,7 +401,10 @@ class Turn {
           this.enter(review);
           return true;
         }
+        const current = stepOf(this.flow, s.stepId);
         const prev = s.history.pop();
+        // What was collected on a multi-message step is kept for when the citizen comes back to it.
+        if (prev && current.kind === 'collect' && s.buffer.length) this.addPrefill({ [current.answerKey]: s.buffer.join('\n') });
         if (!prev) {
           this.say(systemTexts.backAtStart);
           this.reprompt();

@@ -35,6 +35,22 @@ describe('global commands work at any step', () => {
     expect(chat.state).toBe('theme');
   });
 
+  test('返回 in the middle of the proposal keeps what was written for when the citizen comes back', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'proposal');
+    for (const p of good.proposal) await chat.say(p);
+    await chat.say('返回');
+    expect(chat.state).toBe('category');
+    await chat.say('改进工作');
+    expect(chat.last).toContain('已采用您之前发来的内容');
+    expect(chat.state).toBe('feasibility');
+    await chat.say(good.feasibility);
+    await chat.say('完成');
+    await chat.say(good.identity);
+    await chat.say('确认');
+    expect(chat.world.suggestions.stored[0]?.proposal).toBe(good.proposal.join('\n'));
+  });
+
   test('返回 is never stored as an answer, not even in a multi-message step', async () => {
     const chat = await startChat();
     await walkTo(chat, 'proposal');
