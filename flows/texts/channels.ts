@@ -11,6 +11,8 @@ export interface WeComTexts {
   apology: string;
   /** Images, voice, files … : only text can be read. */
   unsupportedMessage: string;
+  /** A 受理/退回 click that could not be recorded (storage down) after retries. */
+  cardActionFailed: string;
   /** Heading of the numbered option list in app replies (options cannot be menus there). */
   optionsHint: string;
 }
@@ -20,6 +22,7 @@ export const defaultWeComTexts: WeComTexts = {
   unknownMember: '您好，您暂未登记为人民建议征集的工作人员，暂时无法使用此应用。如需开通，请联系区信访办人民建议征集工作人员。',
   apology: '抱歉，系统刚才没能处理您的消息，请稍后再发送一次。',
   unsupportedMessage: '抱歉，目前只能识别文字消息，请用文字描述您的建议。',
+  cardActionFailed: '抱歉，系统繁忙，您刚才在卡片上的操作未能完成，请稍后再点一次。',
   optionsHint: '请回复序号或选项：',
 };
 

@@ -23,9 +23,14 @@ export class RedisDedupeStore implements DedupeStore {
 
 export class MemoryDedupeStore implements DedupeStore {
   private readonly seen = new Map<string, number>();
+  private lastSweep = 0;
   async claim(key: string, ttlSeconds: number): Promise<boolean> {
     const now = Date.now();
-    if (this.seen.size > 50_000) for (const [k, until] of this.seen) if (until <= now) this.seen.delete(k);
+    // Expired claims are swept at most once a minute, so a full map never costs a scan per claim.
+    if (now - this.lastSweep > 60_000) {
+      this.lastSweep = now;
+      for (const [k, until] of this.seen) if (until <= now) this.seen.delete(k);
+    }
     const until = this.seen.get(key);
     if (until !== undefined && until > now) return false;
     this.seen.set(key, now + ttlSeconds * 1000);

@@ -68,6 +68,7 @@ export async function startBot(
     dedupe: redis ? new RedisDedupeStore(redis) : new MemoryDedupeStore(),
     clock: opts.clock ?? fixedClock('2021-07-01T10:00:00+08:00'),
     ...FAST,
+    cardRetryDelaysMs: [20, 40],
     kfWindow: opts.kfWindow,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -21,12 +21,17 @@ export interface AppChannelDeps {
   client: Pick<WeComClient, 'sendAppMessage'>;
   dedupe: DedupeStore;
   members: AppConfig['members'];
-  texts: Pick<WeComTexts, 'unknownMember' | 'apology' | 'optionsHint' | 'unsupportedMessage'>;
+  texts: Pick<WeComTexts, 'unknownMember' | 'apology' | 'optionsHint' | 'unsupportedMessage' | 'cardActionFailed'>;
   logger: Logger;
   clock: Clock;
   /** `markdown` renders only in the WeCom client, which is what members use. */
   replyFormat?: 'text' | 'markdown';
+  /** Waits between retries of a failed card-click handler; after the last, the member is asked to click again. */
+  cardRetryDelaysMs?: readonly number[];
 }
+
+const DEFAULT_CARD_RETRY_DELAYS_MS = [1_000, 3_000, 10_000, 30_000];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** App text and markdown content limit (§5). */
 const APP_CONTENT_MAX_BYTES = 2048;
@@ -56,6 +61,30 @@ export function createAppChannel(deps: AppChannelDeps) {
     }
   }
 
+  /**
+   * WeCom already has its 200, so it will not resend a click: a handler that fails (storage down) is
+   * retried here, and when it keeps failing the member is asked to click again rather than left guessing.
+   * Handlers are idempotent (status preconditions), so a retry after a partial success changes nothing.
+   */
+  async function runCardHandlers(event: TemplateCardEvent): Promise<void> {
+    const delays = deps.cardRetryDelaysMs ?? DEFAULT_CARD_RETRY_DELAYS_MS;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        for (const h of cardHandlers) await h(event);
+        return;
+      } catch (err) {
+        const delay = delays[attempt];
+        if (delay === undefined) {
+          log.error({ err, taskId: event.taskId, from: event.from }, 'card click could not be handled');
+          if (directory.has(event.from)) await send(event.from, [texts.cardActionFailed]).catch(() => undefined);
+          return;
+        }
+        log.warn({ err, taskId: event.taskId, attempt: attempt + 1 }, 'card click handler failed; retrying');
+        await sleep(delay);
+      }
+    }
+  }
+
   return {
     /** Registers the owner of template-card clicks (a later issue builds the cards). */
     onTemplateCardEvent(handler: TemplateCardHandler): void {
@@ -67,7 +96,7 @@ export function createAppChannel(deps: AppChannelDeps) {
       if (key && !(await dedupe.claim(RedisKeys.dedupe('app', key), RedisTtls.dedupe))) return;
       if (cb.kind === 'template_card') {
         if (!cardHandlers.length) log.warn({ taskId: cb.event.taskId }, 'template card event with no handler registered');
-        for (const h of cardHandlers) await h(cb.event);
+        await runCardHandlers(cb.event);
         return;
       }
       if (cb.kind === 'other') {

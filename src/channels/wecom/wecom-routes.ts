@@ -54,6 +54,8 @@ export interface WeComRoutesDeps {
   /** Observes failed WeCom API calls (metrics). */
   onApiError?: (api: string, errcode: number | 'http') => void;
   kfWindow?: { maxMessages?: number; windowMs?: number };
+  /** Waits between retries of a card click whose handler failed (e.g. storage down); tests shorten them. */
+  cardRetryDelaysMs?: readonly number[];
 }
 
 export interface WeComChannels {
@@ -121,6 +123,7 @@ export function registerWeComRoutes(app: FastifyInstance, deps: WeComRoutesDeps)
     logger,
     clock,
     replyFormat: config.wecom?.appReplyFormat,
+    ...(deps.cardRetryDelaysMs ? { cardRetryDelaysMs: deps.cardRetryDelaysMs } : {}),
   });
   const queue = createWorkQueue(log);
   // kf pulls are not serialised by the queue: the puller coalesces them (a callback arriving while this

@@ -79,6 +79,26 @@ describe('the self-built app (staff)', () => {
     expect(fake.cardUpdates).toEqual([expect.objectContaining({ response_code: responseCode, agentid: 1000002 })]);
   });
 
+  test('a card click whose handler fails for a while is retried and applied once; one that keeps failing asks the member to click again', async () => {
+    fake = await startFakeWeCom();
+    const b = await bot(fake, { conversation: echoHandler().handler });
+    let failures = 2;
+    const applied: string[] = [];
+    b.wecom.onTemplateCardEvent(async (ev) => {
+      if (ev.taskId === 'always-down' || failures-- > 0) throw new Error('storage unavailable');
+      applied.push(ev.taskId);
+    });
+    await fake.memberClicksCard('unit_li', 'sugg-7-notify', 'accept');
+    await b.wecom.drain();
+    expect(applied).toEqual(['sugg-7-notify']);
+    expect(fake.appDelivered).toEqual([]);
+
+    await fake.memberClicksCard('unit_li', 'always-down', 'accept');
+    await b.wecom.drain();
+    expect(applied).toEqual(['sugg-7-notify']);
+    expect(fake.appDelivered.map((d) => [d.touser, (d.body.text as { content: string }).content])).toEqual([['unit_li', expect.stringContaining('请稍后再点一次')]]);
+  });
+
   test('a callback WeCom retries (same MsgId) is answered once, and repeated events (same sender and CreateTime) count once', async () => {
     fake = await startFakeWeCom();
     const echo = echoHandler();
