@@ -6,10 +6,12 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { run as runConversations } from './conversations.bench.js';
 import { run as runEmbeddedMongo } from './embedded-mongo.bench.js';
 import { run as runInbound } from './inbound.bench.js';
 import { run as runNotifications } from './notifications.bench.js';
 import { runSimilarityBench } from './similarity.bench.js';
+import { run as runStorageMongoose } from './storage.bench.js';
 
 const quick = process.argv.includes('--quick');
 const started = performance.now();
@@ -46,6 +48,14 @@ print('3. storage (embedded engine, official driver)', [
   { name: `lookup by reference at ${last.docs} docs`, value: last.lookupMicrosPerOp, unit: 'µs', baseline: { name: `lookup at ${first.docs} docs`, value: first.lookupMicrosPerOp }, ratio: storage.lookupRatio, target: 'no slow-down with size (ratio ≈ 1)', met: storage.lookupRatio < 2 },
   ...storage.sizes.map((s) => ({ name: `report aggregation at ${s.docs} docs`, value: s.aggregateMs, unit: 'ms' })),
 ]);
+
+const conversations = await runConversations({ quick });
+results.conversations = conversations;
+print(`2. conversations over /dev/chat (${conversations.citizens} concurrent citizens, ${conversations.turns} turns, ${conversations.completed} completed)`, conversations.figures);
+
+const storageMongoose = await runStorageMongoose({ quick });
+results.storageMongoose = storageMongoose;
+print(`3. storage through mongoose, the suggestion model and services (${storageMongoose.sizes.map((s) => s.docs).join(' and ')} suggestions)`, storageMongoose.figures);
 
 const similarity = await runSimilarityBench({ quick });
 results.similarity = similarity;
