@@ -115,9 +115,102 @@ export function createWeComLimiters({ redis, namespace = 'default', settings: ov
   const robots = group('robot', perMinute(s.robotPerMinute, s.minuteMs));
   const kfSyncNoToken = group('kfsync-notoken', perMinute(s.kfSyncNoTokenPerMinute, s.minuteMs));
   const kfSyncAll = group('kfsync', { maxConcurrent: s.kfSyncConcurrent });
-  const apiMinute = group('api-min', perMinute(s.apiPerMinute, s.minuteMs));
-  const apiHour = group('api-hour', perHour(s.apiPerHour, s.hourMs));
+  // The per-corp API budget is taken from Redis in chunks (see `chunked` below): a chunk's tokens are
+  // spent within `tokenLifeMs` of the grant, so the clustered buckets count windows that much longer.
+  const tokenLifeMs = Math.max(10, Math.min(1_000, Math.floor(s.minuteMs / 4)));
+  const apiMinuteOpts = perMinute(s.apiPerMinute, s.minuteMs + tokenLifeMs);
+  const apiHourOpts = perHour(s.apiPerHour, s.hourMs + tokenLifeMs);
+  const apiMinute = group('api-min', apiMinuteOpts);
+  const apiHour = group('api-hour', apiHourOpts);
+  // Largest chunk: 1 % of the minute budget, and never more than a bucket can ever hold (a heavier job
+  // would wait forever) nor than a pacing limiter spaces out (one call per minTime).
+  const capacityOf = (o: Bottleneck.ConstructorOptions) => (o.reservoir == null ? 1 : Number(o.reservoirIncreaseMaximum ?? o.reservoir));
+  const maxChunk = Math.max(1, Math.min(Math.floor(s.apiPerMinute / 100), capacityOf(apiMinuteOpts), capacityOf(apiHourOpts)));
   const groups = [memberMinute, memberHour, robots, kfSyncNoToken, kfSyncAll, apiMinute, apiHour];
+
+  /**
+   * The per-corp, per-API budget without a Redis round trip per call. Each call goes through a local
+   * bottleneck limiter whose reservoir holds tokens this worker was granted by the clustered minute and
+   * hour buckets (one weighted job takes a whole chunk). Why the limit still holds across workers: every
+   * call spends one granted token; a chunk is granted only when calls wait and no token is left, and its
+   * unspent tokens are dropped `tokenLifeMs` after the grant, so a call at time t spends a token granted in
+   * [t − tokenLifeMs, t]. Any window of length W therefore holds at most the tokens granted in a window of
+   * W + tokenLifeMs, and the clustered buckets keep those at or under the limit (they are built for
+   * W + tokenLifeMs, plus the usual margin for the request's trip). The chunk follows demand (calls in the
+   * last token life, at least the calls waiting, at most `maxChunk`), so a quiet worker does not hold budget.
+   */
+  const chunked = (apiPath: string) => {
+    const local = new Bottleneck({ reservoir: 0 });
+    let granting = false;
+    let generation = 0;
+    let period = 0;
+    let callsNow = 0;
+    let callsBefore = 0;
+    const count = () => {
+      const p = Math.floor(Date.now() / tokenLifeMs);
+      if (p !== period) {
+        callsBefore = p === period + 1 ? callsNow : 0;
+        callsNow = 0;
+        period = p;
+      }
+      callsNow++;
+    };
+    const waiting = () => {
+      const c = local.counts();
+      return c.RECEIVED + c.QUEUED;
+    };
+    // When a grant fails (Redis unreachable), the calls waiting then are failed with its error rather than
+    // left hanging: they are given "poisoned" tokens (only ever while no granted token is left) and the job
+    // that takes one throws instead of calling WeCom.
+    let poisoned = 0;
+    let poisonErr: unknown;
+    const grant = async (): Promise<void> => {
+      if (granting || closed) return;
+      granting = true;
+      try {
+        while (waiting() > 0 && ((await local.currentReservoir()) ?? 0) === 0) {
+          const chunk = Math.max(1, Math.min(maxChunk, Math.max(waiting(), callsBefore + callsNow)));
+          await apiHour.key(apiPath).schedule({ weight: chunk }, () => apiMinute.key(apiPath).schedule({ weight: chunk }, async () => undefined));
+          const gen = ++generation;
+          await local.updateSettings({ reservoir: chunk });
+          setTimeout(() => {
+            if (gen !== generation) return;
+            void (async () => {
+              await local.updateSettings({ reservoir: 0 }); // async at run time (the typings say otherwise)
+              await grant();
+            })();
+          }, tokenLifeMs).unref();
+        }
+      } catch (err) {
+        generation++;
+        poisonErr = err;
+        poisoned = waiting();
+        await local.updateSettings({ reservoir: poisoned });
+      } finally {
+        granting = false;
+      }
+    };
+    local.on('depleted', () => void grant());
+    return <T>(fn: () => Promise<T>): Promise<T> => {
+      count();
+      const p = local.schedule(async () => {
+        if (poisoned > 0) {
+          poisoned--;
+          throw poisonErr;
+        }
+        return fn();
+      });
+      void grant();
+      return p;
+    };
+  };
+  let closed = false;
+  const apiBudgets = new Map<string, ReturnType<typeof chunked>>();
+  const apiBudget = (apiPath: string) => {
+    let b = apiBudgets.get(apiPath);
+    if (!b) apiBudgets.set(apiPath, (b = chunked(apiPath)));
+    return b;
+  };
 
   const memoryBlocks = new Map<string, number>();
   const blockKey = (scope: string) => RedisKeys.wecomBlock(`${namespace}:${scope}`);
@@ -139,7 +232,7 @@ export function createWeComLimiters({ redis, namespace = 'default', settings: ov
     appMessage: (members, fn) => through(members.flatMap((m) => [memberHour.key(m), memberMinute.key(m)]), fn),
     robot: (robotKey, fn) => through([robots.key(short(robotKey))], fn),
     kfSync: (withToken, fn) => through(withToken ? [kfSyncAll.key('all')] : [kfSyncNoToken.key('all'), kfSyncAll.key('all')], fn),
-    api: (apiPath, fn) => through([apiHour.key(apiPath), apiMinute.key(apiPath)], fn),
+    api: (apiPath, fn) => apiBudget(apiPath)(fn),
     async block(scope, ms) {
       if (redis) await redis.set(blockKey(scope), '1', 'PX', Math.max(1, Math.round(ms)));
       else memoryBlocks.set(scope, Math.max(memoryBlocks.get(scope) ?? 0, Date.now() + ms));
@@ -150,6 +243,7 @@ export function createWeComLimiters({ redis, namespace = 'default', settings: ov
       }
     },
     async close() {
+      closed = true;
       await Promise.all(groups.map((g) => g.disconnect(false)));
       for (const g of groups) for (const l of g.limiters()) await l.limiter.disconnect(false);
       await connection?.disconnect(false);
