@@ -2,8 +2,10 @@
  * Bench 4 — notifications: a burst of 5,000 app messages (quick: 1,500) to 50 members through the WeCom
  * client and the shared bottleneck limiters clustered on Redis (src/notifications/rate-limits.ts), the
  * path every dispatcher delivery of a card or text takes, against the fake WeCom enforcing the per-member
- * limit over a sliding window (breaches counted). Windows are shrunk like the tests' (a 1-second "minute",
- * a 60-second "hour") so the bench runs in seconds; counts are the contract's (30 per minute per member).
+ * limit over a sliding window (breaches counted). Windows are shrunk ten-fold (a 6-second "minute", a
+ * 6-minute "hour") so 5,000 messages take about 20 s; counts are the contract's (30 per minute per member).
+ * A 6 s window keeps the limiter's per-call work (not a 1 s window's 1,500 calls/s of pure overhead) as the
+ * thing measured, while the 60 ms trip margin stays about 1 % of the window, as in production.
  *
  * Figure: messages/s achieved; baseline: the sustained allowed rate (members × 30 per "minute"); target ≥ 0.9 and
  * zero breaches.
@@ -26,11 +28,11 @@ export interface NotificationsResult {
 }
 
 export async function run({ quick = false, notifications = quick ? 1_500 : 5_000, members = 50 }: { quick?: boolean; notifications?: number; members?: number } = {}): Promise<NotificationsResult> {
-  const windows = { minuteMs: 1_000, hourMs: 60_000 };
+  const windows = { minuteMs: 6_000, hourMs: 360_000 };
   const redisServer = await startTestRedis();
   const fake = await startFakeWeCom({ limits: { ...windows, blockMs: 300 }, memberOverflow: 'error' });
   const redis = createRedis(redisServer.url, silentLogger);
-  const limiters = createWeComLimiters({ redis, namespace: 'bench', settings: { ...windows, heartbeatMs: 20 } });
+  const limiters = createWeComLimiters({ redis, namespace: 'bench', settings: { ...windows, heartbeatMs: 100 } });
   const client = createWeComClient({ apiBase: fake.url, corpId: fake['opts'].corpId, secret: 'app-secret', agentId: fake['opts'].agentId, redis, logger: silentLogger, limiters, timing: { ...FAST.timing, requestTimeoutMs: 10_000 } });
   try {
     await client.checkCredentials();
