@@ -46,7 +46,7 @@ function result(r: HandlingResult) {
 }
 
 export interface HandlingRoutesDeps {
-  handling: Pick<HandlingService, 'assign' | 'reassign' | 'reject' | 'answer'>;
+  handling: Pick<HandlingService, 'assign' | 'reassign' | 'reject' | 'answer' | 'findForUnits'>;
   dispatcher: Pick<Dispatcher, 'listDeadLetters' | 'retryDeadLetter'>;
   deadlines: Pick<DeadlineScheduler, 'deadlineReport'>;
   /** The admin auth hook (src/admin/admin-auth.ts); throws 401 when the token is wrong. */
@@ -85,6 +85,9 @@ export function registerHandlingRoutes(app: FastifyInstance, deps: HandlingRoute
         const p = deps.authenticate(req);
         // A unit token answers only for its own unit; the office may record any unit's answer.
         if (p.kind === 'unit' && p.unit !== b.unit) throw forbidden(`this token may answer only for ${p.unit}`);
+        // A suggestion not assigned to the token's unit does not exist for it: the same 404 as a read, so a
+        // unit cannot probe which references exist.
+        if (p.kind === 'unit' && !(await deps.handling.findForUnits(reference, [p.unit]))) throw notFound(`no suggestion ${reference}`);
         return result(
           await deps.handling.answer(reference, {
             unit: b.unit,

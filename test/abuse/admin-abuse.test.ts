@@ -212,9 +212,8 @@ describe("a unit token reaching for another unit's suggestion", () => {
     ['reading it', 'GET', () => `/suggestions/${fgwOnly}`, undefined, 404, /no suggestion/],
     ['its city form', 'GET', () => `/suggestions/${fgwOnly}/city-form`, undefined, 403, /office/],
     ['answering it as fgw', 'POST', () => `/suggestions/${fgwOnly}/answer`, { unit: 'fgw', outcome: 'adopted', text: '已采纳，下月实施。', by: 'x' }, 403, /only for jw/],
-    // 409 (not 404 as for reading it): a unit token can tell an existing reference from a missing one
-    // this way. Reported; the answer route is src/notifications/handling-routes.ts.
-    ['answering it as jw (not assigned)', 'POST', () => `/suggestions/${fgwOnly}/answer`, { unit: 'jw', outcome: 'adopted', text: '已采纳，下月实施。', by: 'x' }, 409, /not assigned to jw/],
+    // 404, as for reading it: a unit token cannot tell an existing reference from a missing one.
+    ['answering it as jw (not assigned)', 'POST', () => `/suggestions/${fgwOnly}/answer`, { unit: 'jw', outcome: 'adopted', text: '已采纳，下月实施。', by: 'x' }, 404, /no suggestion/],
     ['assigning it to itself', 'POST', () => `/suggestions/${fgwOnly}/assign`, { units: ['jw'] }, 403, /office/],
     ['reassigning it', 'POST', () => `/suggestions/${fgwOnly}/reassign`, { units: ['jw'] }, 403, /office/],
     ['rejecting it', 'POST', () => `/suggestions/${fgwOnly}/reject`, { reason: '不属于征集范围' }, 403, /office/],
