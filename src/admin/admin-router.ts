@@ -21,7 +21,7 @@ import { registerConsole } from './console-route.js';
 import { cityForm, toCsv, toXlsx, type ExportContext } from './export.js';
 import { categoryLabels, noneLabel, statusLabels } from '../../flows/texts/admin.js';
 import type { OfficeService } from './office-service.js';
-import { computeStatistics } from './statistics.js';
+import type { StatisticsReader } from './statistics.js';
 
 const statuses = ['submitted', 'assigned', 'accepted', 'answered', 'evaluated', 'closed', 'returned', 'escalated', 'recommended_to_city', 'rejected', 'withdrawn'] as const;
 const categories = ['policy', 'work', 'problem', 'innovation'] as const;
@@ -88,6 +88,8 @@ const quotaQuery = z
 
 export interface AdminRouteDeps {
   suggestions: Pick<SuggestionService, 'list' | 'getByReference' | 'listAll'>;
+  /** GET /api/stats: computed in the database over every matching suggestion. */
+  statistics: StatisticsReader;
   office: OfficeService;
   audit: Pick<AuditLog, 'list'>;
   authenticate: Authenticate;
@@ -261,19 +263,18 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
       api.get('/stats', { schema: { tags: ['statistics'], summary: 'Counts and rates over the filtered suggestions', querystring: json(filterQuery) } }, async (req) => {
         const p = principal(req);
         const q = filterQuery.parse(req.query);
-        const { items, total, truncated } = await deps.suggestions.listAll(toFilter(q, p), config.adminApi.maxExportRows);
-        const stats = computeStatistics(items, {
-          now: deps.clock.now(),
+        const stats = await deps.statistics.compute(toFilter(q, p), {
           timezone: config.service.timezone,
           adoptedOutcomes: config.adminApi.adoptedOutcomes,
           satisfiedRatings: config.adminApi.satisfiedRatings,
           unitNames,
           categoryLabels,
           statusLabels,
-          unit: p.kind === 'unit' ? p.unit : q.unit,
+          ...(p.kind === 'unit' ? { unit: p.unit } : q.unit ? { unit: q.unit } : {}),
           noneLabel,
         });
-        return { ...stats, matched: total, truncated };
+        // Every matching suggestion is counted: `truncated` stays for the console, always false.
+        return { ...stats, matched: stats.total, truncated: false };
       });
 
       api.get('/audit', { schema: { tags: ['audit'], summary: 'The audit log of admin writes, newest first', querystring: json(auditQuery) } }, async (req) => {

@@ -15,6 +15,7 @@ import { createAdminAuth } from './admin-auth.js';
 import type { AdminRouteDeps, QuotaReportPort } from './admin-router.js';
 import { createAuditLog, createAuditModel } from './audit-log.js';
 import { createOfficeService, type AssignUnits, type RecommendStatusChange } from './office-service.js';
+import { createStatisticsReader } from './statistics.js';
 
 export { registerAdminRoutes, type AdminRouteDeps, type QuotaReportPort } from './admin-router.js';
 export { createAdminAuth, actorOf, requireOffice, type Principal, type Authenticate } from './admin-auth.js';
@@ -39,6 +40,7 @@ export function buildAdmin({ connection, suggestions, clock, config, assign, rec
   const { Suggestion } = createSuggestionModels(connection);
   return {
     suggestions: suggestions as Pick<SuggestionService, 'list' | 'getByReference' | 'listAll'>,
+    statistics: createStatisticsReader({ models: { Suggestion }, clock }),
     office: createOfficeService({ models: { Suggestion }, audit, clock, config, ...(assign ? { assign } : {}), ...(recommendStatus ? { recommendStatus } : {}) }),
     audit,
     authenticate: createAdminAuth({ adminToken: config.env.ADMIN_TOKEN, unitTokens: config.adminApi.unitTokens }),
