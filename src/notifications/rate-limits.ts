@@ -34,6 +34,12 @@ export interface WeComLimitSettings {
   hourMs: number;
   /** How often bottleneck notices a reservoir refill (it must be set explicitly for Redis clustering). */
   heartbeatMs: number;
+  /**
+   * Longest one limited call (one HTTP attempt) can take; the client's request timeout must be shorter.
+   * Only a worker that dies mid-call lets a slot go before its hold ends: bottleneck frees it this long
+   * after the hold would have ended (see `slidingWindow`).
+   */
+  callTimeoutMs: number;
 }
 
 export const CONTRACT_LIMITS: WeComLimitSettings = {
@@ -47,6 +53,7 @@ export const CONTRACT_LIMITS: WeComLimitSettings = {
   minuteMs: 60_000,
   hourMs: 3_600_000,
   heartbeatMs: 1_000,
+  callTimeoutMs: 60_000,
 };
 
 export interface WeComLimiters {
@@ -110,10 +117,75 @@ export function createWeComLimiters({ redis, namespace = 'default', settings: ov
     n <= 100 ? { minTime: Math.ceil((ms + margin(ms)) / n) } : bucket(n, ms, Math.max(1, Math.floor(n * 0.02)));
   const perHour = (n: number, ms: number): Bottleneck.ConstructorOptions => bucket(n, ms, Math.max(1, Math.floor(n / 2)));
 
-  const memberMinute = group('member-min', perMinute(s.memberPerMinute, s.minuteMs));
-  const memberHour = group('member-hour', perHour(s.memberPerHour, s.hourMs));
-  const robots = group('robot', perMinute(s.robotPerMinute, s.minuteMs));
-  const kfSyncNoToken = group('kfsync-notoken', perMinute(s.kfSyncNoTokenPerMinute, s.minuteMs));
+  /**
+   * "At most n calls in ANY window of `ms`, across all workers", by construction, for the small per-member,
+   * per-robot and kf limits. A clustered bottleneck limiter with `maxConcurrent: n` (the running count lives
+   * in Redis, taken and given back by atomic scripts), whose job holds its slot from the grant until
+   * `ms + margin` after the call has returned (`hold` below) — a sliding log of the last window's calls.
+   *
+   * Why that holds wherever and whenever WeCom counts: a call reaches WeCom at some instant r with
+   * grant ≤ r ≤ return (the grant happens before the request leaves, the answer comes after WeCom got it).
+   * Take any window (a, a + ms] of WeCom's clock and the calls that reached it then: each was granted before
+   * a + ms and gives its slot back no earlier than its return + ms ≥ r + ms > a + ms. So at the instant
+   * a + ms all of them hold a slot at once, and bottleneck never lets more than n be held. No timestamp is
+   * compared across machines — only the order of events and one local timer of `ms`; the margin (0.2 % of
+   * the window, at least 10 ms) covers timer and clock-rate slack.
+   *
+   * (What it replaced: `minTime = (ms + margin) / n` spaced the GRANTS on Redis's clock, but the request
+   * reaches WeCom a variable time later — the trip, and an event loop busy with thousands of other calls —
+   * so calls granted 202 ms apart arrived bunched whenever an early one was delayed more than a later one by
+   * over the 60 ms margin; at a 6 s window bench 4 saw ~100 breaches in 5,000. Between the hour limiter's
+   * grant and the call, the minute limiter's queue added minutes; a message to several members held one
+   * member's pacing slot while it waited for the next member.)
+   *
+   * Cost: a slot is busy for ms + margin + the call's round trip, so the sustained rate is
+   * n / (ms + margin + trip) — 99.6 % of the limit for a 60 s minute and a 100 ms trip; bursts of up to n go
+   * at once. A worker that dies mid-hold leaves its slots taken until bottleneck's job `expiration`
+   * (hold + `callTimeoutMs`) frees them; the group's key timeout is longer than that, so Redis never forgets
+   * a held slot.
+   */
+  const holdMargin = (ms: number) => Math.max(10, Math.ceil(ms * 0.002));
+  interface SlidingWindow {
+    group: Bottleneck.Group;
+    holdMs: number;
+    expiration: number;
+  }
+  const slidingWindow = (name: string, n: number, ms: number): SlidingWindow => {
+    const holdMs = ms + holdMargin(ms);
+    const expiration = holdMs + s.callTimeoutMs;
+    return { group: group(name, { maxConcurrent: n, timeout: expiration + Math.max(60_000, ms) }), holdMs, expiration };
+  };
+  const memberMinute = slidingWindow('member-min', s.memberPerMinute, s.minuteMs);
+  const memberHour = slidingWindow('member-hour', s.memberPerHour, s.hourMs);
+  const robots = slidingWindow('robot', s.robotPerMinute, s.minuteMs);
+  const kfSyncNoToken = slidingWindow('kfsync-notoken', s.kfSyncNoTokenPerMinute, s.minuteMs);
+  const holdTimers = new Set<NodeJS.Timeout>();
+  /** Runs `fn` in a slot of `w` for `key`; resolves with fn's result at once, keeps the slot `holdMs` longer. */
+  const hold = <T>(w: SlidingWindow, key: string, fn: () => Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      let started = false;
+      w.group
+        .key(key)
+        .schedule({ expiration: w.expiration }, async () => {
+          started = true;
+          try {
+            resolve(await fn());
+          } catch (err) {
+            reject(err); // the request may still have reached WeCom: the slot is held all the same
+          }
+          if (closed) return new Promise<void>(() => undefined); // keep it: Redis frees it at expiration
+          await new Promise<void>((r) => {
+            const t = setTimeout(() => {
+              holdTimers.delete(t);
+              r();
+            }, w.holdMs);
+            holdTimers.add(t);
+          });
+        })
+        .catch((err: unknown) => {
+          if (!started) reject(err); // never granted (Redis down, limiter closed): the call fails
+        });
+    });
   const kfSyncAll = group('kfsync', { maxConcurrent: s.kfSyncConcurrent });
   // The per-corp API budget is taken from Redis in chunks (see `chunked` below): a chunk's tokens are
   // spent within `tokenLifeMs` of the grant, so the clustered buckets count windows that much longer.
@@ -126,7 +198,7 @@ export function createWeComLimiters({ redis, namespace = 'default', settings: ov
   // would wait forever) nor than a pacing limiter spaces out (one call per minTime).
   const capacityOf = (o: Bottleneck.ConstructorOptions) => (o.reservoir == null ? 1 : Number(o.reservoirIncreaseMaximum ?? o.reservoir));
   const maxChunk = Math.max(1, Math.min(Math.floor(s.apiPerMinute / 100), capacityOf(apiMinuteOpts), capacityOf(apiHourOpts)));
-  const groups = [memberMinute, memberHour, robots, kfSyncNoToken, kfSyncAll, apiMinute, apiHour];
+  const groups = [memberMinute.group, memberHour.group, robots.group, kfSyncNoToken.group, kfSyncAll, apiMinute, apiHour];
 
   /**
    * The per-corp, per-API budget without a Redis round trip per call. Each call goes through a local
@@ -227,11 +299,17 @@ export function createWeComLimiters({ redis, namespace = 'default', settings: ov
 
   return {
     settings: s,
-    // The pacing (minute-level) limiter is the innermost, so nothing between its start and the call can
-    // bunch calls up again (an outer limiter's own Redis round trip would).
-    appMessage: (members, fn) => through(members.flatMap((m) => [memberHour.key(m), memberMinute.key(m)]), fn),
-    robot: (robotKey, fn) => through([robots.key(short(robotKey))], fn),
-    kfSync: (withToken, fn) => through(withToken ? [kfSyncAll.key('all')] : [kfSyncNoToken.key('all'), kfSyncAll.key('all')], fn),
+    // Slots are taken in one global order (every hour slot, then every minute slot, members sorted), so two
+    // messages to crossing member lists cannot each hold what the other waits for. Holding a slot while
+    // waiting for the next one only wastes that slot's time; the guarantee does not depend on the order.
+    appMessage<T>(members: readonly string[], fn: () => Promise<T>): Promise<T> {
+      const sorted = [...new Set(members)].sort();
+      const slots = [...sorted.map((m) => [memberHour, m] as const), ...sorted.map((m) => [memberMinute, m] as const)];
+      return slots.reduceRight<() => Promise<T>>((inner, [w, m]) => () => hold(w, m, inner), fn)();
+    },
+    robot: (robotKey, fn) => hold(robots, short(robotKey), fn),
+    kfSync: (withToken, fn) =>
+      withToken ? through([kfSyncAll.key('all')], fn) : hold(kfSyncNoToken, 'all', () => through([kfSyncAll.key('all')], fn)),
     api: (apiPath, fn) => apiBudget(apiPath)(fn),
     async block(scope, ms) {
       if (redis) await redis.set(blockKey(scope), '1', 'PX', Math.max(1, Math.round(ms)));
@@ -244,6 +322,8 @@ export function createWeComLimiters({ redis, namespace = 'default', settings: ov
     },
     async close() {
       closed = true;
+      for (const t of holdTimers) clearTimeout(t);
+      holdTimers.clear();
       await Promise.all(groups.map((g) => g.disconnect(false)));
       for (const g of groups) for (const l of g.limiters()) await l.limiter.disconnect(false);
       await connection?.disconnect(false);
