@@ -24,6 +24,17 @@ describe('configuration', () => {
     expect(activeCampaign(cfg, new Date('2021-10-20T09:00:00+08:00'))).toBeUndefined();
   });
 
+  test('no configured Chinese text has a stray space between characters (YAML folding joins lines with one)', () => {
+    const texts: string[] = [];
+    const walk = (v: unknown): void => {
+      if (typeof v === 'string') texts.push(v);
+      else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+    };
+    walk(YAML.parse(defaultText));
+    const stray = texts.filter((t) => /[\p{Script=Han}，。；：、）] +[\p{Script=Han}（]/u.test(t));
+    expect(stray).toEqual([]);
+  });
+
   test.each([
     ['a missing referral', (c: any) => delete c.scope.referrals.complaint, 'scope.referrals.complaint'],
     ['an unknown collecting office', (c: any) => (c.collectingOffice = 'nowhere'), 'collectingOffice: unit "nowhere" is not in units'],
