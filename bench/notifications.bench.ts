@@ -8,7 +8,9 @@
  * thing measured, while the 60 ms trip margin stays about 1 % of the window, as in production.
  *
  * Figure: messages/s achieved; baseline: the sustained allowed rate (members × 30 per "minute"); target ≥ 0.9 and
- * zero breaches.
+ * zero breaches. The limiters allow up to 30 at once per member (a sliding window counts, it does not pace), so
+ * the quick size (30 per member, one window's burst) measures the pipeline and can exceed the baseline; the
+ * full size (100 per member, four windows) is the sustained figure.
  */
 import { pathToFileURL } from 'node:url';
 import { createWeComClient } from '../src/channels/wecom/wecom-api-client.js';

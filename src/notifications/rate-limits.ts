@@ -153,7 +153,10 @@ export function createWeComLimiters({ redis, namespace = 'default', settings: ov
   const slidingWindow = (name: string, n: number, ms: number): SlidingWindow => {
     const holdMs = ms + holdMargin(ms);
     const expiration = holdMs + s.callTimeoutMs;
-    return { group: group(name, { maxConcurrent: n, timeout: expiration + Math.max(60_000, ms) }), holdMs, expiration };
+    // The heartbeat only frees the slots of a dead worker's expired jobs here (a returned slot is announced
+    // by bottleneck's own pub/sub), and every beat is a script plus a publish per member limiter: 1 s is enough.
+    const opts = { maxConcurrent: n, timeout: expiration + Math.max(60_000, ms), heartbeatInterval: Math.max(s.heartbeatMs, 1_000) };
+    return { group: group(name, opts), holdMs, expiration };
   };
   const memberMinute = slidingWindow('member-min', s.memberPerMinute, s.minuteMs);
   const memberHour = slidingWindow('member-hour', s.memberPerHour, s.hourMs);
