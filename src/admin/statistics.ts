@@ -173,47 +173,45 @@ export function statisticsPipeline(filter: Record<string, unknown>, o: PipelineO
   const answered = { $or: [{ $gt: [countWhere('$$counted', nonEmpty('$$a.answer.outcome')), 0] }, cityAdopted] };
   const adoptedAnswer = { $gt: [countWhere('$$counted', { $in: [{ $ifNull: ['$$a.answer.outcome', null] }, [...o.adoptedOutcomes]] }), 0] };
   const evaluated = { $and: [nonEmpty('$evaluation.rating'), ...(o.unit ? [{ $gt: [{ $size: '$$counted' }, 0] }] : [])] };
+  const heldAssignments = {
+    $filter: {
+      input: { $ifNull: ['$assignments', []] },
+      as: 'a',
+      cond: { $and: [{ $not: [present('$$a.returnedAt')] }, { $ne: ['$$a.active', false] }] },
+    },
+  };
+  const sum = (field: string) => ({ $sum: `$${field}` });
   return [
     { $match: filter },
+    // One stage of per-suggestion values (each expression evaluated once), then one group.
     {
       $project: {
         _id: 0,
-        key: {
-          theme: '$theme',
-          themeName: { $ifNull: ['$themeName', null] },
-          category: { $ifNull: ['$category', null] },
-          status: '$status',
-          month: localMonthExpression('$submittedAt', o.timezone, o.now),
-        },
+        theme: 1,
+        themeName: { $ifNull: ['$themeName', null] },
+        category: { $ifNull: ['$category', null] },
+        status: 1,
         submittedAt: 1,
+        month: localMonthExpression('$submittedAt', o.timezone, o.now),
         // Assignments still held (not returned, not ended) and, of those, the ones whose rates count.
-        active: {
-          $filter: {
-            input: { $ifNull: ['$assignments', []] },
-            as: 'a',
-            cond: { $and: [{ $not: [present('$$a.returnedAt')] }, { $ne: ['$$a.active', false] }] },
-          },
-        },
-        cityRecommendation: 1,
-        evaluation: 1,
-      },
-    },
-    {
-      $project: {
-        key: { $mergeObjects: ['$key', { units: { $setUnion: [{ $map: { input: '$active', as: 'a', in: '$$a.unit' } }] } }] },
-        submittedAt: 1,
-        counts: {
+        figures: {
           $let: {
-            vars: { counted: o.unit ? { $filter: { input: '$active', as: 'a', cond: { $eq: ['$$a.unit', o.unit] } } } : '$active' },
+            vars: { active: heldAssignments },
             in: {
-              accDue: countWhere('$$counted', acc.due),
-              accOnTime: countWhere('$$counted', acc.onTime),
-              ansDue: countWhere('$$counted', ans.due),
-              ansOnTime: countWhere('$$counted', ans.onTime),
-              answered: flag(answered),
-              adopted: flag({ $and: [answered, { $or: [adoptedAnswer, cityAdopted] }] }),
-              evaluated: flag(evaluated),
-              satisfied: flag({ $and: [evaluated, { $in: [{ $ifNull: ['$evaluation.rating', null] }, [...o.satisfiedRatings]] }] }),
+              $let: {
+                vars: { counted: o.unit ? { $filter: { input: '$$active', as: 'a', cond: { $eq: ['$$a.unit', o.unit] } } } : '$$active' },
+                in: {
+                  units: { $setUnion: [{ $map: { input: '$$active', as: 'a', in: '$$a.unit' } }] },
+                  accDue: countWhere('$$counted', acc.due),
+                  accOnTime: countWhere('$$counted', acc.onTime),
+                  ansDue: countWhere('$$counted', ans.due),
+                  ansOnTime: countWhere('$$counted', ans.onTime),
+                  answered: flag(answered),
+                  adopted: flag({ $and: [answered, { $or: [adoptedAnswer, cityAdopted] }] }),
+                  evaluated: flag(evaluated),
+                  satisfied: flag({ $and: [evaluated, { $in: [{ $ifNull: ['$evaluation.rating', null] }, [...o.satisfiedRatings]] }] }),
+                },
+              },
             },
           },
         },
@@ -221,17 +219,17 @@ export function statisticsPipeline(filter: Record<string, unknown>, o: PipelineO
     },
     {
       $group: {
-        _id: '$key',
+        _id: { theme: '$theme', themeName: '$themeName', category: '$category', status: '$status', month: '$month', units: '$figures.units' },
         latest: { $max: '$submittedAt' },
         count: { $sum: 1 },
-        accDue: { $sum: '$counts.accDue' },
-        accOnTime: { $sum: '$counts.accOnTime' },
-        ansDue: { $sum: '$counts.ansDue' },
-        ansOnTime: { $sum: '$counts.ansOnTime' },
-        answered: { $sum: '$counts.answered' },
-        adopted: { $sum: '$counts.adopted' },
-        evaluated: { $sum: '$counts.evaluated' },
-        satisfied: { $sum: '$counts.satisfied' },
+        accDue: sum('figures.accDue'),
+        accOnTime: sum('figures.accOnTime'),
+        ansDue: sum('figures.ansDue'),
+        ansOnTime: sum('figures.ansOnTime'),
+        answered: sum('figures.answered'),
+        adopted: sum('figures.adopted'),
+        evaluated: sum('figures.evaluated'),
+        satisfied: sum('figures.satisfied'),
       },
     },
   ];
