@@ -4,7 +4,10 @@
  * in the same update that sets the flag, so a reminder is sent exactly when its flag is set, once. The
  * sweep also routes any submitted suggestion that was never routed (a crash between submit and route).
  *
- * `deadlineReport` lists every open suggestion against its deadlines: none may silently have no answer.
+ * `deadlineReport` accounts for every suggestion that still needs someone to act (every status but the final
+ * ones) against its deadlines: none may silently have no answer. It never reads closed history: the summary
+ * is counted in the database over the open suggestions, and the rows come a page at a time, oldest first,
+ * with only the fields the report shows (index `{status, submittedAt, _id}`).
  */
 import type { Clock } from '../infra/clock.js';
 import type { FileConfig } from '../infra/config.js';
@@ -12,7 +15,7 @@ import type { LockService } from '../infra/locks.js';
 import type { Logger } from '../infra/logger.js';
 import { RedisKeys, RedisTtls } from '../infra/redis-keys.js';
 import { refuse, type HandlingService, type StoredAssignment, type StoredSuggestion } from '../suggestions/handling-service.js';
-import { finalStatuses } from '../suggestions/status-machine.js';
+import { finalStatuses, transitions } from '../suggestions/status-machine.js';
 import type { SuggestionModels } from '../suggestions/suggestion-model.js';
 import type { OutboxMessage } from './outbox.js';
 import { officeTexts, robotTexts, unitTexts } from '../../flows/texts/handling.js';
@@ -36,8 +39,8 @@ export interface DeadlineRow {
   status: string;
   level: string;
   submittedAt: Date;
-  /** Who must act next: the office (screening, returned, unsatisfied), the units, the citizen (rating), nobody. */
-  waitingOn: 'office' | 'units' | 'citizen' | 'none';
+  /** Who must act next: the office (screening, returned, unsatisfied), the units, the citizen (rating). */
+  waitingOn: 'office' | 'units' | 'citizen';
   overdue: boolean;
   units: {
     unit: string;
@@ -53,13 +56,32 @@ export interface DeadlineRow {
 
 export interface DeadlineReport {
   at: Date;
-  summary: { total: number; waitingOnOffice: number; waitingOnUnits: number; waitingOnCitizen: number; done: number; overdue: number; answeredOnTime: number; answeredLate: number };
+  /**
+   * Over every open suggestion (not only this page): how many, who each waits on, how many are overdue,
+   * and the answers of their units given on time / late.
+   */
+  summary: { total: number; waitingOnOffice: number; waitingOnUnits: number; waitingOnCitizen: number; overdue: number; answeredOnTime: number; answeredLate: number };
+  page: number;
+  pageSize: number;
+  /** This page of the open suggestions, oldest first; `summary.total` says how many pages there are. */
   rows: DeadlineRow[];
 }
 
+export interface DeadlineReportPage {
+  /** 1-based (default 1). */
+  page?: number;
+  /** Default `deadlineReportPageSize.default`, at most `.max`. */
+  pageSize?: number;
+}
+
+export const deadlineReportPageSize = { default: 200, max: 1_000 } as const;
+
+/** Statuses in which someone (the office, units or the citizen) still has to act. */
+export const openStatuses = (Object.keys(transitions) as (keyof typeof transitions)[]).filter((s) => !finalStatuses.includes(s));
+
 export interface DeadlineScheduler {
   runDeadlineSweep(now?: Date): Promise<SweepStats>;
-  deadlineReport(now?: Date): Promise<DeadlineReport>;
+  deadlineReport(now?: Date, page?: DeadlineReportPage): Promise<DeadlineReport>;
   start(): void;
   stop(): Promise<void>;
 }
@@ -169,20 +191,100 @@ export function createDeadlineScheduler(deps: DeadlineSchedulerDeps): DeadlineSc
     }
   }
 
-  async function deadlineReport(at?: Date): Promise<DeadlineReport> {
+  /** Who must act next in an open status. */
+  const waitingOnOf = (status: string): DeadlineRow['waitingOn'] =>
+    status === 'answered' ? 'citizen' : status === 'assigned' || status === 'accepted' ? 'units' : 'office';
+
+  /**
+   * The summary counted in the database over the open suggestions, mirroring `assignmentState` and the
+   * rows: the units shown are the active ones and the ones that answered; a row is overdue when it waits on
+   * units and one of them is past its answer deadline, or past its accept deadline without accepting.
+   */
+  async function reportSummary(now: Date): Promise<DeadlineReport['summary']> {
+    const present = (x: string) => ({ $ne: [{ $ifNull: [x, null] }, null] });
+    const countWhere = (cond: unknown) => ({ $size: { $filter: { input: '$units', as: 'a', cond } } });
+    const late = { $and: [present('$$a.dueAt'), { $gt: ['$$a.answeredAt', '$$a.dueAt'] }] };
+    const waitingOnUnits = { $in: ['$status', ['assigned', 'accepted']] };
+    const groups = await Suggestion.aggregate<{ _id: string; count: number; overdue: number; answeredOnTime: number; answeredLate: number }>([
+      { $match: { status: { $in: openStatuses } } },
+      {
+        $project: {
+          _id: 0,
+          status: 1,
+          units: {
+            $filter: { input: { $ifNull: ['$assignments', []] }, as: 'a', cond: { $or: [{ $eq: ['$$a.active', true] }, present('$$a.answeredAt')] } },
+          },
+        },
+      },
+      {
+        $group: {
+          _id: { $cond: [{ $eq: ['$status', 'answered'] }, 'citizen', { $cond: [waitingOnUnits, 'units', 'office'] }] },
+          count: { $sum: 1 },
+          overdue: {
+            $sum: {
+              $cond: [
+                {
+                  $and: [
+                    waitingOnUnits,
+                    {
+                      $gt: [
+                        countWhere({
+                          $and: [
+                            { $not: [present('$$a.answeredAt')] },
+                            {
+                              $or: [
+                                { $and: [present('$$a.dueAt'), { $lte: ['$$a.dueAt', now] }] },
+                                { $and: [{ $not: [present('$$a.acceptedAt')] }, present('$$a.acceptDueAt'), { $lte: ['$$a.acceptDueAt', now] }] },
+                              ],
+                            },
+                          ],
+                        }),
+                        0,
+                      ],
+                    },
+                  ],
+                },
+                1,
+                0,
+              ],
+            },
+          },
+          answeredOnTime: { $sum: countWhere({ $and: [present('$$a.answeredAt'), { $not: [late] }] }) },
+          answeredLate: { $sum: countWhere({ $and: [present('$$a.answeredAt'), late] }) },
+        },
+      },
+    ]);
+    const of = (w: string) => groups.find((g) => g._id === w)?.count ?? 0;
+    return {
+      total: groups.reduce((n, g) => n + g.count, 0),
+      waitingOnOffice: of('office'),
+      waitingOnUnits: of('units'),
+      waitingOnCitizen: of('citizen'),
+      overdue: groups.reduce((n, g) => n + g.overdue, 0),
+      answeredOnTime: groups.reduce((n, g) => n + g.answeredOnTime, 0),
+      answeredLate: groups.reduce((n, g) => n + g.answeredLate, 0),
+    };
+  }
+
+  async function deadlineReport(at?: Date, p: DeadlineReportPage = {}): Promise<DeadlineReport> {
     const now = at ?? clock.now();
-    const docs = (await Suggestion.find({}, { outbox: 0, history: 0, proposal: 0, proposer: 0 }).sort({ submittedAt: 1 }).lean()) as unknown as StoredSuggestion[];
+    const page = Math.max(1, Math.floor(p.page ?? 1));
+    const pageSize = Math.min(deadlineReportPageSize.max, Math.max(1, Math.floor(p.pageSize ?? deadlineReportPageSize.default)));
+    const fields = ['unit', 'assignedAt', 'acceptDueAt', 'acceptedAt', 'dueAt', 'answeredAt', 'remindAt', 'active'];
+    const projection = { _id: 0, reference: 1, title: 1, status: 1, level: 1, submittedAt: 1, ...Object.fromEntries(fields.map((f) => [`assignments.${f}`, 1])) };
+    const [summary, docs] = await Promise.all([
+      reportSummary(now),
+      Suggestion.find({ status: { $in: openStatuses } }, projection)
+        .sort({ submittedAt: 1, _id: 1 })
+        .skip((page - 1) * pageSize)
+        .limit(pageSize)
+        .lean() as unknown as Promise<Pick<StoredSuggestion, 'reference' | 'title' | 'status' | 'level' | 'submittedAt' | 'assignments'>[]>,
+    ]);
     const rows: DeadlineRow[] = docs.map((s) => {
-      const units = s.assignments
+      const units = (s.assignments ?? [])
         .filter((a) => a.active || a.answeredAt)
         .map((a) => ({ unit: a.unit, unitName: dir.unitName(a.unit), assignedAt: a.assignedAt, acceptDueAt: a.acceptDueAt, acceptedAt: a.acceptedAt, dueAt: a.dueAt, answeredAt: a.answeredAt, state: assignmentState(a, now) }));
-      const waitingOn: DeadlineRow['waitingOn'] = finalStatuses.includes(s.status)
-        ? 'none'
-        : s.status === 'answered'
-          ? 'citizen'
-          : s.status === 'assigned' || s.status === 'accepted'
-            ? 'units'
-            : 'office';
+      const waitingOn = waitingOnOf(s.status);
       return {
         reference: s.reference,
         title: s.title,
@@ -194,21 +296,7 @@ export function createDeadlineScheduler(deps: DeadlineSchedulerDeps): DeadlineSc
         units,
       };
     });
-    const all = rows.flatMap((r) => r.units);
-    return {
-      at: now,
-      summary: {
-        total: rows.length,
-        waitingOnOffice: rows.filter((r) => r.waitingOn === 'office').length,
-        waitingOnUnits: rows.filter((r) => r.waitingOn === 'units').length,
-        waitingOnCitizen: rows.filter((r) => r.waitingOn === 'citizen').length,
-        done: rows.filter((r) => r.waitingOn === 'none').length,
-        overdue: rows.filter((r) => r.overdue).length,
-        answeredOnTime: all.filter((u) => u.state === 'answered').length,
-        answeredLate: all.filter((u) => u.state === 'answered_late').length,
-      },
-      rows,
-    };
+    return { at: now, summary, page, pageSize, rows };
   }
 
   let timer: NodeJS.Timeout | undefined;

@@ -14,7 +14,7 @@ import { AppError, forbidden, notFound } from '../infra/errors.js';
 import { referencePattern } from '../suggestions/reference-number.js';
 import type { HandlingResult, HandlingService } from '../suggestions/handling-service.js';
 import { outcomeOrder } from '../../flows/texts/handling.js';
-import type { DeadlineScheduler } from './deadline-scheduler.js';
+import { deadlineReportPageSize, type DeadlineScheduler } from './deadline-scheduler.js';
 import type { Dispatcher } from './dispatcher.js';
 
 const plainId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a plain id');
@@ -32,6 +32,12 @@ const answerBody = z
   })
   .strict()
   .refine((b) => b.outcome !== 'not_adopted' || b.reason, { message: '暂不采纳 needs a reason', path: ['reason'] });
+const reportQuery = z
+  .object({
+    page: z.coerce.number().int().min(1).max(100_000).default(1),
+    pageSize: z.coerce.number().int().min(1).max(deadlineReportPageSize.max).default(deadlineReportPageSize.default),
+  })
+  .strict();
 const deadLetterParams = z.object({ reference: z.string().regex(referencePattern), id: z.string().regex(/^[0-9a-f]{32}$/) }).strict();
 
 const statusOf: Record<string, number> = { not_found: 404, unknown_unit: 400, invalid: 400, reason_required: 400, not_permitted: 403 };
@@ -110,7 +116,7 @@ export function registerHandlingRoutes(app: FastifyInstance, deps: HandlingRoute
       });
       api.get('/reports/deadlines', async (req) => {
         office(req, {});
-        return deps.deadlines.deadlineReport();
+        return deps.deadlines.deadlineReport(undefined, reportQuery.parse(req.query ?? {}));
       });
     },
     { prefix: '/api' },

@@ -176,7 +176,9 @@ export const suggestionSchema = new Schema(
   { timestamps: true, collection: 'suggestions' },
 );
 suggestionSchema.index({ 'citizen.channel': 1, 'citizen.id': 1, submittedAt: -1 });
-suggestionSchema.index({ status: 1, submittedAt: -1 });
+// By status, in submission order either way (read backwards for newest first); `_id` breaks ties so the
+// deadline report's pages over the open statuses are stable and merge-sorted from the index.
+suggestionSchema.index({ status: 1, submittedAt: 1, _id: 1 });
 suggestionSchema.index({ 'assignments.cardTaskId': 1 }, { sparse: true });
 // The dispatcher's scan.
 suggestionSchema.index({ 'outbox.state': 1, 'outbox.nextAttemptAt': 1 });

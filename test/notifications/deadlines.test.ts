@@ -52,7 +52,7 @@ describe('deadlines', () => {
     expect(await h.w.deadlines.runDeadlineSweep()).toMatchObject({ ran: true, overdue: 1 });
   });
 
-  test('the report accounts for every suggestion: screening, with units, waiting for a rating, done', async () => {
+  test('the report accounts for every suggestion that needs action: screening, with units, waiting for a rating — not the finished ones', async () => {
     await h.w.citizenSays('你好');
     const screening = await h.w.submit({ theme: 'general', title: '增设社区公交站点', proposal: '建议在百安坝街道增设公交站点，方便居民出行。' });
     const assigned = await h.w.submit();
@@ -67,8 +67,56 @@ describe('deadlines', () => {
 
     const r = await h.w.deadlines.deadlineReport();
     const byRef = Object.fromEntries(r.rows.map((x) => [x.reference, x.waitingOn]));
-    expect(byRef).toEqual({ [screening]: 'office', [assigned]: 'units', [answered]: 'citizen', [rejected]: 'none', [unrouted]: 'units' });
-    expect(r.summary).toMatchObject({ total: 5, waitingOnOffice: 1, waitingOnUnits: 2, waitingOnCitizen: 1, done: 1, overdue: 0, answeredOnTime: 1 });
+    // The rejected one needs nobody any more: it is not listed (the report no longer reads finished history).
+    expect(byRef).toEqual({ [screening]: 'office', [assigned]: 'units', [answered]: 'citizen', [unrouted]: 'units' });
+    expect(r.summary).toEqual({ total: 4, waitingOnOffice: 1, waitingOnUnits: 2, waitingOnCitizen: 1, overdue: 0, answeredOnTime: 1, answeredLate: 0 });
+  });
+
+  test('pages of the report cover every open suggestion once, oldest first; the summary is over all of them', async () => {
+    const refs: string[] = [];
+    for (let i = 0; i < 7; i++) refs.push(await h.w.submit({ title: `逾期统计用建议${i}` }));
+    const office = { kind: 'office' as const, id: 'admin' };
+    // Answered on time; answered late; accepted and then overdue; never accepted (accept overdue); finished.
+    await h.w.handling.answer(refs[0]!, { unit: 'fgw', outcome: 'adopted', text: '已纳入明年工作计划。', by: office });
+    await h.w.handling.accept(refs[2]!, { unit: 'fgw', by: { kind: 'unit', unit: 'fgw', userid: 'unit_li' } });
+    await h.w.handling.reject(refs[4]!, { reason: '与本次征集主题无关', by: office });
+    // Past the accept deadline (07-06) only: the ones never accepted are overdue.
+    h.w.clock.set('2021-07-07T09:00:00+08:00');
+    const early = await h.w.deadlines.deadlineReport();
+    expect(early.summary).toMatchObject({ total: 6, waitingOnUnits: 5, overdue: 4, answeredOnTime: 1 });
+    expect(early.rows.filter((r) => r.overdue).map((r) => [r.reference, r.units.map((u) => u.state)])).toEqual(
+      [refs[1]!, refs[3]!, refs[5]!, refs[6]!].map((ref) => [ref, ['accept_overdue']]),
+    );
+    h.w.clock.set('2021-07-23T09:00:00+08:00');
+    await h.w.handling.answer(refs[1]!, { unit: 'fgw', outcome: 'for_reference', text: '已研究，供参考。', by: office });
+    const open = refs.filter((_, i) => i !== 4);
+
+    const pages = [];
+    for (let page = 1; page <= 3; page++) pages.push(await h.w.deadlines.deadlineReport(undefined, { page, pageSize: 3 }));
+    expect(pages.map((p) => p.rows.length)).toEqual([3, 3, 0]);
+    const rows = pages.flatMap((p) => p.rows);
+    expect(rows.map((r) => r.reference)).toEqual(open);
+    for (const p of pages) expect(p.summary).toEqual(pages[0]!.summary);
+    // The summary counted in the database agrees with the rows.
+    const units = rows.flatMap((r) => r.units);
+    expect(pages[0]!.summary).toEqual({
+      total: open.length,
+      waitingOnOffice: rows.filter((r) => r.waitingOn === 'office').length,
+      waitingOnUnits: rows.filter((r) => r.waitingOn === 'units').length,
+      waitingOnCitizen: rows.filter((r) => r.waitingOn === 'citizen').length,
+      overdue: rows.filter((r) => r.overdue).length,
+      answeredOnTime: units.filter((u) => u.state === 'answered').length,
+      answeredLate: units.filter((u) => u.state === 'answered_late').length,
+    });
+    expect(pages[0]!.summary).toMatchObject({ total: 6, waitingOnCitizen: 2, waitingOnUnits: 4, overdue: 4, answeredOnTime: 1, answeredLate: 1 });
+    expect(Object.fromEntries(rows.map((r) => [r.reference, r.units.map((u) => u.state)]))).toEqual({
+      [refs[0]!]: ['answered'],
+      [refs[1]!]: ['answered_late'],
+      [refs[2]!]: ['overdue'],
+      [refs[3]!]: ['overdue'],
+      [refs[5]!]: ['overdue'],
+      [refs[6]!]: ['overdue'],
+    });
   });
 });
 

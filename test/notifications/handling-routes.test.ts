@@ -134,5 +134,10 @@ describe('the office screens, assigns, reassigns and rejects through the admin A
     ]);
     const report = (await call('GET', '/api/reports/deadlines')).json();
     expect(report.rows).toEqual([expect.objectContaining({ reference: ref, waitingOn: 'units' })]);
+    expect(report).toMatchObject({ page: 1, pageSize: 200, summary: { total: 1, waitingOnUnits: 1 } });
+    const second = (await call('GET', '/api/reports/deadlines?page=2&pageSize=1')).json();
+    expect(second).toMatchObject({ page: 2, pageSize: 1, rows: [], summary: { total: 1 } });
+    expect((await call('GET', '/api/reports/deadlines?pageSize=5000')).statusCode).toBe(400);
+    expect((await call('GET', '/api/reports/deadlines?status[$ne]=closed')).statusCode).toBe(400);
   });
 });
