@@ -90,9 +90,12 @@ export function createWeComLimiters({ redis, namespace = 'default', settings: ov
   const cluster = connection ? { datastore: 'ioredis', connection } : { datastore: 'local' };
   const group = (name: string, opts: Bottleneck.ConstructorOptions) =>
     new Bottleneck.Group({ ...cluster, id: RedisKeys.rateLimiter(`${namespace}:${name}`), heartbeatInterval: s.heartbeatMs, ...opts });
-  // Every limiter must keep ANY window of `ms` (sliding: WeCom's windows are not aligned with ours) at or
-  // under `n`, measured where WeCom counts, i.e. after the request's trip; hence a margin of 1 % of the window (at least 60 ms: the spread of request
-  // delays under load, which matters only for the tests' shrunk windows).
+  // The per-corp API budget (large n, below; the small limits use `slidingWindow` further down). It must keep
+  // ANY window of `ms` (sliding: WeCom's windows are not aligned with ours) at or under `n`, measured where
+  // WeCom counts, i.e. after the request's trip; these buckets count grants on Redis's clock, so they hold
+  // only while grant-to-arrival delays vary by less than the margin of 1 % of the window (at least 60 ms):
+  // 600 ms at the contract's minute. That is an assumption, not a construction (the small limits broke it
+  // at 60 ms; see `slidingWindow`); at 10,000 per minute the sliding log's 10,000 held jobs would cost more.
   //
   // Minute-level limits get ~99 % of the allowed sustained rate:
   //  - small n: `minTime = (ms + margin) / n` — calls at least that far apart; any window then holds at
