@@ -197,72 +197,37 @@ export function createDeadlineScheduler(deps: DeadlineSchedulerDeps): DeadlineSc
 
   /**
    * The summary counted in the database over the open suggestions, mirroring `assignmentState` and the
-   * rows: the units shown are the active ones and the ones that answered; a row is overdue when it waits on
-   * units and one of them is past its answer deadline, or past its accept deadline without accepting.
+   * rows (the units shown are the active ones and the ones that answered): open suggestions by status;
+   * those waiting on units with an active unit past its answer deadline, or past its accept deadline
+   * without accepting, unanswered (overdue); and the answers given on time / late, read only from the
+   * suggestions holding an answer. Three queries the status index answers, with no per-document
+   * expression over the whole backlog.
    */
   async function reportSummary(now: Date): Promise<DeadlineReport['summary']> {
     const present = (x: string) => ({ $ne: [{ $ifNull: [x, null] }, null] });
-    const countWhere = (cond: unknown) => ({ $size: { $filter: { input: '$units', as: 'a', cond } } });
     const late = { $and: [present('$$a.dueAt'), { $gt: ['$$a.answeredAt', '$$a.dueAt'] }] };
-    const waitingOnUnits = { $in: ['$status', ['assigned', 'accepted']] };
-    const groups = await Suggestion.aggregate<{ _id: string; count: number; overdue: number; answeredOnTime: number; answeredLate: number }>([
-      { $match: { status: { $in: openStatuses } } },
-      {
-        $project: {
-          _id: 0,
-          status: 1,
-          units: {
-            $filter: { input: { $ifNull: ['$assignments', []] }, as: 'a', cond: { $or: [{ $eq: ['$$a.active', true] }, present('$$a.answeredAt')] } },
-          },
-        },
-      },
-      {
-        $group: {
-          _id: { $cond: [{ $eq: ['$status', 'answered'] }, 'citizen', { $cond: [waitingOnUnits, 'units', 'office'] }] },
-          count: { $sum: 1 },
-          overdue: {
-            $sum: {
-              $cond: [
-                {
-                  $and: [
-                    waitingOnUnits,
-                    {
-                      $gt: [
-                        countWhere({
-                          $and: [
-                            { $not: [present('$$a.answeredAt')] },
-                            {
-                              $or: [
-                                { $and: [present('$$a.dueAt'), { $lte: ['$$a.dueAt', now] }] },
-                                { $and: [{ $not: [present('$$a.acceptedAt')] }, present('$$a.acceptDueAt'), { $lte: ['$$a.acceptDueAt', now] }] },
-                              ],
-                            },
-                          ],
-                        }),
-                        0,
-                      ],
-                    },
-                  ],
-                },
-                1,
-                0,
-              ],
-            },
-          },
-          answeredOnTime: { $sum: countWhere({ $and: [present('$$a.answeredAt'), { $not: [late] }] }) },
-          answeredLate: { $sum: countWhere({ $and: [present('$$a.answeredAt'), late] }) },
-        },
-      },
+    const countWhere = (cond: unknown) => ({ $size: { $filter: { input: '$answers', as: 'a', cond } } });
+    const [byStatus, overdue, answers] = await Promise.all([
+      Suggestion.aggregate<{ _id: string; count: number }>([{ $match: { status: { $in: openStatuses } } }, { $group: { _id: '$status', count: { $sum: 1 } } }]),
+      Suggestion.countDocuments({
+        status: { $in: ['assigned', 'accepted'] },
+        assignments: { $elemMatch: { active: true, answeredAt: null, $or: [{ dueAt: { $lte: now } }, { acceptedAt: null, acceptDueAt: { $lte: now } }] } },
+      }),
+      Suggestion.aggregate<{ onTime: number; late: number }>([
+        { $match: { status: { $in: openStatuses }, assignments: { $elemMatch: { answeredAt: { $ne: null } } } } },
+        { $project: { _id: 0, answers: { $filter: { input: '$assignments', as: 'a', cond: present('$$a.answeredAt') } } } },
+        { $group: { _id: null, onTime: { $sum: countWhere({ $not: [late] }) }, late: { $sum: countWhere(late) } } },
+      ]),
     ]);
-    const of = (w: string) => groups.find((g) => g._id === w)?.count ?? 0;
+    const waiting = (w: DeadlineRow['waitingOn']) => byStatus.filter((g) => waitingOnOf(g._id) === w).reduce((n, g) => n + g.count, 0);
     return {
-      total: groups.reduce((n, g) => n + g.count, 0),
-      waitingOnOffice: of('office'),
-      waitingOnUnits: of('units'),
-      waitingOnCitizen: of('citizen'),
-      overdue: groups.reduce((n, g) => n + g.overdue, 0),
-      answeredOnTime: groups.reduce((n, g) => n + g.answeredOnTime, 0),
-      answeredLate: groups.reduce((n, g) => n + g.answeredLate, 0),
+      total: byStatus.reduce((n, g) => n + g.count, 0),
+      waitingOnOffice: waiting('office'),
+      waitingOnUnits: waiting('units'),
+      waitingOnCitizen: waiting('citizen'),
+      overdue,
+      answeredOnTime: answers[0]?.onTime ?? 0,
+      answeredLate: answers[0]?.late ?? 0,
     };
   }
 
