@@ -53,11 +53,13 @@ export function createNoticeStore(conn: Connection, clock: Clock): NoticeStore {
       );
     },
     async takePending(citizen) {
+      const unseen = { 'citizen.channel': citizen.channel, 'citizen.id': citizen.id, shownAt: null };
+      // Called on every citizen message, and almost always nothing is kept: one indexed existence read
+      // (no document is hydrated or written) instead of an update and a read. A notice kept just after
+      // this read is taken on the citizen's next message, exactly as one kept just after the update.
+      if (!(await Notice.exists(unseen))) return [];
       const token = randomUUID();
-      await Notice.updateMany(
-        { 'citizen.channel': citizen.channel, 'citizen.id': citizen.id, shownAt: null },
-        { $set: { shownAt: clock.now(), takenBy: token } },
-      );
+      await Notice.updateMany(unseen, { $set: { shownAt: clock.now(), takenBy: token } });
       const docs = await Notice.find({ takenBy: token }).sort({ keptAt: 1, _id: 1 }).lean();
       return docs.map((d) => ({ text: d.text, ...(d.options?.length ? { options: d.options.map((o) => ({ id: o.id, label: o.label })) } : {}) }));
     },
