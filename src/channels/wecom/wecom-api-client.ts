@@ -2,7 +2,9 @@
  * One WeCom API client for the app, 微信客服 and group robots (contract §0, §1, §5–§8).
  *
  * - The access token is cached per (corp id, secret) in Redis (or memory), shared by all workers, refreshed
- *   by one caller at a time, and dropped + refreshed on 40014/42001 with the failed call retried once.
+ *   by one caller at a time, and dropped + refreshed on 40014/42001 with the failed call retried once. Each
+ *   process keeps a copy for as long as the Redis copy lives (read with its PTTL), so a call costs no Redis
+ *   round trip for the token; a copy another worker replaced is noticed by the 40014/42001 it earns.
  * - Config errcodes (40001, 40013, 60020 …) throw {@link WeComConfigError} at once; -1 is retried with
  *   backoff at most three times; 45009 blocks the scope for the contract's window, 45033 backs off.
  * - Every call passes through the shared bottleneck limiters (src/notifications/rate-limits.ts).
@@ -31,6 +33,12 @@ export interface WeComClientTiming {
   frequencyBlockMs: number;
   /** Refresh the token this long before WeCom's `expires_in`. */
   tokenMarginMs: number;
+  /**
+   * How long a scope found unblocked is trusted without asking Redis again (per process). A 45009 another
+   * worker recorded is seen here at most this late; one this process records is seen at once. 0: ask
+   * before every call.
+   */
+  unblockedCacheMs: number;
 }
 
 export const DEFAULT_TIMING: WeComClientTiming = {
@@ -39,6 +47,7 @@ export const DEFAULT_TIMING: WeComClientTiming = {
   concurrencyBackoffMs: 1_000,
   frequencyBlockMs: 60_000,
   tokenMarginMs: 5 * 60_000,
+  unblockedCacheMs: 250,
 };
 
 export interface WeComClientDeps {
@@ -161,10 +170,29 @@ const DROP_IF_SCRIPT = `if redis.call("get", KEYS[1]) == ARGV[1] then return red
 
 function tokenCache(redis: Redis | undefined, key: string): TokenCache {
   if (redis) {
+    // This process's copy of the shared token, trusted until the Redis copy expires (never longer): the
+    // token and its PTTL are read together, so the copy cannot outlive what every worker would see.
+    let local: { token: string; until: number } | undefined;
     return {
-      get: async () => (await redis.get(key)) ?? undefined,
-      set: async (t, ttl) => void (await redis.set(key, t, 'PX', Math.max(1000, ttl))),
-      dropIf: async (t) => void (await redis.eval(DROP_IF_SCRIPT, 1, key, t)),
+      get: async () => {
+        if (local && local.until > Date.now()) return local.token;
+        local = undefined;
+        const read = await redis.multi().get(key).pttl(key).exec();
+        const token = read?.[0]?.[1];
+        const ttl = Number(read?.[1]?.[1] ?? -2);
+        if (typeof token !== 'string') return undefined;
+        if (ttl > 0) local = { token, until: Date.now() + ttl };
+        return token;
+      },
+      set: async (t, ttl) => {
+        const px = Math.max(1000, ttl);
+        await redis.set(key, t, 'PX', px);
+        local = { token: t, until: Date.now() + px };
+      },
+      dropIf: async (t) => {
+        if (local?.token === t) local = undefined;
+        await redis.eval(DROP_IF_SCRIPT, 1, key, t);
+      },
     };
   }
   let cur: { token: string; until: number } | undefined;
@@ -177,6 +205,12 @@ function tokenCache(redis: Redis | undefined, key: string): TokenCache {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Scopes this process found unblocked, until when, per limiters object (the app and 微信客服 clients of a
+ * process share their limiters, and so this record: a block one of them records clears it for both).
+ */
+const unblockedSeen = new WeakMap<WeComLimiters, Map<string, number>>();
+
 export function createWeComClient(deps: WeComClientDeps): WeComClient {
   const { corpId, secret, agentId, redis, logger } = deps;
   const base = deps.apiBase.replace(/\/+$/, '');
@@ -188,6 +222,29 @@ export function createWeComClient(deps: WeComClientDeps): WeComClient {
   const locks: LockService = redis ? new RedisLockService(redis) : new MemoryLockService();
   const log = logger.child({ component: 'wecom-api' });
   let refreshing: Promise<string> | undefined;
+  let seen = unblockedSeen.get(limiters);
+  if (!seen) unblockedSeen.set(limiters, (seen = new Map()));
+  const unblocked = seen;
+
+  /**
+   * Waits out a 45009 block of `scope`. Asking Redis (PTTL) before every call was one round trip per
+   * call; a scope found unblocked is trusted for `unblockedCacheMs`. Why that is safe: a block is only
+   * recorded after WeCom answered 45009, i.e. WeCom itself refuses the scope; a call this process lets
+   * through in the (at most `unblockedCacheMs`) before it sees another worker's block is answered 45009
+   * too, and then waits out the block like the first one (nothing is lost or sent twice: a refused call
+   * was not carried out). A block this process records is seen by its next call at once.
+   */
+  async function whenUnblocked(scope: string): Promise<void> {
+    const until = unblocked.get(scope);
+    if (until !== undefined && until > Date.now()) return;
+    await limiters.whenUnblocked(scope);
+    if (timing.unblockedCacheMs <= 0) return;
+    if (unblocked.size >= 10_000) {
+      const now = Date.now();
+      for (const [k, t] of unblocked) if (t <= now) unblocked.delete(k);
+    }
+    unblocked.set(scope, Date.now() + timing.unblockedCacheMs);
+  }
 
   async function httpJson(api: string, url: string, init: RequestInit): Promise<Json> {
     let res: Response;
@@ -215,7 +272,7 @@ export function createWeComClient(deps: WeComClientDeps): WeComClient {
     let busy = 0;
     let limited = 0;
     for (;;) {
-      await limiters.whenUnblocked(scope);
+      await whenUnblocked(scope);
       let body: Json;
       try {
         body = await (opts.limit ?? ((fn) => limiters.api(api, fn)))(once);
@@ -245,7 +302,9 @@ export function createWeComClient(deps: WeComClientDeps): WeComClient {
       if (errcode === 45009 && limited < MAX_LIMIT_RETRIES) {
         limited++;
         log.warn({ api, scope, blockMs: timing.frequencyBlockMs }, 'WeCom frequency limit (45009); waiting out the block');
+        unblocked.delete(scope);
         await limiters.block(scope, timing.frequencyBlockMs);
+        unblocked.delete(scope);
         continue;
       }
       if (errcode === 45033 && limited < MAX_LIMIT_RETRIES) {
