@@ -11,7 +11,7 @@
  *
  * @example
  * const dispatcher = createDispatcher({ models, notifiers, clock, logger, workerId: hostname(), options: cfg.notifications });
- * dispatcher.start();            // polls every options.pollIntervalMs
+ * dispatcher.start();            // runs back to back while there is work, then polls every options.pollIntervalMs
  * await dispatcher.stop();
  */
 import type { Clock } from '../infra/clock.js';
@@ -49,7 +49,7 @@ export interface DeadLetter {
 export interface Dispatcher {
   /** One pass: claims and delivers what is due now. */
   runOnce(): Promise<DispatchStats>;
-  /** Polls until stop(); a run never overlaps the previous one. */
+  /** Runs until stop(): the next run at once after one that claimed something, else after the poll interval; never overlapping. */
   start(): void;
   stop(): Promise<void>;
   listDeadLetters(limit?: number): Promise<DeadLetter[]>;
@@ -199,10 +199,16 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const loop = () => {
     if (stopped) return;
     running = runOnce()
-      .catch((err) => log.error({ err }, 'dispatcher run failed'))
-      .finally(() => {
+      .catch((err) => {
+        log.error({ err }, 'dispatcher run failed');
+        return undefined;
+      })
+      .then((stats) => {
         running = undefined;
-        if (!stopped) timer = setTimeout(loop, options.pollIntervalMs);
+        // A run that claimed something may have left more due work behind it (a burst is larger than a
+        // batch): the next run starts at once. Only an idle (or failing) run waits for the poll interval,
+        // so a burst goes out at the rate the limiters allow, not one batch per poll interval.
+        if (!stopped) timer = setTimeout(loop, stats && stats.claimed > 0 ? 0 : options.pollIntervalMs);
       });
   };
 

@@ -1,4 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import { silentLogger } from '../../src/infra/logger.js';
+import { createDispatcher } from '../../src/notifications/dispatcher.js';
 import type { Notifier } from '../../src/notifications/notifier.js';
 import { startTestMongo, type TestMongo } from '../helpers/embedded-mongo.js';
 import { redisAvailable, startTestRedis, type TestRedis } from '../helpers/redis-server.js';
@@ -162,5 +164,37 @@ describe('WeCom errors are retried without exceeding the limits', () => {
     await w.submit();
     expect(await w.dispatcher().runOnce()).toMatchObject({ delivered: 1, dead: 1 });
     expect(fake.calls('webhook/send')).toHaveLength(1);
+  });
+});
+
+describe('a burst larger than one batch', () => {
+  test('goes out run after run without waiting for the next poll, then the dispatcher rests', async () => {
+    const fake = await fakeWeCom();
+    const w = await world(fake);
+    const refs: string[] = [];
+    for (let i = 0; i < 7; i++) refs.push(await w.submit({ title: `成渝协同建议第${i + 1}条` }));
+    // Two documents per run and an hour between polls: before, only the first run's cards went out
+    // and the rest waited for the next poll.
+    const dispatcher = createDispatcher({
+      models: w.models,
+      notifiers: w.notifiers(),
+      clock: w.clock,
+      logger: silentLogger,
+      workerId: 'burst',
+      options: { ...w.config.notifications, pollIntervalMs: 3_600_000, batchSize: 2, concurrency: 1 },
+    });
+    const pendingCount = () => w.models.Suggestion.countDocuments({ 'outbox.state': 'pending' });
+    dispatcher.start();
+    open.push({ close: () => dispatcher.stop() });
+    await vi.waitFor(async () => expect(await pendingCount()).toBe(0), { timeout: 20_000, interval: 50 });
+    for (const ref of refs) expect(sendsOfCard(fake, `${ref}-fgw-1`)).toHaveLength(1);
+    expect(fake.robotDelivered).toHaveLength(7);
+
+    // Nothing left: the next run finds nothing and waits for the poll, so a later card waits too.
+    const sends = fake.calls('message/send').length;
+    const late = await w.submit({ title: '晚到的建议' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sendsOfCard(fake, `${late}-fgw-1`)).toHaveLength(0);
+    expect(fake.calls('message/send')).toHaveLength(sends);
   });
 });
