@@ -77,7 +77,7 @@ export interface HandlingPart {
 export function buildHandling(deps: BuildHandlingDeps): HandlingPart {
   const { config, models, clock, logger } = deps;
   const handling = deps.handling ?? createHandlingService({ models, clock, config });
-  const notices = createNoticeStore(deps.connection, clock);
+  const notices = createNoticeStore(deps.connection, clock, { markers: deps.sessions });
   const conversation = createHandlingConversation({ handling, sessions: deps.sessions, notices, logger, timezone: config.service.timezone });
   // Without WeCom only citizen notices can be delivered (kept for the dev chat / terminal); unit cards
   // and texts stay pending until a worker with WeCom picks them up.
