@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -38,6 +38,32 @@ export function citizenScript(i: number): string[] {
   ];
 }
 const SCRIPT_LENGTH = citizenScript(0).length;
+
+/**
+ * CPU time (user + system, ms) a process has used so far, from /proc (Linux; undefined elsewhere). Less
+ * sensitive than throughput to other load on a shared machine, so before/after comparisons use it too.
+ */
+function cpuMsOf(pid: number): number | undefined {
+  try {
+    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
+/** Total commands Redis has executed (INFO commandstats). */
+async function redisCommands(url: string): Promise<number> {
+  const { Redis } = await import('ioredis');
+  const r = new Redis(url);
+  try {
+    const info = await r.info('commandstats');
+    return [...info.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)].filter((m) => m[1] !== 'info').reduce((n, m) => n + Number(m[2]), 0);
+  } finally {
+    r.disconnect();
+  }
+}
 
 export interface InboundResult {
   name: 'inbound';
@@ -150,6 +176,8 @@ export async function run({ quick = false, conversations = quick ? 50 : 200 }: {
     const lat: number[] = [];
     let completed = 0;
     let lost = 0;
+    const cpu0 = cpuMsOf(worker.pid);
+    const redis0 = await redisCommands(redis.url);
     const t0 = performance.now();
     await Promise.all(
       Array.from({ length: conversations }, async (_, c) => {
@@ -176,6 +204,8 @@ export async function run({ quick = false, conversations = quick ? 50 : 200 }: {
       }),
     );
     const secs = (performance.now() - t0) / 1000;
+    const cpu1 = cpuMsOf(worker.pid);
+    const redisPerMessage = ((await redisCommands(redis.url)) - redis0) / (conversations * SCRIPT_LENGTH);
     if (process.env.BENCH_DEBUG) {
       const { Redis } = await import('ioredis');
       const r = new Redis(redis.url);
@@ -193,6 +223,10 @@ export async function run({ quick = false, conversations = quick ? 50 : 200 }: {
         figure({ name: 'inbound messages per second (callback → reply at WeCom)', value: round(perSec), unit: 'msg/s', baseline: { name: 'decrypt-and-ack server', value: round(base.perSec) }, target: '≥ 0.5 × baseline', met: perSec >= 0.5 * base.perSec }),
         figure({ name: 'inbound p50 latency (callback → first reply at WeCom)', value: round(percentile(lat, 0.5)), unit: 'ms', baseline: { name: 'decrypt-and-ack p50', value: round(base.p50, 2) } }),
         figure({ name: 'inbound p99 latency (callback → first reply at WeCom)', value: round(percentile(lat, 0.99)), unit: 'ms', baseline: { name: 'decrypt-and-ack p99', value: round(base.p99, 2) }, target: `< 50 ms at ${conversations} conversations`, met: percentile(lat, 0.99) < 50 }),
+        ...(cpu0 !== undefined && cpu1 !== undefined
+          ? [figure({ name: 'worker CPU time per inbound message (user + system)', value: round((cpu1 - cpu0) / messages, 2), unit: 'ms' })]
+          : []),
+        figure({ name: 'Redis commands per inbound message (all of the worker\'s, incl. limiter heartbeats)', value: round(redisPerMessage, 1), unit: 'commands' }),
         figure({ name: 'conversations completed (suggestion submitted)', value: completed, unit: 'conversations', baseline: { name: 'conversations started', value: conversations } }),
         figure({ name: 'messages without a reply', value: lost, unit: 'messages', baseline: { name: 'messages sent', value: messages }, target: '0', met: lost === 0 }),
       ],

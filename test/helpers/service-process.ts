@@ -102,6 +102,8 @@ export async function startMongoProcess(opts: { dbPath: string; port?: number })
 export interface WorkerProcess {
   base: string;
   port: number;
+  /** The worker's process id (e.g. to read its CPU time from /proc). */
+  pid: number;
   adminToken: string;
   /** POST /dev/chat; `messageId` makes a resend carry the same id. */
   chat(user: string, text: string, opts?: { messageId?: string; timeoutMs?: number }): Promise<ChatAnswer>;
@@ -134,6 +136,7 @@ export async function startWorker(opts: { env: Record<string, string>; port?: nu
   return {
     base,
     port,
+    pid: p.proc.pid ?? 0,
     adminToken,
     async chat(user, text, o = {}) {
       const res = await fetch(`${base}/dev/chat`, {
