@@ -37,7 +37,7 @@ print(`1. inbound 微信客服 (${inbound.conversations} concurrent conversation
 
 const notifications = await runNotifications({ quick });
 results.notifications = notifications;
-print(`4. notifications (${notifications.notifications} app messages to ${notifications.members} members, clustered limiters, 1-second "minute")`, notifications.figures);
+print(`4. notifications (${notifications.notifications} unit cards to ${notifications.members} handlers through ${notifications.workers} dispatchers, clustered limiters, 6-second "minute")`, notifications.figures);
 
 const storage = await runEmbeddedMongo({ quick });
 results.storage = storage;
