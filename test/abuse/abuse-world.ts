@@ -107,13 +107,7 @@ export async function startAbuseWorld(): Promise<AbuseWorld> {
     HOST: '127.0.0.1',
     DEV_CHAT: '1',
     REDIS_URL: redis.url,
-    WECOM_CORP_ID: fake['opts'].corpId,
-    WECOM_TOKEN: fake['opts'].token,
-    WECOM_AES_KEY: fake['opts'].aesKey,
-    WECOM_AGENT_ID: String(fake['opts'].agentId),
-    WECOM_SECRET: 'app-secret',
-    WECOM_KF_SECRET: 'kf-secret',
-    WECOM_API_BASE: fake.url,
+    ...fake.botEnv(),
   });
   const service = await startService({ config, clock: fixedClock(IN_CAMPAIGN), logger: captureLogger(logs) });
   const addr = service.app.server.address();

@@ -143,6 +143,21 @@ export class FakeWeCom {
   get url(): string {
     return this.base;
   }
+  /**
+   * The environment a bot deployment pointed at this fake needs: the corp's id, callback token and AES key,
+   * the app's agent id and secrets, and `WECOM_API_BASE` = this server.
+   */
+  botEnv(): Record<string, string> {
+    return {
+      WECOM_CORP_ID: this.opts.corpId,
+      WECOM_TOKEN: this.opts.token,
+      WECOM_AES_KEY: this.opts.aesKey,
+      WECOM_AGENT_ID: String(this.opts.agentId),
+      WECOM_SECRET: 'app-secret',
+      WECOM_KF_SECRET: 'kf-secret',
+      WECOM_API_BASE: this.base,
+    };
+  }
   /** Where callbacks go (the bot's base URL, e.g. http://127.0.0.1:PORT). */
   setBot(baseUrl: string): void {
     this.botBase = baseUrl.replace(/\/+$/, '');

@@ -45,13 +45,7 @@ export async function startBot(
   },
 ): Promise<BotWorker> {
   const base = loadTestConfig({
-    WECOM_CORP_ID: fake['opts'].corpId,
-    WECOM_TOKEN: fake['opts'].token,
-    WECOM_AES_KEY: fake['opts'].aesKey,
-    WECOM_AGENT_ID: String(fake['opts'].agentId),
-    WECOM_SECRET: 'app-secret',
-    WECOM_KF_SECRET: 'kf-secret',
-    WECOM_API_BASE: fake.url,
+    ...fake.botEnv(),
     ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : {}),
     ...opts.env,
   });
