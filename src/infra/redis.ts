@@ -15,6 +15,10 @@ export function createRedis(url: string, logger?: Logger): Redis {
     enableOfflineQueue: true,
     retryStrategy: (times) => Math.min(times * 200, 2000),
     lazyConnect: false,
+    // Commands issued in the same event-loop turn (many concurrent conversations) go out in one write:
+    // a socket write per command was the largest single CPU cost of bench 1. Order on the connection is
+    // unchanged; MULTI blocks and subscriber commands are never auto-pipelined by ioredis.
+    enableAutoPipelining: true,
   });
   redis.on('error', (err) => logger?.warn({ err: err.message }, 'redis error'));
   return redis;
