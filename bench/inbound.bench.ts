@@ -177,6 +177,7 @@ export async function run({ quick = false, conversations = quick ? 50 : 200 }: {
     let completed = 0;
     let lost = 0;
     const cpu0 = cpuMsOf(worker.pid);
+    const delivered0 = fake.kfDelivered.length;
     const redis0 = await redisCommands(redis.url);
     const t0 = performance.now();
     await Promise.all(
@@ -205,6 +206,7 @@ export async function run({ quick = false, conversations = quick ? 50 : 200 }: {
     );
     const secs = (performance.now() - t0) / 1000;
     const cpu1 = cpuMsOf(worker.pid);
+    const sendsPerSec = (fake.kfDelivered.length - delivered0) / secs;
     const redisPerMessage = ((await redisCommands(redis.url)) - redis0) / (conversations * SCRIPT_LENGTH);
     if (process.env.BENCH_DEBUG) {
       const { Redis } = await import('ioredis');
@@ -223,6 +225,9 @@ export async function run({ quick = false, conversations = quick ? 50 : 200 }: {
         figure({ name: 'inbound messages per second (callback → reply at WeCom)', value: round(perSec), unit: 'msg/s', baseline: { name: 'decrypt-and-ack server', value: round(base.perSec) }, target: '≥ 0.5 × baseline', met: perSec >= 0.5 * base.perSec }),
         figure({ name: 'inbound p50 latency (callback → first reply at WeCom)', value: round(percentile(lat, 0.5)), unit: 'ms', baseline: { name: 'decrypt-and-ack p50', value: round(base.p50, 2) } }),
         figure({ name: 'inbound p99 latency (callback → first reply at WeCom)', value: round(percentile(lat, 0.99)), unit: 'ms', baseline: { name: 'decrypt-and-ack p99', value: round(base.p99, 2) }, target: `< 50 ms at ${conversations} conversations`, met: percentile(lat, 0.99) < 50 }),
+        // WeCom allows one corp 10,000 calls of one API per minute (contract §0.2), and every reply is a
+        // kf/send_msg call: messages/s cannot exceed 166.7 / (replies per message), whatever the CPU.
+        figure({ name: 'kf replies delivered per second (kf/send_msg calls)', value: round(sendsPerSec), unit: 'calls/s', baseline: { name: 'WeCom per-corp limit for one API (10,000 per minute)', value: round(10_000 / 60) } }),
         ...(cpu0 !== undefined && cpu1 !== undefined
           ? [figure({ name: 'worker CPU time per inbound message (user + system)', value: round((cpu1 - cpu0) / messages, 2), unit: 'ms' })]
           : []),
