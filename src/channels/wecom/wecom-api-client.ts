@@ -8,16 +8,15 @@
  * - Config errcodes (40001, 40013, 60020 …) throw {@link WeComConfigError} at once; -1 is retried with
  *   backoff at most three times; 45009 blocks the scope for the contract's window, 45033 backs off.
  * - Every call passes through the shared bottleneck limiters (src/notifications/rate-limits.ts).
- * - Calls go over node:http(s) with a keep-alive agent per client: global `fetch` cost about four times
- *   the CPU per call (WHATWG streams, an AbortSignal timer), and a worker makes a few calls per message.
+ * - Calls go through undici's `request` with a keep-alive agent per client: global `fetch` cost about four
+ *   times the CPU per call (WHATWG streams), and a worker makes a few calls per message.
  *
  * @example
  * const client = createWeComClient({ apiBase: cfg.env.WECOM_API_BASE, corpId, secret, redis, logger, limiters });
  * await client.sendAppMessage({ touser: 'zhangsan', msgtype: 'text', text: { content: '收到' } });
  */
 import { createHash } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
+import { Agent, request } from 'undici';
 import type { Logger } from '../../infra/logger.js';
 import type { Redis } from '../../infra/redis.js';
 import { RedisKeys, RedisTtls } from '../../infra/redis-keys.js';
@@ -250,48 +249,21 @@ export function createWeComClient(deps: WeComClientDeps): WeComClient {
     unblocked.set(scope, Date.now() + timing.unblockedCacheMs);
   }
 
-  const secure = base.startsWith('https:');
-  const agent = secure ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
-
-  /** One HTTP exchange: status and body, or a rejection (no answer, or the whole exchange timed out). */
-  function exchange(url: string, method: 'GET' | 'POST', body: string | undefined): Promise<{ status: number; text: string }> {
-    return new Promise((resolve, reject) => {
-      const headers: http.OutgoingHttpHeaders = body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
-      const req = (secure ? https : http).request(url, { method, agent, headers }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
-        });
-        res.on('error', fail);
-        res.on('close', () => {
-          if (!res.complete) fail(new Error('connection closed before the answer was complete'));
-        });
-      });
-      // Covers the whole exchange, as the former AbortSignal.timeout did.
-      const timer = setTimeout(() => req.destroy(Object.assign(new Error('timed out'), { name: 'TimeoutError' })), timing.requestTimeoutMs);
-      function fail(err: Error) {
-        clearTimeout(timer);
-        reject(Object.assign(err, { reusedSocket: req.reusedSocket }));
-      }
-      req.on('error', fail);
-      req.end(body);
-    });
-  }
+  // undici (the engine behind Node's fetch) used directly: its request API costs a fraction of fetch's CPU
+  // per call (no WHATWG streams), and its keep-alive agent follows the server's keep-alive hints.
+  const agent = new Agent({ keepAliveTimeout: 4_000, connections: 64 });
 
   async function httpJson(api: string, url: string, init: { method: 'GET' | 'POST'; body?: string }): Promise<Json> {
     let res: { status: number; text: string };
     try {
-      try {
-        res = await exchange(url, init.method, init.body);
-      } catch (err) {
-        // A kept-alive connection the server had just closed: the request never reached it, so it is
-        // sent again on a new connection (the pattern Node's docs give for `request.reusedSocket`).
-        const e = err as NodeJS.ErrnoException & { reusedSocket?: boolean };
-        if (!e.reusedSocket || e.name === 'TimeoutError' || (e.code !== 'ECONNRESET' && e.code !== 'EPIPE')) throw err;
-        res = await exchange(url, init.method, init.body);
-      }
+      const r = await request(url, {
+        method: init.method,
+        dispatcher: agent,
+        ...(init.body === undefined ? {} : { body: init.body, headers: { 'content-type': 'application/json' } }),
+        // Covers the whole exchange.
+        signal: AbortSignal.timeout(timing.requestTimeoutMs),
+      });
+      res = { status: r.statusCode, text: await r.body.text() };
     } catch (err) {
       throw new WeComHttpError(api, `no answer (${(err as Error).name === 'TimeoutError' ? 'timed out' : (err as Error).message})`);
     }
@@ -450,7 +422,7 @@ export function createWeComClient(deps: WeComClientDeps): WeComClient {
       });
     },
     async close() {
-      agent.destroy();
+      await agent.close();
       await ownLimiters?.close();
     },
   };
