@@ -6,8 +6,12 @@ import type { CounterModel } from './suggestion-model.js';
 
 /** The calendar year of `at` in `timeZone` (a suggestion sent at 2021-12-31 23:30 Beijing time is a 2021 one). */
 export function yearIn(at: Date, timeZone: string): number {
-  return Number(new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric' }).format(at));
+  let f = yearFormats.get(timeZone);
+  if (!f) yearFormats.set(timeZone, (f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric' })));
+  return Number(f.format(at));
 }
+// Building a formatter costs far more than using one; one per time zone is kept.
+const yearFormats = new Map<string, Intl.DateTimeFormat>();
 
 export function formatReference(prefix: string, year: number, seq: number): string {
   return `${prefix}${year}-${String(seq).padStart(6, '0')}`;
