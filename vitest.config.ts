@@ -27,7 +27,7 @@ if (!process.env.CI) {
     missing.push({ what: 'redis-server', install: 'apt-get install -y redis-server', marker: /startTestRedis|startRedisForWorkers|abuse-world/ });
   }
   if (!existsSync('/usr/bin/chromium')) {
-    missing.push({ what: 'chromium', install: 'apt-get install -y chromium', marker: /playwright-core/ });
+    missing.push({ what: 'chromium', install: 'apt-get install -y chromium', marker: /playwright-core|launchChromium/ });
   }
 }
 const excluded = missing.flatMap((m) => filesNeeding(m.marker));

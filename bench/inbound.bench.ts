@@ -159,13 +159,7 @@ export async function run({ quick = false, conversations = quick ? 50 : 200 }: {
     env: {
       REDIS_URL: redis.url,
       DATA_DIR: dir,
-      WECOM_CORP_ID: fake['opts'].corpId,
-      WECOM_TOKEN: fake['opts'].token,
-      WECOM_AES_KEY: fake['opts'].aesKey,
-      WECOM_AGENT_ID: String(fake['opts'].agentId),
-      WECOM_SECRET: 'app-secret',
-      WECOM_KF_SECRET: 'kf-secret',
-      WECOM_API_BASE: fake.url,
+      ...fake.botEnv(),
       LOG_LEVEL: 'error',
     },
     // BENCH_WORKER_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the worker.

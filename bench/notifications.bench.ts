@@ -71,13 +71,7 @@ export async function run({
   const fake = await startFakeWeCom({ limits: { ...WINDOWS, blockMs: 300 }, memberOverflow: 'error' });
   const clock = offsetClock(START);
   const base = loadTestConfig({
-    WECOM_CORP_ID: fake['opts'].corpId,
-    WECOM_TOKEN: fake['opts'].token,
-    WECOM_AES_KEY: fake['opts'].aesKey,
-    WECOM_AGENT_ID: String(fake['opts'].agentId),
-    WECOM_SECRET: 'app-secret',
-    WECOM_KF_SECRET: 'kf-secret',
-    WECOM_API_BASE: fake.url,
+    ...fake.botEnv(),
     REDIS_URL: redisServer.url,
   });
   // 50 handling units, one distinct WeCom handler each; the office stays (it must exist), with nobody.

@@ -3,12 +3,11 @@
  * Chromium (playwright-core, /usr/bin/chromium). The list and the detail page show every field as text;
  * nothing of it runs. The console's own behaviour is tested in test/console/console.browser.test.ts.
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { launchChromium } from '../helpers/browser.js';
 import { ADMIN_TOKEN, FGW_TOKEN, startAbuseWorld, type AbuseWorld } from './abuse-world.js';
 
-const executablePath = '/usr/bin/chromium';
 const XSS = {
   title: '<img src=x onerror="window.__pwned=1">=1+1关于村道路灯的建议',
   proposal: '<script>window.__pwned=2</script>村里主干道没有路灯，夜里出行不安全。建议每50米装一盏太阳能路灯。',
@@ -22,16 +21,11 @@ let browser: Browser;
 let reference = '';
 
 beforeAll(async () => {
-  if (!existsSync(executablePath)) throw new Error(`${executablePath} is missing: apt-get install chromium`);
   w = await startAbuseWorld();
   reference = (await w.submit('xss-citizen', XSS)).reference;
   expect((await w.apiPost(`/suggestions/${reference}/reassign`, { units: ['fgw'] })).status).toBe(200);
   expect((await w.apiPost(`/suggestions/${reference}/answer`, { unit: 'fgw', outcome: 'adopted', text: XSS.answer, by: 'unit_li' }, FGW_TOKEN)).status).toBe(200);
-  browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

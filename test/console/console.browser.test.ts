@@ -2,14 +2,14 @@
  * The console in a real browser: headless Chromium (Debian's `chromium`) driven by playwright-core against
  * the real app on an embedded MongoDB. No screenshots are written.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ADMIN_TOKEN, FGW_TOKEN, startAdminApp, type AdminApp } from '../admin/helpers/admin-app.js';
+import { launchChromium } from '../helpers/browser.js';
 
-const executablePath = '/usr/bin/chromium';
 let app: AdminApp;
 let browser: Browser;
 let profile: string;
@@ -17,18 +17,12 @@ const refs: Record<string, string> = {};
 
 beforeAll(async () => {
   // CI installs chromium (.ci/run); a missing browser is a failure, not a skip.
-  if (!existsSync(executablePath)) throw new Error(`${executablePath} is missing: apt-get install chromium`);
   app = await startAdminApp({ listen: true });
   refs.rural = await app.submit({ title: '关于发展乡村民宿的建议' });
   refs.chengyu = await app.submit({ theme: 'chengyu_economic_circle', title: '关于共建成渝物流通道的建议' });
   refs.xss = await app.submit({ title: '<img src=x onerror="window.__pwned=1">标题', proposal: '<script>window.__pwned=2</script>建议内容很具体。' });
   profile = mkdtempSync(path.join(tmpdir(), 'jianyan-chromium-'));
-  // playwright gives every launch a new empty profile (--user-data-dir) of its own.
-  browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
