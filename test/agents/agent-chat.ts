@@ -5,13 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import type { ChannelName, ForwardedRecord, InboundMessage, Role } from '../../src/channels/channel-types.js';
 import { createAgentDirectory, createMemoryAgentStore, type AgentDirectory } from '../../src/agents/agent-directory.js';
-import { createConversationService, MemorySessionStore, type HandledTurn } from '../../src/conversation/index.js';
+import { type HandledTurn } from '../../src/conversation/index.js';
 import { fixedClock } from '../../src/infra/clock.js';
 import { loadTestConfig, type AppConfig } from '../../src/infra/config.js';
-import { MemoryDedupeStore } from '../../src/infra/dedupe.js';
-import { MemoryLockService } from '../../src/infra/locks.js';
-import { silentLogger } from '../../src/infra/logger.js';
 import { MemorySuggestions } from '../fakes/memory-suggestions.js';
+import { memoryConversation } from '../helpers/conversation.js';
 
 /** 李四 of 区农业农村委, on the app and the dev chat. */
 export const LISI = { id: 'lisi', name: '李四', unit: 'nyncw', wecomUserId: 'lisi', kfExternalUserIds: [], devUsers: ['lisi'] };
@@ -26,13 +24,9 @@ export async function startAgentChat(opts: { now?: string; user?: string; channe
   const clock = fixedClock(opts.now ?? '2021-07-05T10:00:00+08:00');
   const suggestions = new MemorySuggestions(clock);
   const agents: AgentDirectory = createAgentDirectory({ config, store: createMemoryAgentStore(), clock });
-  const service = createConversationService({
+  const service = memoryConversation({
     config,
     clock,
-    logger: silentLogger,
-    sessions: new MemorySessionStore(clock),
-    locks: new MemoryLockService(),
-    dedupe: new MemoryDedupeStore(),
     suggestions,
     agents,
   });

@@ -5,17 +5,15 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildAdmin, registerAdminRoutes } from '../../src/admin/index.js';
 import { buildAgents } from '../../src/agents/index.js';
 import { registerDevChatRoutes } from '../../src/channels/dev/dev-chat-router.js';
-import { createConversationService, MemorySessionStore } from '../../src/conversation/index.js';
 import { fixedClock } from '../../src/infra/clock.js';
 import type { AppConfig } from '../../src/infra/config.js';
-import { MemoryDedupeStore } from '../../src/infra/dedupe.js';
 import { createHttpServer } from '../../src/infra/http-server.js';
-import { MemoryLockService } from '../../src/infra/locks.js';
 import { silentLogger } from '../../src/infra/logger.js';
 import { createSuggestionModels } from '../../src/suggestions/suggestion-model.js';
 import { createSuggestionService } from '../../src/suggestions/suggestion-service.js';
 import { startTestMongo, type TestMongo } from '../helpers/embedded-mongo.js';
 import { quotaConfig } from './quota-config.js';
+import { memoryConversation } from '../helpers/conversation.js';
 
 const ADMIN = 'office-token-0123456789abcdef';
 const NYNCW = 'nyncw-unit-token-0123456789abcdef';
@@ -39,13 +37,9 @@ beforeAll(async () => {
   await models.Suggestion.init();
   const suggestions = createSuggestionService({ models, clock, config });
   const agents = buildAgents({ config, connection: conn, clock, logger: silentLogger });
-  const conversation = createConversationService({
+  const conversation = memoryConversation({
     config,
     clock,
-    logger: silentLogger,
-    sessions: new MemorySessionStore(clock),
-    locks: new MemoryLockService(),
-    dedupe: new MemoryDedupeStore(),
     suggestions,
     agents: agents.directory,
   });

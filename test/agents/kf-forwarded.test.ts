@@ -1,14 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createAgentDirectory, createMemoryAgentStore } from '../../src/agents/agent-directory.js';
-import { createConversationService, MemorySessionStore } from '../../src/conversation/index.js';
 import { fixedClock } from '../../src/infra/clock.js';
-import { MemoryDedupeStore } from '../../src/infra/dedupe.js';
-import { MemoryLockService } from '../../src/infra/locks.js';
-import { silentLogger } from '../../src/infra/logger.js';
 import { MemorySuggestions } from '../fakes/memory-suggestions.js';
 import { startFakeWeCom, type FakeWeCom } from '../fakes/fake-wecom-server.js';
 import { startBot, type BotWorker } from '../fakes/wecom-harness.js';
 import { agentConfig } from './agent-chat.js';
+import { memoryConversation } from '../helpers/conversation.js';
 
 const OPEN_KFID = 'wkAJ2GCAAAZSfhHCt7IFSvLKtMPxyJTw';
 const AGENT_EXT = 'wmAJ2GCAAAagentZHAO0000000000000';
@@ -19,13 +16,9 @@ const clock = fixedClock('2021-07-05T10:00:00+08:00');
 beforeAll(async () => {
   fake = await startFakeWeCom();
   const config = agentConfig({ agents: [{ id: 'zhao', name: '赵六', unit: 'nyncw', kfExternalUserIds: [AGENT_EXT], devUsers: [] }] });
-  const conversation = createConversationService({
+  const conversation = memoryConversation({
     config,
     clock,
-    logger: silentLogger,
-    sessions: new MemorySessionStore(clock),
-    locks: new MemoryLockService(),
-    dedupe: new MemoryDedupeStore(),
     suggestions: new MemorySuggestions(clock),
     agents: createAgentDirectory({ config, store: createMemoryAgentStore(), clock }),
   });

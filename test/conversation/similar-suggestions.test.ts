@@ -6,31 +6,25 @@
 import { randomUUID } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConversationService, MemorySessionStore, type HandledTurn } from '../../src/conversation/index.js';
+import { type HandledTurn } from '../../src/conversation/index.js';
 import type { ConversationDeps } from '../../src/conversation/turn.js';
 import { fixedClock } from '../../src/infra/clock.js';
 import { loadTestConfig } from '../../src/infra/config.js';
-import { MemoryDedupeStore } from '../../src/infra/dedupe.js';
-import { MemoryLockService } from '../../src/infra/locks.js';
 import { silentLogger } from '../../src/infra/logger.js';
 import { createSimilarSuggestions, type SimilarSuggestions } from '../../src/suggestions/similar-suggestions.js';
 import { createSuggestionModels, type SuggestionModels } from '../../src/suggestions/suggestion-model.js';
 import { createSuggestionService, type SuggestionService } from '../../src/suggestions/suggestion-service.js';
 import { startTestMongo, type TestMongo } from '../helpers/embedded-mongo.js';
-import { good, IN_CAMPAIGN } from '../helpers/conversation.js';
+import { good, IN_CAMPAIGN, memoryConversation } from '../helpers/conversation.js';
 
 const config = loadTestConfig();
 const clock = fixedClock(IN_CAMPAIGN);
 
 /** A citizen chatting with a conversation service built with (or without) the similarity lookup. */
 function chat(user: string, suggestions: ConversationDeps['suggestions'], similar?: ConversationDeps['similar']) {
-  const service = createConversationService({
+  const service = memoryConversation({
     config,
     clock,
-    logger: silentLogger,
-    sessions: new MemorySessionStore(clock),
-    locks: new MemoryLockService(),
-    dedupe: new MemoryDedupeStore(),
     suggestions,
     ...(similar ? { similar } : {}),
   });

@@ -1,3 +1,4 @@
+import type { ConversationDeps } from '../../src/conversation/turn.js';
 /**
  * Transcript helper: a citizen chatting with the real conversation service on in-memory twins.
  *
@@ -165,4 +166,18 @@ export async function walkTo(chat: Chat, until: 'theme' | 'title' | 'category' |
         break;
     }
   }
+}
+
+/**
+ * The real conversation service on the in-memory twins of its stores (sessions, locks, dedupe): the
+ * embedded defaults. Pass anything else it needs (agents, similar, judge) as in production.
+ */
+export function memoryConversation(deps: Pick<ConversationDeps, 'config' | 'clock' | 'suggestions'> & Partial<Omit<ConversationDeps, 'config' | 'clock' | 'suggestions'>>) {
+  return createConversationService({
+    logger: silentLogger,
+    sessions: new MemorySessionStore(deps.clock),
+    locks: new MemoryLockService(),
+    dedupe: new MemoryDedupeStore(),
+    ...deps,
+  });
 }

@@ -12,13 +12,10 @@ import mongoose, { type Connection } from 'mongoose';
 import type { FastifyInstance } from 'fastify';
 import { buildAdmin, registerAdminRoutes } from '../../../src/admin/index.js';
 import { registerDevChatRoutes } from '../../../src/channels/dev/dev-chat-router.js';
-import { createConversationService, MemorySessionStore } from '../../../src/conversation/index.js';
 import { fixedClock } from '../../../src/infra/clock.js';
 import { createAgentDirectory, createMemoryAgentStore } from '../../../src/agents/agent-directory.js';
 import { loadTestConfig, type AppConfig } from '../../../src/infra/config.js';
-import { MemoryDedupeStore } from '../../../src/infra/dedupe.js';
 import { createHttpServer } from '../../../src/infra/http-server.js';
-import { MemoryLockService } from '../../../src/infra/locks.js';
 import { silentLogger } from '../../../src/infra/logger.js';
 import { createMetrics, registerMetricsRoute, type Metrics } from '../../../src/infra/metrics.js';
 import { createHandlingService, type HandlingService } from '../../../src/suggestions/handling-service.js';
@@ -26,6 +23,7 @@ import { createSuggestionModels, type SuggestionModels } from '../../../src/sugg
 import { createSuggestionService, type SuggestionService } from '../../../src/suggestions/suggestion-service.js';
 import type { SuggestionSubmission } from '../../../src/suggestions/suggestion-types.js';
 import { startTestMongo, type TestMongo } from '../../helpers/embedded-mongo.js';
+import { memoryConversation } from '../../helpers/conversation.js';
 
 export const ADMIN_TOKEN = 'office-token-0123456789abcdef';
 export const FGW_TOKEN = 'fgw-unit-token-0123456789abcdef';
@@ -80,13 +78,9 @@ export async function startAdminApp(opts: { now?: string; listen?: boolean; with
       recommendStatus: ({ reference, actor, note }) => handling.recommendToCity(reference, { by: { kind: 'office', id: actor }, ...(note ? { note } : {}) }),
     }),
   );
-  const conversation = createConversationService({
+  const conversation = memoryConversation({
     config,
     clock,
-    logger: silentLogger,
-    sessions: new MemorySessionStore(clock),
-    locks: new MemoryLockService(),
-    dedupe: new MemoryDedupeStore(),
     suggestions,
     // The config's demo agent (daili-lisi) can try proxy entry in the simulator.
     agents: createAgentDirectory({ config, store: createMemoryAgentStore(), clock }),

@@ -1,13 +1,10 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { createConversationService, MemorySessionStore } from '../../../src/conversation/index.js';
 import { fixedClock } from '../../../src/infra/clock.js';
 import { loadTestConfig } from '../../../src/infra/config.js';
-import { MemoryDedupeStore } from '../../../src/infra/dedupe.js';
-import { MemoryLockService } from '../../../src/infra/locks.js';
-import { silentLogger } from '../../../src/infra/logger.js';
 import { startFakeWeCom, type FakeWeCom } from '../../fakes/fake-wecom-server.js';
 import { MemorySuggestions } from '../../fakes/memory-suggestions.js';
 import { startBot, type BotWorker } from '../../fakes/wecom-harness.js';
+import { memoryConversation } from '../../helpers/conversation.js';
 
 const KF = 'wkAJ2GCAAAZSfhHCt7IFSvLKtMPxyJTw';
 const CITIZEN = 'wmAJ2GCAAAme1XQRC-NI-q0_ZM9ukoAw';
@@ -24,13 +21,9 @@ describe('a citizen makes a whole suggestion through 微信客服', () => {
     fake = await startFakeWeCom({ syncPageSize: 2 });
     const clock = fixedClock('2021-07-01T10:00:00+08:00');
     const suggestions = new MemorySuggestions(clock);
-    const conversation = createConversationService({
+    const conversation = memoryConversation({
       config: loadTestConfig(),
       clock,
-      logger: silentLogger,
-      sessions: new MemorySessionStore(clock),
-      locks: new MemoryLockService(),
-      dedupe: new MemoryDedupeStore(),
       suggestions,
     });
     bot = await startBot(fake, { conversation, clock });
