@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import mongoose from 'mongoose';
-import { createStatisticsReader } from '../src/admin/statistics.js';
+import { createStatisticsReader, statisticsOptions } from '../src/admin/statistics.js';
 import { startEmbeddedMongo } from '../src/embedded-mongo/index.js';
 import { fixedClock } from '../src/infra/clock.js';
 import { loadTestConfig } from '../src/infra/config.js';
@@ -31,7 +31,6 @@ import { createHandlingService } from '../src/suggestions/handling-service.js';
 import { createSuggestionModels } from '../src/suggestions/suggestion-model.js';
 import { createSuggestionService } from '../src/suggestions/suggestion-service.js';
 import { formatReference } from '../src/suggestions/reference-number.js';
-import { categoryLabels, noneLabel, statusLabels } from '../flows/texts/admin.js';
 import { suggestionFor } from './conversations.bench.js';
 import { figure, round, type Figure } from './lib.js';
 
@@ -67,7 +66,6 @@ export async function run({ quick = false, sizes = quick ? [1_000, 10_000] : [1_
   const suggestions = createSuggestionService({ models, clock, config });
   const handling = createHandlingService({ models, clock, config });
   const deadlines = createDeadlineScheduler({ handling, models, clock, locks: new MemoryLockService(), logger: silentLogger, config });
-  const unitNames = Object.fromEntries(config.units.map((u) => [u.id, u.name]));
   const campaign = config.campaigns[0]!;
   let seq = 0;
 
@@ -154,15 +152,7 @@ export async function run({ quick = false, sizes = quick ? [1_000, 10_000] : [1_
   const statistics = createStatisticsReader({ models, clock });
   const stats = async () => {
     const t0 = performance.now();
-    const st = await statistics.compute({}, {
-      timezone: config.service.timezone,
-      adoptedOutcomes: config.adminApi.adoptedOutcomes,
-      satisfiedRatings: config.adminApi.satisfiedRatings,
-      unitNames,
-      categoryLabels,
-      statusLabels,
-      noneLabel,
-    });
+    const st = await statistics.compute({}, statisticsOptions(config));
     return { ms: performance.now() - t0, rows: st.total };
   };
 

@@ -19,9 +19,9 @@ import { requireOffice, type Authenticate, type Principal } from './admin-auth.j
 import type { AuditLog } from './audit-log.js';
 import { registerConsole } from './console-route.js';
 import { cityForm, toCsv, toXlsx, type ExportContext } from './export.js';
-import { categoryLabels, noneLabel, statusLabels } from '../../flows/texts/admin.js';
+import { categoryLabels, statusLabels } from '../../flows/texts/admin.js';
 import type { OfficeService } from './office-service.js';
-import type { StatisticsReader } from './statistics.js';
+import { statisticsOptions, type StatisticsReader } from './statistics.js';
 
 const statuses = ['submitted', 'assigned', 'accepted', 'answered', 'evaluated', 'closed', 'returned', 'escalated', 'recommended_to_city', 'rejected', 'withdrawn'] as const;
 const categories = ['policy', 'work', 'problem', 'innovation'] as const;
@@ -264,14 +264,8 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
         const p = principal(req);
         const q = filterQuery.parse(req.query);
         const stats = await deps.statistics.compute(toFilter(q, p), {
-          timezone: config.service.timezone,
-          adoptedOutcomes: config.adminApi.adoptedOutcomes,
-          satisfiedRatings: config.adminApi.satisfiedRatings,
-          unitNames,
-          categoryLabels,
-          statusLabels,
+          ...statisticsOptions(config),
           ...(p.kind === 'unit' ? { unit: p.unit } : q.unit ? { unit: q.unit } : {}),
-          noneLabel,
         });
         // Every matching suggestion is counted: `truncated` stays for the console, always false.
         return { ...stats, matched: stats.total, truncated: false };

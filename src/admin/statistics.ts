@@ -14,7 +14,9 @@
  * offsets over instant ranges (`offsetPeriods`), so no named-timezone support is needed in the database.
  */
 import type { PipelineStage } from 'mongoose';
+import { categoryLabels, noneLabel, statusLabels } from '../../flows/texts/admin.js';
 import type { Clock } from '../infra/clock.js';
+import type { AppConfig } from '../infra/config.js';
 import { buildSuggestionFilter, type SuggestionFilter } from '../suggestions/suggestion-service.js';
 import type { SuggestionModels } from '../suggestions/suggestion-model.js';
 
@@ -54,6 +56,19 @@ export interface StatisticsOptions {
   unit?: string;
   /** Label of suggestions without a category / unit. */
   noneLabel: string;
+}
+
+/** The office's statistics options from config and the console's labels: all but `now` and `unit`. */
+export function statisticsOptions(config: Pick<AppConfig, 'service' | 'units' | 'adminApi'>): Omit<StatisticsOptions, 'now' | 'unit'> {
+  return {
+    timezone: config.service.timezone,
+    adoptedOutcomes: config.adminApi.adoptedOutcomes,
+    satisfiedRatings: config.adminApi.satisfiedRatings,
+    unitNames: Object.fromEntries(config.units.map((u) => [u.id, u.name])),
+    categoryLabels,
+    statusLabels,
+    noneLabel,
+  };
 }
 
 /** What the pipeline needs to know; labels are applied when folding. */

@@ -8,12 +8,11 @@
  */
 import mongoose, { type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createStatisticsReader, offsetPeriods, type Bucket, type Rate, type Statistics, type StatisticsOptions } from '../../src/admin/statistics.js';
+import { createStatisticsReader, offsetPeriods, statisticsOptions, type Bucket, type Rate, type Statistics, type StatisticsOptions } from '../../src/admin/statistics.js';
 import { fixedClock } from '../../src/infra/clock.js';
 import { loadTestConfig } from '../../src/infra/config.js';
 import { createSuggestionModels, type SuggestionModels } from '../../src/suggestions/suggestion-model.js';
 import { buildSuggestionFilter, type SuggestionFilter } from '../../src/suggestions/suggestion-service.js';
-import { categoryLabels, noneLabel, statusLabels } from '../../flows/texts/admin.js';
 import { startTestMongo, type TestMongo } from '../helpers/embedded-mongo.js';
 
 // ---------- the oracle: the former in-memory computation, unchanged ----------
@@ -210,7 +209,6 @@ function suggestions(count: number, seed: number): Doc[] {
 // ---------- the comparison ----------
 
 const config = loadTestConfig();
-const unitNames = Object.fromEntries(config.units.map((u) => [u.id, u.name]));
 const clock = fixedClock(NOW.toISOString());
 let mongo: TestMongo;
 let conn: Connection;
@@ -231,13 +229,8 @@ afterAll(async () => {
 });
 
 const options = (timezone: string, unit?: string): Omit<StatisticsOptions, 'now'> => ({
+  ...statisticsOptions(config),
   timezone,
-  adoptedOutcomes: config.adminApi.adoptedOutcomes,
-  satisfiedRatings: config.adminApi.satisfiedRatings,
-  unitNames,
-  categoryLabels,
-  statusLabels,
-  noneLabel,
   ...(unit ? { unit } : {}),
 });
 
