@@ -144,31 +144,30 @@ export function parseMessage(msg: Buffer): ParsedRequest {
 
 let nextRequestId = 1;
 
-export function encodeMsgReply(responseTo: number, doc: Doc): Buffer {
-  const body = BSON.serialize(doc);
-  const out = Buffer.allocUnsafe(21 + body.length);
+/** A reply buffer of `bodyOffset + body` bytes with its 16-byte message header written. */
+function replyBuffer(responseTo: number, opCode: number, bodyOffset: number, body: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(bodyOffset + body.length);
   out.writeInt32LE(out.length, 0);
   out.writeInt32LE(nextRequestId++ & 0x7fffffff, 4);
   out.writeInt32LE(responseTo, 8);
-  out.writeInt32LE(OP_MSG, 12);
+  out.writeInt32LE(opCode, 12);
+  out.set(body, bodyOffset);
+  return out;
+}
+
+export function encodeMsgReply(responseTo: number, doc: Doc): Buffer {
+  const out = replyBuffer(responseTo, OP_MSG, 21, BSON.serialize(doc));
   out.writeUInt32LE(0, 16);
   out.writeUInt8(0, 20);
-  out.set(body, 21);
   return out;
 }
 
 export function encodeOpReply(responseTo: number, doc: Doc): Buffer {
-  const body = BSON.serialize(doc);
-  const out = Buffer.allocUnsafe(36 + body.length);
-  out.writeInt32LE(out.length, 0);
-  out.writeInt32LE(nextRequestId++ & 0x7fffffff, 4);
-  out.writeInt32LE(responseTo, 8);
-  out.writeInt32LE(OP_REPLY, 12);
+  const out = replyBuffer(responseTo, OP_REPLY, 36, BSON.serialize(doc));
   out.writeInt32LE(8, 16); // AwaitCapable
   out.writeBigInt64LE(0n, 20);
   out.writeInt32LE(0, 28);
   out.writeInt32LE(1, 32);
-  out.set(body, 36);
   return out;
 }
 
