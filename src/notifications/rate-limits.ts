@@ -32,7 +32,11 @@ export interface WeComLimitSettings {
   apiPerHour: number;
   minuteMs: number;
   hourMs: number;
-  /** How often bottleneck notices a reservoir refill (it must be set explicitly for Redis clustering). */
+  /**
+   * How often the per-minute API buckets notice a refill (bottleneck must be told for Redis clustering),
+   * and so the finest refill step: a call waiting for the per-corp budget waits up to one beat. The other
+   * limiters beat at most once a second (each beat is a Redis script per limiter key).
+   */
   heartbeatMs: number;
   /**
    * Longest one limited call (one HTTP attempt) can take; the client's request timeout must be shorter.
@@ -52,7 +56,7 @@ export const CONTRACT_LIMITS: WeComLimitSettings = {
   apiPerHour: 150_000,
   minuteMs: 60_000,
   hourMs: 3_600_000,
-  heartbeatMs: 1_000,
+  heartbeatMs: 100,
   callTimeoutMs: 60_000,
 };
 
@@ -62,7 +66,7 @@ export interface WeComLimiters {
   appMessage<T>(members: readonly string[], fn: () => Promise<T>): Promise<T>;
   /** webhook/send for one robot key. */
   robot<T>(robotKey: string, fn: () => Promise<T>): Promise<T>;
-  /** kf/sync_msg; without a token the much smaller budget applies. */
+  /** kf/sync_msg; without a token the much smaller budget applies, and always the per-corp one. */
   kfSync<T>(withToken: boolean, fn: () => Promise<T>): Promise<T>;
   /** Any other API, per corp and API path. */
   api<T>(apiPath: string, fn: () => Promise<T>): Promise<T>;
@@ -107,18 +111,33 @@ export function createWeComLimiters({ redis, namespace = 'default', settings: ov
   // window): an hour is long, and what matters there is that a burst of cards is not spread over an hour;
   // a sustained load is held to the minute-level limits well before the hour-level one matters.
   const margin = (ms: number) => Math.max(60, Math.ceil(ms * 0.01));
-  const bucket = (n: number, ms: number, capacity: number): Bottleneck.ConstructorOptions => {
+  const bucket = (n: number, ms: number, capacity: number, minInterval: number): Bottleneck.ConstructorOptions => {
     const window = ms + margin(ms);
     const rest = n - capacity;
     const points = (interval: number) => Math.floor(window / interval) + 1;
-    // The shortest refill interval (≥ the heartbeat) that still leaves at least one token per refill.
-    const interval = points(s.heartbeatMs) <= rest ? s.heartbeatMs : Math.ceil(window / Math.max(1, rest - 1)) + 1;
-    const amount = Math.max(1, Math.floor(rest / points(interval)));
-    return { reservoir: capacity, reservoirIncreaseAmount: amount, reservoirIncreaseInterval: interval, reservoirIncreaseMaximum: capacity };
+    // The refill with the highest rate (amount per interval) whose refill instants in any window fit in
+    // `rest`, among intervals from the heartbeat (bottleneck only notices a refill on a beat) up to 20 beats.
+    // floor() makes neighbouring intervals differ (the contract's minute: 15 per 100 ms is 150/s, 16 per
+    // 101 ms is 158/s), and a refill larger than the bucket would be cut to its capacity.
+    // Of refills within 1 % of the best rate, the most frequent wins: a call finding the bucket empty waits
+    // for the next refill.
+    const fallback = { interval: Math.ceil(window / Math.max(1, rest - 1)) + 1, amount: 1 }; // fits whatever n
+    const refills = [fallback];
+    for (let interval = minInterval; interval <= Math.min(window, minInterval * 20); interval++) {
+      const amount = Math.min(capacity, Math.floor(rest / points(interval)));
+      if (amount >= 1) refills.push({ interval, amount });
+    }
+    const rate = (r: { interval: number; amount: number }) => r.amount / r.interval;
+    const top = Math.max(...refills.map(rate));
+    const best = refills.filter((r) => rate(r) >= 0.99 * top).sort((a, b) => a.interval - b.interval)[0]!;
+    return { reservoir: capacity, reservoirIncreaseAmount: best.amount, reservoirIncreaseInterval: best.interval, reservoirIncreaseMaximum: capacity };
   };
   const perMinute = (n: number, ms: number): Bottleneck.ConstructorOptions =>
-    n <= 100 ? { minTime: Math.ceil((ms + margin(ms)) / n) } : bucket(n, ms, Math.max(1, Math.floor(n * 0.02)));
-  const perHour = (n: number, ms: number): Bottleneck.ConstructorOptions => bucket(n, ms, Math.max(1, Math.floor(n / 2)));
+    n <= 100 ? { minTime: Math.ceil((ms + margin(ms)) / n) } : bucket(n, ms, Math.max(1, Math.floor(n * 0.02)), s.heartbeatMs);
+  // The hour buckets hold half their budget as a burst and are rarely waited on: they beat (and refill) at
+  // most once a second.
+  const slowBeat = Math.max(s.heartbeatMs, 1_000);
+  const perHour = (n: number, ms: number): Bottleneck.ConstructorOptions => bucket(n, ms, Math.max(1, Math.floor(n / 2)), slowBeat);
 
   /**
    * "At most n calls in ANY window of `ms`, across all workers", by construction, for the small per-member,
@@ -158,7 +177,7 @@ export function createWeComLimiters({ redis, namespace = 'default', settings: ov
     const expiration = holdMs + s.callTimeoutMs;
     // The heartbeat only frees the slots of a dead worker's expired jobs here (a returned slot is announced
     // by bottleneck's own pub/sub), and every beat is a script plus a publish per member limiter: 1 s is enough.
-    const opts = { maxConcurrent: n, timeout: expiration + Math.max(60_000, ms), heartbeatInterval: Math.max(s.heartbeatMs, 1_000) };
+    const opts = { maxConcurrent: n, timeout: expiration + Math.max(60_000, ms), heartbeatInterval: slowBeat };
     return { group: group(name, opts), holdMs, expiration };
   };
   const memberMinute = slidingWindow('member-min', s.memberPerMinute, s.minuteMs);
@@ -192,14 +211,14 @@ export function createWeComLimiters({ redis, namespace = 'default', settings: ov
           if (!started) reject(err); // never granted (Redis down, limiter closed): the call fails
         });
     });
-  const kfSyncAll = group('kfsync', { maxConcurrent: s.kfSyncConcurrent });
+  const kfSyncAll = group('kfsync', { maxConcurrent: s.kfSyncConcurrent, heartbeatInterval: slowBeat });
   // The per-corp API budget is taken from Redis in chunks (see `chunked` below): a chunk's tokens are
   // spent within `tokenLifeMs` of the grant, so the clustered buckets count windows that much longer.
   const tokenLifeMs = Math.max(10, Math.min(1_000, Math.floor(s.minuteMs / 4)));
   const apiMinuteOpts = perMinute(s.apiPerMinute, s.minuteMs + tokenLifeMs);
   const apiHourOpts = perHour(s.apiPerHour, s.hourMs + tokenLifeMs);
   const apiMinute = group('api-min', apiMinuteOpts);
-  const apiHour = group('api-hour', apiHourOpts);
+  const apiHour = group('api-hour', { ...apiHourOpts, heartbeatInterval: slowBeat });
   // Largest chunk: 1 % of the minute budget, and never more than a bucket can ever hold (a heavier job
   // would wait forever) nor than a pacing limiter spaces out (one call per minTime).
   const capacityOf = (o: Bottleneck.ConstructorOptions) => (o.reservoir == null ? 1 : Number(o.reservoirIncreaseMaximum ?? o.reservoir));
@@ -312,8 +331,12 @@ export function createWeComLimiters({ redis, namespace = 'default', settings: ov
       return slots.reduceRight<() => Promise<T>>((inner, [w, m]) => () => hold(w, m, inner), fn)();
     },
     robot: (robotKey, fn) => hold(robots, short(robotKey), fn),
-    kfSync: (withToken, fn) =>
-      withToken ? through([kfSyncAll.key('all')], fn) : hold(kfSyncNoToken, 'all', () => through([kfSyncAll.key('all')], fn)),
+    // sync_msg is a corp API like any other (§0.2): inside its concurrency slot it also spends a token of the
+    // per-corp budget, taken last so that the token is spent at once (see `chunked`).
+    kfSync: (withToken, fn) => {
+      const run = () => through([kfSyncAll.key('all')], () => apiBudget('kf/sync_msg')(fn));
+      return withToken ? run() : hold(kfSyncNoToken, 'all', run);
+    },
     api: (apiPath, fn) => apiBudget(apiPath)(fn),
     async block(scope, ms) {
       if (redis) await redis.set(blockKey(scope), '1', 'PX', Math.max(1, Math.round(ms)));

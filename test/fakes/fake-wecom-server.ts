@@ -23,6 +23,9 @@ export interface FakeLimits {
   robotPerMinute: number;
   kfSyncNoTokenPerMinute: number;
   kfSyncConcurrent: number;
+  /** Per corp, per single API (§0.2); app messages (message/send) do not count. */
+  apiPerMinute: number;
+  apiPerHour: number;
   minuteMs: number;
   hourMs: number;
   /** How long a breached minute-level limit blocks the scope. */
@@ -41,6 +44,8 @@ const CONTRACT: FakeLimits = {
   robotPerMinute: 20,
   kfSyncNoTokenPerMinute: 10,
   kfSyncConcurrent: 5,
+  apiPerMinute: 10_000,
+  apiPerHour: 150_000,
   minuteMs: 60_000,
   hourMs: 3_600_000,
   blockMs: 60_000,
@@ -380,6 +385,13 @@ export class FakeWeCom {
     if (method !== 'POST') return err(40058, 'invalid parameter: POST expected');
     const tokenCheck = this.checkToken(q.access_token);
     if (tokenCheck) return tokenCheck;
+    // Per corp, per single API (§0.2): "message sends do not count toward the base API frequency".
+    if (api !== 'message/send') {
+      const limited =
+        this.limit(`corp-min:${api}`, this.limits.apiPerMinute, this.limits.minuteMs) ??
+        this.limit(`corp-hour:${api}`, this.limits.apiPerHour, this.limits.hourMs);
+      if (limited) return limited;
+    }
     switch (api) {
       case 'kf/sync_msg':
         return this.syncMsg(b);
@@ -658,15 +670,23 @@ export class FakeWeCom {
       this.callsWhileBlocked++;
       return err(45009, 'api freq out of limit, blocked');
     }
-    const hits = (this.windows.get(scope) ?? []).filter((t) => t > now - windowMs);
+    // The scope's calls in time order (the clock never goes back); those older than the window are cut off
+    // in one splice, so a limit of 10,000 per minute costs a binary search per call, not a scan.
+    let hits = this.windows.get(scope);
+    if (!hits) this.windows.set(scope, (hits = []));
+    let lo = 0;
+    for (let hi = hits.length; lo < hi; ) {
+      const mid = (lo + hi) >>> 1;
+      if (hits[mid]! > now - windowMs) hi = mid;
+      else lo = mid + 1;
+    }
+    if (lo > 0) hits.splice(0, lo);
     if (hits.length >= max) {
       this.limitBreaches++;
       if (answer) this.blocks.set(scope, now + this.limits.blockMs);
-      this.windows.set(scope, hits);
       return err(45009, 'api freq out of limit');
     }
     hits.push(now);
-    this.windows.set(scope, hits);
     return undefined;
   }
 

@@ -106,7 +106,7 @@ describe('the clustered limiters keep every member under the limit over any wind
     await redisServer?.stop();
   });
 
-  const worker = (namespace: string, windows: { minuteMs: number; hourMs: number }) => {
+  const worker = (namespace: string, windows: { minuteMs: number; hourMs: number; apiPerMinute?: number; apiPerHour?: number }) => {
     const redis = createRedis(redisServer.url, silentLogger);
     const limiters = createWeComLimiters({ redis, namespace, settings: { ...windows, heartbeatMs: 20 } });
     open.push({ limiters, redis });
@@ -171,4 +171,57 @@ describe('the clustered limiters keep every member under the limit over any wind
     expect(fake.limitBreaches).toBe(0);
     expect(fake.appDelivered).toHaveLength(160);
   });
+
+  describe('the per-corp budget of one API (10,000 a minute; here 200 per 1-second "minute")', () => {
+    // Only here are the counts shrunk as well as the window: at the contract's 10,000 no test could send
+    // fast enough to reach the limit. Bot and fake use the same numbers.
+    const limits = { minuteMs: 1_000, hourMs: 60_000, apiPerMinute: 200, apiPerHour: 3_000 };
+    const OPEN_KFID = 'wkLIMITS000000000000001';
+
+    /** 120 customers who each just wrote, so WeCom accepts up to 5 replies to each: 600 sends in all. */
+    const customers = (f: FakeWeCom) => {
+      f.customerEnters(OPEN_KFID, 'nobody', false);
+      return Array.from({ length: 120 }, (_, c) => {
+        f.customerSays(OPEN_KFID, `wm${c}`, '我想提建议');
+        return `wm${c}`;
+      });
+    };
+    const kfSend = async (f: FakeWeCom, token: string, touser: string, content: string): Promise<number> => {
+      const res = await fetch(`${f.url}/cgi-bin/kf/send_msg?access_token=${token}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ touser, open_kfid: OPEN_KFID, msgtype: 'text', text: { content } }),
+      });
+      return ((await res.json()) as { errcode: number }).errcode;
+    };
+
+    test('the fake refuses a burst over the limit (the check below can fail)', async () => {
+      fake = await startFakeWeCom({ limits, memberOverflow: 'drop' });
+      const token = await tokenOf(fake);
+      const codes = await Promise.all(customers(fake).flatMap((u) => Array.from({ length: 5 }, (_, k) => kfSend(fake!, token, u, `第${k}条`))));
+      expect(fake.limitBreaches).toBeGreaterThan(0);
+      expect(codes).toContain(45009);
+    });
+
+    test('600 kf replies from two workers, trips of 0–40 ms: every one delivered, no call over the limit', async () => {
+      fake = await startFakeWeCom({ limits, memberOverflow: 'drop' });
+      const token = await tokenOf(fake);
+      const workers = [worker('corp', limits), worker('corp', limits)];
+      const trip = trips(4242, 40);
+      const codes = await Promise.all(
+        customers(fake).flatMap((u, c) =>
+          Array.from({ length: 5 }, (_, k) =>
+            workers[(c + k) % 2]!.api('kf/send_msg', async () => {
+              await new Promise((r) => setTimeout(r, trip()));
+              return kfSend(fake!, token, u, `第${k}条`);
+            }),
+          ),
+        ),
+      );
+      expect(fake.limitBreaches).toBe(0);
+      expect(codes.filter((c) => c !== 0)).toEqual([]);
+      expect(fake.kfDelivered).toHaveLength(600);
+    });
+  });
 });
+
