@@ -14,6 +14,7 @@
  * dispatcher.start();            // runs back to back while there is work, then polls every options.pollIntervalMs
  * await dispatcher.stop();
  */
+import type { Types } from 'mongoose';
 import type { Clock } from '../infra/clock.js';
 import type { FileConfig } from '../infra/config.js';
 import type { Logger } from '../infra/logger.js';
@@ -94,13 +95,16 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     e.state === 'pending' && e.nextAttemptAt.getTime() <= now.getTime() && (!e.claimedUntil || e.claimedUntil.getTime() <= now.getTime());
 
   /**
-   * Writes a whole entry back, only if it still matches `match`. One `outbox.$[e]` path per update: the
-   * embedded engine (mingo) refuses several `outbox.$[e].<field>` paths in one update as a conflict.
+   * Writes a whole entry back, only if it still matches `match`. Two of these per delivery (claim, record)
+   * are the dispatcher's hottest writes, so they go through the driver's collection: the entry was read
+   * lean from the same collection and is written back whole with values of the stored types, so mongoose's
+   * casting (a subdocument built per write) would only re-derive what is already there. `updatedAt` is set
+   * as mongoose's timestamps would.
    */
   async function replaceEntry(docId: unknown, e: OutboxEntry, match: Record<string, unknown>, patch: Partial<OutboxEntry>): Promise<boolean> {
-    const res = await Suggestion.updateOne(
-      { _id: docId, outbox: { $elemMatch: { id: e.id, ...match } } },
-      { $set: { 'outbox.$[e]': { ...e, ...patch } } },
+    const res = await Suggestion.collection.updateOne(
+      { _id: docId as Types.ObjectId, outbox: { $elemMatch: { id: e.id, ...match } } },
+      { $set: { 'outbox.$[e]': { ...e, ...patch }, updatedAt: new Date() } },
       { arrayFilters: [{ 'e.id': e.id }] },
     );
     return res.modifiedCount === 1;
