@@ -74,7 +74,7 @@ export function createKfChannel(deps: KfChannelDeps) {
       replies = [{ text: texts.apology }];
     }
     await outbox.customerWrote(customer, item.sendTime * 1000);
-    const r = await outbox.enqueue(customer, replies, { idBase: item.msgid });
+    const r = await outbox.enqueue(customer, replies, { idBase: item.msgid, oneTurn: true });
     const k = await outbox.flushKept(customer);
     log.debug({ msgid: item.msgid, sent: r.sent + k.sent, kept: r.kept + k.kept }, 'kf turn delivered');
   }

@@ -12,7 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from '../../infra/logger.js';
 import type { OutboundReply } from '../channel-types.js';
 import type { KfStore } from './kf-store.js';
-import { renderKfReply } from './kf-render.js';
+import { renderKfReply, renderKfTurn } from './kf-render.js';
 import type { KfMessageBody, WeComClient } from './wecom-api-client.js';
 import { WeComApiError } from './wecom-errors.js';
 
@@ -31,9 +31,10 @@ export interface KfOutbox {
   /**
    * Sends the replies now as far as the reply window allows and keeps the rest for the customer's next
    * message. `idBase` (e.g. the inbound msgid) makes the kf `msgid`s deterministic, so re-processing the
-   * same message yields the same ids and WeCom can recognise a retried send.
+   * same message yields the same ids and WeCom can recognise a retried send. `oneTurn`: the replies answer
+   * one message, so they go out in as few kf messages as the limits allow (`renderKfTurn`).
    */
-  enqueue(customer: KfCustomer, replies: OutboundReply | OutboundReply[], opts?: { idBase?: string }): Promise<KfOutboxResult>;
+  enqueue(customer: KfCustomer, replies: OutboundReply | OutboundReply[], opts?: { idBase?: string; oneTurn?: boolean }): Promise<KfOutboxResult>;
   /** The customer wrote (at `atMs`, WeCom time): a fresh window of 5 messages / 48 hours opens. */
   customerWrote(customer: KfCustomer, atMs: number): Promise<void>;
   /** Delivers kept messages while the window allows. */
@@ -109,7 +110,7 @@ export function createKfOutbox({ client, store, logger, now = Date.now, window }
   return {
     async enqueue(c, replies, opts) {
       const list = Array.isArray(replies) ? replies : [replies];
-      const bodies = list.flatMap(renderKfReply);
+      const bodies = opts?.oneTurn ? renderKfTurn(list) : list.flatMap(renderKfReply);
       return deliver(c, bodies.map((body, i) => ({ msgid: msgidFor(opts?.idBase, i), body })));
     },
     async customerWrote(c, atMs) {

@@ -1,7 +1,8 @@
 /**
  * Renders engine replies as 微信客服 messages within the contract's byte limits (§7.3): options become a
  * `msgmenu` of click items (≤ 10, id 1–64 bytes, content 1–128 bytes, head ≤ 1024 bytes), other replies
- * text of ≤ 2048 bytes, long texts split on a sentence boundary.
+ * text of ≤ 2048 bytes, long texts split on a sentence boundary. One turn's replies go out in as few
+ * messages as the limits allow (`renderKfTurn`).
  */
 import type { OutboundReply } from '../channel-types.js';
 import type { KfMessageBody } from './wecom-api-client.js';
@@ -76,5 +77,35 @@ export function renderKfReply(reply: OutboundReply): KfMessageBody[] {
       list: options.map((o) => ({ type: 'click' as const, click: { id: o.id, content: truncateBytes(o.label, KF_CLICK_CONTENT_MAX_BYTES) } })),
     },
   });
+  return out;
+}
+
+/**
+ * A turn's replies → as few kf messages as the byte limits allow: consecutive texts become one text (a
+ * blank line between them), and a text just before a menu becomes (the start of) the menu's head. WeCom
+ * accepts only 5 messages per customer message (§7.3) and counts every kf/send_msg against the corp's
+ * 10,000 a minute (§0.2), so a greeting and its theme menu are better one message than two.
+ */
+export function renderKfTurn(replies: readonly OutboundReply[]): KfMessageBody[] {
+  const out: KfMessageBody[] = [];
+  for (const body of replies.flatMap(renderKfReply)) {
+    const prev = out.at(-1);
+    if (prev?.msgtype === 'text') {
+      if (body.msgtype === 'text') {
+        const joined = `${prev.text.content}\n\n${body.text.content}`;
+        if (bytes(joined) <= KF_TEXT_MAX_BYTES) {
+          out[out.length - 1] = { msgtype: 'text', text: { content: joined } };
+          continue;
+        }
+      } else if (body.msgtype === 'msgmenu') {
+        const head = body.msgmenu.head_content ? `${prev.text.content}\n\n${body.msgmenu.head_content}` : prev.text.content;
+        if (bytes(head) <= KF_MENU_HEAD_MAX_BYTES) {
+          out[out.length - 1] = { msgtype: 'msgmenu', msgmenu: { ...body.msgmenu, head_content: head } };
+          continue;
+        }
+      }
+    }
+    out.push(body);
+  }
   return out;
 }

@@ -194,6 +194,35 @@ describe('微信客服 mechanics', () => {
     expect(texts.slice(0, -1).every((t) => Buffer.byteLength(t) <= 2048 && t.endsWith('。'))).toBe(true);
     expect(texts.at(-1)).toContain('12. 选项12');
   });
+
+  test("one turn's replies reach the citizen as one message where the limits allow: texts joined, a text before a menu as its head", async () => {
+    fake = await startFakeWeCom();
+    const themes = [{ id: 'economy', label: '经济发展' }, { id: 'livelihood', label: '民生保障' }];
+    const long = '这是一句完整的话。'.repeat(60); // 1,620 bytes: fits a text, not a menu head (1,024)
+    const b = await bot(fake, {
+      conversation: echoHandler((t) =>
+        t === '开始'
+          ? [{ text: '您好！这里是万州区人民建议征集助手。' }, { text: '提交一条建议大约需要5分钟。' }, { text: '请选择建议的主题：', options: themes }]
+          : [{ text: long }, { text: '请选择建议的主题：', options: themes }],
+      ).handler,
+    });
+    fake.customerSays(KF, C1, '开始');
+    await fake.notifyKf(KF);
+    await b.wecom.drain();
+    expect(fake.kfMessagesTo(C1)).toEqual([
+      {
+        msgtype: 'msgmenu',
+        menu: {
+          head: '您好！这里是万州区人民建议征集助手。\n\n提交一条建议大约需要5分钟。\n\n请选择建议的主题：',
+          items: [{ id: 'economy', content: '经济发展' }, { id: 'livelihood', content: '民生保障' }],
+        },
+      },
+    ]);
+    fake.customerSays(KF, C1, '再来');
+    await fake.notifyKf(KF);
+    await b.wecom.drain();
+    expect(fake.kfMessagesTo(C1).slice(1).map((m) => m.text ?? m.menu?.head)).toEqual([long, '请选择建议的主题：']);
+  });
 });
 
 describe('limits and faults', () => {
