@@ -1,7 +1,8 @@
 /**
  * The outbox dispatcher (STYLE §12): finds pending notifications in suggestion documents, claims each with
- * a lease (one atomic findOneAndUpdate on `outbox.$[e]`, so two workers can never hold the same entry),
- * delivers it through the Notifier for its kind, and records delivered / retry with backoff / dead letter.
+ * a lease (one conditional update of `outbox.$[e]`, so two workers can never hold the same entry),
+ * delivers it through the Notifier for its kind, and records delivered / retry with backoff / dead letter
+ * (outcomes of concurrent deliveries are written together in one bulk write, each still conditional).
  * A worker that dies holding a claim only delays the entry until its lease runs out; another worker then
  * takes it over. Attempts are counted at claim time, so an entry that crashes its worker still ends up a
  * dead letter instead of looping forever.
@@ -94,19 +95,22 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     kinds.includes(e.kind) &&
     e.state === 'pending' && e.nextAttemptAt.getTime() <= now.getTime() && (!e.claimedUntil || e.claimedUntil.getTime() <= now.getTime());
 
+  /** An update that writes a whole entry back, only if it still matches `match`. */
+  const entryUpdate = (docId: unknown, e: OutboxEntry, match: Record<string, unknown>, patch: Partial<OutboxEntry>) => ({
+    filter: { _id: docId as Types.ObjectId, outbox: { $elemMatch: { id: e.id, ...match } } },
+    update: { $set: { 'outbox.$[e]': { ...e, ...patch }, updatedAt: new Date() } },
+    arrayFilters: [{ 'e.id': e.id }],
+  });
+
   /**
-   * Writes a whole entry back, only if it still matches `match`. Two of these per delivery (claim, record)
-   * are the dispatcher's hottest writes, so they go through the driver's collection: the entry was read
-   * lean from the same collection and is written back whole with values of the stored types, so mongoose's
-   * casting (a subdocument built per write) would only re-derive what is already there. `updatedAt` is set
-   * as mongoose's timestamps would.
+   * Claims and records are the dispatcher's hottest writes (two per delivery), so they go through the
+   * driver's collection: the entry was read lean from the same collection and is written back whole with
+   * values of the stored types, so mongoose's casting (a subdocument built per write) would only re-derive
+   * what is already there. `updatedAt` is set as mongoose's timestamps would.
    */
   async function replaceEntry(docId: unknown, e: OutboxEntry, match: Record<string, unknown>, patch: Partial<OutboxEntry>): Promise<boolean> {
-    const res = await Suggestion.collection.updateOne(
-      { _id: docId as Types.ObjectId, outbox: { $elemMatch: { id: e.id, ...match } } },
-      { $set: { 'outbox.$[e]': { ...e, ...patch }, updatedAt: new Date() } },
-      { arrayFilters: [{ 'e.id': e.id }] },
-    );
+    const { filter, update, arrayFilters } = entryUpdate(docId, e, match, patch);
+    const res = await Suggestion.collection.updateOne(filter, update, { arrayFilters });
     return res.modifiedCount === 1;
   }
 
@@ -120,7 +124,52 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     });
   }
 
-  async function record(docId: unknown, e: OutboxEntry, attempts: number, outcome: DeliveryOutcome): Promise<'delivered' | 'retried' | 'dead'> {
+  /**
+   * Outcomes are written in batches: every outcome recorded while the previous batch was being written goes
+   * out in the next one, one bulk write of the same conditional updates (each still lands only while its
+   * claim is ours). Nothing waits for a batch to fill: under load batches grow by themselves, alone an
+   * outcome is written at once. A delivery does not wait for its record (the entry stays claimed, so no run
+   * takes it meanwhile); the run waits for all its records before it ends.
+   */
+  interface Recording {
+    docId: unknown;
+    entry: OutboxEntry;
+    update: ReturnType<typeof entryUpdate>;
+    /** Resolves with whether the claim was still ours. */
+    done(mine: boolean): void;
+    fail(err: unknown): void;
+  }
+  let recordings: Recording[] = [];
+  let writing = false;
+  async function writeRecordings(): Promise<void> {
+    writing = true;
+    while (recordings.length) {
+      const batch = recordings;
+      recordings = [];
+      try {
+        const res = await Suggestion.collection.bulkWrite(
+          batch.map(({ update: { filter, update, arrayFilters } }) => ({ updateOne: { filter, update, arrayFilters } })),
+          { ordered: false },
+        );
+        if (res.matchedCount === batch.length) {
+          for (const r of batch) r.done(true);
+          continue;
+        }
+        // Some claim was lost (a lease ran out and another worker took over): find out which. Rare.
+        const docs = (await Suggestion.collection.find({ _id: { $in: batch.map((r) => r.docId as Types.ObjectId) } }, { projection: { outbox: 1 } }).toArray()) as unknown as { _id: { equals(x: unknown): boolean }; outbox: OutboxEntry[] }[];
+        for (const r of batch) {
+          const now = docs.find((d) => d._id.equals(r.docId))?.outbox.find((x) => x.id === r.entry.id);
+          const written = r.update.update.$set['outbox.$[e]'];
+          r.done(Boolean(now && now.claimedBy === workerId && !now.claimedUntil && now.attempts === written.attempts && now.state === written.state));
+        }
+      } catch (err) {
+        for (const r of batch) r.fail(err);
+      }
+    }
+    writing = false;
+  }
+
+  function record(docId: unknown, e: OutboxEntry, attempts: number, outcome: DeliveryOutcome): { result: 'delivered' | 'retried' | 'dead'; written: Promise<boolean> } {
     const now = clock.now();
     let patch: Partial<OutboxEntry>;
     let result: 'delivered' | 'retried' | 'dead';
@@ -136,12 +185,15 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       patch = { nextAttemptAt: new Date(now.getTime() + wait), lastError: outcome.error };
     }
     // Only while the claim is still ours: if the lease ran out and another worker took over, its result counts.
-    const mine = await replaceEntry(docId, { ...e, attempts }, { claimedBy: workerId, attempts, state: 'pending' }, { ...patch, claimedBy: workerId, claimedUntil: null });
-    if (!mine) log.warn({ entry: e.id }, 'claim lost before the outcome was recorded');
-    return result;
+    const update = entryUpdate(docId, { ...e, attempts }, { claimedBy: workerId, attempts, state: 'pending' }, { ...patch, claimedBy: workerId, claimedUntil: null });
+    const written = new Promise<boolean>((done, fail) => {
+      recordings.push({ docId, entry: e, update, done, fail });
+      if (!writing) void writeRecordings();
+    });
+    return { result, written };
   }
 
-  async function deliverDoc(doc: { _id: unknown; reference: string; outbox: OutboxEntry[] }, stats: DispatchStats): Promise<void> {
+  async function deliverDoc(doc: { _id: unknown; reference: string; outbox: OutboxEntry[] }, stats: DispatchStats, written: Promise<void>[]): Promise<void> {
     const now = clock.now();
     // Entries to one recipient go out in the order they were written: a later one waits while an
     // earlier one is still pending (the citizen hears "accepted" before "answered").
@@ -167,13 +219,22 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       } catch (err) {
         outcome = { status: 'retry', error: err instanceof Error ? err.message : String(err) };
       }
-      const r = await record(doc._id, e, attempts, outcome);
-      deps.onAttempt?.(e.kind, r, (performance.now() - started) / 1000);
-      stats[r]++;
-      if (r !== 'delivered') {
-        waiting.add(key);
-        log[r === 'dead' ? 'error' : 'warn']({ reference: doc.reference, entry: e.id, kind: e.kind, attempts, error: 'error' in outcome ? outcome.error : undefined }, r === 'dead' ? 'notification parked as dead letter' : 'notification will be retried');
-      }
+      const { result: r, written: mine } = record(doc._id, e, attempts, outcome);
+      if (r !== 'delivered') waiting.add(key);
+      written.push(
+        mine.then(
+          (ours) => {
+            if (!ours) log.warn({ entry: e.id }, 'claim lost before the outcome was recorded');
+            deps.onAttempt?.(e.kind, r, (performance.now() - started) / 1000);
+            stats[r]++;
+            if (r !== 'delivered') {
+              log[r === 'dead' ? 'error' : 'warn']({ reference: doc.reference, entry: e.id, kind: e.kind, attempts, error: 'error' in outcome ? outcome.error : undefined }, r === 'dead' ? 'notification parked as dead letter' : 'notification will be retried');
+            }
+          },
+          // The entry stays claimed until its lease runs out, then it is tried again (the attempt counted).
+          (err: unknown) => log.error({ err, reference: doc.reference, entry: e.id }, 'recording a delivery outcome failed'),
+        ),
+      );
     }
   }
 
@@ -183,17 +244,19 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       .limit(batchSize)
       .lean()) as unknown as { _id: unknown; reference: string; outbox: OutboxEntry[] }[];
     let next = 0;
+    const written: Promise<void>[] = [];
     const lanes = Array.from({ length: Math.min(concurrency, docs.length) }, async () => {
       while (next < docs.length) {
         const doc = docs[next++]!;
         try {
-          await deliverDoc(doc, stats);
+          await deliverDoc(doc, stats, written);
         } catch (err) {
           log.error({ err, reference: doc.reference }, 'dispatching a document failed');
         }
       }
     });
     await Promise.all(lanes);
+    await Promise.all(written);
     return stats;
   }
 

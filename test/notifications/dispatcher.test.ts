@@ -198,3 +198,86 @@ describe('a burst larger than one batch', () => {
     expect(fake.calls('message/send')).toHaveLength(sends);
   });
 });
+
+describe('outcomes written together', () => {
+  test('each card of a run is recorded as it went: delivered, retried later, or parked', async () => {
+    const fake = await fakeWeCom();
+    const w = await world(fake);
+    const refs: string[] = [];
+    for (let i = 0; i < 6; i++) refs.push(await w.submit({ title: `成渝协同建议第${i + 1}条` }));
+    // The fourth suggestion also carries a text WeCom refuses for good (empty content, errcode 44004).
+    await w.handling.applyChange(refs[3]!, (s) => ({ ok: true, change: { status: s.status, history: { action: 'test_notice' }, outbox: [{ kind: 'unit_text', target: { unit: 'fgw', userids: ['unit_li'] }, payload: { text: '' } }] } }), { kind: 'system' });
+    // The first card sent meets "system busy" on every one of the client's tries: that card is retried later.
+    fake.inject('message/send', { errcode: -1 }, 4);
+    const dispatcher = createDispatcher({ models: w.models, notifiers: w.notifiers(), clock: w.clock, logger: silentLogger, workerId: 'together', options: { ...w.config.notifications, concurrency: 1 } });
+
+    expect(await dispatcher.runOnce()).toEqual({ claimed: 13, delivered: 11, retried: 1, dead: 1 });
+    const now = w.clock.now().getTime();
+    const docs = await Promise.all(refs.map((r) => w.doc(r)));
+    const entries = docs.flatMap((d) => d.outbox);
+    expect(entries.every((e) => e.attempts === 1 && e.claimedBy === 'together' && e.claimedUntil == null)).toBe(true);
+    // The retried card: still pending, due after the backoff, with the error; its card never arrived.
+    const retried = entries.filter((e) => e.state === 'pending');
+    expect(retried).toEqual([expect.objectContaining({ kind: 'unit_card', lastError: 'errcode -1' })]);
+    expect(retried[0]!.nextAttemptAt.getTime()).toBe(now + w.config.notifications.backoffSeconds * 1000);
+    const retriedTask = (retried[0]!.payload as { taskId: string }).taskId;
+    expect(sendsOfCard(fake, retriedTask)).toHaveLength(0);
+    // The refused text: a dead letter with its errcode, listed for the office.
+    expect(entries.filter((e) => e.state === 'dead')).toEqual([expect.objectContaining({ kind: 'unit_text', lastError: 'errcode 44004' })]);
+    expect(await dispatcher.listDeadLetters()).toEqual([expect.objectContaining({ reference: refs[3], kind: 'unit_text', attempts: 1, lastError: 'errcode 44004' })]);
+    // Everything else: delivered once, with the time it went.
+    const delivered = entries.filter((e) => e.state === 'delivered');
+    expect(delivered).toHaveLength(11);
+    expect(delivered.every((e) => e.deliveredAt?.getTime() === now && e.lastError == null)).toBe(true);
+    expect(fake.robotDelivered).toHaveLength(6);
+    for (const d of docs) {
+      const card = d.outbox.find((e) => e.kind === 'unit_card')!;
+      const task = (card.payload as { taskId: string }).taskId;
+      expect(sendsOfCard(fake, task)).toHaveLength(task === retriedTask ? 0 : 1);
+    }
+
+    // Nothing is due until the backoff has passed; then only the retried card goes, once.
+    expect(await dispatcher.runOnce()).toMatchObject({ claimed: 0 });
+    w.clock.advance(w.config.notifications.backoffSeconds * 1000);
+    expect(await dispatcher.runOnce()).toEqual({ claimed: 1, delivered: 1, retried: 0, dead: 0 });
+    expect(sendsOfCard(fake, retriedTask)).toHaveLength(1);
+    expect(cardsTo(fake, 'unit_li')).toHaveLength(6);
+  });
+
+  test('a worker whose lease ran out mid-delivery does not overwrite the outcome of the worker that took over', async () => {
+    const fake = await fakeWeCom();
+    const w = await world(fake);
+    const ref = await w.submit();
+    const slowRef = await w.submit({ title: '慢送达的建议' });
+    // Worker A's card notifier is stuck on the second suggestion's card until released.
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const real = w.notifiers();
+    const slow: Notifier = {
+      async deliver(e, ctx) {
+        if (ctx.reference === slowRef) await released;
+        return real.unit_card!.deliver(e, ctx);
+      },
+    };
+    const a = createDispatcher({ models: w.models, notifiers: { ...real, unit_card: slow }, clock: w.clock, logger: silentLogger, workerId: 'worker-a', options: w.config.notifications });
+    const runA = a.runOnce();
+    await vi.waitFor(async () => expect((await w.doc(slowRef)).outbox[0]).toMatchObject({ claimedBy: 'worker-a', attempts: 1 }), { timeout: 5_000, interval: 20 });
+    await vi.waitFor(async () => expect((await w.doc(ref)).outbox.map((e) => e.state)).toEqual(['delivered', 'delivered']), { timeout: 5_000, interval: 20 });
+
+    // A's lease runs out; worker B takes the card over and sends it (and the robot summary after it).
+    w.clock.advance(w.config.notifications.leaseSeconds * 1000 + 1);
+    expect(await w.dispatcher('worker-b').runOnce()).toEqual({ claimed: 2, delivered: 2, retried: 0, dead: 0 });
+    const byB = (await w.doc(slowRef)).outbox[0]!;
+    expect(byB).toMatchObject({ state: 'delivered', claimedBy: 'worker-b', attempts: 2 });
+
+    // A's send finally goes (WeCom's duplicate check holds it back) and A records nothing over B's outcome.
+    release();
+    await runA;
+    expect((await w.doc(slowRef)).outbox[0]).toEqual(byB);
+    expect((await w.doc(ref)).outbox[0]).toMatchObject({ state: 'delivered', claimedBy: 'worker-a', attempts: 1 });
+    expect(await runA).toEqual({ claimed: 3, delivered: 3, retried: 0, dead: 0 });
+    expect(cardsTo(fake, 'unit_li').filter((c) => c.task_id === `${slowRef}-fgw-1`)).toHaveLength(1);
+    expect(fake.appDuplicates).toHaveLength(1);
+    expect(fake.robotDelivered).toHaveLength(2);
+  });
+});
