@@ -4,7 +4,8 @@
  * delivers it through the Notifier for its kind, and records delivered / retry with backoff / dead letter
  * (outcomes of concurrent deliveries are written together in one bulk write, each still conditional).
  * A worker that dies holding a claim only delays the entry until its lease runs out; another worker then
- * takes it over. Attempts are counted at claim time, so an entry that crashes its worker still ends up a
+ * takes it over. A live worker extends the lease of a delivery still under way (one waiting for its
+ * member's limiter can take longer than a lease). Attempts are counted at claim time, so an entry that crashes its worker still ends up a
  * dead letter instead of looping forever.
  *
  * Delivery is at least once; a resend after a crash between "sent" and "marked" is refused by WeCom
@@ -125,6 +126,28 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   }
 
   /**
+   * Keeps a claim alive while its delivery is still under way: a card can wait for its member's limiter
+   * about a whole window (at WeCom's limits a minute and more, the hour limit up to an hour), longer than the
+   * lease, and another worker must not take over a card its live worker is about to send. Extends the lease
+   * only while the claim is still ours and not yet recorded; a worker that dies stops extending, so its
+   * claims still run out after one lease.
+   */
+  function keepClaimed(docId: unknown, e: OutboxEntry, attempts: number): () => void {
+    const leaseMs = options.leaseSeconds * 1000;
+    const timer = setInterval(() => {
+      Suggestion.collection
+        .updateOne(
+          { _id: docId as Types.ObjectId, outbox: { $elemMatch: { id: e.id, claimedBy: workerId, attempts, state: 'pending', claimedUntil: { $ne: null } } } },
+          { $set: { 'outbox.$[e].claimedUntil': new Date(clock.now().getTime() + leaseMs) } },
+          { arrayFilters: [{ 'e.id': e.id }] },
+        )
+        .catch((err: unknown) => log.warn({ err, entry: e.id }, 'could not extend a claim'));
+    }, Math.max(1, Math.floor(leaseMs / 3)));
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  /**
    * Outcomes are written in batches: every outcome recorded while the previous batch was being written goes
    * out in the next one, one bulk write of the same conditional updates (each still lands only while its
    * claim is ours). Nothing waits for a batch to fill: under load batches grow by themselves, alone an
@@ -214,10 +237,13 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       const notifier = notifiers[e.kind];
       let outcome: DeliveryOutcome;
       const started = performance.now();
+      const release = keepClaimed(doc._id, e, attempts);
       try {
         outcome = await notifier!.deliver(e, { reference: doc.reference });
       } catch (err) {
         outcome = { status: 'retry', error: err instanceof Error ? err.message : String(err) };
+      } finally {
+        release();
       }
       const { result: r, written: mine } = record(doc._id, e, attempts, outcome);
       if (r !== 'delivered') waiting.add(key);

@@ -281,3 +281,43 @@ describe('outcomes written together', () => {
     expect(fake.robotDelivered).toHaveLength(2);
   });
 });
+
+describe('a delivery that takes longer than a lease', () => {
+  test('a card still waiting to be sent when its lease would run out is not taken over while its worker lives', async () => {
+    const fake = await fakeWeCom();
+    const w = await world(fake);
+    const ref = await w.submit();
+    // Stands for a card waiting for its member's limiter longer than a lease (at WeCom's limits a card can
+    // wait about a minute for a member's window, and up to an hour for the hourly limit).
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const real = w.notifiers();
+    const waiting: Notifier = {
+      async deliver(e, ctx) {
+        await released;
+        return real.unit_card!.deliver(e, ctx);
+      },
+    };
+    const options = { ...w.config.notifications, leaseSeconds: 5 };
+    const a = createDispatcher({ models: w.models, notifiers: { ...real, unit_card: waiting }, clock: w.clock, logger: silentLogger, workerId: 'worker-a', options });
+    const card = async () => (await w.doc(ref)).outbox[0]!;
+    const runA = a.runOnce();
+    await vi.waitFor(async () => expect(await card()).toMatchObject({ claimedBy: 'worker-a', attempts: 1 }), { timeout: 5_000, interval: 20 });
+    expect((await card()).claimedUntil!.getTime()).toBe(w.clock.now().getTime() + 5_000);
+
+    // Four seconds on, the worker has extended its lease (it does so every third of a lease)…
+    w.clock.advance(4_000);
+    await vi.waitFor(async () => expect((await card()).claimedUntil!.getTime()).toBe(w.clock.now().getTime() + 5_000), { timeout: 5_000, interval: 50 });
+    // …so past the first lease, another worker sends only the robot summary and leaves the card alone.
+    w.clock.advance(4_000);
+    const b = createDispatcher({ models: w.models, notifiers: real, clock: w.clock, logger: silentLogger, workerId: 'worker-b', options });
+    expect(await b.runOnce()).toEqual({ claimed: 1, delivered: 1, retried: 0, dead: 0 });
+    expect(fake.robotDelivered).toHaveLength(1);
+
+    release();
+    expect(await runA).toEqual({ claimed: 1, delivered: 1, retried: 0, dead: 0 });
+    expect(await card()).toMatchObject({ state: 'delivered', claimedBy: 'worker-a', attempts: 1, claimedUntil: null });
+    expect(cardsTo(fake, 'unit_li')).toHaveLength(1);
+    expect(fake.appDuplicates).toHaveLength(0);
+  });
+});
