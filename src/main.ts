@@ -86,8 +86,9 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
   const similar = createSimilarSuggestions({ models, logger });
   await similar.load();
   const stopSimilarRefresh = similar.startRefresh(60_000);
-  // Each stored suggestion is routed to its units, and linked to similar earlier ones.
-  const suggestions = instrumentSubmissions(similar.wrap(handlingPart.routeOnSubmit(createSuggestionService({ models, clock, config }))), metrics);
+  // Each stored suggestion is routed to its units in the same write (or right after it, when that cannot
+  // be done), and linked to similar earlier ones.
+  const suggestions = instrumentSubmissions(similar.wrap(handlingPart.routeOnSubmit(createSuggestionService({ models, clock, config, routing: handling }))), metrics);
   const conversation = createRateLimitedHandler({
     inner: instrumentConversation(
       handlingPart.wrapConversation(createConversationService({ config, clock, logger, sessions, locks, dedupe, suggestions, similar, agents: agents.directory })),

@@ -1,5 +1,6 @@
 /**
- * Routes every new suggestion right after it is stored: wraps the SuggestionPort the conversation uses.
+ * Routes every new suggestion right after it is stored, unless the port stored it already routed
+ * (`SubmitResult.routed`, see `routingAtCreation`): wraps the SuggestionPort the conversation uses.
  * If routing fails here (a crash, storage down), the deadline sweep routes what is still unrouted.
  */
 import type { Logger } from '../infra/logger.js';
@@ -11,7 +12,7 @@ export function withRouting<P extends SuggestionPort>(port: P, deps: { handling:
     ...port,
     async submit(input) {
       const r = await port.submit(input);
-      if (r.created) {
+      if (r.created && !r.routed) {
         try {
           const routed = await deps.handling.route(r.reference);
           if (!routed.ok && routed.code !== 'already_done') deps.logger.warn({ reference: r.reference, code: routed.code }, 'routing refused; the office will see it in the deadline report');

@@ -127,9 +127,24 @@ export interface AnswerInput {
   by: Actor;
 }
 
+/** A new suggestion's routing as fields of the document about to be inserted (`routingAtCreation`). */
+export interface RoutingAtCreation {
+  status: SuggestionStatus;
+  set: Record<string, unknown>;
+  history: Record<string, unknown>;
+  outbox: OutboxEntry[];
+}
+
 export interface HandlingService {
   /** Routes a freshly submitted suggestion: assigns at once, or asks the office to screen it. Idempotent. */
   route(reference: string): Promise<HandlingResult>;
+  /**
+   * The same decision as `route`, for a suggestion not stored yet: the fields to insert it with, so it is
+   * stored already routed, in one write (never unrouted between two writes, and one durable write fewer on
+   * the citizen's submitting turn). Undefined when the decision cannot be expressed as plain fields; the
+   * caller then stores it unrouted and calls `route`.
+   */
+  routingAtCreation(draft: Omit<StoredSuggestion, '_id'>): RoutingAtCreation | undefined;
   /** The office assigns units (first assignment, or after a return / an unsatisfied rating). */
   assign(reference: string, input: { units: string[]; by: Actor; note?: string }): Promise<HandlingResult>;
   /** The office replaces the active units with `units`. */
@@ -411,6 +426,20 @@ export function createHandlingService(deps: { models: SuggestionModels; clock: C
     directory: dir,
     applyChange,
     route: (reference) => applyChange(reference, decideRoute, { kind: 'system' }),
+    routingAtCreation(draft) {
+      const d = decideRoute({ ...draft, _id: undefined });
+      if (!d.ok || !canTransition(draft.status, d.change.status)) return undefined;
+      const { change } = d;
+      const set = change.set ?? {};
+      if (Object.keys(set).some((k) => k.includes('.') || k.startsWith('$'))) return undefined;
+      const now = clock.now();
+      return {
+        status: change.status,
+        set,
+        history: { at: now, actor: actorLabel({ kind: 'system' }), action: change.history.action, from: draft.status, to: change.status, ...(change.history.note ? { note: change.history.note } : {}) },
+        outbox: change.outbox.map((m) => outboxEntry(m, now)),
+      };
+    },
     assign: (reference, { units, by, note }) => applyChange(reference, (s) => decideAssign(s, units, false, note), by),
     reassign: (reference, { units, by, note }) => applyChange(reference, (s) => decideAssign(s, units, true, note), by),
     reject: (reference, { reason, by }) =>

@@ -4,6 +4,7 @@
  */
 import type { Clock } from '../infra/clock.js';
 import type { AppConfig } from '../infra/config.js';
+import type { HandlingService } from './handling-service.js';
 import type { SuggestionModels } from './suggestion-model.js';
 import { nextReference, yearIn } from './reference-number.js';
 import type {
@@ -84,6 +85,11 @@ type Deps = {
   models: SuggestionModels;
   clock: Clock;
   config: Pick<AppConfig, 'service' | 'campaigns' | 'generalTheme' | 'units'>;
+  /**
+   * Routes a new suggestion in the same insert (src/suggestions/handling-service.ts `routingAtCreation`).
+   * Without it, or when it returns nothing, the suggestion is stored `submitted` and unrouted.
+   */
+  routing?: Pick<HandlingService, 'routingAtCreation'>;
 };
 
 const isDuplicateKey = (err: unknown, field: string) =>
@@ -100,7 +106,7 @@ function toPublic(doc: Record<string, unknown>): Record<string, unknown> {
   return { ...rest, outbox: Array.isArray(outbox) ? outbox.map(({ payload, ...o }: Record<string, unknown>) => (void payload, o)) : [] };
 }
 
-export function createSuggestionService({ models, clock, config }: Deps): SuggestionService {
+export function createSuggestionService({ models, clock, config, routing }: Deps): SuggestionService {
   const { Suggestion, Counter } = models;
 
   const themeName = (campaignId: string, themeId: string): string => {
@@ -131,25 +137,30 @@ export function createSuggestionService({ models, clock, config }: Deps): Sugges
     if (existing) return { reference: existing.reference, created: false };
     const now = clock.now();
     const reference = await nextReference(Counter, config.service.referencePrefix, yearIn(now, config.service.timezone));
+    const draft = {
+      ...input,
+      reference,
+      themeName: themeName(input.campaign, input.theme),
+      status: 'submitted' as const,
+      level: input.level ?? 'district',
+      submittedAt: now,
+      enteredBy: input.enteredBy ? { ...input.enteredBy, enteredAt: now } : undefined,
+      assignments: [],
+      history: [
+        {
+          at: now,
+          actor: input.enteredBy ? `agent:${input.enteredBy.agent}` : `citizen:${input.citizen.channel}:${input.citizen.id}`,
+          action: 'submit',
+          to: 'submitted',
+        },
+      ],
+    };
+    const routed = routing?.routingAtCreation(draft);
     try {
-      await Suggestion.create({
-        ...input,
-        reference,
-        themeName: themeName(input.campaign, input.theme),
-        status: 'submitted',
-        level: input.level ?? 'district',
-        submittedAt: now,
-        enteredBy: input.enteredBy ? { ...input.enteredBy, enteredAt: now } : undefined,
-        history: [
-          {
-            at: now,
-            actor: input.enteredBy ? `agent:${input.enteredBy.agent}` : `citizen:${input.citizen.channel}:${input.citizen.id}`,
-            action: 'submit',
-            to: 'submitted',
-          },
-        ],
-      });
-      return { reference, created: true };
+      await Suggestion.create(
+        routed ? { ...draft, ...routed.set, status: routed.status, history: [...draft.history, routed.history], outbox: routed.outbox, rev: 1 } : draft,
+      );
+      return { reference, created: true, ...(routed ? { routed: true } : {}) };
     } catch (err) {
       // Two workers confirming the same draft at once: the loser reports the winner's reference.
       if (isDuplicateKey(err, 'submissionKey')) {

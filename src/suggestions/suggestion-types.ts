@@ -64,7 +64,8 @@ export interface SuggestionStatusView {
   answer?: { outcome: string; text: string; at: Date; unit: string };
 }
 
-export type SubmitResult = { reference: string; created: boolean };
+/** `routed`: stored already routed (assigned, or sent to the office's screening) in the same write. */
+export type SubmitResult = { reference: string; created: boolean; routed?: boolean };
 
 /** The slice of the suggestions service the conversation needs. */
 export interface SuggestionPort {

@@ -44,3 +44,35 @@ test('without WeCom (dev chat): the citizen still hears back on their next messa
   await part.stop();
   await conn.close();
 });
+
+test('routed in the same write as the insert: the stored suggestion is what routing after the insert produces, and routing again changes nothing', async () => {
+  const conn = mongoose.createConnection(`${mongo.uri.replace(/\/$/, '')}/build2`);
+  await conn.asPromise();
+  const models = createSuggestionModels(conn);
+  const clock = fixedClock('2021-07-01T10:00:00+08:00');
+  const config = handlingConfig();
+  const part = buildHandling({ config, connection: conn, models, clock, logger: silentLogger, locks: new MemoryLockService(), sessions: new MemorySessionStore(), workerId: 'dev' });
+  const atCreation = part.routeOnSubmit(createSuggestionService({ models, clock, config, routing: part.handling }));
+  const afterwards = part.routeOnSubmit(createSuggestionService({ models, clock, config }));
+
+  const one = await atCreation.submit(submission({ citizen: { channel: 'dev', id: 'u1' } }));
+  const two = await afterwards.submit(submission({ citizen: { channel: 'dev', id: 'u2' } }));
+  expect(one).toMatchObject({ created: true, routed: true });
+  expect(two.routed).toBeUndefined();
+  const shape = async (reference: string) => {
+    const d = (await models.Suggestion.findOne({ reference }).lean())!;
+    return {
+      status: d.status,
+      rev: d.rev,
+      units: d.assignments.map((a) => [a.unit, a.active]),
+      history: d.history.map((h) => [h.action, h.to, h.note]),
+      outbox: d.outbox.map((e) => [e.kind, e.state]),
+      routing: [d.routing?.units, d.routing?.ruleId, d.routing?.needsScreening],
+    };
+  };
+  expect(await shape(one.reference)).toEqual(await shape(two.reference));
+  expect((await shape(one.reference)).status).toBe('assigned');
+  expect(await part.handling.route(one.reference)).toMatchObject({ ok: false, code: 'already_done' });
+  await part.stop();
+  await conn.close();
+});
