@@ -38,7 +38,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Fastify from 'fastify';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import { registerWeComRoutes } from '../src/channels/wecom/index.js';
 import { MemorySessionStore } from '../src/conversation/memory-session-store.js';
@@ -48,6 +48,7 @@ import { loadTestConfig, type AppConfig } from '../src/infra/config.js';
 import { RedisDedupeStore } from '../src/infra/dedupe.js';
 import { RedisLockService } from '../src/infra/locks.js';
 import { silentLogger } from '../src/infra/logger.js';
+import { createRedis } from '../src/infra/redis.js';
 import { buildHandling } from '../src/notifications/index.js';
 import type { OutboxEntry } from '../src/notifications/outbox.js';
 import { createSuggestionModels } from '../src/suggestions/suggestion-model.js';
@@ -174,7 +175,8 @@ export async function deliveryRun({
 
   const open: (() => Promise<unknown>)[] = [];
   const startWorker = async (n: number) => {
-    const redis = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
+    // The product's connection (src/infra/redis.ts: auto-pipelining, which bottleneck's duplicates inherit).
+    const redis = createRedis(redisServer.url);
     const conn = mongoose.createConnection(`${mongo.uri}bench4`);
     await conn.asPromise();
     const models = createSuggestionModels(conn);
@@ -287,6 +289,7 @@ export async function deliveryRun({
       await sleep(20);
     }
     const redisCpu = (await redisCpuMs(probe)) - redisCpu0;
+    if (process.env.BENCH_DEBUG) debug((await probe.info('commandstats')).split('\n').filter((l) => l.startsWith('cmdstat_')).join('\n'));
     const engineCpu1 = enginePid !== undefined ? cpuMsOf(enginePid) : undefined;
     // This process's CPU from the start to the last card: both workers, the embedded engine, the fake.
     const cpuMs = (cpuAtLast.user - cpu0.user + cpuAtLast.system - cpu0.system) / 1000;
