@@ -185,10 +185,10 @@ export async function run({ quick = false, conversations = quick ? 50 : 200 }: {
         resolve();
       }
     });
-  // The storage engine runs as its own process, as MongoDB does in production (BENCH_MONGO=in-process
+  // The storage engine runs as its own process, as MongoDB does in production (BENCH_ENGINE_IN_PROCESS=1
   // keeps the development default: the embedded engine inside the worker, whose synchronous fsyncs then
   // stall the worker's event loop).
-  const mongo = process.env.BENCH_MONGO === 'in-process' ? undefined : await startMongoProcess({ dbPath: path.join(dir, 'mongo') });
+  const mongo = process.env.BENCH_ENGINE_IN_PROCESS === '1' ? undefined : await startMongoProcess({ dbPath: path.join(dir, 'mongo') });
   const worker = await startWorker({
     env: {
       REDIS_URL: redis.url,
