@@ -42,7 +42,7 @@ for (const r of notifications.runs) {
   print(
     r.label === 'contract'
       ? `4. notifications at the contract's limits (${how}, 30 per member per 60 s minute) — issue 9's figure`
-      : `4. notifications, stress (${how}, windows shrunk ten-fold: 30 per 6 s "minute") — CPU-bound on one machine, not the issue's target`,
+      : `4. notifications, stress (${how}, windows shrunk ten-fold: 30 per 6 s "minute") — the delivery path's CPU per card, not the issue's target`,
     r.figures,
   );
 }
