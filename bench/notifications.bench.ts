@@ -175,7 +175,7 @@ export async function deliveryRun({
 
   const open: (() => Promise<unknown>)[] = [];
   const startWorker = async (n: number) => {
-    // The product's connection (src/infra/redis.ts: auto-pipelining, which bottleneck's duplicates inherit).
+    // The product's connection, as main.ts makes it (src/infra/redis.ts), not a plain client with other options.
     const redis = createRedis(redisServer.url);
     const conn = mongoose.createConnection(`${mongo.uri}bench4`);
     await conn.asPromise();
