@@ -5,8 +5,9 @@
  *
  * Assignment, reassignment, rejection and answers belong to the handling service (issue 5); this service
  * calls its `assign` through the narrow `AssignUnits` port. Every write is one conditional update of the
- * suggestion (matched on its `updatedAt`, so a concurrent change gives 409 instead of a lost update),
- * followed by an audit entry with the touched fields before and after.
+ * suggestion, matched on its revision `rev` as the handling service's are (a concurrent change gives 409
+ * instead of a lost update; the dispatcher's bookkeeping of outbox entries does not count as one), followed
+ * by an audit entry with the touched fields before and after.
  */
 import type { AppConfig } from '../infra/config.js';
 import type { Clock } from '../infra/clock.js';
@@ -109,8 +110,8 @@ export function createOfficeService({ models, audit, clock, config, assign, reco
     const { set, push, to, note } = plan(before, now, actor);
     const history = { at: now, actor, action, from: before.status, to: to ?? before.status, ...(note ? { note } : {}) };
     const after = await Suggestion.findOneAndUpdate(
-      { reference, updatedAt: before.updatedAt },
-      { $set: { ...set, ...(to ? { status: to } : {}) }, $push: { history, ...(push ?? {}) } },
+      { reference, rev: before.rev ?? null },
+      { $set: { ...set, ...(to ? { status: to } : {}) }, $inc: { rev: 1 }, $push: { history, ...(push ?? {}) } },
       { returnDocument: 'after', lean: true },
     );
     if (!after) throw conflict(`suggestion ${reference} changed meanwhile; reload and try again`);
