@@ -4,7 +4,8 @@
  *
  * Invariants:
  * - A write is acknowledged only after `commit()` resolves, i.e. after fdatasync of every record
- *   appended before it. Records appended within one event-loop turn share one sync (group commit).
+ *   appended before it. Records appended within one event-loop turn share one sync (group commit), and
+ *   the sync runs off the event loop.
  * - Records are state assignments (put the whole post-image, delete by id, catalog changes) so that
  *   replaying the log on top of a newer snapshot is idempotent: a crash between the snapshot rename
  *   and the log truncation loses nothing and duplicates nothing.
@@ -98,6 +99,8 @@ export class StorageLog {
   private snapshotBytes = 0;
   private waiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   private flushScheduled = false;
+  /** An fdatasync is under way on the thread pool. */
+  private syncing = false;
   private unsynced = false;
   private poisoned: Error | null = null;
   private compactSource: (() => Iterable<LogRecord>) | null = null;
@@ -189,42 +192,63 @@ export class StorageLog {
     this.unsynced = true;
   }
 
-  /** Resolves once everything appended so far is on disk. One fdatasync per event-loop turn. */
+  /**
+   * Resolves once everything appended so far is on disk. One fdatasync per event-loop turn, run on libuv's
+   * thread pool so the engine keeps answering reads (and, in-process, the host keeps running) meanwhile;
+   * records appended while a sync is under way are synced by the next one.
+   */
   commit(): Promise<void> {
     if (this.poisoned) return Promise.reject(this.poisoned);
     if (!this.unsynced && this.waiters.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.scheduleFlush();
     });
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.syncing) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
   }
 
   private flush(): void {
     this.flushScheduled = false;
     const waiters = this.waiters;
     this.waiters = [];
-    try {
-      if (this.unsynced && this.fd >= 0) {
-        fs.fdatasyncSync(this.fd);
-        this.syncs++;
-        this.unsynced = false;
-      }
-    } catch (e) {
-      this.poisoned = new MongoCommandError(1, `fdatasync failed, storage is now read-only: ${(e as Error).message}`);
-      for (const w of waiters) w.reject(this.poisoned);
+    if (this.closed) {
+      for (const w of waiters) w.resolve(); // close() synced everything
       return;
     }
-    for (const w of waiters) w.resolve();
-    if (this.offset > this.threshold && this.offset > 2 * this.snapshotBytes) {
-      try {
-        this.compact();
-      } catch (e) {
-        this.opts.warn?.({ err: (e as Error).message }, 'embedded-mongo: compaction failed; the log is kept');
-      }
+    if (!this.unsynced || this.fd < 0) {
+      for (const w of waiters) w.resolve();
+      return;
     }
+    // Everything appended up to now is covered by this sync; later appends set `unsynced` again.
+    this.unsynced = false;
+    this.syncing = true;
+    fs.fdatasync(this.fd, (e) => {
+      this.syncing = false;
+      if (this.closed) {
+        for (const w of waiters) w.resolve(); // close() synced before closing the file
+        return;
+      }
+      if (e) {
+        this.poisoned = new MongoCommandError(1, `fdatasync failed, storage is now read-only: ${e.message}`);
+        for (const w of [...waiters, ...this.waiters.splice(0)]) w.reject(this.poisoned);
+        return;
+      }
+      this.syncs++;
+      for (const w of waiters) w.resolve();
+      if (this.offset > this.threshold && this.offset > 2 * this.snapshotBytes) {
+        try {
+          this.compact();
+        } catch (err) {
+          this.opts.warn?.({ err: (err as Error).message }, 'embedded-mongo: compaction failed; the log is kept');
+        }
+      }
+      if (this.waiters.length) this.scheduleFlush();
+    });
   }
 
   /**
@@ -281,7 +305,8 @@ export class StorageLog {
     this.closed = true;
     try {
       if (this.fd >= 0) {
-        if (this.unsynced && !this.poisoned) fs.fdatasyncSync(this.fd);
+        // A sync under way on the thread pool may not have finished: sync here before the file is closed.
+        if ((this.unsynced || this.syncing) && !this.poisoned) fs.fdatasyncSync(this.fd);
         fs.closeSync(this.fd);
       }
     } finally {

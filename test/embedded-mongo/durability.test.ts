@@ -199,4 +199,33 @@ describe('durability', () => {
     expect([...s2.getCollection('d', 'c')!.docs.values()].map((d) => d._id)).toEqual([1, 3]);
     again.close();
   });
+
+  it('group commit: writes of one turn share one sync, writes made while a sync is under way get the next one, and none is lost', async () => {
+    const dir = tempDir();
+    const log = new StorageLog({ dir });
+    log.open();
+    // 100 records appended in one turn: one fdatasync acknowledges them all.
+    const first = Array.from({ length: 100 }, (_, i) => {
+      log.append({ op: 'put', i });
+      return log.commit();
+    });
+    await Promise.all(first);
+    expect(log.syncs).toBe(1);
+
+    // One record; once its sync has started (the flush runs on the next turn and hands the sync to the
+    // thread pool), another one: it is not covered by the sync under way, so it gets a second one.
+    log.append({ op: 'put', i: 100 });
+    const a = log.commit();
+    await new Promise((r) => setImmediate(r));
+    log.append({ op: 'put', i: 101 });
+    const b = log.commit();
+    await Promise.all([a, b]);
+    expect(log.syncs).toBe(3);
+    log.close();
+
+    const again = new StorageLog({ dir });
+    expect(again.open().records.map((r) => r.i)).toEqual(Array.from({ length: 102 }, (_, i) => i));
+    again.close();
+  });
 });
+
