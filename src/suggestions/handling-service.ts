@@ -428,7 +428,7 @@ export function createHandlingService(deps: { models: SuggestionModels; clock: C
     route: (reference) => applyChange(reference, decideRoute, { kind: 'system' }),
     routingAtCreation(draft) {
       const d = decideRoute({ ...draft, _id: undefined });
-      if (!d.ok || !canTransition(draft.status, d.change.status)) return undefined;
+      if (!d.ok || (d.change.status !== draft.status && !canTransition(draft.status, d.change.status))) return undefined;
       const { change } = d;
       const set = change.set ?? {};
       if (Object.keys(set).some((k) => k.includes('.') || k.startsWith('$'))) return undefined;

@@ -73,6 +73,13 @@ test('routed in the same write as the insert: the stored suggestion is what rout
   expect(await shape(one.reference)).toEqual(await shape(two.reference));
   expect((await shape(one.reference)).status).toBe('assigned');
   expect(await part.handling.route(one.reference)).toMatchObject({ ok: false, code: 'already_done' });
+
+  // A city-level suggestion goes to the office's screening: stored that way at once, too.
+  const city = await atCreation.submit(submission({ citizen: { channel: 'dev', id: 'u3' }, level: 'city' }));
+  const cityAfterwards = await afterwards.submit(submission({ citizen: { channel: 'dev', id: 'u4' }, level: 'city' }));
+  expect(city).toMatchObject({ created: true, routed: true });
+  expect(await shape(city.reference)).toEqual(await shape(cityAfterwards.reference));
+  expect(await shape(city.reference)).toMatchObject({ status: 'submitted', routing: [['fgw'], 'chengyu', true] });
   await part.stop();
   await conn.close();
 });
