@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,7 +22,8 @@ import { startFakeWeCom, type FakeWeCom } from '../test/fakes/fake-wecom-server.
 import { startTestRedis } from '../test/helpers/redis-server.js';
 import { startMongoProcess, startWorker } from '../test/helpers/service-process.js';
 import { syntheticSuggestion } from './similarity.bench.js';
-import { figure, percentile, round, sleep, type Figure } from './lib.js';
+import { prng } from '../src/judgement/corpus/corpus-tools.js';
+import { cpuMsOf, figure, percentile, round, sleep, type Figure } from './lib.js';
 
 const OPEN_KFID = 'wkBENCHkf000000000000001';
 /**
@@ -57,32 +58,6 @@ export function citizenScript(i: number): string[] {
   ];
 }
 const SCRIPT_LENGTH = citizenScript(0).length;
-
-/**
- * CPU time (user + system, ms) a process has used so far, from /proc (Linux; undefined elsewhere). Less
- * sensitive than throughput to other load on a shared machine, so before/after comparisons use it too.
- */
-function cpuMsOf(pid: number): number | undefined {
-  try {
-    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
-  } catch {
-    return undefined;
-  }
-}
-
-/** mulberry32: a fixed sequence in [0, 1), so runs are comparable. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Total commands Redis has executed (INFO commandstats). */
 async function redisCommands(url: string): Promise<number> {
@@ -257,7 +232,7 @@ export async function run({ quick = false, conversations = quick ? 50 : 200 }: {
     //    2.). "A person's pace" (8 s: reading a reply and typing the next line on a phone; people are
     //    slower still) carries the issue's target; "busy" (2 s) is four times that load. Quick: busy only,
     //    a quarter of the pause for a quarter of the citizens.
-    const rand = mulberry32(20210701);
+    const rand = prng(20210701);
     const pacedRuns = (quick ? [{ label: 'busy', meanMs: 500, target: false }] : [{ label: "a person's pace", meanMs: 8_000, target: true }, { label: 'busy', meanMs: 2_000, target: false }])
       .map((r) => ({ ...r, meanMs: Number(process.env.BENCH_THINK_MS) || r.meanMs }));
     const paced: { label: string; meanMs: number; target: boolean; run: Awaited<ReturnType<typeof drive>> }[] = [];

@@ -1,4 +1,5 @@
-/** Shared bits of the benchmarks: figures with their same-run baseline, percentiles, bounded concurrency. */
+/** Shared bits of the benchmarks: figures with their same-run baseline, percentiles, bounded concurrency, CPU time. */
+import { readFileSync } from 'node:fs';
 
 /** One measured figure; `baseline` is measured in the same run, and `ratio` = value / baseline.value. */
 export interface Figure {
@@ -41,3 +42,17 @@ export async function pool<T>(n: number, width: number, task: (i: number) => Pro
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * CPU time (user + system, ms) a process has used so far, from /proc (Linux; undefined elsewhere). Less
+ * sensitive than throughput to other load on a shared machine, so before/after comparisons use it too.
+ */
+export function cpuMsOf(pid: number): number | undefined {
+  try {
+    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}

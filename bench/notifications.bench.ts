@@ -33,7 +33,6 @@
  * `npx tsx bench/notifications.bench.ts [--quick] [--only=contract|stress]`
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -58,7 +57,7 @@ import { startFakeWeCom } from '../test/fakes/fake-wecom-server.js';
 import { FAST } from '../test/fakes/wecom-harness.js';
 import { freePort, startTestRedis } from '../test/helpers/redis-server.js';
 import { suggestionFor } from './conversations.bench.js';
-import { figure, pool, round, sleep, type Figure } from './lib.js';
+import { cpuMsOf, figure, pool, round, sleep, type Figure } from './lib.js';
 
 /** One delivery run: a burst through the dispatchers against one set of windows. */
 export interface DeliveryRun {
@@ -100,16 +99,6 @@ export async function run({ quick = false, only }: { quick?: boolean; only?: Del
   return { name: 'notifications', runs };
 }
 
-/** CPU time (user + system, ms) a process has used so far, from /proc (Linux; undefined elsewhere). */
-function cpuMsOf(pid: number): number | undefined {
-  try {
-    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * The embedded engine as its own process (memory only, like the in-process one without a dbPath), as the
