@@ -13,7 +13,7 @@
  *   const similar = createSimilarSuggestions({ models, logger });
  *   await similar.load();
  *   const stopRefresh = similar.startRefresh(60_000);
- *   const suggestions = similar.wrap(suggestionService);       // submit also stores similarTo
+ *   const suggestions = similar.wrap(suggestionService);       // submit stores similarTo with the suggestion
  *   createConversationService({ ...deps, suggestions, similar });
  */
 import { createSimilarityIndex, type SimilarMatch, type SimilarityOptions } from '../judgement/similarity-index.js';
@@ -92,14 +92,9 @@ export function createSimilarSuggestions(deps: SimilarSuggestionsDeps): SimilarS
     return index.query(draft, k);
   }
 
-  async function link(input: SuggestionSubmission, result: SubmitResult): Promise<void> {
-    const matches = query({ title: input.title, proposal: input.proposal, excludeReference: result.reference }, maxLinks);
-    if (matches.length) {
-      const similarTo: SimilarLink[] = matches.map((m) => ({ reference: m.reference, score: m.score }));
-      await Suggestion.updateOne({ reference: result.reference }, { $set: { similarTo } });
-    }
-    index.update({ reference: result.reference, title: input.title, proposal: input.proposal, status: 'submitted' });
-  }
+  /** Links to the stored suggestions most like `input` (the new one is not in the index yet). */
+  const linksFor = (input: SuggestionSubmission): SimilarLink[] =>
+    query({ title: input.title, proposal: input.proposal }, maxLinks).map((m) => ({ reference: m.reference, score: m.score }));
 
   return {
     async load() {
@@ -125,13 +120,12 @@ export function createSimilarSuggestions(deps: SimilarSuggestionsDeps): SimilarS
     wrap<P extends SuggestionPort>(port: P): P {
       return {
         ...port,
+        // The links go into the insert itself (no second write on the citizen's submitting turn); the
+        // index learns the new suggestion once it is stored.
         async submit(input: SuggestionSubmission): Promise<SubmitResult> {
-          const result = await port.submit(input);
-          if (result.created) {
-            await link(input, result).catch((err: unknown) =>
-              deps.logger.warn({ err, reference: result.reference }, 'could not link similar suggestions'),
-            );
-          }
+          const similarTo = linksFor(input);
+          const result = await port.submit(similarTo.length ? { ...input, similarTo } : input);
+          if (result.created) index.update({ reference: result.reference, title: input.title, proposal: input.proposal, status: 'submitted' });
           return result;
         },
       };

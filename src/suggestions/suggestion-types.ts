@@ -51,6 +51,8 @@ export interface SuggestionSubmission {
   /** Quality flags the citizen insisted past (for the office), e.g. ['vague']. */
   qualityFlags?: string[];
   level?: 'district' | 'city';
+  /** Earlier suggestions like this one, most similar first (set by src/suggestions/similar-suggestions.ts). */
+  similarTo?: { reference: string; score: number }[];
 }
 
 /** What a citizen may see of their suggestion when they ask (查询). */
