@@ -1,33 +1,30 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { createAdminAuth } from '../../src/admin/admin-auth.js';
 import { createHttpServer } from '../../src/infra/http-server.js';
 import { silentLogger } from '../../src/infra/logger.js';
 import { registerHandlingRoutes } from '../../src/notifications/handling-routes.js';
-import { startTestMongo, type TestMongo } from '../helpers/embedded-mongo.js';
-import { startFakeWeCom, type FakeWeCom } from '../fakes/fake-wecom-server.js';
-import { appTextsTo, cardsTo, CITIZEN, handlingConfig, startWorld, type World } from './handling-world.js';
+import type { FakeWeCom } from '../fakes/fake-wecom-server.js';
+import { appTextsTo, cardsTo, CITIZEN, handlingConfig, useHandlingWorld, type World } from './handling-world.js';
 
 const TOKEN = 'office-token-0123456789abcdef';
 const FGW_TOKEN = 'fgw-unit-token-0123456789abcdef';
-let mongo: TestMongo;
+// Screening mode: nothing is assigned until the office decides.
+const world = useHandlingWorld({
+  robots: ['robot-xfb', 'robot-fgw'],
+  world: () => {
+    const base = handlingConfig();
+    return { config: { ...base, routing: { ...base.routing, mode: 'screening' as const } } };
+  },
+});
 let fake: FakeWeCom;
 let w: World;
 let app: FastifyInstance;
 
-beforeAll(async () => {
-  mongo = await startTestMongo();
-});
-afterAll(async () => {
-  await mongo.close();
-});
+// Runs after the world's own beforeEach (hooks run in the order they were registered).
 beforeEach(async () => {
-  fake = await startFakeWeCom();
-  fake.addRobot('robot-xfb');
-  fake.addRobot('robot-fgw');
-  const base = handlingConfig();
-  // Screening mode: nothing is assigned until the office decides.
-  w = await startWorld({ mongoUri: mongo.uri, fake, config: { ...base, routing: { ...base.routing, mode: 'screening' } } });
+  fake = world.fake;
+  w = world.w;
   app = createHttpServer({ logger: silentLogger, isReady: () => true });
   const authenticate = createAdminAuth({ adminToken: TOKEN, unitTokens: [{ unit: 'fgw', token: FGW_TOKEN }] });
   registerHandlingRoutes(app, { handling: w.handling, dispatcher: w.dispatcher('api'), deadlines: w.deadlines, authenticate });
@@ -35,8 +32,6 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await app.close();
-  await w.close();
-  await fake.close();
 });
 
 const call = (method: 'GET' | 'POST', url: string, payload?: unknown, token = TOKEN) =>

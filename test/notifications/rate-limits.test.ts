@@ -9,6 +9,7 @@
  * order can arrive bunched up. Nothing is asserted about time; only what the fake WeCom delivered or dropped.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { prng } from '../../src/judgement/corpus/corpus-tools.js';
 import { createRedis, type Redis } from '../../src/infra/redis.js';
 import { silentLogger } from '../../src/infra/logger.js';
 import { createWeComLimiters, type WeComLimiters } from '../../src/notifications/rate-limits.js';
@@ -30,16 +31,10 @@ async function send(fake: FakeWeCom, token: string, touser: string, content: str
   return ((await res.json()) as { errcode: number }).errcode;
 }
 
-/** mulberry32: a fixed sequence of trips, so a failing run can be replayed. */
+/** A fixed pseudo-random sequence of trips (the corpus tools' mulberry32), so a failing run can be replayed. */
 function trips(seed: number, maxMs: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * maxMs);
-  };
+  const next = prng(seed);
+  return () => Math.floor(next() * maxMs);
 }
 
 describe('the fake WeCom counts the per-member limit over a sliding window', () => {
