@@ -11,6 +11,7 @@ import { run as runEmbeddedMongo } from './embedded-mongo.bench.js';
 import { run as runInbound } from './inbound.bench.js';
 import { run as runNotifications } from './notifications.bench.js';
 import { runSimilarityBench } from './similarity.bench.js';
+import { run as runStatistics } from './statistics.bench.js';
 import { run as runStorageMongoose } from './storage.bench.js';
 
 const quick = process.argv.includes('--quick');
@@ -64,6 +65,10 @@ print(`2. conversations over /dev/chat (${conversations.citizens} concurrent cit
 const storageMongoose = await runStorageMongoose({ quick });
 results.storageMongoose = storageMongoose;
 print(`3. storage through mongoose, the suggestion model and services (${storageMongoose.sizes.map((s) => s.docs).join(' and ')} suggestions)`, storageMongoose.figures);
+
+const statistics = await runStatistics({ quick });
+results.statistics = statistics;
+print(`3. office statistics on the embedded engine (${statistics.docs} suggestions, compiled aggregation stages)`, statistics.figures);
 
 const similarity = await runSimilarityBench({ quick });
 results.similarity = similarity;

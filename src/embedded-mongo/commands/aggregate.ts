@@ -4,6 +4,7 @@
  * against its storage, and refuses stages it cannot run with MongoDB's error codes.
  */
 import { MongoCommandError, toMongoError } from '../errors.js';
+import { compilePrefix } from '../compiled-pipeline.js';
 import { Aggregator, mingoOptions, UNSUPPORTED_STAGES } from '../mingo-setup.js';
 import { assertSupportedTypes, type Doc } from '../types-bridge.js';
 import type { CommandContext, Handler } from './context.js';
@@ -61,6 +62,13 @@ export function runPipeline(ctx: CommandContext, db: string, name: string, pipel
   }
   if (rest.length === 0) return input;
   try {
+    // Stages the compiler implements run as plain JavaScript; mingo takes over from the first it does not.
+    const compiled = compilePrefix(rest);
+    if (compiled.count > 0) {
+      input = compiled.run(input);
+      rest = rest.slice(compiled.count);
+      if (rest.length === 0) return input.map(idFirst);
+    }
     const agg = new Aggregator(
       rest,
       mingoOptions({

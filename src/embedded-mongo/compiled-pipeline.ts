@@ -1,0 +1,637 @@
+/**
+ * Aggregation stages compiled to plain JavaScript closures, for the shapes reports use: `$match`,
+ * `$project` (inclusion plus computed fields), `$group`, `$sort`, `$skip`, `$limit`, and the
+ * expression operators listed in `OPERATORS`. mingo interprets an expression tree per document, which
+ * costs ~100 µs for a wide `$project`; a compiled closure tree costs a few µs.
+ *
+ * Anything outside that subset makes `compilePrefix` stop, and the rest of the pipeline runs in mingo
+ * as before, so the compiled path only ever answers shapes it implements. Semantics follow MongoDB's
+ * server (not mingo) where they differ: a missing value sorts below null and is not equal to it, field
+ * paths through arrays skip non-documents, `$setUnion` returns its set in sorted order, `$map` turns a
+ * missing result into null, a `$group` `_id` sub-field that is missing is left out.
+ */
+import { ObjectId } from 'bson';
+import { MongoCommandError } from './errors.js';
+import { compileFilter } from './commands/query.js';
+import { compareValues, makeSortComparator, valueKey, type Doc } from './types-bridge.js';
+
+/** Thrown at compile time for a shape the compiler does not implement (the caller falls back to mingo). */
+class Unsupported extends Error {}
+const unsupported = (what: string): never => {
+  throw new Unsupported(what);
+};
+
+/** Variables live in one frame per evaluation, each `$let`/`$filter`/`$map` variable in a slot of its own. */
+type Vars = unknown[];
+/** Compile-time scope: variable names visible here, and the frame size so far. */
+interface Scope {
+  names: Map<string, number>;
+  size: { n: number };
+}
+export const newScope = (): Scope => ({ names: new Map(), size: { n: 0 } });
+const withVar = (sc: Scope, name: string): [Scope, number] => {
+  const slot = sc.size.n++;
+  const names = new Map(sc.names);
+  names.set(name, slot);
+  return [{ names, size: sc.size }, slot];
+};
+type Expr = ((doc: Doc, vars: Vars) => unknown) & { constant?: true; value?: unknown };
+
+const constant = (value: unknown): Expr => Object.assign(() => value, { constant: true as const, value });
+/** A per-document step (undefined = dropped), fused with its neighbours so nothing is materialised between them. */
+type Each = (doc: Doc) => Doc | undefined;
+/** A stage is per-document (`each`) or needs all its input (`all`), which it reads through the pending steps. */
+type Stage = { each: Each; all?: undefined } | { all: (docs: Doc[], pre: Each | null) => Doc[]; each?: undefined };
+
+const materialise = (docs: Doc[], pre: Each | null): Doc[] => {
+  if (!pre) return docs;
+  const out: Doc[] = [];
+  for (const d of docs) {
+    const r = pre(d);
+    if (r !== undefined) out.push(r);
+  }
+  return out;
+};
+
+const isBson = (v: unknown): boolean => v !== null && typeof v === 'object' && (v as { _bsontype?: string })._bsontype !== undefined;
+const isDocument = (v: unknown): v is Doc =>
+  v !== null &&
+  typeof v === 'object' &&
+  ((v as object).constructor === Object || (!Array.isArray(v) && !(v instanceof Date) && !(v instanceof RegExp) && !isBson(v)));
+const nullish = (v: unknown): boolean => v === null || v === undefined;
+
+/** MongoDB's Value::compare: missing (and undefined) below null, null below everything but MinKey. */
+function cmp(a: unknown, b: unknown): number {
+  // Fast paths for the common same-type cases; compareValues has the general rules.
+  const ta = typeof a;
+  if (ta === typeof b) {
+    if (ta === 'string') return (a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0;
+    if (ta === 'number' && a === a && b === b) return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
+    if (a instanceof Date && b instanceof Date) {
+      const x = a.getTime();
+      const y = b.getTime();
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+  }
+  if (a === undefined || b === undefined) {
+    if (a === b) return 0;
+    const minKey = (v: unknown) => isBson(v) && (v as { _bsontype: string })._bsontype === 'MinKey';
+    if (a === undefined) return minKey(b) ? 1 : -1;
+    return minKey(a) ? -1 : 1;
+  }
+  return compareValues(a, b);
+}
+
+/** Aggregation truthiness: false, null, missing, undefined and numeric zero are false. */
+function truthy(v: unknown): boolean {
+  if (v === false || v === null || v === undefined) return false;
+  if (typeof v === 'number') return v !== 0;
+  if (typeof v === 'bigint') return v !== 0n;
+  const t = isBson(v) ? (v as { _bsontype: string })._bsontype : '';
+  if (t === 'Int32' || t === 'Double' || t === 'Long') return Number((v as { valueOf(): unknown }).valueOf()) !== 0;
+  return true;
+}
+
+/** `$a.b.c` evaluated the way ExpressionFieldPath does: arrays map over their document elements. */
+function fieldPath(parts: string[]): (root: unknown) => unknown {
+  const walk = (v: unknown, i: number): unknown => {
+    for (; i < parts.length; i++) {
+      if (Array.isArray(v)) {
+        const out: unknown[] = [];
+        for (const e of v) {
+          if (!isDocument(e)) continue;
+          const r = walk(e, i);
+          if (r !== undefined) out.push(r);
+        }
+        return out;
+      }
+      if (!isDocument(v)) return undefined;
+      v = Object.hasOwn(v, parts[i]!) ? v[parts[i]!] : undefined;
+    }
+    return v;
+  };
+  if (parts.length === 1) {
+    const k = parts[0]!;
+    return (root) => (isDocument(root) && Object.hasOwn(root, k) ? root[k] : undefined);
+  }
+  if (parts.length === 2) {
+    const [k1, k2] = parts as [string, string];
+    return (root) => {
+      if (!isDocument(root) || !Object.hasOwn(root, k1)) return undefined;
+      const v = root[k1];
+      if (isDocument(v)) return Object.hasOwn(v, k2) ? v[k2] : undefined;
+      return Array.isArray(v) ? walk(v, 1) : undefined;
+    };
+  }
+  return (root) => walk(root, 0);
+}
+
+const typeName = (v: unknown): string => {
+  if (v === undefined) return 'missing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (v instanceof Date) return 'date';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'double';
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'boolean') return 'bool';
+  if (isBson(v)) return (v as { _bsontype: string })._bsontype.toLowerCase();
+  return 'object';
+};
+
+const args = (spec: unknown, n?: number, op = ''): unknown[] => {
+  const a = Array.isArray(spec) ? spec : [spec];
+  if (n !== undefined && a.length !== n) {
+    throw new MongoCommandError(16020, `Expression ${op} takes exactly ${n} arguments. ${a.length} were passed in.`);
+  }
+  return a;
+};
+
+const VAR_NAME = /^[a-z_][A-Za-z0-9_]*$/;
+
+/** Compiles one aggregation expression; `Unsupported` for anything outside the subset. */
+export function compileExpression(e: unknown, sc: Scope): Expr {
+  if (typeof e === 'string') {
+    if (e.startsWith('$$')) {
+      const [name, ...rest] = e.slice(2).split('.');
+      if (name === 'CURRENT' || name === 'ROOT') {
+        if (rest.length === 0) return (doc) => doc;
+        const get = fieldPath(rest);
+        return (doc) => get(doc);
+      }
+      const slot = name === undefined ? undefined : sc.names.get(name);
+      if (slot === undefined) return unsupported(`variable ${e}`);
+      if (rest.length === 0) return (_d, vars) => vars[slot];
+      const get = fieldPath(rest);
+      return (_d, vars) => get(vars[slot]);
+    }
+    if (e.startsWith('$')) {
+      const parts = e.slice(1).split('.');
+      if (parts.some((p) => p === '' || p.startsWith('$'))) unsupported(`field path ${e}`);
+      const get = fieldPath(parts);
+      return (doc) => get(doc);
+    }
+    return constant(e);
+  }
+  if (Array.isArray(e)) {
+    const items = e.map((x) => compileExpression(x, sc));
+    if (items.every((f) => f.constant)) return constant(items.map((f) => f.value));
+    return (doc, vars) => items.map((f) => f(doc, vars));
+  }
+  if (!isDocument(e)) return constant(e); // numbers, booleans, null, dates, ObjectIds...
+  const keys = Object.keys(e);
+  if (keys.length === 1 && keys[0]!.startsWith('$')) {
+    const op = keys[0]!;
+    const compile = Object.prototype.hasOwnProperty.call(OPERATORS, op) ? OPERATORS[op] : undefined;
+    if (!compile) return unsupported(`operator ${op}`);
+    return compile(e[op], op, sc);
+  }
+  // An expression object: each field evaluated; missing values leave the field out.
+  const fields = keys.map((k) => {
+    if (k.startsWith('$') || k.includes('.')) unsupported(`field name ${k}`);
+    return [k, compileExpression(e[k], sc)] as const;
+  });
+  return (doc, vars) => {
+    const out: Doc = {};
+    for (const [k, f] of fields) {
+      const v = f(doc, vars);
+      if (v !== undefined) out[k] = v;
+    }
+    return out;
+  };
+}
+
+const comparison = (test: (c: number) => boolean) => (spec: unknown, op: string, sc: Scope): Expr => {
+  const [a, b] = args(spec, 2, op).map((x) => compileExpression(x, sc)) as [Expr, Expr];
+  return (doc, vars) => test(cmp(a(doc, vars), b(doc, vars)));
+};
+
+/** `$dateToString` with a constant format of the specifiers below and a constant UTC offset. */
+function compileDateToString(spec: unknown, sc: Scope): Expr {
+  if (!isDocument(spec)) return unsupported('$dateToString form');
+  for (const k of Object.keys(spec)) if (!['format', 'date', 'timezone', 'onNull'].includes(k)) unsupported(`$dateToString.${k}`);
+  const format = spec.format;
+  if (typeof format !== 'string' || /%[^YmdHMSL%]/.test(format)) return unsupported('$dateToString format');
+  const tz = spec.timezone;
+  let offsetMs = 0;
+  if (tz !== undefined) {
+    if (typeof tz !== 'string') return unsupported('$dateToString timezone');
+    const m = /^([+-])(\d{2}):?(\d{2})?$/.exec(tz);
+    if (m) offsetMs = (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0)) * 60_000;
+    else if (tz !== 'UTC' && tz !== 'GMT' && tz !== 'Z') return unsupported('named time zone');
+  }
+  const date = compileExpression(spec.date, sc);
+  const onNull = spec.onNull === undefined ? null : compileExpression(spec.onNull, sc);
+  const pad = (n: number, w: number) => String(n).padStart(w, '0');
+  const SPECIFIERS: Record<string, (l: Date) => string> = {
+    Y: (l) => pad(l.getUTCFullYear(), 4),
+    m: (l) => pad(l.getUTCMonth() + 1, 2),
+    d: (l) => pad(l.getUTCDate(), 2),
+    H: (l) => pad(l.getUTCHours(), 2),
+    M: (l) => pad(l.getUTCMinutes(), 2),
+    S: (l) => pad(l.getUTCSeconds(), 2),
+    L: (l) => pad(l.getUTCMilliseconds(), 3),
+  };
+  const parts: Array<string | ((l: Date) => string)> = [];
+  for (const piece of format.split(/(%[YmdHMSL%])/)) {
+    if (piece === '') continue;
+    if (piece === '%%') parts.push('%');
+    else if (/^%[YmdHMSL]$/.test(piece)) parts.push(SPECIFIERS[piece[1]!]!);
+    else parts.push(piece);
+  }
+  return (doc, vars) => {
+    const d = date(doc, vars);
+    if (nullish(d)) return onNull ? onNull(doc, vars) : null;
+    let t: number;
+    if (d instanceof Date) t = d.getTime();
+    else if (d instanceof ObjectId) t = d.getTimestamp().getTime();
+    else throw new MongoCommandError(16006, `can't convert from BSON type ${typeName(d)} to Date`);
+    const l = new Date(t + offsetMs);
+    let out = '';
+    for (const p of parts) out += typeof p === 'string' ? p : p(l);
+    return out;
+  };
+}
+
+/** `$filter` / `$map` share the input and variable handling. */
+function compileArrayOp(spec: unknown, op: '$filter' | '$map', sc: Scope, countOnly = false): Expr {
+  if (!isDocument(spec)) return unsupported(`${op} form`);
+  const allowed = op === '$filter' ? ['input', 'as', 'cond'] : ['input', 'as', 'in'];
+  for (const k of Object.keys(spec)) if (!allowed.includes(k)) unsupported(`${op}.${k}`);
+  const as = spec.as === undefined ? 'this' : spec.as;
+  if (typeof as !== 'string' || !VAR_NAME.test(as)) return unsupported(`${op} variable`);
+  const input = compileExpression(spec.input, sc);
+  const [inner, slot] = withVar(sc, as);
+  const body = compileExpression(op === '$filter' ? spec.cond : spec.in, inner);
+  return (doc, vars) => {
+    const arr = input(doc, vars);
+    if (nullish(arr)) return null;
+    if (!Array.isArray(arr)) {
+      throw op === '$filter'
+        ? new MongoCommandError(28651, `input to $filter must be an array not ${typeName(arr)}`)
+        : new MongoCommandError(16883, `input to $map must be an array not ${typeName(arr)}`);
+    }
+    if (countOnly) {
+      let n = 0;
+      for (const el of arr) {
+        vars[slot] = el;
+        if (truthy(body(doc, vars))) n++;
+      }
+      return n;
+    }
+    const out: unknown[] = [];
+    for (const el of arr) {
+      vars[slot] = el;
+      const r = body(doc, vars);
+      if (op === '$filter') {
+        if (truthy(r)) out.push(el);
+      } else out.push(r === undefined ? null : r);
+    }
+    return out;
+  };
+}
+
+const OPERATORS: Record<string, (spec: unknown, op: string, sc: Scope) => Expr> = {
+  $literal: (spec) => constant(spec),
+  $ifNull: (spec, op, sc) => {
+    const a = args(spec).map((x) => compileExpression(x, sc));
+    if (a.length < 2) throw new MongoCommandError(1257300, `${op} needs at least two arguments, had: ${a.length}`);
+    return (doc, vars) => {
+      for (let i = 0; i < a.length - 1; i++) {
+        const v = a[i]!(doc, vars);
+        if (!nullish(v)) return v;
+      }
+      return a[a.length - 1]!(doc, vars);
+    };
+  },
+  $cond: (spec, op, sc) => {
+    let parts: unknown[];
+    if (Array.isArray(spec)) parts = args(spec, 3, op);
+    else if (isDocument(spec) && Object.keys(spec).every((k) => k === 'if' || k === 'then' || k === 'else') && 'if' in spec && 'then' in spec && 'else' in spec) {
+      parts = [spec.if, spec.then, spec.else];
+    } else return unsupported('$cond form');
+    const [c, t, f] = parts.map((x) => compileExpression(x, sc)) as [Expr, Expr, Expr];
+    return (doc, vars) => (truthy(c(doc, vars)) ? t(doc, vars) : f(doc, vars));
+  },
+  $and: (spec, _op, sc) => {
+    const a = args(spec).map((x) => compileExpression(x, sc));
+    return (doc, vars) => a.every((f) => truthy(f(doc, vars)));
+  },
+  $or: (spec, _op, sc) => {
+    const a = args(spec).map((x) => compileExpression(x, sc));
+    return (doc, vars) => a.some((f) => truthy(f(doc, vars)));
+  },
+  $not: (spec, op, sc) => {
+    const [a] = args(spec, 1, op).map((x) => compileExpression(x, sc)) as [Expr];
+    return (doc, vars) => !truthy(a(doc, vars));
+  },
+  $eq: comparison((c) => c === 0),
+  $ne: comparison((c) => c !== 0),
+  $gt: comparison((c) => c > 0),
+  $gte: comparison((c) => c >= 0),
+  $lt: comparison((c) => c < 0),
+  $lte: comparison((c) => c <= 0),
+  $in: (spec, op, sc) => {
+    const [x, arr] = args(spec, 2, op).map((x) => compileExpression(x, sc)) as [Expr, Expr];
+    return (doc, vars) => {
+      const list = arr(doc, vars);
+      if (!Array.isArray(list)) throw new MongoCommandError(40081, `$in requires an array as a second argument, found: ${typeName(list)}`);
+      const v = x(doc, vars);
+      return list.some((e) => cmp(v, e) === 0);
+    };
+  },
+  $size: (spec, op, sc) => {
+    const [arg] = args(spec, 1, op);
+    const sizeError = (v: unknown) => new MongoCommandError(17124, `The argument to $size must be an array. Type of argument is ${typeName(v)}`);
+    // $size of a $filter counts the matches without building the filtered array.
+    if (isDocument(arg) && Object.keys(arg).length === 1 && '$filter' in arg) {
+      const count = compileArrayOp(arg.$filter, '$filter', sc, true);
+      return (doc, vars) => {
+        const n = count(doc, vars);
+        if (typeof n !== 'number') throw sizeError(n);
+        return n;
+      };
+    }
+    const a = compileExpression(arg, sc);
+    return (doc, vars) => {
+      const v = a(doc, vars);
+      if (!Array.isArray(v)) throw sizeError(v);
+      return v.length;
+    };
+  },
+
+  $filter: (spec, _op, sc) => compileArrayOp(spec, '$filter', sc),
+  $map: (spec, _op, sc) => compileArrayOp(spec, '$map', sc),
+  $setUnion: (spec, _op, sc) => {
+    const a = args(spec).map((x) => compileExpression(x, sc));
+    return (doc, vars) => {
+      const vals = a.map((f) => f(doc, vars));
+      // Strings only (the common case): a Set and the binary order MongoDB compares strings in.
+      if (vals.every((v) => Array.isArray(v) && v.every((x) => typeof x === 'string'))) {
+        const set = new Set<string>();
+        for (const v of vals as string[][]) for (const x of v) set.add(x);
+        return [...set].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+      }
+      const seen = new Map<string, unknown>();
+      for (const f of a) {
+        const v = f(doc, vars);
+        if (nullish(v)) return null;
+        if (!Array.isArray(v)) throw new MongoCommandError(17043, `All operands of $setUnion must be arrays. One argument is of type: ${typeName(v)}`);
+        for (const el of v) {
+          const k = valueKey(el);
+          if (!seen.has(k)) seen.set(k, el);
+        }
+      }
+      return [...seen.values()].sort(cmp);
+    };
+  },
+  $let: (spec, _op, sc) => {
+    if (!isDocument(spec) || !isDocument(spec.vars) || Object.keys(spec).some((k) => k !== 'vars' && k !== 'in')) return unsupported('$let form');
+    // Every definition sees the outer scope only, as in MongoDB.
+    let inner = sc;
+    const defs = Object.entries(spec.vars).map(([k, v]) => {
+      if (!VAR_NAME.test(k)) unsupported(`$let variable ${k}`);
+      const f = compileExpression(v, sc);
+      let slot: number;
+      [inner, slot] = withVar(inner, k);
+      return [slot, f] as const;
+    });
+    const body = compileExpression(spec.in, inner);
+    const values: unknown[] = new Array(defs.length);
+    return (doc, vars) => {
+      for (let i = 0; i < defs.length; i++) values[i] = defs[i]![1](doc, vars);
+      for (let i = 0; i < defs.length; i++) vars[defs[i]![0]] = values[i];
+      return body(doc, vars);
+    };
+  },
+  $switch: (spec, _op, sc) => {
+    if (!isDocument(spec) || !Array.isArray(spec.branches) || Object.keys(spec).some((k) => k !== 'branches' && k !== 'default')) {
+      return unsupported('$switch form');
+    }
+    const branches = spec.branches.map((b) => {
+      if (!isDocument(b) || !('case' in b) || !('then' in b) || Object.keys(b).length !== 2) return unsupported('$switch branch');
+      return [compileExpression(b.case, sc), compileExpression(b.then, sc)] as const;
+    });
+    const dflt = spec.default === undefined ? null : compileExpression(spec.default, sc);
+    return (doc, vars) => {
+      for (const [c, t] of branches) if (truthy(c(doc, vars))) return t(doc, vars);
+      if (!dflt) throw new MongoCommandError(40066, '$switch could not find a matching branch for an input, and no default was specified.');
+      return dflt(doc, vars);
+    };
+  },
+  $dateToString: (spec, _op, sc) => compileDateToString(spec, sc),
+};
+
+// ---------- stages ----------
+
+function compileProject(spec: unknown): Stage {
+  if (!isDocument(spec) || Object.keys(spec).length === 0) return unsupported('$project form');
+  let includeId = true;
+  const sc = newScope();
+  const included = new Set<string>();
+  const computed: Array<[string, Expr]> = [];
+  for (const [k, v] of Object.entries(spec)) {
+    if (k.includes('.') || k.startsWith('$')) return unsupported(`$project field ${k}`);
+    if (k === '_id' && (v === 0 || v === false)) {
+      includeId = false;
+      continue;
+    }
+    if (v === 1 || v === true) included.add(k);
+    else if (typeof v === 'string' || isDocument(v)) computed.push([k, compileExpression(v, sc)]);
+    else return unsupported(`$project value for ${k}`);
+  }
+  // Only `_id: 0` left is an exclusion projection, which this compiler leaves to mingo.
+  if (included.size === 0 && computed.length === 0) return unsupported('exclusion $project');
+  if (includeId && !computed.some(([k]) => k === '_id')) included.add('_id');
+  const frame: Vars = new Array(sc.size.n);
+  return {
+    each: (doc) => {
+      const out: Doc = {};
+      // Included fields keep the input's order; computed ones follow in the specification's order.
+      for (const k in doc) if (included.has(k) && doc[k] !== undefined) out[k] = doc[k];
+      for (const [k, f] of computed) {
+        const v = f(doc, frame);
+        if (v !== undefined) out[k] = v;
+      }
+      return out;
+    },
+  };
+}
+
+interface Accumulator {
+  init(): unknown;
+  step(state: unknown, v: unknown): unknown;
+  result(state: unknown): unknown;
+}
+
+const isNumeric = (v: unknown): boolean => {
+  if (typeof v === 'number') return true;
+  const t = isBson(v) ? (v as { _bsontype: string })._bsontype : '';
+  return t === 'Int32' || t === 'Double' || t === 'Long';
+};
+const num = (v: unknown): number => (typeof v === 'number' ? v : Number((v as { valueOf(): unknown }).valueOf()));
+
+const ACCUMULATORS: Record<string, Accumulator> = {
+  $sum: { init: () => 0, step: (s, v) => (isNumeric(v) ? (s as number) + num(v) : s), result: (s) => s },
+  $avg: {
+    init: () => [0, 0],
+    step: (s, v) => {
+      const a = s as [number, number];
+      if (isNumeric(v)) {
+        a[0] += num(v);
+        a[1]++;
+      }
+      return a;
+    },
+    result: (s) => ((s as [number, number])[1] === 0 ? null : (s as [number, number])[0] / (s as [number, number])[1]),
+  },
+  $max: { init: () => undefined, step: (s, v) => (nullish(v) ? s : s === undefined || cmp(v, s) > 0 ? v : s), result: (s) => (s === undefined ? null : s) },
+  $min: { init: () => undefined, step: (s, v) => (nullish(v) ? s : s === undefined || cmp(v, s) < 0 ? v : s), result: (s) => (s === undefined ? null : s) },
+  $push: {
+    init: () => [],
+    step: (s, v) => {
+      if (v !== undefined) (s as unknown[]).push(v);
+      return s;
+    },
+    result: (s) => s,
+  },
+};
+
+const FIRST = Symbol('first');
+
+function compileGroup(spec: unknown): Stage {
+  if (!isDocument(spec) || !('_id' in spec)) throw new MongoCommandError(15955, "a group specification must include an _id");
+  // An object _id keeps a missing sub-field out of the key document (and apart from null).
+  const idSpec = spec._id;
+  const idFields = isDocument(idSpec) && Object.keys(idSpec).length > 0 && !Object.keys(idSpec)[0]!.startsWith('$') ? Object.keys(idSpec) : null;
+  const sc = newScope();
+  const idExpr = compileExpression(idSpec, sc);
+  const accs: Array<{ name: string; acc: Accumulator | 'first' | 'last' | 'count'; expr: Expr }> = [];
+  for (const [name, a] of Object.entries(spec)) {
+    if (name === '_id') continue;
+    if (name.includes('.')) throw new MongoCommandError(40235, `The field name '${name}' cannot contain '.'`);
+    if (!isDocument(a) || Object.keys(a).length !== 1) return unsupported(`accumulator ${name}`);
+    const op = Object.keys(a)[0]!;
+    if (op === '$count') {
+      if (!isDocument(a.$count) || Object.keys(a.$count).length !== 0) return unsupported('$count argument');
+      accs.push({ name, acc: 'count', expr: () => undefined });
+      continue;
+    }
+    const expr = compileExpression(a[op], sc);
+    if (op === '$first' || op === '$last') accs.push({ name, acc: op === '$first' ? 'first' : 'last', expr });
+    else if (Object.prototype.hasOwnProperty.call(ACCUMULATORS, op)) accs.push({ name, acc: ACCUMULATORS[op]!, expr });
+    else return unsupported(`accumulator ${op}`);
+  }
+  return { all: (docs, pre) => {
+    const groups = new Map<string, { id: unknown; states: unknown[] }>();
+    const frame: Vars = new Array(sc.size.n);
+    for (const input of docs) {
+      const doc = pre ? pre(input) : input;
+      if (doc === undefined) continue;
+      const id = idExpr(doc, frame);
+      const key = idFields ? fieldsKey(id as Doc, idFields) : valueKey(id);
+      let g = groups.get(key);
+      if (!g) {
+        g = { id: id === undefined ? null : id, states: accs.map(({ acc }) => (acc === 'count' ? 0 : acc === 'first' || acc === 'last' ? FIRST : acc.init())) };
+        groups.set(key, g);
+      }
+      for (let i = 0; i < accs.length; i++) {
+        const { acc, expr } = accs[i]!;
+        if (acc === 'count') g.states[i] = (g.states[i] as number) + 1;
+        else if (acc === 'first') {
+          if (g.states[i] === FIRST) g.states[i] = expr(doc, frame);
+        } else if (acc === 'last') g.states[i] = expr(doc, frame);
+        else g.states[i] = acc.step(g.states[i], expr(doc, frame));
+      }
+    }
+    const out: Doc[] = [];
+    for (const g of groups.values()) {
+      const row: Doc = { _id: g.id };
+      accs.forEach(({ name, acc }, i) => {
+        const s = g.states[i];
+        if (acc === 'count') row[name] = s;
+        else if (acc === 'first' || acc === 'last') row[name] = s === FIRST || s === undefined ? null : s;
+        else row[name] = acc.result(s);
+      });
+      out.push(row);
+    }
+    return out;
+  } };
+}
+
+/** The group key of an object `_id`: strings directly, other values by `valueKey`, missing apart from null. */
+function fieldsKey(id: Doc, fields: string[]): string {
+  let k = '';
+  for (const f of fields) {
+    const v = id[f];
+    if (typeof v === 'string') k += 's' + v.length + ':' + v;
+    else if (v === undefined) k += '-';
+    else if (Array.isArray(v) && v.every((x) => typeof x === 'string')) k += 'a' + v.length + ':' + v.map((x) => x.length + ':' + x).join('');
+    else {
+      const vk = valueKey(v);
+      k += 'v' + vk.length + ':' + vk;
+    }
+  }
+  return k;
+}
+
+function compileStage(stage: Doc): Stage {
+  const name = Object.keys(stage)[0]!;
+  const spec = stage[name];
+  switch (name) {
+    case '$match': {
+      const { test } = compileFilter(spec);
+      return { each: (d) => (test(d) ? d : undefined) };
+    }
+    case '$project':
+      return compileProject(spec);
+    case '$group':
+      return compileGroup(spec);
+    case '$sort': {
+      if (!isDocument(spec) || Object.keys(spec).length === 0) return unsupported('$sort form');
+      const c = makeSortComparator(spec);
+      return { all: (docs, pre) => (pre ? materialise(docs, pre) : docs.slice()).sort(c) };
+    }
+    case '$skip':
+    case '$limit': {
+      if (typeof spec !== 'number' || !Number.isInteger(spec) || spec < (name === '$limit' ? 1 : 0)) return unsupported(`${name} value`);
+      return { all: (docs, pre) => (name === '$skip' ? materialise(docs, pre).slice(spec) : materialise(docs, pre).slice(0, spec)) };
+    }
+    default:
+      return unsupported(`stage ${name}`);
+  }
+}
+
+/**
+ * Compiles the longest prefix of `pipeline` the compiler implements. Returns the compiled stages as
+ * one function and how many stages it covers (0 = nothing compiled; run everything in mingo).
+ */
+export function compilePrefix(pipeline: Doc[]): { run: (docs: Doc[]) => Doc[]; count: number } {
+  const stages: Stage[] = [];
+  for (const stage of pipeline) {
+    try {
+      stages.push(compileStage(stage));
+    } catch (e) {
+      if (e instanceof Unsupported) break;
+      throw e;
+    }
+  }
+  const run = (input: Doc[]): Doc[] => {
+    let docs = input;
+    let pre: Each | null = null;
+    for (const st of stages) {
+      if (st.each) {
+        const prev: Each | null = pre;
+        const each = st.each;
+        pre = prev ? (d) => {
+          const r = prev(d);
+          return r === undefined ? undefined : each(r);
+        } : each;
+      } else {
+        docs = st.all(docs, pre);
+        pre = null;
+      }
+    }
+    return materialise(docs, pre);
+  };
+  return { run, count: stages.length };
+}
