@@ -10,7 +10,7 @@ import { assertSupportedTypes, type Doc } from '../types-bridge.js';
 import type { CommandContext, Handler } from './context.js';
 import { batchSizeOf } from './cursors.js';
 import { prepareForInsert } from './crud.js';
-import { findMatching, idFirst } from './query.js';
+import { checkHint, findMatching, idFirst } from './query.js';
 
 const KNOWN_STAGES = new Set([
   '$addFields', '$bucket', '$bucketAuto', '$count', '$densify', '$facet', '$fill', '$graphLookup', '$group',
@@ -98,6 +98,7 @@ const aggregate: Handler = (cmd, ctx) => {
   if (!cmd.cursor || typeof cmd.cursor !== 'object') {
     throw new MongoCommandError(9, "The 'cursor' option is required, except for aggregate with the explain argument");
   }
+  checkHint(ctx, cmd.aggregate, cmd.hint);
   const pipeline = checkPipeline(cmd.pipeline, false);
   assertSupportedTypes(pipeline);
   const name = cmd.aggregate;

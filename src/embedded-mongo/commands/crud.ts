@@ -10,7 +10,7 @@ import { MAX_BSON_SIZE } from '../wire-protocol.js';
 import { assertSupportedTypes, pathValues, setPath, valueKey, type Doc } from '../types-bridge.js';
 import type { CommandContext, Handler } from './context.js';
 import { batchSizeOf } from './cursors.js';
-import { candidates, compileFilter, findMatching, idFirst, project } from './query.js';
+import { candidates, checkHint, compileFilter, findMatching, idFirst, project } from './query.js';
 import { checkUpdatePaths, resolvePositionalPaths, type ArrayFilters } from '../update-paths.js';
 
 const UPDATE_OPERATORS = new Set([
@@ -142,6 +142,14 @@ function applyUpdate(oldDoc: Doc, u: unknown, kind: UpdateKind, filter: Doc, arr
       set[k] = v;
     }
     mods.$set = set;
+  }
+  // MongoDB allows $set of _id to the value it already has (a no-op); any other value is code 66.
+  if (mods.$set && Object.prototype.hasOwnProperty.call(mods.$set, '_id')) {
+    const { _id: newId, ...restSet } = mods.$set as Doc;
+    if (valueKey(newId) !== valueKey(oldDoc._id) && !upsertInsert) {
+      throw new MongoCommandError(66, `Performing an update on the path '_id' would modify the immutable field '_id'`);
+    }
+    if (!upsertInsert) mods.$set = restSet;
   }
   for (const [op, spec] of Object.entries(mods)) if (Object.keys(spec as Doc).length === 0) delete mods[op];
   if (Object.keys(mods).length === 0) return upsertInsert ? oldDoc : null;
@@ -392,6 +400,7 @@ const find: Handler = (cmd, ctx) => {
     if (cmd[f]) throw new MongoCommandError(115, `find option '${f}' is not supported by the embedded engine`);
   }
   if (cmd.filter !== undefined && !isDoc(cmd.filter)) throw new MongoCommandError(14, "BSON field 'FindCommandRequest.filter' is the wrong type, expected type 'object'");
+  checkHint(ctx, name, cmd.hint);
   const skip = num(cmd.skip, 'skip');
   let limit = num(cmd.limit, 'limit');
   if (skip < 0) throw new MongoCommandError(51024, `BSON field 'skip' value must be >= 0, actual value '${skip}'`);

@@ -7,6 +7,7 @@ import { ObjectId } from 'bson';
 import { MongoCommandError, toMongoError } from '../errors.js';
 import { mingoOptions, prepareFilter, Query } from '../mingo-setup.js';
 import type { Collection } from '../store.js';
+import type { CommandContext } from './context.js';
 import { assertSupportedTypes, makeSortComparator, valueKey, type Doc } from '../types-bridge.js';
 
 const NONE = Symbol('none');
@@ -89,12 +90,15 @@ export function compileFilter(rawFilter: unknown, collation?: Doc): { filter: Do
   assertSupportedTypes(filter);
   if (Object.keys(filter).length === 0) return { filter, test: () => true };
   try {
-    const q = new Query(filter, mingoOptions(collation ? { collation: collation as never } : {}));
+    // mingo refuses `__proto__` in a selector; MongoDB matches such a field name literally. Such
+    // filters (rare) run against copies of the documents with the name replaced on both sides.
+    const proto = mentionsProto(filter);
+    const q = new Query(proto ? (renameProto(filter) as Doc) : filter, mingoOptions(collation ? { collation: collation as never } : {}));
     return {
       filter,
       test: (d) => {
         try {
-          return q.test(d);
+          return q.test(proto ? (renameProto(d) as Doc) : d);
         } catch (e) {
           throw toMongoError(e);
         }
@@ -103,6 +107,27 @@ export function compileFilter(rawFilter: unknown, collation?: Doc): { filter: Do
   } catch (e) {
     throw toMongoError(e);
   }
+}
+
+const PROTO = '__proto__';
+const PROTO_ALIAS = '\u0000__proto__';
+
+function mentionsProto(v: unknown): boolean {
+  if (v === null || typeof v !== 'object' || (v as { _bsontype?: string })._bsontype || v instanceof Date || v instanceof RegExp) return false;
+  if (Array.isArray(v)) return v.some(mentionsProto);
+  return Object.keys(v).some((k) => k.split('.').includes(PROTO) || mentionsProto((v as Doc)[k]));
+}
+
+/** A copy with every `__proto__` field name (and dotted path component) replaced by an alias. */
+function renameProto(v: unknown): unknown {
+  if (v === null || typeof v !== 'object' || (v as { _bsontype?: string })._bsontype || v instanceof Date || v instanceof RegExp) return v;
+  if (Array.isArray(v)) return v.map(renameProto);
+  const out: Doc = {};
+  for (const k of Object.keys(v)) {
+    const nk = k.split('.').map((p) => (p === PROTO ? PROTO_ALIAS : p)).join('.');
+    Object.defineProperty(out, nk, { value: renameProto((v as Doc)[k]), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
 }
 
 /** Matching documents after sort, skip and limit (0 = no limit). */
@@ -155,10 +180,57 @@ export function project(docs: Doc[], filter: Doc, projection: Doc | undefined): 
         throw new MongoCommandError(51246, "positional operator '.$' couldn't find a matching element in the array");
       }
     }
+    const sliced = projectSlices(docs, cond, projection);
+    if (sliced) return sliced;
     return new ProjectionOnly(cond, mingoOptions()).find(docs, projection).all().map((d) => idFirst(d as Doc));
   } catch (e) {
     throw toMongoError(e);
   }
+}
+
+const isSliceSpec = (v: unknown): v is { $slice: unknown } =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 && '$slice' in (v as Doc);
+
+function sliceArray(v: unknown, spec: unknown): unknown {
+  if (!Array.isArray(v)) return v;
+  if (typeof spec === 'number' && Number.isInteger(spec)) return spec >= 0 ? v.slice(0, spec) : v.slice(Math.max(v.length + spec, 0));
+  if (Array.isArray(spec) && spec.length === 2 && spec.every((x) => typeof x === 'number' && Number.isInteger(x))) {
+    const [skip, limit] = spec as [number, number];
+    if (limit <= 0) throw new MongoCommandError(28724, 'Second argument to $slice must be a positive number');
+    const start = skip < 0 ? Math.max(v.length + skip, 0) : skip;
+    return v.slice(start, start + limit);
+  }
+  throw new MongoCommandError(28667, 'Invalid $slice syntax: the argument must be a number or an array of two integers');
+}
+
+/**
+ * `$slice` projections, which mingo gets wrong: alone (or with exclusions) every other field is
+ * returned; with inclusions only those fields and the sliced array. Top-level fields only; anything
+ * else is left to mingo (null = not handled here).
+ */
+function projectSlices(docs: Doc[], cond: Doc, projection: Doc): Doc[] | null {
+  const keys = Object.keys(projection);
+  const slices = keys.filter((k) => isSliceSpec(projection[k]));
+  if (slices.length === 0 || keys.some((k) => k.includes('.') || k.startsWith('$'))) return null;
+  const others = keys.filter((k) => !slices.includes(k) && k !== '_id');
+  const falsy = (v: unknown) => v === 0 || v === false;
+  const dropId = '_id' in projection && falsy(projection._id);
+  const applySlices = (src: Doc, out: Doc): Doc => {
+    for (const k of slices) if (k in src) out[k] = sliceArray(src[k], (projection[k] as Doc).$slice);
+    return out;
+  };
+  if (others.every((k) => falsy(projection[k]))) {
+    return docs.map((d) => {
+      const out: Doc = { ...d };
+      for (const k of others) delete out[k];
+      if (dropId) delete out._id;
+      return applySlices(d, out);
+    });
+  }
+  const base: Doc = { ...projection };
+  for (const k of slices) base[k] = 1;
+  const projected = new ProjectionOnly(cond, mingoOptions()).find(docs, base).all() as Doc[];
+  return projected.map((p, i) => idFirst(applySlices(docs[i]!, p)));
 }
 
 /** MongoDB always returns `_id` first; mingo's inclusion projections put it last. */
@@ -170,4 +242,23 @@ export function idFirst(d: Doc): Doc {
   }
   const { _id, ...rest } = d;
   return { _id, ...rest };
+}
+
+/**
+ * `hint` must name an existing index (by name or key pattern) or `$natural`, as in MongoDB; the
+ * engine then plans as usual (a hint never changes the answer).
+ */
+export function checkHint(ctx: CommandContext, collection: string, hint: unknown): void {
+  if (hint === undefined || hint === null) return;
+  if (typeof hint === 'string') {
+    const coll = ctx.store.getCollection(ctx.db, collection);
+    if (hint === '_id_' || coll?.indexes.has(hint)) return;
+  } else if (typeof hint === 'object' && !Array.isArray(hint)) {
+    const keys = Object.keys(hint);
+    if (keys.length === 1 && keys[0] === '$natural') return;
+    const k = valueKey(hint);
+    const coll = ctx.store.getCollection(ctx.db, collection);
+    if (k === valueKey({ _id: 1 }) || [...(coll?.indexes.values() ?? [])].some((i) => valueKey(i.spec.key) === k)) return;
+  } else throw new MongoCommandError(9, 'hint must be a string or an object');
+  throw new MongoCommandError(2, 'hint provided does not correspond to an existing index');
 }
