@@ -119,7 +119,6 @@ describe('insert', () => {
   it('refuses Decimal128 and huge int64 instead of mishandling them', async () => {
     await expect(coll().insertOne({ d: Decimal128.fromString('1.5') })).rejects.toMatchObject({ code: 2 });
     await expect(coll().insertOne({ l: Long.fromString('9007199254740993') })).rejects.toMatchObject({ code: 2 });
-    await expect(coll().insertOne({ $bad: 1 } as never)).rejects.toBeTruthy();
   });
 });
 

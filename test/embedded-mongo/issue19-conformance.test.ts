@@ -135,12 +135,20 @@ describe('updates', () => {
     const docs = await c.find({}, { projection: { _id: 0 } }).toArray();
     expect(docs).toEqual([{ a: 1 }, { b: 1 }, { c: 1 }]);
   });
-  it('accepts $-prefixed field names nested in inserted documents as MongoDB 5+ does, and refuses them in $set paths', async () => {
+  it('accepts $-prefixed field names as MongoDB 5+ does: in inserts and upserts, and as sub-fields in $set; not top-level in $set', async () => {
     const c = await filled([]);
-    await c.insertOne({ _id: 1, price: { $usd: 5 } } as never);
-    expect(await c.findOne({ _id: 1 } as never)).toEqual({ _id: 1, price: { $usd: 5 } });
-    await expect(c.updateOne({ _id: 1 } as never, { $set: { $bad: 1 } } as never)).rejects.toBeTruthy();
+    await c.insertOne({ _id: 1, $price: 50, location: { $db: 'novels', $ref: '2007042768', $inc: true } } as never);
+    expect(await c.findOne({ _id: 1 } as never)).toEqual({ _id: 1, $price: 50, location: { $db: 'novels', $ref: '2007042768', $inc: true } });
+    await c.insertOne({ _id: 'E123', address: { $number: 123, $street: 'Elm Road' }, $rooms: { br: 2, bath: 1 } } as never);
+    await c.updateOne({ _id: 'E123' } as never, { $set: { 'address.$street': 'Elm Ave' } } as never);
+    await c.updateOne({ _id: 'E123' } as never, { $inc: { 'address.$number': 1 } } as never);
+    expect(await c.findOne({ _id: 'E123' } as never)).toEqual({ _id: 'E123', address: { $number: 124, $street: 'Elm Ave' }, $rooms: { br: 2, bath: 1 } });
+    await c.updateOne({ date: '2021-07-07' }, { $set: { phone: 25.17, 'extra.$hotel': 320.1 } }, { upsert: true });
+    expect(await c.findOne({ date: '2021-07-07' }, { projection: { _id: 0 } })).toEqual({ date: '2021-07-07', phone: 25.17, extra: { $hotel: 320.1 } });
+    await expect(c.updateOne({ _id: 'E123' } as never, { $set: { $rooms: 1 } } as never)).rejects.toBeTruthy();
+    await expect(c.replaceOne({ _id: 'E123' } as never, { $rooms: 1 } as never)).rejects.toBeTruthy();
   });
+
 });
 
 describe('$slice projections', () => {

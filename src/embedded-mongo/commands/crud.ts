@@ -35,9 +35,7 @@ function isDoc(v: unknown): v is Doc {
 export function prepareForInsert(doc: unknown): Doc {
   if (!isDoc(doc)) throw new MongoCommandError(2, 'document to insert must be an object');
   assertSupportedTypes(doc);
-  for (const k of Object.keys(doc)) {
-    if (k.startsWith('$')) throw new MongoCommandError(52, `Document can't have $ prefixed field names: ${k}`);
-  }
+  // MongoDB 5+ stores $-prefixed field names (top level and nested) from inserts and upserts.
   if (Array.isArray(doc._id)) throw new MongoCommandError(2, "can't use an array for _id");
   if (doc._id instanceof RegExp) throw new MongoCommandError(2, "can't use a regex for _id");
   let out: Doc;
