@@ -505,6 +505,10 @@ function compileGroup(spec: unknown): Stage {
   const idFields = isDocument(idSpec) && Object.keys(idSpec).length > 0 && !Object.keys(idSpec)[0]!.startsWith('$') ? Object.keys(idSpec) : null;
   const sc = newScope();
   const idExpr = compileExpression(idSpec, sc);
+  // An object _id is evaluated field by field: the key is built from the values, and the _id
+  // document only for a new group.
+  const idParts = idFields ? idFields.map((f) => compileExpression((idSpec as Doc)[f], sc)) : null;
+  const idValues: unknown[] = idFields ? new Array(idFields.length) : [];
   const accs: Array<{ name: string; acc: Accumulator | 'first' | 'last' | 'count'; expr: Expr }> = [];
   for (const [name, a] of Object.entries(spec)) {
     if (name === '_id') continue;
@@ -527,10 +531,24 @@ function compileGroup(spec: unknown): Stage {
     for (const input of docs) {
       const doc = pre ? pre(input) : input;
       if (doc === undefined) continue;
-      const id = idExpr(doc, frame);
-      const key = idFields ? fieldsKey(id as Doc, idFields) : valueKey(id);
+      let id: unknown;
+      let key: string;
+      if (idParts) {
+        for (let i = 0; i < idParts.length; i++) idValues[i] = idParts[i]!(doc, frame);
+        key = valuesKey(idValues);
+      } else {
+        id = idExpr(doc, frame);
+        key = valueKey(id);
+      }
       let g = groups.get(key);
       if (!g) {
+        if (idParts) {
+          const idDoc: Doc = {};
+          idFields!.forEach((f, i) => {
+            if (idValues[i] !== undefined) idDoc[f] = idValues[i];
+          });
+          id = idDoc;
+        }
         g = { id: id === undefined ? null : id, states: accs.map(({ acc }) => (acc === 'count' ? 0 : acc === 'first' || acc === 'last' ? FIRST : acc.init())) };
         groups.set(key, g);
       }
@@ -558,15 +576,28 @@ function compileGroup(spec: unknown): Stage {
   } };
 }
 
-/** The group key of an object `_id`: strings directly, other values by `valueKey`, missing apart from null. */
-function fieldsKey(id: Doc, fields: string[]): string {
+/** The group key of an object `_id`'s values: strings directly, others by `valueKey`, missing apart from null. */
+function valuesKey(values: unknown[]): string {
   let k = '';
-  for (const f of fields) {
-    const v = id[f];
+  for (const v of values) {
     if (typeof v === 'string') k += 's' + v.length + ':' + v;
     else if (v === undefined) k += '-';
-    else if (Array.isArray(v) && v.every((x) => typeof x === 'string')) k += 'a' + v.length + ':' + v.map((x) => x.length + ':' + x).join('');
-    else {
+    else if (Array.isArray(v)) {
+      let allStrings = true;
+      let part = 'a' + v.length + ':';
+      for (const x of v) {
+        if (typeof x !== 'string') {
+          allStrings = false;
+          break;
+        }
+        part += x.length + ':' + x;
+      }
+      if (allStrings) k += part;
+      else {
+        const vk = valueKey(v);
+        k += 'v' + vk.length + ':' + vk;
+      }
+    } else {
       const vk = valueKey(v);
       k += 'v' + vk.length + ':' + vk;
     }
