@@ -26,6 +26,8 @@ export type LogRecord = Record<string, unknown>;
 const LOG_FILE = 'journal.log';
 const SNAPSHOT_FILE = 'snapshot.bson';
 const LOCK_FILE = 'mongod.lock';
+/** How long a conflicting lock is retried before the directory is reported as in use. */
+const LOCK_WAIT_MS = 2_000;
 const HEADER = 8;
 const MAX_RECORD = 64 * 1024 * 1024;
 
@@ -330,7 +332,12 @@ export class StorageLog {
     const fd = fs.openSync(lockPath, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
     let granted = false;
     try {
-      granted = nativeFs.tryLock(fd);
+      // A killed owner can show as dead (a zombie) a few milliseconds before its last thread has
+      // exited and the kernel has closed its files; a live owner holds the lock indefinitely. So a
+      // conflict is retried briefly before it is reported.
+      const until = Date.now() + LOCK_WAIT_MS;
+      const pause = new Int32Array(new SharedArrayBuffer(4));
+      while (!(granted = nativeFs.tryLock(fd)) && Date.now() < until) Atomics.wait(pause, 0, 0, 25);
     } catch (e) {
       fs.closeSync(fd);
       throw e;
