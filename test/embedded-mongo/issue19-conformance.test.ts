@@ -83,6 +83,11 @@ describe('$elemMatch', () => {
     expect(r).toEqual([{ _id: 1, students: [{ name: 'john', school: 102, age: 10 }] }, { _id: 3 }]);
     const r2 = await c.find({ zipcode: '63109' }, { projection: { zipcode: 1, students: { $elemMatch: { school: 102, age: { $gt: 10 } } } } }).sort({ _id: 1 }).toArray();
     expect(r2).toEqual([{ _id: 1, zipcode: '63109', students: [{ name: 'jess', school: 102, age: 11 }] }, { _id: 3, zipcode: '63109' }]);
+    const scores = await filled([{ _id: 1, results: [82, 85, 88] }, { _id: 2, results: [75, 88, 89] }, { _id: 3, results: 'none' }]);
+    const r3 = await scores.find({}, { projection: { results: { $elemMatch: { $gte: 85, $lt: 89 } } } }).sort({ _id: 1 }).toArray();
+    expect(r3).toEqual([{ _id: 1, results: [85] }, { _id: 2, results: [88] }, { _id: 3 }]);
+    const r4 = await scores.find({ _id: 2 } as never, { projection: { results: { $elemMatch: { $in: [75, 89] } } } }).toArray();
+    expect(r4).toEqual([{ _id: 2, results: [75] }]);
   });
 });
 
@@ -235,6 +240,17 @@ describe('through mongoose', () => {
     expect(sliced!.tags).toBeUndefined();
     const em = await Post.findOne({ title: 'a' }, { comments: { $elemMatch: { stars: { $gt: 3 } } } }).lean();
     expect(em!.comments.map((c) => c.by)).toEqual(['q']);
+  });
+
+  it('populate with a $slice select returns the sliced arrays of the referenced documents', async () => {
+    const Author = conn.model('Author', new Schema({ name: String, books: [String], born: Number }));
+    const Review = conn.model('Review', new Schema({ text: String, author: { type: Schema.Types.ObjectId, ref: 'Author' } }));
+    const a = await Author.create({ name: 'Lu Xun', books: ['呐喊', '彷徨', '朝花夕拾'], born: 1881 });
+    await Review.create({ text: 'good', author: a._id });
+    const onlySlice = await Review.findOne().populate({ path: 'author', select: { books: { $slice: -1 } } }).lean();
+    expect(onlySlice!.author).toMatchObject({ name: 'Lu Xun', books: ['朝花夕拾'], born: 1881 });
+    const withInclusion = await Review.findOne().populate({ path: 'author', select: { name: 1, books: { $slice: [1, 1] } } }).lean();
+    expect(withInclusion!.author).toEqual({ _id: a._id, name: 'Lu Xun', books: ['彷徨'] });
   });
 
   it('$pull of subdocuments by condition and replaceOne keep the documents MongoDB would', async () => {

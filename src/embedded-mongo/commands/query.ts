@@ -203,34 +203,59 @@ function sliceArray(v: unknown, spec: unknown): unknown {
   throw new MongoCommandError(28667, 'Invalid $slice syntax: the argument must be a number or an array of two integers');
 }
 
+const isElemMatchSpec = (v: unknown): v is { $elemMatch: Doc } =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 && '$elemMatch' in (v as Doc);
+
+/** Operators that apply to a value (`{$gte: 80}`), as opposed to a document condition (`{school: 102}`). */
+const VALUE_OPERATORS = new Set(['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$type', '$mod', '$regex', '$options', '$size', '$all', '$elemMatch', '$not', '$bitsAllSet', '$bitsAnySet', '$bitsAllClear', '$bitsAnyClear']);
+
+/** The first element an `$elemMatch` projection keeps: documents by query, values by operator condition. */
+function firstElemMatch(arr: unknown, cond: Doc): unknown[] | undefined {
+  if (!Array.isArray(arr)) return undefined;
+  if (cond === null || typeof cond !== 'object' || Array.isArray(cond)) throw new MongoCommandError(2, '$elemMatch needs an Object');
+  const prepared = prepareFilter(cond);
+  const byValue = Object.keys(prepared).length > 0 && VALUE_OPERATORS.has(Object.keys(prepared)[0]!);
+  const q = new Query(byValue ? { v: prepared } : prepared, mingoOptions());
+  const plain = (el: unknown) => el !== null && typeof el === 'object' && !Array.isArray(el) && !(el as { _bsontype?: string })._bsontype && !(el instanceof Date);
+  const found = arr.find((el) => (byValue ? q.test({ v: el }) : plain(el) && q.test(el as Doc)));
+  return found === undefined ? undefined : [found];
+}
+
 /**
- * `$slice` projections, which mingo gets wrong: alone (or with exclusions) every other field is
- * returned; with inclusions only those fields and the sliced array. Top-level fields only; anything
- * else is left to mingo (null = not handled here).
+ * `$slice` and `$elemMatch` projections, which mingo gets wrong: `$slice` alone (or with exclusions)
+ * returns every other field, with inclusions only those fields and the sliced array; `$elemMatch`
+ * keeps the first matching element (value conditions such as `{$gte: 80}` included) and is an
+ * inclusion. Top-level fields only; anything else is left to mingo (null = not handled here).
  */
 function projectSlices(docs: Doc[], cond: Doc, projection: Doc): Doc[] | null {
   const keys = Object.keys(projection);
   const slices = keys.filter((k) => isSliceSpec(projection[k]));
-  if (slices.length === 0 || keys.some((k) => k.includes('.') || k.startsWith('$'))) return null;
-  const others = keys.filter((k) => !slices.includes(k) && k !== '_id');
+  const elemMatches = keys.filter((k) => isElemMatchSpec(projection[k]));
+  if (slices.length + elemMatches.length === 0 || keys.some((k) => k.includes('.') || k.startsWith('$'))) return null;
+  const others = keys.filter((k) => !slices.includes(k) && !elemMatches.includes(k) && k !== '_id');
   const falsy = (v: unknown) => v === 0 || v === false;
   const dropId = '_id' in projection && falsy(projection._id);
-  const applySlices = (src: Doc, out: Doc): Doc => {
+  const applySpecial = (src: Doc, out: Doc): Doc => {
     for (const k of slices) if (k in src) out[k] = sliceArray(src[k], (projection[k] as Doc).$slice);
+    for (const k of elemMatches) {
+      const kept = firstElemMatch(src[k], (projection[k] as { $elemMatch: Doc }).$elemMatch);
+      if (kept) out[k] = kept;
+      else delete out[k];
+    }
     return out;
   };
-  if (others.every((k) => falsy(projection[k]))) {
+  if (elemMatches.length === 0 && others.every((k) => falsy(projection[k]))) {
     return docs.map((d) => {
       const out: Doc = { ...d };
       for (const k of others) delete out[k];
       if (dropId) delete out._id;
-      return applySlices(d, out);
+      return applySpecial(d, out);
     });
   }
   const base: Doc = { ...projection };
-  for (const k of slices) base[k] = 1;
+  for (const k of [...slices, ...elemMatches]) base[k] = 1;
   const projected = new ProjectionOnly(cond, mingoOptions()).find(docs, base).all() as Doc[];
-  return projected.map((p, i) => idFirst(applySlices(docs[i]!, p)));
+  return projected.map((p, i) => idFirst(applySpecial(docs[i]!, p)));
 }
 
 /** MongoDB always returns `_id` first; mingo's inclusion projections put it last. */
