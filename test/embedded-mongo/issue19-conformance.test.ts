@@ -123,6 +123,15 @@ describe('updates', () => {
     const rr = await c.replaceOne({ _id: 1 } as never, { _id: 1, b: 1 } as never);
     expect(rr.modifiedCount).toBe(1);
   });
+  it('an upsert may set _id through $set or $setOnInsert; not to another value than the query pins', async () => {
+    const c = await filled([]);
+    await c.updateOne({ _id: 9 } as never, { $set: { _id: 9, q: 1 } } as never, { upsert: true });
+    await c.updateOne({ w: 1 }, { $setOnInsert: { _id: 'soi' } } as never, { upsert: true });
+    expect(await c.find().sort({ _id: 1 }).toArray()).toEqual([{ _id: 9, q: 1 }, { _id: 'soi', w: 1 }]);
+    await expect(c.updateOne({ _id: 10 } as never, { $set: { _id: 11 } } as never, { upsert: true })).rejects.toMatchObject({ code: 66 });
+    const multi = await db.command({ update: c.collectionName, updates: [{ q: {}, u: { z: 1 }, multi: true }] });
+    expect(multi.writeErrors[0]).toMatchObject({ code: 9 });
+  });
   it('replacement-style updates through the update command and bulkWrite', async () => {
     const c = await filled([{ _id: 1, a: 1, keep: false }, { _id: 2, a: 2 }]);
     const r = await db.command({ update: c.collectionName, updates: [{ q: { _id: 1 }, u: { b: 1 } }] });

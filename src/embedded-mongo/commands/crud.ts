@@ -142,12 +142,17 @@ function applyUpdate(oldDoc: Doc, u: unknown, kind: UpdateKind, filter: Doc, arr
     mods.$set = set;
   }
   // MongoDB allows $set of _id to the value it already has (a no-op); any other value is code 66.
+  // An upsert's insert may take its _id from $set/$setOnInsert, unless the query pinned another one.
   if (mods.$set && Object.prototype.hasOwnProperty.call(mods.$set, '_id')) {
     const { _id: newId, ...restSet } = mods.$set as Doc;
-    if (valueKey(newId) !== valueKey(oldDoc._id) && !upsertInsert) {
-      throw new MongoCommandError(66, `Performing an update on the path '_id' would modify the immutable field '_id'`);
+    if (valueKey(newId) !== valueKey(oldDoc._id)) {
+      const pinned = upsertInsert && Object.prototype.hasOwnProperty.call(filter, '_id') && !(isDoc(filter._id) && Object.keys(filter._id).some((k) => k.startsWith('$')));
+      if (!upsertInsert || pinned) {
+        throw new MongoCommandError(66, `Performing an update on the path '_id' would modify the immutable field '_id'`);
+      }
+      oldDoc = { ...oldDoc, _id: newId };
     }
-    if (!upsertInsert) mods.$set = restSet;
+    mods.$set = restSet;
   }
   for (const [op, spec] of Object.entries(mods)) if (Object.keys(spec as Doc).length === 0) delete mods[op];
   if (Object.keys(mods).length === 0) return upsertInsert ? oldDoc : null;
