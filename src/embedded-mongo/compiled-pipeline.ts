@@ -423,7 +423,7 @@ const OPERATORS: Record<string, (spec: unknown, op: string, sc: Scope) => Expr> 
 
 // ---------- stages ----------
 
-function compileProject(spec: unknown): Stage {
+function compileProject(spec: unknown, orderless = false): Stage {
   if (!isDocument(spec) || Object.keys(spec).length === 0) return unsupported('$project form');
   let includeId = true;
   const sc = newScope();
@@ -443,11 +443,15 @@ function compileProject(spec: unknown): Stage {
   if (included.size === 0 && computed.length === 0) return unsupported('exclusion $project');
   if (includeId && !computed.some(([k]) => k === '_id')) included.add('_id');
   const frame: Vars = new Array(sc.size.n);
+  const includedList = [...included];
   return {
     each: (doc) => {
       const out: Doc = {};
       // Included fields keep the input's order; computed ones follow in the specification's order.
-      for (const k in doc) if (included.has(k) && doc[k] !== undefined) out[k] = doc[k];
+      // Feeding a $group that never sees whole documents, the order is irrelevant: no pass over every field.
+      if (orderless) {
+        for (const k of includedList) if (Object.hasOwn(doc, k) && doc[k] !== undefined) out[k] = doc[k];
+      } else for (const k in doc) if (included.has(k) && doc[k] !== undefined) out[k] = doc[k];
       for (const [k, f] of computed) {
         const v = f(doc, frame);
         if (v !== undefined) out[k] = v;
@@ -605,7 +609,7 @@ function valuesKey(values: unknown[]): string {
   return k;
 }
 
-function compileStage(stage: Doc): Stage {
+function compileStage(stage: Doc, next?: Doc): Stage {
   const name = Object.keys(stage)[0]!;
   const spec = stage[name];
   switch (name) {
@@ -613,8 +617,11 @@ function compileStage(stage: Doc): Stage {
       const { test } = compileFilter(spec);
       return { each: (d) => (test(d) ? d : undefined) };
     }
-    case '$project':
-      return compileProject(spec);
+    case '$project': {
+      // Field order only matters to a $group that groups or accumulates whole documents.
+      const orderless = !!next && '$group' in next && !/\$\$(ROOT|CURRENT)/.test(JSON.stringify(next.$group));
+      return compileProject(spec, orderless);
+    }
     case '$group':
       return compileGroup(spec);
     case '$sort': {
@@ -638,9 +645,9 @@ function compileStage(stage: Doc): Stage {
  */
 export function compilePrefix(pipeline: Doc[]): { run: (docs: Doc[]) => Doc[]; count: number } {
   const stages: Stage[] = [];
-  for (const stage of pipeline) {
+  for (const [i, stage] of pipeline.entries()) {
     try {
-      stages.push(compileStage(stage));
+      stages.push(compileStage(stage, pipeline[i + 1]));
     } catch (e) {
       if (e instanceof Unsupported) break;
       throw e;
