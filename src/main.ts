@@ -3,9 +3,11 @@
  * `startService()` is also what the integration tests start; running this file starts it for real.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { FastifyInstance } from 'fastify';
-import { buildAdmin, registerAdminRoutes } from './admin/index.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { buildAdmin, registerAdminAuditTrail, registerAdminRoutes, requireOffice } from './admin/index.js';
 import { buildAgents } from './agents/index.js';
 import { registerDevChatRoutes } from './channels/dev/dev-chat-router.js';
 import { registerWeComRoutes, type WeComChannels } from './channels/wecom/index.js';
@@ -16,7 +18,7 @@ import { createMemorySessionStore } from './conversation/memory-session-store.js
 import { offsetClock, systemClock, type Clock } from './infra/clock.js';
 import { loadConfig, type AppConfig } from './infra/config.js';
 import { MemoryDedupeStore, RedisDedupeStore } from './infra/dedupe.js';
-import { createHttpServer } from './infra/http-server.js';
+import { createHttpServer, httpLimitsOf } from './infra/http-server.js';
 import { MemoryLockService, RedisLockService } from './infra/locks.js';
 import { createLogger, type Logger } from './infra/logger.js';
 import { connectMongo } from './infra/mongo.js';
@@ -49,9 +51,16 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
   const loaded = opts.config ?? loadConfig();
   const logger = opts.logger ?? createLogger({ level: loaded.env.LOG_LEVEL });
   if (!loaded.env.ADMIN_TOKEN && loaded.env.NODE_ENV === 'production') throw new Error('ADMIN_TOKEN must be set in production');
-  // Outside production a missing ADMIN_TOKEN gets a random one for this run, printed once.
-  const adminToken = loaded.env.ADMIN_TOKEN ?? randomBytes(18).toString('base64url');
-  if (!loaded.env.ADMIN_TOKEN) logger.warn({ adminToken }, 'ADMIN_TOKEN is not set: generated an admin token for this run');
+  // Outside production a missing ADMIN_TOKEN gets a random one for this run: written to a 0600 file (and
+  // printed on an interactive terminal), never into the log stream.
+  const adminToken = loaded.env.ADMIN_TOKEN ?? randomBytes(24).toString('base64url');
+  if (!loaded.env.ADMIN_TOKEN) {
+    const file = path.resolve(loaded.env.DATA_DIR, 'admin-token');
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, `${adminToken}\n`, { mode: 0o600 });
+    if (process.stderr.isTTY) process.stderr.write(`ADMIN_TOKEN for this run: ${adminToken}\n`);
+    logger.warn({ file }, 'ADMIN_TOKEN is not set: generated an admin token for this run (see the file)');
+  }
   const config: Readonly<AppConfig> = loaded.env.ADMIN_TOKEN ? loaded : Object.freeze({ ...loaded, env: Object.freeze({ ...loaded.env, ADMIN_TOKEN: adminToken }) });
   const { env } = config;
   const clock = opts.clock ?? (env.JIANYAN_NOW ? offsetClock(new Date(env.JIANYAN_NOW)) : systemClock);
@@ -99,9 +108,29 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
   });
 
   let ready = false;
-  const app = createHttpServer({ logger, isReady: () => ready });
-  registerMetricsRoute(app, metrics);
-  if (config.devChatEnabled) registerDevChatRoutes(app, { conversation, clock });
+  const production = env.NODE_ENV === 'production';
+  let authenticate: ReturnType<typeof buildAdmin>['authenticate'] | undefined;
+  const officeOnly = (req: FastifyRequest) => {
+    if (!authenticate) throw new Error('admin auth not ready');
+    requireOffice(authenticate(req));
+  };
+  const app = createHttpServer({
+    logger,
+    isReady: () => ready,
+    limits: httpLimitsOf(env),
+    production,
+    authThrottle: {
+      maxPerMinute: env.ADMIN_AUTH_FAILURES_PER_MINUTE,
+      protects: (url) => url.startsWith('/api/') || (production && (url.startsWith('/metrics') || url.startsWith('/docs'))),
+      isAuthenticated: (req) => authenticate?.check?.(req) ?? false,
+    },
+  });
+  // In production the metrics and the API documentation are for the office only.
+  registerMetricsRoute(app, metrics, production ? officeOnly : undefined);
+  if (config.devChatEnabled) {
+    if (production) logger.warn('DEV_CHAT=1 in production: anyone can post to /dev/chat as any user');
+    registerDevChatRoutes(app, { conversation, clock });
+  }
   if (config.wecomEnabled) {
     wecom = registerWeComRoutes(app, {
       config,
@@ -125,8 +154,11 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
     recommendStatus: ({ reference, actor, note }) => handling.recommendToCity(reference, { by: { kind: 'office', id: actor }, ...(note ? { note } : {}) }),
     quotas: agents.reports,
   });
+  authenticate = admin.authenticate;
+  // Every write under /api is audited with the authenticated actor, whichever part serves it.
+  registerAdminAuditTrail(app, { connection: mongo.connection, auditLog: admin.auditLog, agentState: async (id) => (await agents.directory.list()).find((a) => a.id === id) ?? null });
   // Admin routes first, so the handling routes appear in the OpenAPI document at /docs.
-  registerAdminRoutes(app, admin);
+  registerAdminRoutes(app, { ...admin, protectDocs: production });
   handlingPart.registerRoutes(app, admin.authenticate);
   agents.registerRoutes(app, admin.authenticate);
 

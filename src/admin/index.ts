@@ -13,13 +13,16 @@ import { createSuggestionModels } from '../suggestions/suggestion-model.js';
 import type { SuggestionService } from '../suggestions/suggestion-service.js';
 import { createAdminAuth } from './admin-auth.js';
 import type { AdminRouteDeps, QuotaReportPort } from './admin-router.js';
-import { createAuditLog, createAuditModel } from './audit-log.js';
+import { createAuditLog, createAuditModel, type AuditLog } from './audit-log.js';
 import { createOfficeService, type AssignUnits, type RecommendStatusChange } from './office-service.js';
 import { createStatisticsReader } from './statistics.js';
+import type { FastifyInstance } from 'fastify';
+import { registerAuditTrail, suggestionAuditState } from './audit-trail.js';
 
 export { registerAdminRoutes, type AdminRouteDeps, type QuotaReportPort } from './admin-router.js';
 export { createAdminAuth, actorOf, requireOffice, type Principal, type Authenticate } from './admin-auth.js';
 export { createAuditLog, createAuditModel, type AuditLog, type AuditEntry } from './audit-log.js';
+export { registerAuditTrail, suggestionAuditState, auditActionOf } from './audit-trail.js';
 export { createOfficeService, type OfficeService, type AssignUnits, type RecommendStatusChange } from './office-service.js';
 
 export interface BuildAdminDeps {
@@ -35,17 +38,34 @@ export interface BuildAdminDeps {
   quotas?: QuotaReportPort;
 }
 
-export function buildAdmin({ connection, suggestions, clock, config, assign, recommendStatus, quotas }: BuildAdminDeps): AdminRouteDeps {
+export function buildAdmin({ connection, suggestions, clock, config, assign, recommendStatus, quotas }: BuildAdminDeps): AdminRouteDeps & { auditLog: AuditLog } {
   const audit = createAuditLog({ model: createAuditModel(connection), clock });
   const { Suggestion } = createSuggestionModels(connection);
   return {
     suggestions: suggestions as Pick<SuggestionService, 'list' | 'getByReference' | 'listAll'>,
     statistics: createStatisticsReader({ models: { Suggestion }, clock }),
-    office: createOfficeService({ models: { Suggestion }, audit, clock, config, ...(assign ? { assign } : {}), ...(recommendStatus ? { recommendStatus } : {}) }),
+    office: createOfficeService({ models: { Suggestion }, clock, config, ...(assign ? { assign } : {}), ...(recommendStatus ? { recommendStatus } : {}) }),
     audit,
+    auditLog: audit,
     authenticate: createAdminAuth({ adminToken: config.env.ADMIN_TOKEN, unitTokens: config.adminApi.unitTokens }),
     clock,
     config,
     ...(quotas ? { quotas } : {}),
   };
+}
+
+/**
+ * Audits every write under /api of `app` (whichever part registers it) into the admin audit log, with the
+ * suggestion's (or agent's) state before and after. Call before registering the /api routes.
+ */
+export function registerAdminAuditTrail(
+  app: FastifyInstance,
+  deps: { connection: Connection; auditLog: AuditLog; agentState?: (id: string) => Promise<unknown> },
+): void {
+  const { Suggestion } = createSuggestionModels(deps.connection);
+  registerAuditTrail(app, {
+    audit: deps.auditLog,
+    suggestionState: async (reference) => suggestionAuditState(await Suggestion.findOne({ reference }, { outbox: 0, proposer: 0, citizen: 0 }).lean()),
+    ...(deps.agentState ? { agentState: deps.agentState } : {}),
+  });
 }

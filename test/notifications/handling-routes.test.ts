@@ -95,7 +95,7 @@ describe('the office screens, assigns, reassigns and rejects through the admin A
     const bad = await call('POST', `/api/suggestions/${ref}/answer`, { unit: 'fgw', outcome: 'not_adopted', text: '暂不考虑', by: 'li' });
     expect(bad.statusCode).toBe(400);
     const ok = await call('POST', `/api/suggestions/${ref}/answer`, { unit: 'fgw', outcome: 'for_reference', text: '您的建议已转相关科室参考。', by: 'li' });
-    expect(ok.json()).toMatchObject({ status: 'answered', assignments: [expect.objectContaining({ answer: expect.objectContaining({ outcome: 'for_reference', by: 'office:li' }) })] });
+    expect(ok.json()).toMatchObject({ status: 'answered', assignments: [expect.objectContaining({ answer: expect.objectContaining({ outcome: 'for_reference', by: 'office:office' }) })] });
     expect((await call('POST', `/api/suggestions/${ref}/answer`, { unit: 'jw', outcome: 'adopted', text: '已采纳', by: 'x' })).statusCode).toBe(409);
   });
 
@@ -106,7 +106,11 @@ describe('the office screens, assigns, reassigns and rejects through the admin A
     expect((await call('GET', '/api/reports/deadlines', undefined, FGW_TOKEN)).statusCode).toBe(403);
     expect((await call('POST', `/api/suggestions/${ref}/answer`, { unit: 'gzw', outcome: 'adopted', text: '已采纳', by: 'li' }, FGW_TOKEN)).statusCode).toBe(403);
     const ok = await call('POST', `/api/suggestions/${ref}/answer`, { unit: 'fgw', outcome: 'adopted', text: '已纳入明年工作计划。', by: 'unit_li' }, FGW_TOKEN);
-    expect(ok.json().assignments[0].answer).toMatchObject({ outcome: 'adopted', by: 'unit:fgw:unit_li' });
+    // The history names the authenticated token, not the `by` the client sent.
+    expect(ok.json().assignments[0].answer).toMatchObject({ outcome: 'adopted', by: 'unit:fgw:unit-token' });
+    // A unit sees what handling needs, not the citizen's platform account or delivery records.
+    expect(ok.json()).not.toHaveProperty('citizen');
+    expect(ok.json()).not.toHaveProperty('outbox');
   });
 
   test('unknown fields, bad references, unknown units and a missing token are refused', async () => {
