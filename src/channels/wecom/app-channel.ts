@@ -11,6 +11,7 @@ import { RedisKeys, RedisTtls } from '../../infra/redis-keys.js';
 import type { ConversationHandler, OutboundReply, Role } from '../channel-types.js';
 import { appDedupeKey, type AppCallback, type TemplateCardEvent } from './message-parser.js';
 import { splitText } from './kf-render.js';
+import { markdownInert, textInert } from './wecom-escape.js';
 import type { WeComClient } from './wecom-api-client.js';
 import type { WeComTexts } from '../../../flows/texts/channels.js';
 
@@ -40,9 +41,12 @@ export function renderAppReply(reply: OutboundReply, texts: Pick<WeComTexts, 'op
   const options = reply.options ?? [];
   const list =
     format === 'markdown'
-      ? options.map((o, i) => `> **${i + 1}.** ${o.label}`).join('\n')
-      : options.map((o, i) => `${i + 1}. ${o.label}`).join('\n');
-  const body = options.length ? `${reply.text}\n${texts.optionsHint}\n${list}` : reply.text;
+      ? options.map((o, i) => `> **${i + 1}.** ${markdownInert(o.label)}`).join('\n')
+      : options.map((o, i) => `${i + 1}. ${textInert(o.label)}`).join('\n');
+  // Replies to members carry citizens' words (titles, proposals): inert in either format. Our own texts
+  // have no markup; the options list is the only markdown added here.
+  const text = format === 'markdown' ? reply.text.split('\n').map(markdownInert).join('\n') : textInert(reply.text);
+  const body = options.length ? `${text}\n${texts.optionsHint}\n${list}` : text;
   return splitText(body, APP_CONTENT_MAX_BYTES);
 }
 
