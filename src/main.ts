@@ -36,6 +36,8 @@ export interface RunningService {
   config: Readonly<AppConfig>;
   /** The admin token in force (generated for this run when ADMIN_TOKEN is unset outside production). */
   adminToken: string;
+  /** The database connection (tests and tools). */
+  connection: import('mongoose').Connection;
   close(): Promise<void>;
 }
 
@@ -177,6 +179,7 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
     app,
     config,
     adminToken,
+    connection: mongo.connection,
     async close() {
       ready = false;
       await app.close();

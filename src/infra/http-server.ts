@@ -8,6 +8,7 @@
  */
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
+import fp from 'fastify-plugin';
 import type { Server, ServerOptions } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyHttpOptions, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
@@ -100,15 +101,24 @@ export function createHttpServer({ logger, isReady, bodyLimit = 256 * 1024, limi
     crossOriginEmbedderPolicy: false,
   });
   if (authThrottle) {
-    void app.register(rateLimit, {
-      global: true,
-      max: authThrottle.maxPerMinute,
-      timeWindow: 60_000,
-      keyGenerator: (req) => `auth-fail:${req.ip}`,
-      allowList: (req) => !authThrottle.protects(req.url) || authThrottle.isAuthenticated(req),
-      onExceeded: (req) => req.log.warn({ ip: req.ip, route: req.routeOptions?.url }, 'admin sign-in throttled: too many failed attempts'),
-      errorResponseBuilder: (_req, ctx) => new AppError(429, 'too_many_requests', `too many failed sign-ins; retry in ${Math.ceil(ctx.ttl / 1000)} s`),
-    });
+    // A root-level onRequest hook (not the plugin's per-route one), so it runs before the /api scopes'
+    // authentication hooks, which would otherwise answer 401 before a failure could be counted.
+    void app.register(
+      fp(async (root) => {
+        await root.register(rateLimit, { global: false });
+        root.addHook(
+          'onRequest',
+          root.rateLimit({
+            max: authThrottle.maxPerMinute,
+            timeWindow: 60_000,
+            keyGenerator: (req) => `auth-fail:${req.ip}`,
+            allowList: (req) => !authThrottle.protects(req.url) || authThrottle.isAuthenticated(req),
+            onExceeded: (req) => req.log.warn({ ip: req.ip, route: req.routeOptions?.url }, 'admin sign-in throttled: too many failed attempts'),
+            errorResponseBuilder: (_req, ctx) => new AppError(429, 'too_many_requests', `too many failed sign-ins; retry in ${Math.ceil(ctx.ttl / 1000)} s`),
+          }),
+        );
+      }),
+    );
   }
 
   app.setErrorHandler((err, req, reply) => {
