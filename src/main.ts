@@ -14,7 +14,7 @@ import { registerWeComRoutes, type WeComChannels } from './channels/wecom/index.
 import { createConversationService } from './conversation/index.js';
 import { createRateLimitedHandler, MemorySenderRateCounter, RedisSenderRateCounter } from './conversation/rate-limited-handler.js';
 import { createRedisSessionStore } from './conversation/redis-session-store.js';
-import { createMemorySessionStore } from './conversation/memory-session-store.js';
+import { createMongoSessionStore } from './conversation/mongo-session-store.js';
 import { offsetClock, systemClock, type Clock } from './infra/clock.js';
 import { loadConfig, type AppConfig } from './infra/config.js';
 import { MemoryDedupeStore, RedisDedupeStore } from './infra/dedupe.js';
@@ -74,7 +74,8 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
   await Promise.all([models.Suggestion.init(), models.Counter.init()]);
   const locks = redis ? new RedisLockService(redis) : new MemoryLockService();
   const dedupe = redis ? new RedisDedupeStore(redis) : new MemoryDedupeStore();
-  const sessions = redis ? createRedisSessionStore(redis) : createMemorySessionStore(clock);
+  // Without Redis, drafts live in the database (the embedded engine on `npm start`): a restart keeps them.
+  const sessions = redis ? createRedisSessionStore(redis) : await createMongoSessionStore(mongo.connection, clock);
 
   const metrics = createMetrics();
   const handlingPart = buildHandling({

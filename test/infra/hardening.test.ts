@@ -109,6 +109,35 @@ describe('production', () => {
   });
 });
 
+describe('drafts on embedded defaults', () => {
+  test('a half-written suggestion survives a restart of the service, and is then submitted', async () => {
+    const dataDir = path.join(tempDir(), 'data');
+    const env = { ADMIN_TOKEN, DATA_DIR: dataDir, DEV_CHAT: '1' };
+    const say = (base: string) => async (text: string) =>
+      (await (await fetch(`${base}/dev/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'restart', text }) })).json()) as { state: string; reference?: string; replies: { text: string }[] };
+    const first = await start(env);
+    const before = say(first.base);
+    await before('我想提建议');
+    await before('1');
+    await before('关于增开孙家镇往返城区公交班次的建议');
+    expect((await before('改进工作')).state).toBe('proposal');
+    await first.svc.close();
+    services.splice(services.indexOf(first.svc), 1);
+
+    const second = await start(env);
+    const after = say(second.base);
+    // The conversation carries on at the proposal, the title still there.
+    await after('孙家镇到城区的班车每天只有两班，村民早晚出行很不方便，看病上学都要等很久。');
+    await after('建议每天早晚各增开一班往返城区的公交，并在镇卫生院门口设站。');
+    expect((await after('完成')).state).toBe('feasibility');
+    await after('可以调用公交公司现有的备用车辆，不需要新购车辆，成本较低。');
+    await after('完成');
+    const review = await after('张三，13812345678，万州区某某公司');
+    expect(review.replies.map((r) => r.text).join('\n')).toContain('关于增开孙家镇往返城区公交班次的建议');
+    expect((await after('确认')).reference).toMatch(/^WZ2021-\d{6}$/);
+  }, 60_000);
+});
+
 describe('the generated admin token', () => {
   test('is written to a file only its owner can read, and never into the log', async () => {
     const logs: string[] = [];
