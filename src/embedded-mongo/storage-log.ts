@@ -116,7 +116,8 @@ export class StorageLog {
 
   /** Takes the lock file, reads the snapshot and the log, and opens the log for appending. */
   open(): ReplayResult {
-    fs.mkdirSync(this.dir, { recursive: true });
+    // Owner-only (issue 17): the engine takes unauthenticated loopback connections, its files must not be readable by others.
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     this.lock();
     const records: LogRecord[] = [];
     const snapPath = path.join(this.dir, SNAPSHOT_FILE);
@@ -134,7 +135,8 @@ export class StorageLog {
     }
     const logPath = path.join(this.dir, LOG_FILE);
     let dropped = 0;
-    this.fd = fs.openSync(logPath, fs.constants.O_RDWR | fs.constants.O_CREAT);
+    this.fd = fs.openSync(logPath, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
+    fs.fchmodSync(this.fd, 0o600);
     const size = fs.fstatSync(this.fd).size;
     if (size > 0) {
       const buf = Buffer.allocUnsafe(size);
@@ -262,7 +264,7 @@ export class StorageLog {
       this.unsynced = false;
     }
     const tmp = path.join(this.dir, SNAPSHOT_FILE + '.tmp');
-    const fd = fs.openSync(tmp, 'w');
+    const fd = fs.openSync(tmp, 'w', 0o600);
     let bytes = 0;
     try {
       let pending: Buffer[] = [];
@@ -325,7 +327,7 @@ export class StorageLog {
     }
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        const fd = fs.openSync(lockPath, 'wx');
+        const fd = fs.openSync(lockPath, 'wx', 0o600);
         fs.writeSync(fd, String(process.pid));
         fs.fsyncSync(fd);
         fs.closeSync(fd);

@@ -5,7 +5,7 @@
  * every write through the API leaves a hash-chained audit entry under the authenticated identity.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -135,6 +135,12 @@ describe('drafts on embedded defaults', () => {
     const review = await after('张三，13812345678，万州区某某公司');
     expect(review.replies.map((r) => r.text).join('\n')).toContain('关于增开孙家镇往返城区公交班次的建议');
     expect((await after('确认')).reference).toMatch(/^WZ2021-\d{6}$/);
+
+    // The engine's files (it accepts unauthenticated loopback connections) are its owner's only.
+    const files = readdirSync(path.join(dataDir, 'mongo'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) expect(statSync(path.join(dataDir, 'mongo', f)).mode & 0o077, f).toBe(0);
+    expect(statSync(path.join(dataDir, 'mongo')).mode & 0o077).toBe(0);
   }, 60_000);
 });
 
