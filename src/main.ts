@@ -136,6 +136,7 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
       maxPerMinute: env.ADMIN_AUTH_FAILURES_PER_MINUTE,
       protects: (url) => url.startsWith('/api/') || (production && (url.startsWith('/metrics') || url.startsWith('/docs'))),
       isAuthenticated: (req) => admin.authenticate.check?.(req) ?? false,
+      ...(redis ? { redis } : {}),
     },
   });
   // In production the metrics and the API documentation are for the office only.

@@ -13,6 +13,7 @@ import type { Server, ServerOptions } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyHttpOptions, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { AppError } from './errors.js';
+import { RedisKeys } from './redis-keys.js';
 import type { Logger } from './logger.js';
 
 export interface HttpServerDeps {
@@ -29,7 +30,13 @@ export interface HttpServerDeps {
    * a valid credential (`isAuthenticated`) count, and more than `maxPerMinute` within a minute get 429.
    * Requests with a valid credential are never counted or throttled.
    */
-  authThrottle?: { maxPerMinute: number; protects: (url: string) => boolean; isAuthenticated: (req: FastifyRequest) => boolean };
+  authThrottle?: {
+    maxPerMinute: number;
+    protects: (url: string) => boolean;
+    isAuthenticated: (req: FastifyRequest) => boolean;
+    /** With several workers: counts shared through Redis (ioredis client), else per process. */
+    redis?: unknown;
+  };
 }
 
 export interface HttpLimits {
@@ -105,7 +112,8 @@ export function createHttpServer({ logger, isReady, bodyLimit = 256 * 1024, limi
     // authentication hooks, which would otherwise answer 401 before a failure could be counted.
     void app.register(
       fp(async (root) => {
-        await root.register(rateLimit, { global: false });
+        // The store is chosen at registration: Redis (shared by the workers) when given.
+        await root.register(rateLimit, { global: false, ...(authThrottle.redis ? { redis: authThrottle.redis, nameSpace: RedisKeys.authFailures() } : {}) });
         root.addHook(
           'onRequest',
           root.rateLimit({

@@ -18,6 +18,7 @@ import { ConfigError, loadConfig, loadTestConfig } from '../../src/infra/config.
 import type { Logger } from '../../src/infra/logger.js';
 import { startService, type RunningService } from '../../src/main.js';
 import { IN_CAMPAIGN } from '../helpers/conversation.js';
+import { startTestRedis } from '../helpers/redis-server.js';
 
 const ADMIN_TOKEN = 'hardening-office-token-0123456789';
 const FGW_TOKEN = 'hardening-fgw-unit-token-0123456789';
@@ -142,6 +143,43 @@ describe('drafts on embedded defaults', () => {
     for (const f of files) expect(statSync(path.join(dataDir, 'mongo', f)).mode & 0o077, f).toBe(0);
     expect(statSync(path.join(dataDir, 'mongo')).mode & 0o077).toBe(0);
   }, 60_000);
+});
+
+describe('X-Forwarded-For', () => {
+  const failures = async (base: string, n: number) => {
+    const statuses: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const res = await fetch(`${base}/api/suggestions`, { headers: { authorization: 'Bearer wrong-token-guess-000000000', 'x-forwarded-for': `203.0.113.${i + 1}` } });
+      statuses.push(res.status);
+    }
+    return statuses;
+  };
+
+  test('is not believed by default: a client cannot dodge the sign-in throttle by claiming other addresses', async () => {
+    const { base } = await start({ ADMIN_TOKEN });
+    expect((await failures(base, 11)).at(-1)).toBe(429);
+  });
+
+  test('with Redis the failed sign-ins are counted across workers: the 11th over two workers is throttled', async () => {
+    const redis = await startTestRedis();
+    try {
+      const one = await start({ ADMIN_TOKEN, REDIS_URL: redis.url });
+      const two = await start({ ADMIN_TOKEN, REDIS_URL: redis.url });
+      expect(await failures(one.base, 6)).toEqual(Array(6).fill(401));
+      expect(await failures(two.base, 5)).toEqual([401, 401, 401, 401, 429]);
+      for (const s of [one.svc, two.svc]) {
+        await s.close();
+        services.splice(services.indexOf(s), 1);
+      }
+    } finally {
+      await redis.stop();
+    }
+  });
+
+  test('is believed from a configured proxy (TRUST_PROXY=loopback): each forwarded client has its own count', async () => {
+    const { base } = await start({ ADMIN_TOKEN, TRUST_PROXY: 'loopback' });
+    expect(await failures(base, 11)).toEqual(Array(11).fill(401));
+  });
 });
 
 describe('the generated admin token', () => {
