@@ -12,7 +12,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Connection } from 'mongoose';
 import { registerAgentRoutes } from './admin/agent-routes.js';
 import { registerHandlingRoutes } from './admin/handling-routes.js';
-import { buildAdmin, registerAdminAuditTrail, registerAdminRoutes, requireOffice } from './admin/index.js';
+import { auditHandlingChanges, buildAdmin, createAuditLog, createAuditModel, registerAdminAuditTrail, registerAdminRoutes, requireOffice, suggestionStateReader } from './admin/index.js';
 import { buildAgents } from './agents/index.js';
 import { registerDevChatRoutes } from './channels/dev/dev-chat-router.js';
 import { registerWeComRoutes } from './channels/wecom/index.js';
@@ -107,7 +107,11 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
   // The conversation: unit members and pending ratings go to the handling conversation, everyone else to
   // the suggestion flows; kept notices are prepended; each sender is rate-limited.
   const engine = createConversationService({ config, clock, logger, sessions, locks, dedupe, suggestions, similar, agents: agents.directory });
-  const handlingChat = createHandlingConversation({ handling, sessions, notices: notifications.notices, logger, timezone: config.service.timezone });
+  // Changes made through the WeCom app (card clicks, 受理 / 退回 / 答复) and citizens' ratings are audited
+  // under the identity WeCom authenticated; the office API's writes are audited by the HTTP audit trail.
+  const auditLog = createAuditLog({ model: createAuditModel(mongo.connection), clock });
+  const auditedHandling = auditHandlingChanges(handling, { audit: auditLog, suggestionState: suggestionStateReader(mongo.connection), memberName: handling.directory.memberName });
+  const handlingChat = createHandlingConversation({ handling: auditedHandling, sessions, notices: notifications.notices, logger, timezone: config.service.timezone });
   const conversation = createRateLimitedHandler({
     inner: instrumentConversation(handlingChat.wrap(engine), metrics),
     counter: redis ? new RedisSenderRateCounter(redis) : new MemorySenderRateCounter(),
@@ -123,6 +127,7 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
     assign: ({ reference, units, actor, note }) => handling.assign(reference, { units, by: { kind: 'office', id: actor }, ...(note ? { note } : {}) }),
     recommendStatus: ({ reference, actor, note }) => handling.recommendToCity(reference, { by: { kind: 'office', id: actor }, ...(note ? { note } : {}) }),
     quotas: agents.reports,
+    auditLog,
   });
   const production = env.NODE_ENV === 'production';
   let ready = false;
@@ -145,7 +150,7 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
     if (production) logger.warn('DEV_CHAT=1 in production: anyone can post to /dev/chat as any user');
     registerDevChatRoutes(app, { conversation, clock });
   }
-  const onTemplateCardEvent = cardClickHandler(handling, logger);
+  const onTemplateCardEvent = cardClickHandler(auditedHandling, logger);
   const inbound = wecom ? registerWeComRoutes(app, { config, logger, api: wecom, conversation, onTemplateCardEvent, locks, dedupe, clock }) : undefined;
   // Every write under /api is audited with the authenticated actor, whichever part serves it.
   registerAdminAuditTrail(app, { connection: mongo.connection, auditLog: admin.auditLog, agentState: async (id) => (await agents.directory.list()).find((a) => a.id === id) ?? null });

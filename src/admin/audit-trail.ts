@@ -10,7 +10,8 @@
  * registerAuditTrail(app, { audit, suggestionState: (ref) => …, agentState: (id) => … });
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AuditLog } from './audit-log.js';
+import type { Actor as HandlingActor, HandlingResult, HandlingService } from '../handling/handling-service.js';
+import type { AuditActor, AuditLog } from './audit-log.js';
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -106,4 +107,60 @@ export function registerAuditTrail(app: FastifyInstance, deps: AuditTrailDeps): 
     await deps.audit.record({ actor, action: pending.action, target: pending.target, before: pending.before, after: await pending.load(), requestId: String(req.id) });
     return payload;
   });
+}
+
+/**
+ * The handling service as the WeCom app and the citizens' chat use it (card clicks, the unit's 受理 / 退回 /
+ * 答复 in the app, the citizen's rating): each change that lands also leaves an audit entry, under the
+ * identity WeCom authenticated (the member's userid from the signed callback, or the citizen's account).
+ * The admin API's own calls go through {@link registerAuditTrail} instead, so nothing is recorded twice.
+ *
+ * @example
+ * const audited = auditHandlingChanges(handling, { audit, suggestionState, memberName });
+ * createHandlingConversation({ handling: audited, … }); cardClickHandler(audited, logger);
+ */
+export function auditHandlingChanges<H extends Pick<HandlingService, 'accept' | 'returnToOffice' | 'answer' | 'rate' | 'commentRating' | 'handleCardEvent'>>(
+  handling: H,
+  deps: { audit: Pick<AuditLog, 'record'>; suggestionState(reference: string): Promise<unknown>; memberName?(userid: string): string },
+): H {
+  const actorOfHandling = (a: HandlingActor): AuditActor =>
+    a.kind === 'unit'
+      ? { kind: 'wecom-member', id: a.userid, name: deps.memberName?.(a.userid) ?? a.userid }
+      : a.kind === 'citizen'
+        ? { kind: 'citizen', id: `${a.citizen.channel}:${a.citizen.id}`, name: 'citizen' }
+        : a.kind === 'office'
+          ? { kind: 'office', id: a.id, name: a.id }
+          : { kind: 'system', id: 'system', name: 'system' };
+  const audited = async (action: string, reference: string, actor: AuditActor, run: () => Promise<HandlingResult>): Promise<HandlingResult> => {
+    const before = await deps.suggestionState(reference);
+    const r = await run();
+    if (r.ok) await deps.audit.record({ actor, action, target: reference, before, after: await deps.suggestionState(reference), requestId: null });
+    return r;
+  };
+  const wrapped: Pick<HandlingService, 'accept' | 'returnToOffice' | 'answer' | 'rate' | 'commentRating' | 'handleCardEvent'> = {
+    accept: (reference, input) => audited('accept', reference, actorOfHandling(input.by), () => handling.accept(reference, input)),
+    returnToOffice: (reference, input) => audited('return', reference, actorOfHandling(input.by), () => handling.returnToOffice(reference, input)),
+    answer: (reference, input) => audited('answer', reference, actorOfHandling(input.by), () => handling.answer(reference, input)),
+    rate: (reference, input) => audited('rating', reference, actorOfHandling({ kind: 'citizen', citizen: input.citizen }), () => handling.rate(reference, input)),
+    commentRating: (reference, input) => audited('rating_comment', reference, actorOfHandling({ kind: 'citizen', citizen: input.citizen }), () => handling.commentRating(reference, input)),
+    handleCardEvent: async (click) => {
+      // The card's task id starts with the suggestion's reference (`WZ2021-000001-fgw-1`).
+      const reference = /^[A-Z]{1,6}\d{4}-\d{6,}/.exec(click.taskId)?.[0];
+      const before = reference ? await deps.suggestionState(reference) : null;
+      const r = await handling.handleCardEvent(click);
+      // A click changes state only by 受理 (退回 asks for the reason first, which `returnToOffice` records).
+      if (r.ok && click.eventKey === 'accept' && r.suggestion.reference === reference) {
+        await deps.audit.record({
+          actor: { kind: 'wecom-member', id: click.from, name: deps.memberName?.(click.from) ?? click.from },
+          action: 'accept',
+          target: reference,
+          before,
+          after: await deps.suggestionState(reference),
+          requestId: null,
+        });
+      }
+      return r;
+    },
+  };
+  return Object.assign(Object.create(handling) as H, wrapped);
 }

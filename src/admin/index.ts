@@ -22,7 +22,7 @@ import { registerAuditTrail, suggestionAuditState } from './audit-trail.js';
 export { registerAdminRoutes, type AdminRouteDeps, type QuotaReportPort } from './admin-router.js';
 export { createAdminAuth, actorOf, requireOffice, type Principal, type Authenticate } from './admin-auth.js';
 export { createAuditLog, createAuditModel, type AuditLog, type AuditEntry } from './audit-log.js';
-export { registerAuditTrail, suggestionAuditState, auditActionOf } from './audit-trail.js';
+export { registerAuditTrail, suggestionAuditState, auditActionOf, auditHandlingChanges } from './audit-trail.js';
 export { createOfficeService, type OfficeService, type AssignUnits, type RecommendStatusChange } from './office-service.js';
 
 export interface BuildAdminDeps {
@@ -36,10 +36,12 @@ export interface BuildAdminDeps {
   recommendStatus?: RecommendStatusChange;
   /** Issue 6's quota report, shown in the console. */
   quotas?: QuotaReportPort;
+  /** The audit log, when other parts (the WeCom app's handling) write to it too; one per process keeps appends in order. */
+  auditLog?: AuditLog;
 }
 
-export function buildAdmin({ connection, suggestions, clock, config, assign, recommendStatus, quotas }: BuildAdminDeps): AdminRouteDeps & { auditLog: AuditLog } {
-  const audit = createAuditLog({ model: createAuditModel(connection), clock });
+export function buildAdmin({ connection, suggestions, clock, config, assign, recommendStatus, quotas, auditLog }: BuildAdminDeps): AdminRouteDeps & { auditLog: AuditLog } {
+  const audit = auditLog ?? createAuditLog({ model: createAuditModel(connection), clock });
   const { Suggestion } = createSuggestionModels(connection);
   return {
     suggestions: suggestions as Pick<SuggestionService, 'list' | 'getByReference' | 'listAll'>,
@@ -62,10 +64,15 @@ export function registerAdminAuditTrail(
   app: FastifyInstance,
   deps: { connection: Connection; auditLog: AuditLog; agentState?: (id: string) => Promise<unknown> },
 ): void {
-  const { Suggestion } = createSuggestionModels(deps.connection);
   registerAuditTrail(app, {
     audit: deps.auditLog,
-    suggestionState: async (reference) => suggestionAuditState(await Suggestion.findOne({ reference }, { outbox: 0, proposer: 0, citizen: 0 }).lean()),
+    suggestionState: suggestionStateReader(deps.connection),
     ...(deps.agentState ? { agentState: deps.agentState } : {}),
   });
+}
+
+/** Reads a suggestion's audit state (handling fields, no personal data) by reference. */
+export function suggestionStateReader(connection: Connection): (reference: string) => Promise<unknown> {
+  const { Suggestion } = createSuggestionModels(connection);
+  return async (reference) => suggestionAuditState(await Suggestion.findOne({ reference }, { outbox: 0, proposer: 0, citizen: 0 }).lean());
 }

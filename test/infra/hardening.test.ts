@@ -19,6 +19,8 @@ import type { Logger } from '../../src/infra/logger.js';
 import { startService, type RunningService } from '../../src/main.js';
 import { IN_CAMPAIGN } from '../helpers/conversation.js';
 import { startTestRedis } from '../helpers/redis-server.js';
+import { startFakeWeCom } from '../fakes/fake-wecom-server.js';
+import YAML from 'yaml';
 
 const ADMIN_TOKEN = 'hardening-office-token-0123456789';
 const FGW_TOKEN = 'hardening-fgw-unit-token-0123456789';
@@ -56,6 +58,25 @@ async function start(env: Record<string, string>, logs: string[] = []): Promise<
   const addr = svc.app.server.address();
   if (!addr || typeof addr !== 'object') throw new Error('not listening');
   return { svc, base: `http://127.0.0.1:${addr.port}` };
+}
+
+/** A whole citizen conversation over /dev/chat; returns the reference. */
+async function submitByChat(base: string, user: string, title: string): Promise<string> {
+  const say = async (text: string) =>
+    (await (await fetch(`${base}/dev/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, text }) })).json()) as { state: string; reference?: string };
+  await say('我想提建议');
+  await say('1');
+  await say(title);
+  await say('改进工作');
+  await say('孙家镇到城区的班车每天只有两班，村民早晚出行很不方便，看病上学都要等很久。');
+  await say('建议每天早晚各增开一班往返城区的公交，并在镇卫生院门口设站。');
+  await say('完成');
+  await say('可以调用公交公司现有的备用车辆，不需要新购车辆，成本较低。');
+  await say('完成');
+  await say('张三，13812345678，万州区某某公司');
+  const done = await say('确认');
+  if (!done.reference) throw new Error(`not submitted: ${done.state}`);
+  return done.reference;
 }
 
 afterAll(async () => {
@@ -182,6 +203,36 @@ describe('X-Forwarded-For', () => {
   });
 });
 
+describe('writes through the WeCom app', () => {
+  test("a unit member's 受理 on the card is audited under the member's WeCom identity", async () => {
+    const fake = await startFakeWeCom();
+    try {
+      const dir = tempDir();
+      const cfg = YAML.parse(readFileSync(path.resolve('config/default.yaml'), 'utf8')) as Record<string, any>;
+      cfg.units = cfg.units.map((u: Record<string, unknown>) => (u.id === 'fgw' ? { ...u, wecomUserIds: ['unit_li'] } : u));
+      cfg.members = [{ userid: 'unit_li', name: '李科员', role: 'unit', unit: 'fgw' }];
+      const configFile = path.join(dir, 'config.yaml');
+      writeFileSync(configFile, YAML.stringify(cfg));
+      const { base } = await start({ ADMIN_TOKEN, CONFIG_FILE: configFile, DEV_CHAT: '1', ...fake.botEnv() });
+      fake.setBot(base);
+      const reference = await submitByChat(base, 'wecom-audit', '关于增开孙家镇往返城区公交班次的建议');
+      const headers = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+      expect((await fetch(`${base}/api/suggestions/${reference}/reassign`, { method: 'POST', headers, body: JSON.stringify({ units: ['fgw'] }) })).status).toBe(200);
+      const card = async () => fake.appDelivered.find((d) => d.touser === 'unit_li' && d.body.msgtype === 'template_card' && String((d.body.template_card as { task_id: string }).task_id).startsWith(`${reference}-fgw`));
+      await expect.poll(card, { timeout: 15_000 }).toBeDefined();
+      const taskId = ((await card())!.body.template_card as { task_id: string }).task_id;
+      expect((await fake.memberClicksCard('unit_li', taskId, 'accept')).status).toBe(200);
+      const audit = async () => ((await (await fetch(`${base}/api/audit?target=${reference}`, { headers })).json()) as { items: Array<Record<string, any>> }).items;
+      await expect.poll(async () => (await audit()).map((e) => e.action), { timeout: 15_000 }).toContain('accept');
+      const accepted = (await audit()).find((e) => e.action === 'accept')!;
+      expect(accepted).toMatchObject({ actor: { kind: 'wecom-member', id: 'unit_li', name: '李科员' }, after: { status: 'accepted' } });
+      expect(((await (await fetch(`${base}/api/audit/verify`, { headers })).json()) as { ok: boolean }).ok).toBe(true);
+    } finally {
+      await fake.close();
+    }
+  }, 60_000);
+});
+
 describe('the generated admin token', () => {
   test('is written to a file only its owner can read, and never into the log', async () => {
     const logs: string[] = [];
@@ -234,23 +285,7 @@ describe('the office API', () => {
   });
 
   test('every write route leaves one audit entry under the authenticated identity, never a name the client sends', async () => {
-    const submit = async (user: string, title: string): Promise<string> => {
-      const say = async (text: string) =>
-        (await (await fetch(`${base}/dev/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, text }) })).json()) as { state: string; reference?: string };
-      await say('我想提建议');
-      await say('1');
-      await say(title);
-      await say('改进工作');
-      await say('孙家镇到城区的班车每天只有两班，村民早晚出行很不方便，看病上学都要等很久。');
-      await say('建议每天早晚各增开一班往返城区的公交，并在镇卫生院门口设站。');
-      await say('完成');
-      await say('可以调用公交公司现有的备用车辆，不需要新购车辆，成本较低。');
-      await say('完成');
-      await say('张三，13812345678，万州区某某公司');
-      const done = await say('确认');
-      if (!done.reference) throw new Error(`not submitted: ${done.state}`);
-      return done.reference;
-    };
+    const submit = (user: string, title: string) => submitByChat(base, user, title);
     const a = await submit('audit-a', '关于增开孙家镇往返城区公交班次的建议');
     const b = await submit('audit-b', '关于在孙家镇卫生院门口增设公交站点的建议');
     const operator = { 'x-operator': encodeURIComponent('冒名者') };
