@@ -110,7 +110,7 @@ export function createOfficeService({ models, clock, config, assign, recommendSt
       { returnDocument: 'after', lean: true },
     );
     if (!after) throw conflict(`suggestion ${reference} changed meanwhile; reload and try again`);
-    void fields;
+    void fields; // what the change touches; the HTTP audit trail records the whole handling state before and after
     return after as Doc;
   }
 
