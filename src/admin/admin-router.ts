@@ -141,6 +141,8 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
   });
   app.register(swaggerUi, {
     routePrefix: '/docs',
+    // Its own strict policy (with the hashes of its inline code), replacing the API's `default-src 'none'`.
+    staticCSP: true,
     ...(deps.protectDocs
       ? {
           uiHooks: {

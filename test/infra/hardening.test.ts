@@ -271,6 +271,10 @@ describe('the office API', () => {
     expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    // The API documentation's page keeps a policy that lets its own scripts run.
+    const docs = await fetch(`${base}/docs/static/index.html`);
+    expect(docs.status).toBe(200);
+    expect(docs.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
   });
 
   test('the 11th failed sign-in within a minute is throttled; the right token still works; the log has no token', async () => {
