@@ -70,7 +70,10 @@ const bodies = {
 const awardsQuery = z.object({ year: z.coerce.number().int().min(2000).max(2100).optional() }).strict();
 const auditQuery = z
   .object({
-    target: z.string().regex(referencePattern, 'not a reference number').optional(),
+    target: z
+      .string()
+      .refine((t) => referencePattern.test(t) || /^agent:[A-Za-z0-9_.-]{1,64}$/.test(t), 'not a reference number or agent:<id>')
+      .optional(),
     page: z.coerce.number().int().min(1).max(100_000).default(1),
     pageSize: z.coerce.number().int().min(1).max(200).default(50),
   })

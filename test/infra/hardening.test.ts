@@ -325,6 +325,7 @@ describe('the office API', () => {
     ]);
     expect(mine[6]).toMatchObject({ before: { status: 'assigned' }, after: { status: 'rejected' }, requestId: expect.any(String) });
     expect(mine[7]).toMatchObject({ before: null, after: { name: '王五', unit: 'nyncw' } });
+    expect(((await (await api('GET', '/audit?target=agent:wangwu')).json()) as { items: unknown[] }).items).toHaveLength(2);
     // Neither the audit nor the suggestion's history carries the name the client sent.
     expect(JSON.stringify(audit.items)).not.toContain('冒名者');
     expect(JSON.stringify(await (await api('GET', `/suggestions/${a}`)).json())).not.toContain('冒名者');
