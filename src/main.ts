@@ -5,25 +5,28 @@
  * start; running this file starts it for real.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Connection } from 'mongoose';
 import { registerAgentRoutes } from './admin/agent-routes.js';
 import { registerHandlingRoutes } from './admin/handling-routes.js';
-import { buildAdmin, registerAdminRoutes } from './admin/index.js';
+import { auditHandlingChanges, buildAdmin, createAuditLog, createAuditModel, registerAdminAuditTrail, registerAdminRoutes, requireOffice, suggestionStateReader } from './admin/index.js';
 import { buildAgents } from './agents/index.js';
 import { registerDevChatRoutes } from './channels/dev/dev-chat-router.js';
 import { registerWeComRoutes } from './channels/wecom/index.js';
 import { createHandlingConversation } from './conversation/handling-conversation.js';
 import { createConversationService } from './conversation/index.js';
 import { instrumentConversation } from './conversation/instrumented-handler.js';
-import { createMemorySessionStore } from './conversation/memory-session-store.js';
+import { createMongoSessionStore } from './conversation/mongo-session-store.js';
 import { createRateLimitedHandler, MemorySenderRateCounter, RedisSenderRateCounter } from './conversation/rate-limited-handler.js';
 import { createRedisSessionStore } from './conversation/redis-session-store.js';
 import { cardClickHandler, createDeadlineScheduler, createHandlingService, createSubmission } from './handling/index.js';
 import { offsetClock, systemClock, type Clock } from './infra/clock.js';
 import { loadConfig, type AppConfig } from './infra/config.js';
 import { MemoryDedupeStore, RedisDedupeStore } from './infra/dedupe.js';
-import { createHttpServer } from './infra/http-server.js';
+import { createHttpServer, httpLimitsOf } from './infra/http-server.js';
 import { MemoryLockService, RedisLockService } from './infra/locks.js';
 import { createLogger, type Logger } from './infra/logger.js';
 import { createMetrics, registerMetricsRoute } from './infra/metrics.js';
@@ -42,6 +45,8 @@ export interface RunningService {
   config: Readonly<AppConfig>;
   /** The admin token in force (generated for this run when ADMIN_TOKEN is unset outside production). */
   adminToken: string;
+  /** The database connection (tests and tools). */
+  connection: Connection;
   close(): Promise<void>;
 }
 
@@ -57,9 +62,16 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
   const loaded = opts.config ?? loadConfig();
   const logger = opts.logger ?? createLogger({ level: loaded.env.LOG_LEVEL });
   if (!loaded.env.ADMIN_TOKEN && loaded.env.NODE_ENV === 'production') throw new Error('ADMIN_TOKEN must be set in production');
-  // Outside production a missing ADMIN_TOKEN gets a random one for this run, printed once.
-  const adminToken = loaded.env.ADMIN_TOKEN ?? randomBytes(18).toString('base64url');
-  if (!loaded.env.ADMIN_TOKEN) logger.warn({ adminToken }, 'ADMIN_TOKEN is not set: generated an admin token for this run');
+  // Outside production a missing ADMIN_TOKEN gets a random one for this run: written to a 0600 file (and
+  // printed on an interactive terminal), never into the log stream.
+  const adminToken = loaded.env.ADMIN_TOKEN ?? randomBytes(24).toString('base64url');
+  if (!loaded.env.ADMIN_TOKEN) {
+    const file = path.resolve(loaded.env.DATA_DIR, 'admin-token');
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, `${adminToken}\n`, { mode: 0o600 });
+    if (process.stderr.isTTY) process.stderr.write(`ADMIN_TOKEN for this run: ${adminToken}\n`);
+    logger.warn({ file }, 'ADMIN_TOKEN is not set: generated an admin token for this run (see the file)');
+  }
   const config: Readonly<AppConfig> = loaded.env.ADMIN_TOKEN ? loaded : Object.freeze({ ...loaded, env: Object.freeze({ ...loaded.env, ADMIN_TOKEN: adminToken }) });
   const { env } = config;
   const clock = opts.clock ?? (env.JIANYAN_NOW ? offsetClock(new Date(env.JIANYAN_NOW)) : systemClock);
@@ -69,7 +81,8 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
   const redis = env.REDIS_URL ? createRedis(env.REDIS_URL, logger) : undefined;
   const locks = redis ? new RedisLockService(redis) : new MemoryLockService();
   const dedupe = redis ? new RedisDedupeStore(redis) : new MemoryDedupeStore();
-  const sessions = redis ? createRedisSessionStore(redis) : createMemorySessionStore(clock);
+  // Without Redis, drafts live in the database (the embedded engine on `npm start`): a restart keeps them.
+  const sessions = redis ? createRedisSessionStore(redis) : await createMongoSessionStore(mongo.connection, clock);
   const metrics = createMetrics();
 
   // The record: suggestions and the index of similar ones.
@@ -94,7 +107,11 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
   // The conversation: unit members and pending ratings go to the handling conversation, everyone else to
   // the suggestion flows; kept notices are prepended; each sender is rate-limited.
   const engine = createConversationService({ config, clock, logger, sessions, locks, dedupe, suggestions, similar, agents: agents.directory });
-  const handlingChat = createHandlingConversation({ handling, sessions, notices: notifications.notices, logger, timezone: config.service.timezone });
+  // Changes made through the WeCom app (card clicks, 受理 / 退回 / 答复) and citizens' ratings are audited
+  // under the identity WeCom authenticated; the office API's writes are audited by the HTTP audit trail.
+  const auditLog = createAuditLog({ model: createAuditModel(mongo.connection), clock });
+  const auditedHandling = auditHandlingChanges(handling, { audit: auditLog, suggestionState: suggestionStateReader(mongo.connection), memberName: handling.directory.memberName });
+  const handlingChat = createHandlingConversation({ handling: auditedHandling, sessions, notices: notifications.notices, logger, timezone: config.service.timezone });
   const conversation = createRateLimitedHandler({
     inner: instrumentConversation(handlingChat.wrap(engine), metrics),
     counter: redis ? new RedisSenderRateCounter(redis) : new MemorySenderRateCounter(),
@@ -102,12 +119,6 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
   });
 
   // HTTP: inbound channels and the office API.
-  let ready = false;
-  const app = createHttpServer({ logger, isReady: () => ready });
-  registerMetricsRoute(app, metrics);
-  if (config.devChatEnabled) registerDevChatRoutes(app, { conversation, clock });
-  const onTemplateCardEvent = cardClickHandler(handling, logger);
-  const inbound = wecom ? registerWeComRoutes(app, { config, logger, api: wecom, conversation, onTemplateCardEvent, locks, dedupe, clock }) : undefined;
   const admin = buildAdmin({
     connection: mongo.connection,
     suggestions: suggestionService,
@@ -116,9 +127,35 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
     assign: ({ reference, units, actor, note }) => handling.assign(reference, { units, by: { kind: 'office', id: actor }, ...(note ? { note } : {}) }),
     recommendStatus: ({ reference, actor, note }) => handling.recommendToCity(reference, { by: { kind: 'office', id: actor }, ...(note ? { note } : {}) }),
     quotas: agents.reports,
+    auditLog,
   });
+  const production = env.NODE_ENV === 'production';
+  let ready = false;
+  const app = createHttpServer({
+    logger,
+    isReady: () => ready,
+    limits: httpLimitsOf(env),
+    production,
+    // Failed sign-ins to the office API (and, in production, to /metrics and /docs) are throttled per client.
+    authThrottle: {
+      maxPerMinute: env.ADMIN_AUTH_FAILURES_PER_MINUTE,
+      protects: (url) => url.startsWith('/api/') || (production && (url.startsWith('/metrics') || url.startsWith('/docs'))),
+      isAuthenticated: (req) => admin.authenticate.check?.(req) ?? false,
+      ...(redis ? { redis } : {}),
+    },
+  });
+  // In production the metrics and the API documentation are for the office only.
+  registerMetricsRoute(app, metrics, production ? (req: FastifyRequest) => requireOffice(admin.authenticate(req)) : undefined);
+  if (config.devChatEnabled) {
+    if (production) logger.warn('DEV_CHAT=1 in production: anyone can post to /dev/chat as any user');
+    registerDevChatRoutes(app, { conversation, clock });
+  }
+  const onTemplateCardEvent = cardClickHandler(auditedHandling, logger);
+  const inbound = wecom ? registerWeComRoutes(app, { config, logger, api: wecom, conversation, onTemplateCardEvent, locks, dedupe, clock }) : undefined;
+  // Every write under /api is audited with the authenticated actor, whichever part serves it.
+  registerAdminAuditTrail(app, { connection: mongo.connection, auditLog: admin.auditLog, agentState: async (id) => (await agents.directory.list()).find((a) => a.id === id) ?? null });
   // Admin routes first, so the handling routes appear in the OpenAPI document at /docs.
-  registerAdminRoutes(app, admin);
+  registerAdminRoutes(app, { ...admin, protectDocs: production });
   registerHandlingRoutes(app, { handling, dispatcher: notifications.dispatcher, deadlines, authenticate: admin.authenticate });
   registerAgentRoutes(app, { reports: agents.reports, directory: agents.directory, authenticate: admin.authenticate });
 
@@ -141,6 +178,7 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
     app,
     config,
     adminToken,
+    connection: mongo.connection,
     async close() {
       ready = false;
       await app.close();

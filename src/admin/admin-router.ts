@@ -22,6 +22,7 @@ import { cityForm, toCsv, toXlsx, type ExportContext } from './export.js';
 import { categoryLabels, statusLabels } from '../../flows/texts/admin.js';
 import type { OfficeService } from './office-service.js';
 import { statisticsOptions, type StatisticsReader } from './statistics.js';
+import { unitView } from './unit-view.js';
 
 const statuses = ['submitted', 'assigned', 'accepted', 'answered', 'evaluated', 'closed', 'returned', 'escalated', 'recommended_to_city', 'rejected', 'withdrawn'] as const;
 const categories = ['policy', 'work', 'problem', 'innovation'] as const;
@@ -69,7 +70,10 @@ const bodies = {
 const awardsQuery = z.object({ year: z.coerce.number().int().min(2000).max(2100).optional() }).strict();
 const auditQuery = z
   .object({
-    target: z.string().regex(referencePattern, 'not a reference number').optional(),
+    target: z
+      .string()
+      .refine((t) => referencePattern.test(t) || /^agent:[A-Za-z0-9_.-]{1,64}$/.test(t), 'not a reference number or agent:<id>')
+      .optional(),
     page: z.coerce.number().int().min(1).max(100_000).default(1),
     pageSize: z.coerce.number().int().min(1).max(200).default(50),
   })
@@ -91,13 +95,15 @@ export interface AdminRouteDeps {
   /** GET /api/stats: computed in the database over every matching suggestion. */
   statistics: StatisticsReader;
   office: OfficeService;
-  audit: Pick<AuditLog, 'list'>;
+  audit: Pick<AuditLog, 'list' | 'verify'>;
   authenticate: Authenticate;
   clock: Clock;
   config: Pick<AppConfig, 'service' | 'units' | 'campaigns' | 'generalTheme' | 'awards' | 'adminApi'>;
   quotas?: QuotaReportPort;
   /** Serve the console at /console (default true). */
   console?: boolean;
+  /** /docs and /docs/json need the office's credential (production). */
+  protectDocs?: boolean;
 }
 
 declare module 'fastify' {
@@ -136,7 +142,20 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
     },
     transform: ({ schema, url }) => ({ schema: { ...(schema ?? {}), hide: !url.startsWith('/api') || Boolean(schema?.hide) }, url }),
   });
-  app.register(swaggerUi, { routePrefix: '/docs' });
+  app.register(swaggerUi, {
+    routePrefix: '/docs',
+    // Its own strict policy (with the hashes of its inline code), replacing the API's `default-src 'none'`.
+    staticCSP: true,
+    ...(deps.protectDocs
+      ? {
+          uiHooks: {
+            onRequest: async (req: FastifyRequest) => {
+              requireOffice(deps.authenticate(req));
+            },
+          },
+        }
+      : {}),
+  });
   if (deps.console !== false) registerConsole(app);
 
   const toFilter = (q: z.infer<typeof filterQuery>, p: Principal): SuggestionFilter => {
@@ -201,7 +220,9 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
 
       api.get('/suggestions', { schema: { tags, summary: 'List suggestions with filters and paging', querystring: json(listQuery) } }, async (req) => {
         const { page, pageSize, ...q } = listQuery.parse(req.query);
-        return deps.suggestions.list({ ...toFilter(q, principal(req)), page, pageSize });
+        const p = principal(req);
+        const r = await deps.suggestions.list({ ...toFilter(q, p), page, pageSize });
+        return p.kind === 'unit' ? { ...r, items: r.items.map(unitView) } : r;
       });
 
       api.get('/suggestions/export.csv', { schema: { tags: ['exports'], summary: 'The filtered list as CSV', querystring: json(filterQuery) } }, async (req, reply) => {
@@ -218,7 +239,9 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
 
       api.get('/suggestions/:reference', { schema: { tags, summary: 'One suggestion with its full history', ...refSchema } }, async (req) => {
         const { reference } = referenceParams.parse(req.params);
-        return loadVisible(reference, principal(req));
+        const p = principal(req);
+        const doc = await loadVisible(reference, p);
+        return p.kind === 'unit' ? unitView(doc) : doc;
       });
 
       api.get('/suggestions/:reference/city-form', { schema: { tags: ['city'], summary: "A recommended suggestion as the city system's form", ...refSchema } }, async (req) => {
@@ -274,6 +297,12 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
       api.get('/audit', { schema: { tags: ['audit'], summary: 'The audit log of admin writes, newest first', querystring: json(auditQuery) } }, async (req) => {
         requireOffice(principal(req));
         return deps.audit.list(auditQuery.parse(req.query));
+      });
+
+      api.get('/audit/verify', { schema: { tags: ['audit'], summary: 'Recomputes the hash chain of the audit log; names the first edited, removed or inserted entry' } }, async (req, reply) => {
+        requireOffice(principal(req));
+        const r = await deps.audit.verify();
+        return reply.status(r.ok ? 200 : 409).send(r);
       });
 
       if (deps.quotas) {

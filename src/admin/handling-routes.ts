@@ -9,7 +9,8 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Principal } from './admin-auth.js';
+import { actorOf, type Principal } from './admin-auth.js';
+import { unitView } from './unit-view.js';
 import { AppError, forbidden, notFound } from '../infra/errors.js';
 import { referencePattern } from '../suggestions/reference-number.js';
 import type { HandlingResult, HandlingService } from '../handling/handling-service.js';
@@ -19,6 +20,8 @@ import type { Dispatcher } from '../notifications/dispatcher.js';
 
 const plainId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a plain id');
 const referenceParams = z.object({ reference: z.string().regex(referencePattern, 'not a reference number') }).strict();
+// `by` (a self-declared name) is still accepted for old clients but ignored: the history records the
+// authenticated identity (request.actor).
 const by = z.string().trim().min(1).max(64).optional();
 const unitsBody = z.object({ units: z.array(plainId).min(1).max(10), note: z.string().trim().max(500).optional(), by }).strict();
 const rejectBody = z.object({ reason: z.string().trim().min(2).max(1000), by }).strict();
@@ -28,7 +31,7 @@ const answerBody = z
     outcome: z.enum(outcomeOrder as [string, ...string[]]),
     text: z.string().trim().min(2).max(5000),
     reason: z.string().trim().min(2).max(2000).optional(),
-    by: z.string().trim().min(1).max(64),
+    by,
   })
   .strict()
   .refine((b) => b.outcome !== 'not_adopted' || b.reason, { message: '暂不采纳 needs a reason', path: ['reason'] });
@@ -59,11 +62,14 @@ export interface HandlingRoutesDeps {
   authenticate: (req: FastifyRequest) => Principal;
 }
 
+/** Who did it, as the history names them: the authenticated identity, never a name from the body. */
+const actorId = (req: FastifyRequest, p: Principal): string => (req.actor ? (req.actor.kind === 'admin-token' ? actorOf(p) : `${req.actor.kind}:${req.actor.id}`) : actorOf(p));
+
 export function registerHandlingRoutes(app: FastifyInstance, deps: HandlingRoutesDeps): void {
-  const office = (req: FastifyRequest, b: { by?: string | undefined }) => {
+  const office = (req: FastifyRequest, _b: { by?: string | undefined }) => {
     const p = deps.authenticate(req);
     if (p.kind !== 'office') throw forbidden('only the office may do this');
-    return { kind: 'office' as const, id: b.by ?? p.operator ?? 'admin' };
+    return { kind: 'office' as const, id: actorId(req, p) };
   };
   app.register(
     async (api) => {
@@ -94,15 +100,16 @@ export function registerHandlingRoutes(app: FastifyInstance, deps: HandlingRoute
         // A suggestion not assigned to the token's unit does not exist for it: the same 404 as a read, so a
         // unit cannot probe which references exist.
         if (p.kind === 'unit' && !(await deps.handling.findForUnits(reference, [p.unit]))) throw notFound(`no suggestion ${reference}`);
-        return result(
+        const answered = result(
           await deps.handling.answer(reference, {
             unit: b.unit,
             outcome: b.outcome as never,
             text: b.text,
             ...(b.reason ? { reason: b.reason } : {}),
-            by: p.kind === 'unit' ? { kind: 'unit', unit: p.unit, userid: b.by } : { kind: 'office', id: b.by },
+            by: p.kind === 'unit' ? { kind: 'unit', unit: p.unit, userid: req.actor && req.actor.kind !== 'unit-token' ? req.actor.id : 'unit-token' } : { kind: 'office', id: actorId(req, p) },
           }),
         );
+        return p.kind === 'unit' ? unitView(answered) : answered;
       });
       api.get('/notifications/dead-letters', async (req) => {
         office(req, {});

@@ -13,13 +13,16 @@ import { createSuggestionModels } from '../suggestions/suggestion-model.js';
 import type { SuggestionService } from '../suggestions/suggestion-service.js';
 import { createAdminAuth } from './admin-auth.js';
 import type { AdminRouteDeps, QuotaReportPort } from './admin-router.js';
-import { createAuditLog, createAuditModel } from './audit-log.js';
+import { createAuditLog, createAuditModel, type AuditLog } from './audit-log.js';
 import { createOfficeService, type AssignUnits, type RecommendStatusChange } from './office-service.js';
 import { createStatisticsReader } from './statistics.js';
+import type { FastifyInstance } from 'fastify';
+import { registerAuditTrail, suggestionAuditState } from './audit-trail.js';
 
 export { registerAdminRoutes, type AdminRouteDeps, type QuotaReportPort } from './admin-router.js';
 export { createAdminAuth, actorOf, requireOffice, type Principal, type Authenticate } from './admin-auth.js';
 export { createAuditLog, createAuditModel, type AuditLog, type AuditEntry } from './audit-log.js';
+export { registerAuditTrail, suggestionAuditState, auditActionOf, auditHandlingChanges } from './audit-trail.js';
 export { createOfficeService, type OfficeService, type AssignUnits, type RecommendStatusChange } from './office-service.js';
 
 export interface BuildAdminDeps {
@@ -33,19 +36,43 @@ export interface BuildAdminDeps {
   recommendStatus?: RecommendStatusChange;
   /** Issue 6's quota report, shown in the console. */
   quotas?: QuotaReportPort;
+  /** The audit log, when other parts (the WeCom app's handling) write to it too; one per process keeps appends in order. */
+  auditLog?: AuditLog;
 }
 
-export function buildAdmin({ connection, suggestions, clock, config, assign, recommendStatus, quotas }: BuildAdminDeps): AdminRouteDeps {
-  const audit = createAuditLog({ model: createAuditModel(connection), clock });
+export function buildAdmin({ connection, suggestions, clock, config, assign, recommendStatus, quotas, auditLog }: BuildAdminDeps): AdminRouteDeps & { auditLog: AuditLog } {
+  const audit = auditLog ?? createAuditLog({ model: createAuditModel(connection), clock });
   const { Suggestion } = createSuggestionModels(connection);
   return {
     suggestions: suggestions as Pick<SuggestionService, 'list' | 'getByReference' | 'listAll'>,
     statistics: createStatisticsReader({ models: { Suggestion }, clock }),
-    office: createOfficeService({ models: { Suggestion }, audit, clock, config, ...(assign ? { assign } : {}), ...(recommendStatus ? { recommendStatus } : {}) }),
+    office: createOfficeService({ models: { Suggestion }, clock, config, ...(assign ? { assign } : {}), ...(recommendStatus ? { recommendStatus } : {}) }),
     audit,
+    auditLog: audit,
     authenticate: createAdminAuth({ adminToken: config.env.ADMIN_TOKEN, unitTokens: config.adminApi.unitTokens }),
     clock,
     config,
     ...(quotas ? { quotas } : {}),
   };
+}
+
+/**
+ * Audits every write under /api of `app` (whichever part registers it) into the admin audit log, with the
+ * suggestion's (or agent's) state before and after. Call before registering the /api routes.
+ */
+export function registerAdminAuditTrail(
+  app: FastifyInstance,
+  deps: { connection: Connection; auditLog: AuditLog; agentState?: (id: string) => Promise<unknown> },
+): void {
+  registerAuditTrail(app, {
+    audit: deps.auditLog,
+    suggestionState: suggestionStateReader(deps.connection),
+    ...(deps.agentState ? { agentState: deps.agentState } : {}),
+  });
+}
+
+/** Reads a suggestion's audit state (handling fields, no personal data) by reference. */
+export function suggestionStateReader(connection: Connection): (reference: string) => Promise<unknown> {
+  const { Suggestion } = createSuggestionModels(connection);
+  return async (reference) => suggestionAuditState(await Suggestion.findOne({ reference }, { outbox: 0, proposer: 0, citizen: 0 }).lean());
 }

@@ -6,8 +6,8 @@
  * Assignment, reassignment, rejection and answers belong to the handling service (issue 5); this service
  * calls its `assign` through the narrow `AssignUnits` port. Every write is one conditional update of the
  * suggestion, matched on its revision `rev` as the handling service's are (a concurrent change gives 409
- * instead of a lost update; the dispatcher's bookkeeping of outbox entries does not count as one), followed
- * by an audit entry with the touched fields before and after.
+ * instead of a lost update; the dispatcher's bookkeeping of outbox entries does not count as one). The audit
+ * entry of each write is made by the API's audit trail (audit-trail.ts), with the request's authenticated actor.
  */
 import type { AppConfig } from '../infra/config.js';
 import type { Clock } from '../infra/clock.js';
@@ -17,7 +17,6 @@ import { canTransition } from '../suggestions/status-machine.js';
 import type { SuggestionModels } from '../suggestions/suggestion-model.js';
 import type { SuggestionStatus } from '../domain/suggestion-types.js';
 import { actorOf, requireOffice, type Principal } from './admin-auth.js';
-import type { AuditLog } from './audit-log.js';
 
 /** Issue 5's assignment, as the office service needs it (a leader's instruction leads to an assignment). A `{ ok: false }` result is answered with 409. */
 export type AssignUnits = (args: { reference: string; units: string[]; actor: string; note?: string }) => Promise<unknown>;
@@ -54,7 +53,6 @@ export interface OfficeService {
 
 type Deps = {
   models: Pick<SuggestionModels, 'Suggestion'>;
-  audit: Pick<AuditLog, 'record'>;
   clock: Clock;
   config: Pick<AppConfig, 'awards' | 'adminApi' | 'units'>;
   /** Issue 5's assign; without it an instruction is recorded and the office assigns by hand. */
@@ -72,9 +70,6 @@ function checkPortResult(result: unknown): void {
 
 type Doc = Record<string, any>;
 
-const pick = (doc: Doc | null, fields: readonly string[]): Record<string, unknown> | null =>
-  doc ? Object.fromEntries(fields.map((f) => [f, doc[f] ?? null])) : null;
-
 /** True when the suggestion counts as adopted for an award (the seed: a leader's instruction plus adoption, or city adoption). */
 export function isAwardEligible(doc: Doc, adoptedOutcomes: readonly string[]): boolean {
   if (doc.cityRecommendation?.outcome === 'adopted') return true;
@@ -82,7 +77,7 @@ export function isAwardEligible(doc: Doc, adoptedOutcomes: readonly string[]): b
   return adopted && Boolean(doc.escalation?.instruction);
 }
 
-export function createOfficeService({ models, audit, clock, config, assign, recommendStatus }: Deps): OfficeService {
+export function createOfficeService({ models, clock, config, assign, recommendStatus }: Deps): OfficeService {
   const { Suggestion } = models;
   const unitIds = new Set(config.units.map((u) => u.id));
 
@@ -115,7 +110,7 @@ export function createOfficeService({ models, audit, clock, config, assign, reco
       { returnDocument: 'after', lean: true },
     );
     if (!after) throw conflict(`suggestion ${reference} changed meanwhile; reload and try again`);
-    await audit.record({ actor, action, target: reference, before: pick(before, [...fields, 'status']), after: pick(after as Doc, [...fields, 'status']) });
+    void fields; // what the change touches; the HTTP audit trail records the whole handling state before and after
     return after as Doc;
   }
 

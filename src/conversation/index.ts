@@ -21,6 +21,7 @@ export { decodeSession, newSession, SESSION_SCHEMA_VERSION, type Session } from 
 export type { SessionStore } from './session-store.js';
 export { MemorySessionStore, createMemorySessionStore } from './memory-session-store.js';
 export { RedisSessionStore, createRedisSessionStore } from './redis-session-store.js';
+export { MongoSessionStore, createMongoSessionStore, createSessionModel } from './mongo-session-store.js';
 export { InvalidMessageError, cleanText, conversationIdOf, type AgentLookup, type ConversationDeps, type HandledTurn } from './turn.js';
 
 /** The real judgement functions (src/judgement). */

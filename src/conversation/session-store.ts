@@ -1,7 +1,8 @@
 /**
- * Where sessions live between messages. One port, two adapters sharing one contract test suite:
- * memory-session-store.ts (single process, the embedded default) and redis-session-store.ts (any number
- * of workers; used when REDIS_URL is set).
+ * Where sessions live between messages. One port, three adapters sharing one contract test suite:
+ * redis-session-store.ts (any number of workers; used when REDIS_URL is set), mongo-session-store.ts (the
+ * database, used without Redis: drafts survive a restart on embedded defaults) and memory-session-store.ts
+ * (one process, tests).
  */
 
 /** Stores one JSON-serialisable session per conversation id (`channel:senderId`). */

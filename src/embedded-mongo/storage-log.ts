@@ -114,7 +114,8 @@ export class StorageLog {
 
   /** Takes the lock file, reads the snapshot and the log, and opens the log for appending. */
   open(): ReplayResult {
-    fs.mkdirSync(this.dir, { recursive: true });
+    // Owner-only (issue 17): the engine takes unauthenticated loopback connections, its files must not be readable by others.
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     this.lock();
     const records: LogRecord[] = [];
     const snapPath = path.join(this.dir, SNAPSHOT_FILE);
@@ -132,7 +133,8 @@ export class StorageLog {
     }
     const logPath = path.join(this.dir, LOG_FILE);
     let dropped = 0;
-    this.fd = fs.openSync(logPath, fs.constants.O_RDWR | fs.constants.O_CREAT);
+    this.fd = fs.openSync(logPath, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
+    fs.fchmodSync(this.fd, 0o600);
     const size = fs.fstatSync(this.fd).size;
     if (size > 0) {
       const buf = Buffer.allocUnsafe(size);
@@ -260,7 +262,7 @@ export class StorageLog {
       this.unsynced = false;
     }
     const tmp = path.join(this.dir, SNAPSHOT_FILE + '.tmp');
-    const fd = fs.openSync(tmp, 'w');
+    const fd = fs.openSync(tmp, 'w', 0o600);
     let bytes = 0;
     try {
       let pending: Buffer[] = [];
@@ -329,7 +331,7 @@ export class StorageLog {
     if (lockedHere.has(this.dir)) {
       throw new Error(`embedded-mongo: data directory ${this.dir} is already open in this process`);
     }
-    const fd = fs.openSync(lockPath, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
+    const fd = fs.openSync(lockPath, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
     let granted = false;
     try {
       // A killed owner can show as dead (a zombie) a few milliseconds before its last thread has

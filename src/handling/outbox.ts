@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChannelName, ReplyOption } from '../domain/messages.js';
 import { maskPhones } from '../infra/logger.js';
+import { markdownInert } from '../wecom-api/wecom-escape.js';
 
 /** A template card or text to a unit's WeCom members through the self-built app. */
 export type UnitAppEntry =
@@ -50,12 +51,14 @@ export function outboxEntry(message: OutboxMessage, now: Date): OutboxEntry {
  * every other phone number is masked (a group is not the place for personal details, whatever was typed).
  *
  * @example
- * robotSafe('张三建议：请联系13812345678', { name: '张三', phone: '13812345678' }); // '**建议：请联系138****5678'
+ * robotSafe('张三建议：请联系13812345678', { name: '张三', phone: '13812345678' }); // '＊＊建议：请联系138****5678'
+ * robotSafe('[点此登录](http://evil.example/x)'); // '［点此登录］（http://evil.example/x）'
  */
 export function robotSafe(text: string, proposer?: { name?: string | null; phone?: string | null } | null): string {
-  let out = text;
+  // Markdown cannot form from a citizen's words: no link, mention, font tag or emphasis (issue 17).
+  let out = markdownInert(text);
   const name = proposer?.name?.trim();
-  if (name && [...name].length >= 2) out = out.split(name).join('*'.repeat([...name].length));
+  if (name && [...name].length >= 2) out = out.split(markdownInert(name)).join('＊'.repeat([...name].length));
   const phone = proposer?.phone?.replace(/\D/g, '');
   if (phone && phone.length >= 7) out = out.split(phone).join(`${phone.slice(0, 3)}****${phone.slice(-4)}`);
   return maskPhones(out);

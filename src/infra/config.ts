@@ -51,6 +51,20 @@ export const envSchema = z.object({
   WECOM_CALLBACK_MAX_SKEW_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(30).max(86_400).default(300)),
   /** Comma-separated open_kfid allow-list for 微信客服; empty = every kf account bound to the app. */
   WECOM_KF_OPEN_KFIDS: optionalString,
+  /**
+   * Which proxies' X-Forwarded-For is believed: unset = none (req.ip is the socket's peer), `loopback`, a
+   * comma-separated list of addresses/CIDRs, or a hop count. Never `true` (any client could claim any IP).
+   */
+  TRUST_PROXY: optionalString,
+  /** Slow-client protection (ms): whole request, headers, idle keep-alive, and the socket idle timeout. */
+  HTTP_REQUEST_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1000).max(600_000).default(30_000)),
+  HTTP_HEADERS_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1000).max(600_000).default(10_000)),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1000).max(600_000).default(5_000)),
+  HTTP_IDLE_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1000).max(600_000).default(15_000)),
+  /** Most simultaneous connections one process keeps open; more are closed at once. */
+  HTTP_MAX_CONNECTIONS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(10).max(1_000_000).default(2_000)),
+  /** Failed sign-ins (wrong or missing token) allowed per client address per minute; more get 429. */
+  ADMIN_AUTH_FAILURES_PER_MINUTE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(10_000).default(10)),
 });
 export type Env = z.infer<typeof envSchema>;
 
@@ -341,6 +355,19 @@ export type Campaign = FileConfig['campaigns'][number];
 export type Theme = z.infer<typeof themeSchema>;
 export type Unit = FileConfig['units'][number];
 
+/** The least length of a production token (ADMIN_TOKEN; unit tokens already need 24). */
+export const MIN_TOKEN_CHARS = 24;
+
+/**
+ * Why a token is too weak for production, or undefined when it is strong enough: at least 24 characters
+ * and not one repeated character or a run like `aaaa…` / `1234…` (at least 8 distinct characters).
+ */
+export function weakTokenReason(token: string): string | undefined {
+  if (token.length < MIN_TOKEN_CHARS) return `must be at least ${MIN_TOKEN_CHARS} characters (e.g. \`openssl rand -base64 24\`)`;
+  if (new Set(token).size < 8) return 'must not be a repetitive string: use a random one (e.g. `openssl rand -base64 24`)';
+  return undefined;
+}
+
 export interface AppConfig extends FileConfig {
   env: Env;
   /** True when WeCom credentials are present (the app or 微信客服 callbacks are served). */
@@ -360,6 +387,11 @@ function describeIssues(source: string, error: z.ZodError): string {
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const defaultConfigFile = path.join(repoRoot, 'config', 'default.yaml');
+/**
+ * Demo additions (a demo agent for the dev chat), merged into the default file outside production when
+ * CONFIG_FILE is unset. A deployment's CONFIG_FILE never gets them.
+ */
+export const demoConfigFile = path.join(repoRoot, 'config', 'demo.yaml');
 
 /** Parses and validates a YAML config text. Throws ConfigError naming each bad key. */
 export function parseFileConfig(text: string, source = 'config'): FileConfig {
@@ -386,14 +418,47 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
   } catch (err) {
     throw new ConfigError(`Cannot read CONFIG_FILE ${file}: ${(err as Error).message}`);
   }
+  if (!e.CONFIG_FILE && e.NODE_ENV !== 'production') text = withDemo(text);
   const fileConfig = parseFileConfig(text, file);
+  const production = e.NODE_ENV === 'production';
+  if (production) {
+    const problems: string[] = [];
+    if (e.ADMIN_TOKEN) {
+      const weak = weakTokenReason(e.ADMIN_TOKEN);
+      if (weak) problems.push(`  - ADMIN_TOKEN: ${weak}`);
+    }
+    fileConfig.adminApi.unitTokens.forEach((t, i) => {
+      const weak = weakTokenReason(t.token);
+      if (weak) problems.push(`  - adminApi.unitTokens.${i}.token: ${weak}`);
+    });
+    if (problems.length) throw new ConfigError(`Invalid configuration for production:\n${problems.join('\n')}`);
+  }
   const wecomEnabled = Boolean(e.WECOM_CORP_ID && e.WECOM_TOKEN && e.WECOM_AES_KEY);
   return deepFreeze({
     ...fileConfig,
     env: e,
     wecomEnabled,
-    devChatEnabled: e.DEV_CHAT === '1' || (!wecomEnabled && e.DEV_CHAT !== '0'),
+    // In production the dev chat (anyone may post as anyone) is served only when DEV_CHAT=1 says so.
+    devChatEnabled: e.DEV_CHAT === '1' || (!production && !wecomEnabled && e.DEV_CHAT !== '0'),
   });
+}
+
+/** The default file's text with config/demo.yaml's agents and members appended (outside production). */
+function withDemo(text: string): string {
+  let demoText: string;
+  try {
+    demoText = readFileSync(demoConfigFile, 'utf8');
+  } catch {
+    return text;
+  }
+  const base = YAML.parse(text) as Record<string, unknown> | null;
+  const demo = YAML.parse(demoText) as Record<string, unknown> | null;
+  if (!base || !demo) return text;
+  for (const key of ['agents', 'members'] as const) {
+    const extra = demo[key];
+    if (Array.isArray(extra)) base[key] = [...((base[key] as unknown[] | undefined) ?? []), ...extra];
+  }
+  return YAML.stringify(base);
 }
 
 /** Config for tests: the default file with overrides applied to the env. */

@@ -18,7 +18,7 @@
  *   metrics.messagesIn.inc({ channel: 'wecom_kf' });
  *   const end = metrics.turnDuration.startTimer({ channel: 'dev' }); …; end();
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface Metrics {
@@ -114,7 +114,8 @@ export function createMetrics({ defaultMetrics = true }: MetricsOptions = {}): M
  * Serves `GET /metrics` and times every request by its route pattern (never the raw URL, so reference
  * numbers or tokens cannot blow up the label set). Unknown routes are counted as `unmatched`.
  */
-export function registerMetricsRoute(app: FastifyInstance, metrics: Pick<Metrics, 'registry' | 'httpRequestDuration'>): void {
+/** `guard` (production: the office's credential) runs before /metrics answers; it throws to refuse. */
+export function registerMetricsRoute(app: FastifyInstance, metrics: Pick<Metrics, 'registry' | 'httpRequestDuration'>, guard?: (req: FastifyRequest) => void): void {
   const started = new WeakMap<object, bigint>();
   app.addHook('onRequest', async (req) => {
     started.set(req, process.hrtime.bigint());
@@ -125,7 +126,8 @@ export function registerMetricsRoute(app: FastifyInstance, metrics: Pick<Metrics
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     metrics.httpRequestDuration.observe({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, seconds);
   });
-  app.get('/metrics', async (_req, reply) => {
+  app.get('/metrics', async (req, reply) => {
+    guard?.(req);
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });

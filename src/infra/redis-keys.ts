@@ -31,6 +31,8 @@ export const RedisKeys = {
   kfWindow: (openKfId: string, externalUserId: string) => `${KeyPrefix}kf:window:${openKfId}:${externalUserId}`,
   /** 微信客服 messages kept until the customer next writes (list of JSON kf message bodies). */
   kfPending: (openKfId: string, externalUserId: string) => `${KeyPrefix}kf:pending:${openKfId}:${externalUserId}`,
+  /** Namespace of @fastify/rate-limit's failed sign-in counters (it appends the client key). */
+  authFailures: () => `${KeyPrefix}rate:auth-fail:`,
   /** The scheduler's leader lease. */
   schedulerLease: () => `${KeyPrefix}lock:scheduler`,
 } as const;

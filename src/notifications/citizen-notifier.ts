@@ -4,6 +4,7 @@
  * text message; dev chat and terminal (and kf when no sender is wired): kept in the notice store and shown
  * at the start of the citizen's next conversation.
  */
+import { textInert } from '../wecom-api/wecom-escape.js';
 import type { OutboundReply } from '../domain/messages.js';
 import type { KfOutbox } from '../wecom-api/kf-outbox.js';
 import type { AppMessage, AppSendResult } from '../wecom-api/wecom-api-client.js';
@@ -51,7 +52,8 @@ export function createCitizenNotifier(deps: CitizenNotifierDeps): Notifier {
         }
         if (target.channel === 'wecom-app' && deps.app) {
           const options = payload.options?.length ? `\n${payload.options.map((o, i) => `${i + 1}. ${o.label}`).join('\n')}` : '';
-          await deps.app.sendAppMessage({ touser: target.id, msgtype: 'text', text: { content: payload.text + options }, enable_duplicate_check: 1, duplicate_check_interval: 1800 });
+          // App members here are agents (staff) relaying news: the proposer's name and texts are others' words.
+          await deps.app.sendAppMessage({ touser: target.id, msgtype: 'text', text: { content: textInert(payload.text + options) }, enable_duplicate_check: 1, duplicate_check_interval: 1800 });
           return { status: 'delivered' };
         }
         await deps.notices.keep({ outboxId: entry.id, citizen: target, reference: payload.reference, text: payload.text, ...(payload.options ? { options: payload.options } : {}) });

@@ -86,6 +86,37 @@ describe('the WeCom callback', () => {
       'malformed_body',
     ],
     [
+      'a query parameter given twice (msg_signature)',
+      async () => {
+        const s = sealed(memberText('我想提建议', '9010'));
+        const r = await w.request('POST', `/wecom/callback?${s.query}&msg_signature=0123456789abcdef`, { body: s.body, contentType: 'text/xml' });
+        return { status: r.status, body: r.text };
+      },
+      400,
+      'duplicate_params',
+    ],
+    [
+      'a query parameter given twice on the URL check (echostr)',
+      async () => {
+        const s = sealed(memberText('我想提建议', '9011'));
+        const r = await w.request('GET', `/wecom/callback?${s.query}&echostr=a&echostr=b`);
+        return { status: r.status, body: r.text };
+      },
+      400,
+      'duplicate_params',
+    ],
+    [
+      'an unsigned envelope that is not even XML: refused on the signature before any parsing',
+      async () => {
+        const s = sealed(memberText('我想提建议', '9012'));
+        const forged = `<xml><<Broken ${'<a>'.repeat(1000)}<Encrypt><![CDATA[${Buffer.from('forged').toString('base64')}]]></Encrypt>`;
+        const r = await w.request('POST', `/wecom/callback?${s.query}`, { body: forged, contentType: 'text/xml' });
+        return { status: r.status, body: r.text };
+      },
+      403,
+      'bad_signature',
+    ],
+    [
       'a validly signed body over 64 KB',
       () => {
         const s = sealed(memberText('建'.repeat(30_000), '9008'));
@@ -107,6 +138,17 @@ describe('the WeCom callback', () => {
     expect(JSON.stringify(w.logs.slice(logged))).not.toContain('我想提建议');
     // A refused callback is never queued, so there is nothing to wait for before comparing.
     await w.expectUnchanged(before);
+  });
+
+  test('a flood of forged callbacks writes a few log lines a minute, the next one counting those left out', async () => {
+    const logged = w.logs.length;
+    for (let i = 0; i < 40; i++) {
+      const r = await w.fake.callback('/wecom/kf/callback', memberText('我想提建议', `95${i}`), { signature: true });
+      expect(r.status).toBe(403);
+    }
+    const lines = w.logs.slice(logged).filter((l) => l.msg === 'WeCom callback rejected');
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.length).toBeLessThanOrEqual(10);
   });
 
   test('control: a properly sealed member message is answered through the fake WeCom, and the snapshot shows it', async () => {

@@ -106,21 +106,24 @@ describe('the suggestion list', () => {
 });
 
 describe('office actions', () => {
-  test('marking valuable is recorded in history and in the audit log with before and after', async () => {
+  test('marking valuable is recorded in history and in the audit log with before and after, under the token, not a sent name', async () => {
     const ref = await app.submit({ title: '关于有价值建议标记的建议' });
     const res = await post(`/api/suggestions/${ref}/valuable`, { valuable: true, note: '思路新' }, ADMIN_TOKEN, { 'x-operator': encodeURIComponent('王科长') });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ valuable: true, valuableNote: '思路新' });
-    expect(res.json().history.at(-1)).toMatchObject({ action: 'mark_valuable', actor: 'office(王科长)' });
+    expect(res.json().history.at(-1)).toMatchObject({ action: 'mark_valuable', actor: 'office' });
     const audit = (await get(`/api/audit?target=${ref}`)).json();
     expect(audit.items).toHaveLength(1);
     expect(audit.items[0]).toMatchObject({
-      actor: 'office(王科长)',
+      seq: expect.any(Number),
+      actor: { kind: 'admin-token', id: 'admin-token' },
       action: 'mark_valuable',
       target: ref,
       before: { valuable: false, valuableNote: null, status: 'submitted' },
       after: { valuable: true, valuableNote: '思路新', status: 'submitted' },
+      requestId: expect.any(String),
     });
+    expect(JSON.stringify(audit.items[0])).not.toContain('王科长');
     expect((await get('/api/suggestions?valuable=true')).json().items.map((i: { reference: string }) => i.reference)).toContain(ref);
   });
 

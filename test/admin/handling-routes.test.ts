@@ -55,6 +55,25 @@ describe('the office screens, assigns, reassigns and rejects through the admin A
     expect(cardsTo(fake, 'unit_li')).toHaveLength(1);
   });
 
+  test("a citizen's title written as a markdown link reaches the units' robots and members as plain words", async () => {
+    const title = '[紧急：点此重新登录](http://evil.example/x) <@all> <a href="http://evil.example/y">点此</a>';
+    const ref = await w.submit({ title });
+    expect((await call('POST', `/api/suggestions/${ref}/assign`, { units: ['fgw'] })).statusCode).toBe(200);
+    await w.dispatcher().runOnce();
+    const robot = fake.robotDelivered.filter((r) => r.key === 'robot-fgw').map((r) => (r.body.markdown as { content: string }).content);
+    expect(robot).toHaveLength(1);
+    // The robot's own heading and colour remain markdown; the citizen's words cannot form a link or a mention.
+    expect(robot[0]).toContain(`### 新交办建议 ${ref}`);
+    expect(robot[0]).toContain('［紧急：点此重新登录］（http://evil.example/x）');
+    expect(robot[0]).not.toMatch(/\]\(|<@|<a /);
+    const card = cardsTo(fake, 'unit_li')[0] as Record<string, unknown>;
+    expect(JSON.stringify(card)).not.toMatch(/<a |<@/);
+    // Reassigning tells the members in a text message: no `<a href>` there either.
+    await call('POST', `/api/suggestions/${ref}/reassign`, { units: ['gzw'] });
+    await w.dispatcher().runOnce();
+    expect(appTextsTo(fake, 'unit_li').at(-1)).toContain('＜a href="http://evil.example/y"＞点此＜/a＞');
+  });
+
   test('a city-wide suggestion is recorded as city level for the office', async () => {
     const ref = await w.submit({ title: '在全市推广川渝通办', proposal: '建议在全市范围推广川渝通办事项清单。' });
     const doc = await w.doc(ref);
@@ -95,7 +114,7 @@ describe('the office screens, assigns, reassigns and rejects through the admin A
     const bad = await call('POST', `/api/suggestions/${ref}/answer`, { unit: 'fgw', outcome: 'not_adopted', text: '暂不考虑', by: 'li' });
     expect(bad.statusCode).toBe(400);
     const ok = await call('POST', `/api/suggestions/${ref}/answer`, { unit: 'fgw', outcome: 'for_reference', text: '您的建议已转相关科室参考。', by: 'li' });
-    expect(ok.json()).toMatchObject({ status: 'answered', assignments: [expect.objectContaining({ answer: expect.objectContaining({ outcome: 'for_reference', by: 'office:li' }) })] });
+    expect(ok.json()).toMatchObject({ status: 'answered', assignments: [expect.objectContaining({ answer: expect.objectContaining({ outcome: 'for_reference', by: 'office:office' }) })] });
     expect((await call('POST', `/api/suggestions/${ref}/answer`, { unit: 'jw', outcome: 'adopted', text: '已采纳', by: 'x' })).statusCode).toBe(409);
   });
 
@@ -106,7 +125,11 @@ describe('the office screens, assigns, reassigns and rejects through the admin A
     expect((await call('GET', '/api/reports/deadlines', undefined, FGW_TOKEN)).statusCode).toBe(403);
     expect((await call('POST', `/api/suggestions/${ref}/answer`, { unit: 'gzw', outcome: 'adopted', text: '已采纳', by: 'li' }, FGW_TOKEN)).statusCode).toBe(403);
     const ok = await call('POST', `/api/suggestions/${ref}/answer`, { unit: 'fgw', outcome: 'adopted', text: '已纳入明年工作计划。', by: 'unit_li' }, FGW_TOKEN);
-    expect(ok.json().assignments[0].answer).toMatchObject({ outcome: 'adopted', by: 'unit:fgw:unit_li' });
+    // The history names the authenticated token, not the `by` the client sent.
+    expect(ok.json().assignments[0].answer).toMatchObject({ outcome: 'adopted', by: 'unit:fgw:unit-token' });
+    // A unit sees what handling needs, not the citizen's platform account or delivery records.
+    expect(ok.json()).not.toHaveProperty('citizen');
+    expect(ok.json()).not.toHaveProperty('outbox');
   });
 
   test('unknown fields, bad references, unknown units and a missing token are refused', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { MemorySessionStore, newSession, RedisSessionStore, decodeSession } from '../../src/conversation/index.js';
+import mongoose, { type Connection } from 'mongoose';
+import { createSessionModel, MemorySessionStore, MongoSessionStore, newSession, RedisSessionStore, decodeSession } from '../../src/conversation/index.js';
 import type { SessionStore } from '../../src/conversation/session-store.js';
 import { fixedClock } from '../../src/infra/clock.js';
 import { RedisDedupeStore } from '../../src/infra/dedupe.js';
@@ -8,6 +9,7 @@ import { RedisKeys } from '../../src/infra/redis-keys.js';
 import { citizenSuggestionFlow } from '../../flows/index.js';
 import { good, startChat, walkTo } from '../helpers/conversation.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
+import { startTestMongo, type TestMongo } from '../helpers/embedded-mongo.js';
 
 const sample = () => {
   const s = newSession(citizenSuggestionFlow, new Date('2021-07-01T02:00:00Z'));
@@ -68,6 +70,40 @@ function contract(name: string, make: () => Promise<{ store: SessionStore; expir
 contract('MemorySessionStore', async () => {
   const clock = fixedClock('2021-07-01T10:00:00+08:00');
   return { store: new MemorySessionStore(clock), expire: async (s) => clock.advance(s * 1000) };
+});
+
+let mongo: TestMongo;
+let conn: Connection;
+let mongoDbs = 0;
+beforeAll(async () => {
+  mongo = await startTestMongo();
+});
+afterAll(async () => {
+  await conn?.close();
+  await mongo?.close();
+});
+
+contract('MongoSessionStore (the embedded engine)', async () => {
+  await conn?.close();
+  conn = mongoose.createConnection(`${mongo.uri}sessions_${process.pid}_${++mongoDbs}`);
+  await conn.asPromise();
+  const model = createSessionModel(conn);
+  await model.init();
+  const clock = fixedClock('2021-07-01T10:00:00+08:00');
+  // The service clock decides expiry (as with JIANYAN_NOW); the TTL index only purges on real time.
+  return { store: new MongoSessionStore(model, clock), expire: async (s) => clock.advance(s * 1000) };
+});
+
+describe('MongoSessionStore', () => {
+  test('has a TTL index, so expired drafts are removed by the database itself', async () => {
+    const c = mongoose.createConnection(`${mongo.uri}sessions_ttl_${process.pid}`);
+    await c.asPromise();
+    const model = createSessionModel(c);
+    await model.init();
+    const indexes = await c.collection('sessions').indexes();
+    expect(indexes).toContainEqual(expect.objectContaining({ key: { purgeAt: 1 }, expireAfterSeconds: 0 }));
+    await c.close();
+  });
 });
 
 let redis: TestRedis;

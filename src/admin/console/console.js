@@ -223,7 +223,7 @@ async function renderDetail(reference) {
     ),
   );
   const history = (s.history || []).map((e) =>
-    h('tr', {}, h('td', {}, fmt(e.at)), h('td', {}, e.actor), h('td', {}, e.action), h('td', {}, e.from ? `${statusName(e.from)} → ${statusName(e.to)}` : statusName(e.to)), h('td', { class: 'pre' }, e.note || '')),
+    h('tr', {}, h('td', {}, fmt(e.at)), h('td', {}, typeof e.actor === 'object' && e.actor ? e.actor.name : e.actor), h('td', {}, e.action), h('td', {}, e.from ? `${statusName(e.from)} → ${statusName(e.to)}` : statusName(e.to)), h('td', { class: 'pre' }, e.note || '')),
   );
   const ins = s.escalation && s.escalation.instruction;
   detail.replaceChildren(
@@ -414,7 +414,7 @@ async function renderAudit() {
   $('#audit').replaceChildren(
     h('table', { class: 'grid', id: 'audit-table' },
       h('thead', {}, h('tr', {}, ...['时间', '操作人', '操作', '对象', '变更前', '变更后'].map((t) => h('th', {}, t)))),
-      h('tbody', {}, data.items.map((e) => h('tr', {}, h('td', {}, fmt(e.at)), h('td', {}, e.actor), h('td', {}, e.action), h('td', {}, h('a', { href: `#/s/${e.target}` }, e.target)), h('td', { class: 'pre' }, JSON.stringify(e.before)), h('td', { class: 'pre' }, JSON.stringify(e.after))))),
+      h('tbody', {}, data.items.map((e) => h('tr', {}, h('td', {}, fmt(e.at)), h('td', {}, typeof e.actor === 'object' && e.actor ? e.actor.name : e.actor), h('td', {}, e.action), h('td', {}, h('a', { href: `#/s/${e.target}` }, e.target)), h('td', { class: 'pre' }, JSON.stringify(e.before)), h('td', { class: 'pre' }, JSON.stringify(e.after))))),
     ),
   );
 }

@@ -12,6 +12,7 @@ import type { ConversationHandler, OutboundReply, Role } from '../../conversatio
 import { appDedupeKey, type AppCallback, type TemplateCardEvent } from './message-parser.js';
 import { splitText } from '../../wecom-api/kf-render.js';
 import type { WeComClient } from '../../wecom-api/wecom-api-client.js';
+import { markdownInert, textInert } from '../../wecom-api/wecom-escape.js';
 import type { WeComTexts } from '../../../flows/texts/channels.js';
 
 export type TemplateCardHandler = (event: TemplateCardEvent) => Promise<void>;
@@ -42,9 +43,12 @@ export function renderAppReply(reply: OutboundReply, texts: Pick<WeComTexts, 'op
   const options = reply.options ?? [];
   const list =
     format === 'markdown'
-      ? options.map((o, i) => `> **${i + 1}.** ${o.label}`).join('\n')
-      : options.map((o, i) => `${i + 1}. ${o.label}`).join('\n');
-  const body = options.length ? `${reply.text}\n${texts.optionsHint}\n${list}` : reply.text;
+      ? options.map((o, i) => `> **${i + 1}.** ${markdownInert(o.label)}`).join('\n')
+      : options.map((o, i) => `${i + 1}. ${textInert(o.label)}`).join('\n');
+  // Replies to members carry citizens' words (titles, proposals): inert in either format. Our own texts
+  // have no markup; the options list is the only markdown added here.
+  const text = format === 'markdown' ? reply.text.split('\n').map(markdownInert).join('\n') : textInert(reply.text);
+  const body = options.length ? `${text}\n${texts.optionsHint}\n${list}` : text;
   return splitText(body, APP_CONTENT_MAX_BYTES);
 }
 

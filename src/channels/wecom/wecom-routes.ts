@@ -32,6 +32,35 @@ import { createWorkQueue } from './work-queue.js';
 /** Largest callback body accepted; a real one is well under 4 KB. */
 export const CALLBACK_BODY_LIMIT = 64 * 1024;
 
+/** Rejected-callback log lines per reason per minute; the rest are counted, not written. */
+export const REJECTION_LOG_LINES_PER_MINUTE = 10;
+
+/**
+ * A per-key log throttle: `allow(key)` is false when the line should be left out, else the number of
+ * lines left out since the last one written (0 when none).
+ */
+export function createLogThrottle(perWindow: number, windowMs: number, now: () => number = Date.now): (key: string) => number | false {
+  const windows = new Map<string, { start: number; count: number; suppressed: number }>();
+  return (key) => {
+    const t = now();
+    let w = windows.get(key);
+    if (!w || t - w.start >= windowMs) {
+      const suppressed = w?.suppressed ?? 0;
+      if (windows.size > 1000) windows.clear();
+      w = { start: t, count: 0, suppressed };
+      windows.set(key, w);
+    }
+    if (w.count >= perWindow) {
+      w.suppressed++;
+      return false;
+    }
+    w.count++;
+    const suppressed = w.suppressed;
+    w.suppressed = 0;
+    return suppressed;
+  };
+}
+
 export interface WeComRoutesDeps {
   config: Readonly<AppConfig>;
   logger: Logger;
@@ -103,10 +132,13 @@ export function registerWeComRoutes(app: FastifyInstance, deps: WeComRoutesDeps)
 
   const verifyOpts = () => ({ nowSeconds: Math.floor(wecomNow() / 1000), maxSkewSeconds: env.WECOM_CALLBACK_MAX_SKEW_SECONDS });
 
+  const rejectionLog = createLogThrottle(REJECTION_LOG_LINES_PER_MINUTE, 60_000);
   function reject(req: FastifyRequest, reply: FastifyReply, reason: string) {
-    // Logged without query or body: they carry the ciphertext and the sender.
-    log.warn({ route: req.routeOptions.url, method: req.method, reason, ip: req.ip }, 'WeCom callback rejected');
-    return reply.status(reason === 'malformed_body' || reason === 'missing_params' ? 400 : 403).type('text/plain').send('');
+    // Logged without query or body: they carry the ciphertext and the sender. A flood of rejections writes
+    // a few lines a minute per reason, each saying how many were left out before it.
+    const suppressed = rejectionLog(reason);
+    if (suppressed !== false) log.warn({ route: req.routeOptions.url, method: req.method, reason, ip: req.ip, ...(suppressed ? { suppressedSinceLast: suppressed } : {}) }, 'WeCom callback rejected');
+    return reply.status(reason === 'malformed_body' || reason === 'missing_params' || reason === 'duplicate_params' ? 400 : 403).type('text/plain').send('');
   }
 
   const onGet = async (req: FastifyRequest, reply: FastifyReply) => {

@@ -10,7 +10,7 @@
  */
 import mongoose, { type Connection } from 'mongoose';
 import type { FastifyInstance } from 'fastify';
-import { buildAdmin, registerAdminRoutes } from '../../../src/admin/index.js';
+import { buildAdmin, registerAdminAuditTrail, registerAdminRoutes } from '../../../src/admin/index.js';
 import { registerDevChatRoutes } from '../../../src/channels/dev/dev-chat-router.js';
 import { fixedClock } from '../../../src/infra/clock.js';
 import { createAgentDirectory, createMemoryAgentStore } from '../../../src/agents/agent-directory.js';
@@ -67,17 +67,16 @@ export async function startAdminApp(opts: { now?: string; listen?: boolean; with
 
   const http = createHttpServer({ logger: silentLogger, isReady: () => true });
   registerMetricsRoute(http, metrics);
-  registerAdminRoutes(
-    http,
-    buildAdmin({
-      connection,
-      suggestions,
-      clock,
-      config,
-      assign: ({ reference, units, actor, note }) => handling.assign(reference, { units, by: { kind: 'office', id: actor }, ...(note ? { note } : {}) }),
-      recommendStatus: ({ reference, actor, note }) => handling.recommendToCity(reference, { by: { kind: 'office', id: actor }, ...(note ? { note } : {}) }),
-    }),
-  );
+  const admin = buildAdmin({
+    connection,
+    suggestions,
+    clock,
+    config,
+    assign: ({ reference, units, actor, note }) => handling.assign(reference, { units, by: { kind: 'office', id: actor }, ...(note ? { note } : {}) }),
+    recommendStatus: ({ reference, actor, note }) => handling.recommendToCity(reference, { by: { kind: 'office', id: actor }, ...(note ? { note } : {}) }),
+  });
+  registerAdminAuditTrail(http, { connection, auditLog: admin.auditLog });
+  registerAdminRoutes(http, admin);
   const conversation = memoryConversation({
     config,
     clock,
