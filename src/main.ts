@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { buildAdmin, registerAdminRoutes } from './admin/index.js';
+import { buildAdmin, createWeComCodeResolver, registerAdminRoutes } from './admin/index.js';
 import { buildAgents } from './agents/index.js';
 import { registerDevChatRoutes } from './channels/dev/dev-chat-router.js';
 import { registerWeComRoutes, type WeComChannels } from './channels/wecom/index.js';
@@ -124,6 +124,9 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
     assign: ({ reference, units, actor, note }) => handling.assign(reference, { units, by: { kind: 'office', id: actor }, ...(note ? { note } : {}) }),
     recommendStatus: ({ reference, actor, note }) => handling.recommendToCity(reference, { by: { kind: 'office', id: actor }, ...(note ? { note } : {}) }),
     quotas: agents.reports,
+    ...(redis ? { redis } : {}),
+    logger,
+    ...(wecom ? { resolveSignInCode: createWeComCodeResolver({ apiBase: env.WECOM_API_BASE, getToken: () => wecom!.appClient.getToken() }) } : {}),
   });
   // Admin routes first, so the handling routes appear in the OpenAPI document at /docs.
   registerAdminRoutes(app, admin);

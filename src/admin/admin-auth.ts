@@ -1,22 +1,55 @@
 /**
- * Bearer-token auth for /api. `ADMIN_TOKEN` is the office (区信访办) and may do everything; each unit token
- * from config (`adminApi.unitTokens`) sees and acts only on its own unit's suggestions. Tokens are compared
- * in constant time (on their SHA-256 digests, so lengths leak nothing either).
+ * Who is calling the admin API, established once per request.
  *
- * An optional `X-Operator` header names the person at the keyboard; it is recorded in the audit log next
- * to the token's identity, never trusted for permissions.
+ * Two ways in: a personal console session (WeCom sign-in, see sign-in-routes.ts; a server-side session
+ * behind an HttpOnly cookie) or a bearer token (`ADMIN_TOKEN` = the office, unit tokens from config =
+ * one unit each), for the API and as break-glass. Tokens are compared in constant time (on their SHA-256
+ * digests, so lengths leak nothing either).
+ *
+ * The request-level identity is `request.actor` (`{ kind, id, name, unit?, via }`), set by the hook
+ * `identifyRequest` for both ways in; permissions use `request.principal`. An `X-Operator` header is only
+ * read from token callers (API scripts) and recorded as what it is, a name the caller gave; a signed-in
+ * person is always recorded as themselves.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { forbidden, unauthorized } from '../infra/errors.js';
+import { actorLabels } from '../../flows/texts/labels.js';
 
-/** Who is calling: the office, or one handling unit. */
-export type Principal = { kind: 'office'; operator?: string } | { kind: 'unit'; unit: string; operator?: string };
+/** The signed-in person (or the token) behind a request. */
+export interface RequestActor {
+  kind: 'office' | 'unit' | 'leader' | 'agent';
+  /** WeCom userid of a person; `admin-token` / `unit-token:<unit>` / `break-glass` for tokens. */
+  id: string;
+  name: string;
+  unit?: string;
+  via: 'wecom' | 'token' | 'break-glass';
+}
+
+/** What the caller may do: the office, one handling unit, a district leader, or an agent. */
+export type Principal =
+  | { kind: 'office'; operator?: string; actor?: RequestActor }
+  | { kind: 'unit'; unit: string; operator?: string; actor?: RequestActor }
+  | { kind: 'leader'; actor: RequestActor }
+  | { kind: 'agent'; unit: string; actor: RequestActor };
 
 export interface AdminAuthOptions {
   /** The office's token; when unset, only unit tokens can sign in. */
   adminToken?: string;
   unitTokens?: ReadonlyArray<{ unit: string; token: string }>;
+  /** Unit names, for the actor names of unit tokens. */
+  unitNames?: Readonly<Record<string, string>>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated person or token (undefined when nobody is signed in). Issue 17's audit reads it. */
+    actor?: RequestActor;
+    /** Set by the session hook when a valid console session cookie came with the request. */
+    sessionPrincipal?: Principal;
+    /** The session id (hashed) behind `sessionPrincipal`, for sign-out. */
+    sessionKey?: string;
+  }
 }
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
@@ -24,15 +57,41 @@ const operatorPattern = /^[\p{L}\p{N} ._-]{1,32}$/u;
 
 export type Authenticate = (req: FastifyRequest) => Principal;
 
-/** Builds the request authenticator. Throws 401 for a missing or unknown token. */
+/** The principal of a signed-in person. */
+export function principalOf(actor: RequestActor): Principal {
+  switch (actor.kind) {
+    case 'office':
+      return { kind: 'office', actor };
+    case 'unit':
+      return { kind: 'unit', unit: actor.unit ?? '', actor };
+    case 'leader':
+      return { kind: 'leader', actor };
+    case 'agent':
+      return { kind: 'agent', unit: actor.unit ?? '', actor };
+  }
+}
+
+/**
+ * Builds the request authenticator: a bearer token if one is presented (a wrong one is 401 even with a
+ * session), else the console session, else 401.
+ */
 export function createAdminAuth(options: AdminAuthOptions | string): Authenticate {
   const opts: AdminAuthOptions = typeof options === 'string' ? { adminToken: options } : options;
   const candidates: Array<{ hash: Buffer; principal: Principal }> = [];
-  if (opts.adminToken) candidates.push({ hash: digest(opts.adminToken), principal: { kind: 'office' } });
-  for (const t of opts.unitTokens ?? []) candidates.push({ hash: digest(t.token), principal: { kind: 'unit', unit: t.unit } });
+  if (opts.adminToken) {
+    candidates.push({ hash: digest(opts.adminToken), principal: { kind: 'office', actor: { kind: 'office', id: 'admin-token', name: actorLabels.adminToken, via: 'token' } } });
+  }
+  for (const t of opts.unitTokens ?? []) {
+    const name = actorLabels.unitToken(opts.unitNames?.[t.unit] ?? t.unit);
+    candidates.push({ hash: digest(t.token), principal: { kind: 'unit', unit: t.unit, actor: { kind: 'unit', id: `unit-token:${t.unit}`, name, unit: t.unit, via: 'token' } } });
+  }
 
   return function authenticate(req: FastifyRequest): Principal {
-    const header = req.headers.authorization ?? '';
+    const header = req.headers.authorization;
+    if (!header) {
+      if (req.sessionPrincipal) return req.sessionPrincipal;
+      throw unauthorized();
+    }
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!m?.[1]) throw unauthorized();
     const presented = digest(m[1]);
@@ -42,8 +101,18 @@ export function createAdminAuth(options: AdminAuthOptions | string): Authenticat
     if (!found) throw unauthorized();
     const raw = req.headers['x-operator'];
     const operator = typeof raw === 'string' ? decodeOperator(raw) : undefined;
-    return operator ? { ...found, operator } : found;
+    return operator && (found.kind === 'office' || found.kind === 'unit') ? { ...found, operator } : found;
   };
+}
+
+/** Sets `request.actor` from a token or the session, without refusing anyone (routes decide that). */
+export function identifyRequest(req: FastifyRequest, authenticate: Authenticate): void {
+  try {
+    const p = authenticate(req);
+    if (p.actor) req.actor = p.actor;
+  } catch {
+    // Unauthenticated: the /api hooks answer 401.
+  }
 }
 
 function decodeOperator(raw: string): string | undefined {
@@ -57,13 +126,34 @@ function decodeOperator(raw: string): string | undefined {
   return operatorPattern.test(value) ? value : undefined;
 }
 
-/** The audit/history actor name of a principal, e.g. `office`, `unit:fgw`, `office(张三)`. */
+/**
+ * The audit/history actor of a principal: a signed-in person is `office:<userid>`, `unit:<unit>:<userid>`
+ * or `leader:<userid>` (the handling service's form); a token is `office`, `unit:fgw`, or with the
+ * caller's self-declared X-Operator `office(张三)`.
+ */
 export function actorOf(p: Principal): string {
-  const base = p.kind === 'office' ? 'office' : `unit:${p.unit}`;
-  return p.operator ? `${base}(${p.operator})` : base;
+  const a = p.actor;
+  if (a && a.via !== 'token') {
+    if (a.kind === 'unit') return `unit:${a.unit}:${a.id}`;
+    return `${a.kind}:${a.id}`;
+  }
+  const base = p.kind === 'unit' ? `unit:${p.unit}` : p.kind === 'agent' ? `agent:${p.unit}` : p.kind;
+  const operator = p.kind === 'office' || p.kind === 'unit' ? p.operator : undefined;
+  return operator ? `${base}(${operator})` : base;
+}
+
+/** The id the handling service records for an office action (`office:<id>`). */
+export function officeActorId(p: Principal, declared?: string): string {
+  if (p.actor && p.actor.via !== 'token') return p.actor.id;
+  return declared ?? (p.kind === 'office' ? p.operator : undefined) ?? 'admin';
 }
 
 /** Throws 403 unless the principal is the office. */
 export function requireOffice(p: Principal): void {
   if (p.kind !== 'office') throw forbidden('only the office (区信访办) may do this');
+}
+
+/** The unit a principal is confined to (units and agents), if any. */
+export function scopeUnit(p: Principal): string | undefined {
+  return p.kind === 'unit' || p.kind === 'agent' ? p.unit : undefined;
 }

@@ -9,7 +9,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Principal } from '../admin/admin-auth.js';
+import { officeActorId, type Principal } from '../admin/admin-auth.js';
 import { AppError, forbidden, notFound } from '../infra/errors.js';
 import { referencePattern } from '../suggestions/reference-number.js';
 import type { HandlingResult, HandlingService } from '../suggestions/handling-service.js';
@@ -22,16 +22,20 @@ const referenceParams = z.object({ reference: z.string().regex(referencePattern,
 const by = z.string().trim().min(1).max(64).optional();
 const unitsBody = z.object({ units: z.array(plainId).min(1).max(10), note: z.string().trim().max(500).optional(), by }).strict();
 const rejectBody = z.object({ reason: z.string().trim().min(2).max(1000), by }).strict();
+// `unit` and `by` default to the caller: a unit member signed in to the console answers for their unit as
+// themselves; a token caller (API) names them.
 const answerBody = z
   .object({
-    unit: plainId,
+    unit: plainId.optional(),
     outcome: z.enum(outcomeOrder as [string, ...string[]]),
     text: z.string().trim().min(2).max(5000),
     reason: z.string().trim().min(2).max(2000).optional(),
-    by: z.string().trim().min(1).max(64),
+    by: z.string().trim().min(1).max(64).optional(),
   })
   .strict()
   .refine((b) => b.outcome !== 'not_adopted' || b.reason, { message: '暂不采纳 needs a reason', path: ['reason'] });
+const unitStepBody = z.object({ unit: plainId.optional(), by: z.string().trim().min(1).max(64).optional() }).strict();
+const returnBody = z.object({ unit: plainId.optional(), reason: z.string().trim().min(2).max(1000), by: z.string().trim().min(1).max(64).optional() }).strict();
 const reportQuery = z
   .object({
     page: z.coerce.number().int().min(1).max(100_000).default(1),
@@ -52,7 +56,7 @@ function result(r: HandlingResult) {
 }
 
 export interface HandlingRoutesDeps {
-  handling: Pick<HandlingService, 'assign' | 'reassign' | 'reject' | 'answer' | 'findForUnits'>;
+  handling: Pick<HandlingService, 'assign' | 'reassign' | 'reject' | 'answer' | 'findForUnits' | 'accept' | 'returnToOffice'>;
   dispatcher: Pick<Dispatcher, 'listDeadLetters' | 'retryDeadLetter'>;
   deadlines: Pick<DeadlineScheduler, 'deadlineReport'>;
   /** The admin auth hook (src/admin/admin-auth.ts); throws 401 when the token is wrong. */
@@ -63,7 +67,27 @@ export function registerHandlingRoutes(app: FastifyInstance, deps: HandlingRoute
   const office = (req: FastifyRequest, b: { by?: string | undefined }) => {
     const p = deps.authenticate(req);
     if (p.kind !== 'office') throw forbidden('only the office may do this');
-    return { kind: 'office' as const, id: b.by ?? p.operator ?? 'admin' };
+    // A signed-in person is recorded as themselves, whatever the body says.
+    return { kind: 'office' as const, id: officeActorId(p, b.by) };
+  };
+  /**
+   * Who acts for which unit in a unit step (受理/退回/答复): a unit member or unit token for their own unit
+   * (a suggestion not actively assigned to it is the same 404 as a read), or the office for any unit.
+   */
+  const unitStep = async (req: FastifyRequest, reference: string, b: { unit?: string | undefined; by?: string | undefined }) => {
+    const p = deps.authenticate(req);
+    if (p.kind !== 'unit' && p.kind !== 'office') throw forbidden('only the office or a handling unit may do this');
+    const unit = b.unit ?? (p.kind === 'unit' ? p.unit : undefined);
+    if (!unit) throw new AppError(400, 'bad_request', 'unit is required');
+    if (p.kind === 'unit' && p.unit !== unit) throw forbidden(`this token may act only for ${p.unit}`);
+    if (p.kind === 'unit' && !(await deps.handling.findForUnits(reference, [p.unit]))) throw notFound(`no suggestion ${reference}`);
+    const signedIn = p.actor && p.actor.via !== 'token' ? p.actor.id : undefined;
+    const by = signedIn ?? b.by ?? (p.kind === 'unit' ? p.operator : undefined);
+    if (p.kind === 'unit') {
+      if (!by) throw new AppError(400, 'bad_request', 'by (the member acting) is required');
+      return { unit, by: { kind: 'unit' as const, unit: p.unit, userid: by } };
+    }
+    return { unit, by: { kind: 'office' as const, id: officeActorId(p, b.by) } };
   };
   app.register(
     async (api) => {
@@ -88,21 +112,20 @@ export function registerHandlingRoutes(app: FastifyInstance, deps: HandlingRoute
       api.post('/suggestions/:reference/answer', async (req) => {
         const { reference } = referenceParams.parse(req.params);
         const b = answerBody.parse(req.body);
-        const p = deps.authenticate(req);
-        // A unit token answers only for its own unit; the office may record any unit's answer.
-        if (p.kind === 'unit' && p.unit !== b.unit) throw forbidden(`this token may answer only for ${p.unit}`);
-        // A suggestion not assigned to the token's unit does not exist for it: the same 404 as a read, so a
-        // unit cannot probe which references exist.
-        if (p.kind === 'unit' && !(await deps.handling.findForUnits(reference, [p.unit]))) throw notFound(`no suggestion ${reference}`);
-        return result(
-          await deps.handling.answer(reference, {
-            unit: b.unit,
-            outcome: b.outcome as never,
-            text: b.text,
-            ...(b.reason ? { reason: b.reason } : {}),
-            by: p.kind === 'unit' ? { kind: 'unit', unit: p.unit, userid: b.by } : { kind: 'office', id: b.by },
-          }),
-        );
+        const { unit, by } = await unitStep(req, reference, b);
+        return result(await deps.handling.answer(reference, { unit, outcome: b.outcome as never, text: b.text, ...(b.reason ? { reason: b.reason } : {}), by }));
+      });
+      api.post('/suggestions/:reference/accept', async (req) => {
+        const { reference } = referenceParams.parse(req.params);
+        const b = unitStepBody.parse(req.body ?? {});
+        const { unit, by } = await unitStep(req, reference, b);
+        return result(await deps.handling.accept(reference, { unit, by }));
+      });
+      api.post('/suggestions/:reference/return', async (req) => {
+        const { reference } = referenceParams.parse(req.params);
+        const b = returnBody.parse(req.body);
+        const { unit, by } = await unitStep(req, reference, b);
+        return result(await deps.handling.returnToOffice(reference, { unit, reason: b.reason, by }));
       });
       api.get('/notifications/dead-letters', async (req) => {
         office(req, {});
