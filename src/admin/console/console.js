@@ -285,6 +285,8 @@ async function renderQueue(params) {
     return;
   }
   $('#queue-table').hidden = false;
+  for (const old of document.querySelectorAll('#view-queue > .result')) old.remove();
+  flash($('#view-queue'));
   $('#queue-summary').textContent = data.bucket ? `${bucketNames[data.bucket]}：${data.items.length} 条，按期限先后排列` : '';
   const tbody = $('#queue-table tbody');
   tbody.replaceChildren(...data.items.map((s) => workRow(s, 'queue-row')));
@@ -368,7 +370,8 @@ async function download(path, fallbackName) {
     const res = await api(path, { raw: true });
     const cd = res.headers.get('content-disposition') || '';
     const m = /filename\*=UTF-8''([^;]+)/.exec(cd);
-    const name = m ? decodeURIComponent(m[1]) : fallbackName;
+    const plain = /filename="([^"]+)"/.exec(cd);
+    const name = m ? decodeURIComponent(m[1]) : plain ? plain[1] : fallbackName;
     const blob = await res.blob();
     const a = h('a', { href: URL.createObjectURL(blob), download: name });
     document.body.append(a);
@@ -461,9 +464,18 @@ async function act(reference, path, body, resultBox) {
   result.textContent = '正在提交…';
   try {
     await api(`/api/suggestions/${encodeURIComponent(reference)}/${path}`, { method: 'POST', body });
-    sessionStorage.setItem('jianyan.flash', `${actionTitles[path] || '操作'}：已完成。`);
+  } catch (err) {
+    return failed(err);
+  }
+  sessionStorage.setItem('jianyan.flash', `${actionTitles[path] || '操作'}：已完成。`);
+  try {
     await renderDetail(reference);
   } catch (err) {
+    // Returned by a unit, it is no longer theirs to see: back to their queue, with the result.
+    if (err instanceof ApiError && err.status === 404) location.hash = '#/queue';
+    else showError(err);
+  }
+  async function failed(err) {
     result.className = 'result error';
     result.textContent = describeError(err);
     // A refusal because the state moved on: show the current state, keep the message.
@@ -473,6 +485,14 @@ async function act(reference, path, body, resultBox) {
       $('#actions').prepend(h('p', { class: 'result error', role: 'status', testid: 'action-result' }, message));
     }
   }
+}
+
+/** The result of the last action, shown once where the person landed. */
+function flash(box) {
+  const text = sessionStorage.getItem('jianyan.flash');
+  if (!text) return;
+  sessionStorage.removeItem('jianyan.flash');
+  box.prepend(h('p', { class: 'result ok', role: 'status', testid: 'action-result' }, text));
 }
 
 /** Replaces a button by a question with 确认 / 取消 (no browser dialogs). */
@@ -592,11 +612,7 @@ function renderActions(s) {
     ], (fd) => ({ outcome: opt(fd, 'outcome'), text: opt(fd, 'text') || '', reason: opt(fd, 'reason') }), { confirm: '答复会原文发送给建议人。确认发送？', primary: Boolean(mine.acceptedAt) }));
   }
   box.replaceChildren(...(forms.length ? [h('h3', { class: 'actions-title' }, '可以进行的操作'), h('div', { class: 'action-list' }, ...forms)] : [h('p', { class: 'muted' }, '当前状态下您没有需要进行的操作。')]));
-  const flash = sessionStorage.getItem('jianyan.flash');
-  if (flash) {
-    sessionStorage.removeItem('jianyan.flash');
-    box.prepend(h('p', { class: 'result ok', role: 'status', testid: 'action-result' }, flash));
-  }
+  flash(box);
   if (isOffice() && s.cityRecommendation) {
     const btn = h('button', { type: 'button', class: 'secondary', id: 'city-form-btn' }, '生成市级上报表');
     btn.addEventListener('click', async () => {
