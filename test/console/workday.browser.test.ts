@@ -74,7 +74,7 @@ const pageWidth = (page: Page) => page.evaluate(() => document.documentElement.s
 
 /** Signs in through WeCom as `who` in a fresh browser context (its own cookies). */
 async function signIn(who: { userid: string } | { openid: string }, viewport = DESKTOP): Promise<{ ctx: BrowserContext; page: Page }> {
-  const ctx = await browser.newContext({ viewport, acceptDownloads: true });
+  const ctx = await browser.newContext({ viewport, acceptDownloads: true, locale: 'zh-CN', timezoneId: 'UTC' });
   const page = await ctx.newPage();
   await page.goto(`${app.url}/console/`);
   wecom.signInAs(who);

@@ -16,7 +16,7 @@ function h(tag, attrs = {}, ...children) {
     else if (k === 'testid') el.setAttribute('data-testid', String(v));
     else el.setAttribute(k, v === true ? '' : String(v));
   }
-  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) el.append(c instanceof Node ? c : String(c));
+  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false && c !== '') el.append(c instanceof Node ? c : String(c));
   return el;
 }
 
@@ -453,7 +453,8 @@ async function renderDetail(reference) {
   }
   cards.push(h('div', { class: 'card' }, h('h3', {}, '办理记录'),
     h('table', { class: 'grid cards', id: 'history' }, h('thead', {}, h('tr', {}, ...['时间', '操作人', '操作', '状态', '说明'].map((t) => h('th', {}, t)))), h('tbody', {}, history))));
-  $('#detail').replaceChildren(...cards);
+  // The actions sit right under the suggestion, so their results are seen where the person is working.
+  $('#detail').replaceChildren(cards[0], $('#actions'), ...cards.slice(1));
   renderActions(s);
 }
 
@@ -492,7 +493,9 @@ function flash(box) {
   const text = sessionStorage.getItem('jianyan.flash');
   if (!text) return;
   sessionStorage.removeItem('jianyan.flash');
-  box.prepend(h('p', { class: 'result ok', role: 'status', testid: 'action-result' }, text));
+  const p = h('p', { class: 'result ok', role: 'status', testid: 'action-result' }, text);
+  box.prepend(p);
+  p.scrollIntoView({ block: 'nearest' });
 }
 
 /** Replaces a button by a question with 确认 / 取消 (no browser dialogs). */
