@@ -680,7 +680,7 @@ async function renderStats(params) {
   const pct = (r) => (r.rate === null ? '暂无' : `${(r.rate * 100).toFixed(1)}%`);
   const rate = (id, title, r) => h('div', { class: 'rate', id, testid: id }, title, h('strong', {}, pct(r)), h('span', { class: 'muted' }, `${r.numerator} / ${r.denominator}`));
   const c = st.campaign || {};
-  const rateCells = (r) => [r.response, r.answer, r.adoption, r.satisfaction].map((x) => h('td', { class: 'num' }, pct(x), h('span', { class: 'muted' }, ` ${x.numerator}/${x.denominator}`)));
+  const rateCells = (r) => [r.response, r.answer, r.adoption, r.satisfaction].map((x) => h('td', { class: 'num' }, h('span', {}, pct(x), h('span', { class: 'muted' }, ` ${x.numerator}/${x.denominator}`))));
   const unitRows = (st.byUnitRates || []).map((u) => h('tr', {}, h('td', { 'data-label': '单位' }, h('a', { href: `#/list?${new URLSearchParams({ ...statsFilters(), unit: u.unit })}` }, u.unitName)), h('td', { class: 'num', 'data-label': '件数' }, String(u.total)), ...rateCells(u.rates).map((td, i) => (td.setAttribute('data-label', ['按时受理率', '按期答复率', '采纳率', '满意率'][i]), td))));
   $('#stats').replaceChildren(
     h('p', { testid: 'stats-total' }, `共 ${st.total} 条建议`),
