@@ -69,6 +69,8 @@ export interface AdminAppOptions {
   handlingRoutes?: boolean;
   /** Personal sign-in through this fake WeCom (its `url`, corp id and agent id). */
   wecom?: { url: string; corpId: string; agentId: number; secret: string };
+  /** Console sessions in this Redis (else the database). */
+  redis?: import('ioredis').Redis;
 }
 
 export async function startAdminApp(opts: AdminAppOptions = {}): Promise<AdminApp> {
@@ -114,6 +116,7 @@ export async function startAdminApp(opts: AdminAppOptions = {}): Promise<AdminAp
   const agents = opts.handlingRoutes ? buildAgents({ config, connection, clock, logger: silentLogger }) : undefined;
   const admin = buildAdmin({
       ...(agents ? { quotas: agents.reports } : {}),
+      ...(opts.redis ? { redis: opts.redis } : {}),
       connection,
       suggestions,
       clock,
