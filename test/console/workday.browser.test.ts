@@ -101,6 +101,7 @@ describe('a day in the console', () => {
     await expect.poll(() => page.textContent('[data-testid=signin-message]')).toContain('不在本系统的人员名单中');
     expect((await ctx.cookies()).map((c) => c.name)).not.toContain('jy_session');
     expect((await page.request.get(`${app.url}/api/me`)).status()).toBe(401);
+    expect(await page.isVisible('#nav')).toBe(false);
     await expectPlainChinese(page);
     await shot(page, 'signin-denied-desktop');
     await ctx.close();
@@ -324,7 +325,12 @@ describe('a day in the console', () => {
     await page.waitForSelector('[data-testid=list-row]');
     expect(await page.locator('[data-testid=list-row]').first().evaluate((tr) => getComputedStyle(tr).display)).toBe('block');
     expect(await pageWidth(page)).toBeLessThanOrEqual(PHONE.width);
+    // The filters fold away on a phone; the keyword search stays.
+    expect(await page.isVisible('[data-testid=filter-status]')).toBe(false);
+    expect(await page.isVisible('[data-testid=filter-text]')).toBe(true);
     await shot(page, 'list-clerk-phone');
+    await page.click('[data-testid=filters-more]');
+    expect(await page.isVisible('[data-testid=filter-status]')).toBe(true);
     for (const view of [`#/s/${refs.fresh}`, '#/stats', '#/quota']) {
       await page.goto(`${app.url}/console/${view}`);
       await page.waitForLoadState('networkidle');
@@ -333,6 +339,8 @@ describe('a day in the console', () => {
       await expectPlainChinese(page);
       await shot(page, `phone-${view.replace(/[#/]/g, '') || 'home'}`);
     }
+    await page.reload();
+    await page.waitForSelector('#nav:not([hidden])');
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('skip-link');
     await ctx.close();

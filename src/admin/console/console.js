@@ -326,6 +326,11 @@ async function renderList(params) {
   filters.delete('page');
   listParams = filters;
   fillForm($('#filters'), filters);
+  if ([...filters.keys()].some((k) => k !== 'text')) {
+    $('#filters').classList.remove('collapsed');
+    $('#filters-more').setAttribute('aria-expanded', 'true');
+    $('#filters-more').textContent = '收起条件';
+  }
   const q = new URLSearchParams(filters);
   q.set('page', String(page));
   q.set('pageSize', String(state.pageSize));
@@ -780,6 +785,11 @@ document.addEventListener('DOMContentLoaded', () => {
     goList(formParams($('#filters')));
   });
   $('#filter-reset').addEventListener('click', () => goList(new URLSearchParams()));
+  $('#filters-more').addEventListener('click', () => {
+    const collapsed = $('#filters').classList.toggle('collapsed');
+    $('#filters-more').setAttribute('aria-expanded', String(!collapsed));
+    $('#filters-more').textContent = collapsed ? '更多条件' : '收起条件';
+  });
   $('#sort-due').addEventListener('click', () => { state.sortDue = !state.sortDue; $('#sort-due').textContent = state.sortDue ? '期限 ↑' : '期限'; void route(); });
   $('#prev').addEventListener('click', () => goList(listParams, Number($('#prev').dataset.page)));
   $('#next').addEventListener('click', () => goList(listParams, Number($('#next').dataset.page)));
