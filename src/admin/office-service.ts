@@ -13,6 +13,7 @@ import type { AppConfig } from '../infra/config.js';
 import type { Clock } from '../infra/clock.js';
 import { AppError, badRequest, notFound } from '../infra/errors.js';
 import { historyNotes } from '../../flows/texts/handling.js';
+import { cityOutcomeLabels } from '../../flows/texts/labels.js';
 import { canTransition } from '../suggestions/status-machine.js';
 import type { SuggestionModels } from '../suggestions/suggestion-model.js';
 import type { SuggestionStatus } from '../suggestions/suggestion-types.js';
@@ -198,7 +199,7 @@ export function createOfficeService({ models, audit, clock, config, assign, reco
             'cityRecommendation.outcomeBy': actor,
           },
           to,
-          note: note ? `${outcome}：${note}` : outcome,
+          note: note ? `${cityOutcomeLabels[outcome] ?? outcome}：${note}` : (cityOutcomeLabels[outcome] ?? outcome),
         };
       });
     },
