@@ -8,12 +8,11 @@ import { cityFormLabels, exportColumns, exportFileStem, exportSheetName, yesNo }
 import { categoryLabels, cityOutcomeLabels, endReasonLabels, levelLabels, outcomeLabels, ratingLabels as defaultRatingLabels, statusLabels } from '../../flows/texts/labels.js';
 import type { WorkState } from './work-queue.js';
 
+import { neutraliseCell } from '../infra/spreadsheet.js';
+
 type Doc = Record<string, any>;
 
-/** Neutralises spreadsheet formula injection (OWASP "CSV injection"). */
-export function neutraliseCell(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
+export { neutraliseCell };
 
 export interface ExportContext {
   timezone: string;

@@ -16,7 +16,7 @@ import { historyNotes } from '../../flows/texts/handling.js';
 import { cityOutcomeLabels } from '../../flows/texts/labels.js';
 import { canTransition } from '../suggestions/status-machine.js';
 import type { SuggestionModels } from '../suggestions/suggestion-model.js';
-import type { SuggestionStatus } from '../suggestions/suggestion-types.js';
+import type { SuggestionStatus } from '../domain/suggestion-types.js';
 import { actorOf, officeActorId, requireOffice, type Principal } from './admin-auth.js';
 import type { AuditLog } from './audit-log.js';
 

@@ -13,7 +13,7 @@
  */
 import type { Model } from 'mongoose';
 import type { AppConfig } from '../infra/config.js';
-import { isWorkingDay, localDate } from '../notifications/deadlines.js';
+import { isWorkingDay, localDate } from '../handling/deadlines.js';
 import type { Principal } from './admin-auth.js';
 
 type Doc = Record<string, any>;

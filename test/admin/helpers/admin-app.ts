@@ -11,10 +11,12 @@
 import mongoose, { type Connection } from 'mongoose';
 import type { FastifyInstance } from 'fastify';
 import { buildAdmin, createWeComCodeResolver, registerAdminRoutes } from '../../../src/admin/index.js';
-import { buildHandling } from '../../../src/notifications/index.js';
+import { buildNotifications } from '../../../src/notifications/index.js';
 import { buildAgents } from '../../../src/agents/index.js';
 import { MemoryLockService } from '../../../src/infra/locks.js';
-import { createMemorySessionStore } from '../../../src/conversation/memory-session-store.js';
+import { createDeadlineScheduler } from '../../../src/handling/index.js';
+import { registerHandlingRoutes } from '../../../src/admin/handling-routes.js';
+import { registerAgentRoutes } from '../../../src/admin/agent-routes.js';
 import { registerDevChatRoutes } from '../../../src/channels/dev/dev-chat-router.js';
 import { fixedClock } from '../../../src/infra/clock.js';
 import { createAgentDirectory, createMemoryAgentStore } from '../../../src/agents/agent-directory.js';
@@ -22,10 +24,10 @@ import { loadTestConfig, type AppConfig } from '../../../src/infra/config.js';
 import { createHttpServer } from '../../../src/infra/http-server.js';
 import { silentLogger } from '../../../src/infra/logger.js';
 import { createMetrics, registerMetricsRoute, type Metrics } from '../../../src/infra/metrics.js';
-import { createHandlingService, type HandlingService } from '../../../src/suggestions/handling-service.js';
+import { createHandlingService, type HandlingService } from '../../../src/handling/handling-service.js';
 import { createSuggestionModels, type SuggestionModels } from '../../../src/suggestions/suggestion-model.js';
 import { createSuggestionService, type SuggestionService } from '../../../src/suggestions/suggestion-service.js';
-import type { SuggestionSubmission } from '../../../src/suggestions/suggestion-types.js';
+import type { SuggestionSubmission } from '../../../src/domain/suggestion-types.js';
 import { startTestMongo, type TestMongo } from '../../helpers/embedded-mongo.js';
 import { memoryConversation } from '../../helpers/conversation.js';
 
@@ -99,8 +101,12 @@ export async function startAdminApp(opts: AdminAppOptions = {}): Promise<AdminAp
   await models.Suggestion.init();
   const suggestions = createSuggestionService({ models, clock, config });
   const handling = createHandlingService({ models, clock, config });
-  const handlingPart = opts.handlingRoutes
-    ? buildHandling({ config, connection, models, clock, logger: silentLogger, locks: new MemoryLockService(), sessions: createMemorySessionStore(clock), handling })
+  // The handling routes' other parts, wired as main.ts does (without WeCom: nothing is delivered).
+  const handlingParts = opts.handlingRoutes
+    ? {
+        deadlines: createDeadlineScheduler({ handling, models, clock, locks: new MemoryLockService(), logger: silentLogger, config }),
+        notifications: buildNotifications({ config, connection, models, clock, logger: silentLogger, robotKey: handling.directory.robotKey }),
+      }
     : undefined;
   const wecom = opts.wecom;
   // The app's access token from the fake's gettoken, as the real WeCom client would fetch it.
@@ -126,8 +132,8 @@ export async function startAdminApp(opts: AdminAppOptions = {}): Promise<AdminAp
       recommendStatus: ({ reference, actor, note }) => handling.recommendToCity(reference, { by: { kind: 'office', id: actor }, ...(note ? { note } : {}) }),
     });
   registerAdminRoutes(http, admin);
-  handlingPart?.registerRoutes(http, admin.authenticate);
-  agents?.registerRoutes(http, admin.authenticate);
+  if (handlingParts) registerHandlingRoutes(http, { handling, dispatcher: handlingParts.notifications.dispatcher, deadlines: handlingParts.deadlines, authenticate: admin.authenticate });
+  if (agents) registerAgentRoutes(http, { reports: agents.reports, directory: agents.directory, authenticate: admin.authenticate });
   const conversation = memoryConversation({
     config,
     clock,

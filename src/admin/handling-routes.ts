@@ -1,0 +1,147 @@
+/**
+ * Admin routes for handling: assign, reassign and reject (the office's token), answer (the office, or a
+ * unit token for its own unit), the dead letters of the notification outbox and the deadline report (the
+ * office). Recommending to the city is the admin API's `/recommend-city` (it calls the handling service).
+ * Bodies are zod `.strict()`: unknown fields get a 400 and never reach a query. Refusals map to 404 / 409 / 400.
+ *
+ * @example
+ * registerHandlingRoutes(app, { handling, dispatcher, deadlines, authenticate: createAdminAuth(token) });
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { officeActorId, type Principal } from './admin-auth.js';
+import { AppError, forbidden, notFound } from '../infra/errors.js';
+import { referencePattern } from '../suggestions/reference-number.js';
+import type { HandlingResult, HandlingService } from '../handling/handling-service.js';
+import { outcomeOrder } from '../../flows/texts/handling.js';
+import { deadlineReportPageSize, type DeadlineScheduler } from '../handling/deadline-scheduler.js';
+import type { Dispatcher } from '../notifications/dispatcher.js';
+
+const plainId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a plain id');
+const referenceParams = z.object({ reference: z.string().regex(referencePattern, 'not a reference number') }).strict();
+const by = z.string().trim().min(1).max(64).optional();
+const unitsBody = z.object({ units: z.array(plainId).min(1).max(10), note: z.string().trim().max(500).optional(), by }).strict();
+const rejectBody = z.object({ reason: z.string().trim().min(2).max(1000), by }).strict();
+// `unit` and `by` default to the caller: a unit member signed in to the console answers for their unit as
+// themselves; a token caller (API) names them.
+const answerBody = z
+  .object({
+    unit: plainId.optional(),
+    outcome: z.enum(outcomeOrder as [string, ...string[]]),
+    text: z.string().trim().min(2).max(5000),
+    reason: z.string().trim().min(2).max(2000).optional(),
+    by: z.string().trim().min(1).max(64).optional(),
+  })
+  .strict()
+  .refine((b) => b.outcome !== 'not_adopted' || b.reason, { message: '暂不采纳 needs a reason', path: ['reason'] });
+const unitStepBody = z.object({ unit: plainId.optional(), by: z.string().trim().min(1).max(64).optional() }).strict();
+const returnBody = z.object({ unit: plainId.optional(), reason: z.string().trim().min(2).max(1000), by: z.string().trim().min(1).max(64).optional() }).strict();
+const reportQuery = z
+  .object({
+    page: z.coerce.number().int().min(1).max(100_000).default(1),
+    pageSize: z.coerce.number().int().min(1).max(deadlineReportPageSize.max).default(deadlineReportPageSize.default),
+  })
+  .strict();
+const deadLetterParams = z.object({ reference: z.string().regex(referencePattern), id: z.string().regex(/^[0-9a-f]{32}$/) }).strict();
+
+const statusOf: Record<string, number> = { not_found: 404, unknown_unit: 400, invalid: 400, reason_required: 400, not_permitted: 403 };
+
+function result(r: HandlingResult) {
+  if (r.ok) {
+    const { outbox: _o, _id: _i, rev: _r, ...rest } = r.suggestion as unknown as Record<string, unknown>;
+    void _o, _i, _r;
+    return rest;
+  }
+  throw new AppError(statusOf[r.code] ?? 409, r.code, r.message);
+}
+
+export interface HandlingRoutesDeps {
+  handling: Pick<HandlingService, 'assign' | 'reassign' | 'reject' | 'answer' | 'findForUnits' | 'accept' | 'returnToOffice'>;
+  dispatcher: Pick<Dispatcher, 'listDeadLetters' | 'retryDeadLetter'>;
+  deadlines: Pick<DeadlineScheduler, 'deadlineReport'>;
+  /** The admin auth hook (src/admin/admin-auth.ts); throws 401 when the token is wrong. */
+  authenticate: (req: FastifyRequest) => Principal;
+}
+
+export function registerHandlingRoutes(app: FastifyInstance, deps: HandlingRoutesDeps): void {
+  const office = (req: FastifyRequest, b: { by?: string | undefined }) => {
+    const p = deps.authenticate(req);
+    if (p.kind !== 'office') throw forbidden('only the office may do this');
+    // A signed-in person is recorded as themselves, whatever the body says.
+    return { kind: 'office' as const, id: officeActorId(p, b.by) };
+  };
+  /**
+   * Who acts for which unit in a unit step (受理/退回/答复): a unit member or unit token for their own unit
+   * (a suggestion not actively assigned to it is the same 404 as a read), or the office for any unit.
+   */
+  const unitStep = async (req: FastifyRequest, reference: string, b: { unit?: string | undefined; by?: string | undefined }) => {
+    const p = deps.authenticate(req);
+    if (p.kind !== 'unit' && p.kind !== 'office') throw forbidden('only the office or a handling unit may do this');
+    const unit = b.unit ?? (p.kind === 'unit' ? p.unit : undefined);
+    if (!unit) throw new AppError(400, 'bad_request', 'unit is required');
+    if (p.kind === 'unit' && p.unit !== unit) throw forbidden(`this token may act only for ${p.unit}`);
+    if (p.kind === 'unit' && !(await deps.handling.findForUnits(reference, [p.unit]))) throw notFound(`no suggestion ${reference}`);
+    const signedIn = p.actor && p.actor.via !== 'token' ? p.actor.id : undefined;
+    const by = signedIn ?? b.by ?? (p.kind === 'unit' ? p.operator : undefined);
+    if (p.kind === 'unit') {
+      if (!by) throw new AppError(400, 'bad_request', 'by (the member acting) is required');
+      return { unit, by: { kind: 'unit' as const, unit: p.unit, userid: by } };
+    }
+    return { unit, by: { kind: 'office' as const, id: officeActorId(p, b.by) } };
+  };
+  app.register(
+    async (api) => {
+      api.addHook('onRequest', async (req) => {
+        deps.authenticate(req);
+      });
+      api.post('/suggestions/:reference/assign', async (req) => {
+        const { reference } = referenceParams.parse(req.params);
+        const b = unitsBody.parse(req.body);
+        return result(await deps.handling.assign(reference, { units: b.units, by: office(req, b), ...(b.note ? { note: b.note } : {}) }));
+      });
+      api.post('/suggestions/:reference/reassign', async (req) => {
+        const { reference } = referenceParams.parse(req.params);
+        const b = unitsBody.parse(req.body);
+        return result(await deps.handling.reassign(reference, { units: b.units, by: office(req, b), ...(b.note ? { note: b.note } : {}) }));
+      });
+      api.post('/suggestions/:reference/reject', async (req) => {
+        const { reference } = referenceParams.parse(req.params);
+        const b = rejectBody.parse(req.body);
+        return result(await deps.handling.reject(reference, { reason: b.reason, by: office(req, b) }));
+      });
+      api.post('/suggestions/:reference/answer', async (req) => {
+        const { reference } = referenceParams.parse(req.params);
+        const b = answerBody.parse(req.body);
+        const { unit, by } = await unitStep(req, reference, b);
+        return result(await deps.handling.answer(reference, { unit, outcome: b.outcome as never, text: b.text, ...(b.reason ? { reason: b.reason } : {}), by }));
+      });
+      api.post('/suggestions/:reference/accept', async (req) => {
+        const { reference } = referenceParams.parse(req.params);
+        const b = unitStepBody.parse(req.body ?? {});
+        const { unit, by } = await unitStep(req, reference, b);
+        return result(await deps.handling.accept(reference, { unit, by }));
+      });
+      api.post('/suggestions/:reference/return', async (req) => {
+        const { reference } = referenceParams.parse(req.params);
+        const b = returnBody.parse(req.body);
+        const { unit, by } = await unitStep(req, reference, b);
+        return result(await deps.handling.returnToOffice(reference, { unit, reason: b.reason, by }));
+      });
+      api.get('/notifications/dead-letters', async (req) => {
+        office(req, {});
+        return { items: await deps.dispatcher.listDeadLetters() };
+      });
+      api.post('/notifications/dead-letters/:reference/:id/retry', async (req) => {
+        office(req, {});
+        const { reference, id } = deadLetterParams.parse(req.params);
+        if (!(await deps.dispatcher.retryDeadLetter(reference, id))) throw notFound('no such dead letter');
+        return { retried: true };
+      });
+      api.get('/reports/deadlines', async (req) => {
+        office(req, {});
+        return deps.deadlines.deadlineReport(undefined, reportQuery.parse(req.query ?? {}));
+      });
+    },
+    { prefix: '/api' },
+  );
+}
