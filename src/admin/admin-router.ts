@@ -45,7 +45,7 @@ const filterShape = {
   category: z.enum(categories).optional(),
   unit: plainId.optional(),
   level: z.enum(['district', 'city']).optional(),
-  enteredBy: plainId.optional().describe('WeCom userid of the agent who entered it (代理录入)'),
+  enteredBy: plainId.optional().describe('id of the agent who entered it (代理录入, agents[].id)'),
   from: dateParam.optional().describe('submitted on or after (YYYY-MM-DD in the service timezone, or ISO)'),
   to: dateParam.optional().describe('submitted on or before (YYYY-MM-DD inclusive, or ISO exclusive)'),
   overdue: boolParam.optional(),

@@ -233,7 +233,8 @@ export function createOfficeService({ models, audit, clock, config, assign, reco
     },
 
     async addNote(p, reference, { text }) {
-      return change(p, reference, 'internal_note', ['internalNotes'], (_doc, now, actor) => ({ set: {}, push: { internalNotes: { at: now, by: actor, text } }, note: text }));
+      // The history (which units read) records only that a note was added; its text stays with the office.
+      return change(p, reference, 'internal_note', ['internalNotes'], (_doc, now, actor) => ({ set: {}, push: { internalNotes: { at: now, by: actor, text } } }));
     },
 
     async correct(p, reference, input) {
