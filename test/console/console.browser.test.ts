@@ -62,6 +62,15 @@ describe('the console', () => {
     await page.close();
   }, 30_000);
 
+  test('without WeCom, 企业微信登录 says it is not available and points to the break-glass sign-in', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${app.url}/console/`);
+    await page.click('[data-testid=signin-wecom]');
+    await expect.poll(() => page.textContent('[data-testid=signin-message]')).toBe('企业微信登录暂未开通，请使用应急令牌登录。');
+    expect(await page.isVisible('#nav')).toBe(false);
+    await page.close();
+  }, 30_000);
+
   test('filters narrow the list', async () => {
     const page = await signedIn();
     await page.selectOption('#filters select[name=theme]', 'chengyu_economic_circle');

@@ -726,11 +726,18 @@ function rowsTable(rows, testid) {
   const [header, ...body] = rows;
   return h('table', { class: 'grid cards', testid },
     h('thead', {}, h('tr', {}, ...header.map((t) => h('th', {}, t)))),
-    h('tbody', {}, body.length ? body.map((r) => h('tr', {}, ...r.map((v, i) => h('td', { 'data-label': header[i] }, v)))) : h('tr', {}, h('td', { colspan: String(header.length), class: 'muted' }, '暂无数据'))),
+    h('tbody', {}, body.length ? body.map((r) => h('tr', {}, ...r.map((v, i) => h('td', { 'data-label': header[i], class: quotaClass[v] || null }, v)))) : h('tr', {}, h('td', { colspan: String(header.length), class: 'muted' }, '暂无数据'))),
   );
 }
 
 let quotaQuery = new URLSearchParams();
+// The quota result cell in colour: 未达标 red, 达标 green (the words come from the label dictionary).
+const quotaClass = {};
+function fillQuotaClass() {
+  const q = labels().quotaStatuses || {};
+  if (q.behind) quotaClass[q.behind] = 'q-behind';
+  if (q.met) quotaClass[q.met] = 'q-met';
+}
 async function renderQuota(params) {
   const form = $('#quota-form');
   quotaQuery = new URLSearchParams([...params].filter(([k]) => k === 'year' || k === 'quarter'));
@@ -746,6 +753,7 @@ async function renderQuota(params) {
   form.elements.year.value = String(report.year);
   form.elements.quarter.value = String(report.quarter);
   quotaQuery = new URLSearchParams({ year: String(report.year), quarter: String(report.quarter) });
+  fillQuotaClass();
   const sm = report.summary;
   $('#quota').replaceChildren(
     h('p', { testid: 'quota-summary' }, `${report.year}年第${report.quarter}季度（${fmtDay(report.from)} 至 ${fmtDay(new Date(Date.parse(report.to) - 1).toISOString())}）：共 ${sm.units} 个单位，达标 ${sm.met} 个，未达标 ${sm.behind} 个，进行中 ${sm.inProgress} 个。每次录入不少于 ${report.minPerOccasion} 件计为一次。`),
