@@ -185,8 +185,9 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
     const f: SuggestionFilter = { ...rest };
     if (from) f.from = from.length === 10 ? startOfDay(from, config.service.timezone) : new Date(from);
     if (to) f.to = to.length === 10 ? new Date(startOfDay(to, config.service.timezone).getTime() + 86_400_000) : new Date(to);
-    const scope = scopeUnit(p);
-    if (scope) f.visibleToUnit = scope;
+    // An agent sees the suggestions they entered (to tell the citizen how it goes); a unit its own.
+    if (p.kind === 'agent') f.enteredBy = p.actor.id;
+    else if (p.kind === 'unit') f.visibleToUnit = p.unit;
     return f;
   };
   const principal = (req: FastifyRequest): Principal => {
@@ -197,8 +198,9 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
   const visible = (doc: Record<string, any>, p: Principal): boolean =>
     p.kind === 'office' ||
     p.kind === 'leader' ||
-    doc.enteredBy?.unit === p.unit ||
-    (p.kind === 'unit' && ((doc.assignments ?? []) as Record<string, any>[]).some((a) => a.unit === p.unit && !a.returnedAt && a.active !== false));
+    (p.kind === 'agent' && doc.enteredBy?.agent === p.actor.id) ||
+    (p.kind === 'unit' &&
+      (doc.enteredBy?.unit === p.unit || ((doc.assignments ?? []) as Record<string, any>[]).some((a) => a.unit === p.unit && !a.returnedAt && a.active !== false)));
   const loadVisible = async (reference: string, p: Principal) => {
     const doc = await deps.suggestions.getByReference(reference);
     if (!doc || !visible(doc, p)) throw notFound(`no suggestion ${reference}`);

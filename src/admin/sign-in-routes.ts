@@ -59,7 +59,8 @@ export function roleOf(userid: string, config: Pick<SignInConfig, 'units' | 'mem
   const unit = member?.role === 'unit' ? member.unit : config.units.find((u) => u.wecomUserIds.includes(userid))?.id;
   if (unit) return { kind: 'unit', id: userid, name, unit, via: 'wecom' };
   const agent = config.agents.find((a) => a.wecomUserId === userid);
-  if (member?.role === 'agent' || agent) return { kind: 'agent', id: userid, name, unit: member?.unit ?? agent?.unit ?? '', via: 'wecom' };
+  // An agent is known by their agent id (what their entries carry in `enteredBy.agent`).
+  if (member?.role === 'agent' || agent) return { kind: 'agent', id: agent?.id ?? userid, name, unit: agent?.unit ?? member?.unit ?? '', via: 'wecom' };
   return undefined;
 }
 

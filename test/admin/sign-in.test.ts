@@ -125,6 +125,18 @@ describe('sign-in with WeCom, sessions in the database', () => {
     expect((await app.http.inject({ url: `/api/suggestions/${reference}`, headers: { cookie: leader } })).statusCode).toBe(200);
   });
 
+  test('an agent sees only the suggestions they entered, and can change nothing', async () => {
+    const theirs = await app.submit({ enteredBy: { agent: STAFF.agent.id, unit: 'nyncw', consentAt: new Date('2021-07-01T01:00:00Z') } });
+    const other = await app.submit();
+    const agent = `jy_session=${sessionOf((await walkSignIn(app, wecom, { userid: STAFF.agent.userid })).callback)}`;
+    expect((await app.http.inject({ url: '/api/me', headers: { cookie: agent } })).json()).toMatchObject({ kind: 'agent', id: 'daili-wang', name: '王代理', unitName: '区农业农村委' });
+    const list = (await app.http.inject({ url: '/api/suggestions?pageSize=200', headers: { cookie: agent } })).json();
+    expect(list.items.map((i: { reference: string }) => i.reference)).toEqual([theirs]);
+    expect((await app.http.inject({ url: `/api/suggestions/${other}`, headers: { cookie: agent } })).statusCode).toBe(404);
+    expect((await app.http.inject({ method: 'POST', url: `/api/suggestions/${theirs}/valuable`, headers: { cookie: agent }, payload: { valuable: true } })).statusCode).toBe(403);
+    expect((await app.http.inject({ method: 'POST', url: `/api/suggestions/${theirs}/accept`, headers: { cookie: agent }, payload: { unit: 'nyncw' } })).statusCode).toBe(403);
+  });
+
   test('sessions end: at sign-out, and when they expire', async () => {
     const cookie = `jy_session=${sessionOf((await walkSignIn(app, wecom, { userid: STAFF.clerk.userid })).callback)}`;
     expect((await app.http.inject({ url: '/api/me', headers: { cookie } })).statusCode).toBe(200);

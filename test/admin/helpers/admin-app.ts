@@ -61,6 +61,8 @@ export const STAFF = {
   fgwMember: { userid: 'lisi', name: '李四' },
   jwMember: { userid: 'zhaoliu', name: '赵六' },
   leader: { userid: 'wangqz', name: '王区长' },
+  /** An agent (信访代理员) of 区农业农村委 writing from the WeCom app. */
+  agent: { userid: 'wangdl', name: '王代理', id: 'daili-wang' },
 } as const;
 
 export interface AdminAppOptions {
@@ -88,6 +90,7 @@ export async function startAdminApp(opts: AdminAppOptions = {}): Promise<AdminAp
       { userid: STAFF.jwMember.userid, name: STAFF.jwMember.name, role: 'unit', unit: 'jw' },
     ],
     leaders: [{ userid: STAFF.leader.userid, name: STAFF.leader.name }],
+    agents: [...base.agents, { id: STAFF.agent.id, name: STAFF.agent.name, unit: 'nyncw', wecomUserId: STAFF.agent.userid, kfExternalUserIds: [], devUsers: [] }],
   };
   const config: Readonly<AppConfig> =
     opts.withUnitTokens === false
