@@ -247,6 +247,22 @@ describe('a day in the console', () => {
     await ctx.close();
   }, 60_000);
 
+  test('the detail shows similar earlier suggestions, and the clerk marks a duplicate from there', async () => {
+    await app.models.Suggestion.updateOne({ reference: refs.wrongUnit }, { $set: { similarTo: [{ reference: refs.late, score: 0.82 }] } });
+    const { ctx, page } = await signIn({ userid: STAFF.clerk.userid });
+    await page.goto(`${app.url}/console/#/s/${refs.wrongUnit}`);
+    await page.waitForSelector('[data-testid=similar-panel]');
+    expect(await page.textContent('[data-testid=similar-panel]')).toContain(`${refs.late} 关于增设学校周边护学岗的建议`);
+    expect(await page.textContent('[data-testid=similar-panel]')).toContain('相似度 82%');
+    await page.click(`[data-testid=mark-duplicate-${refs.late}]`);
+    await page.click('[data-testid=confirm-yes]');
+    await expect.poll(() => page.textContent('#detail')).toContain(`与 ${refs.late} 重复`);
+    expect(await page.textContent('[data-testid=action-result]')).toBe('标记重复：已完成。');
+    await expectPlainChinese(page);
+    await shot(page, 'detail-similar-desktop');
+    await ctx.close();
+  }, 60_000);
+
   test('the export has every field in Chinese, a frozen header and the date in its name, and matches the console', async () => {
     const { ctx, page } = await signIn({ userid: STAFF.clerk.userid });
     await page.goto(`${app.url}/console/#/list`);
