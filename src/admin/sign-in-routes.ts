@@ -1,8 +1,9 @@
 /**
  * Personal sign-in to the console with WeCom (wecom-contract.md §7.7) and the console session.
  *
- *   GET  /auth/wecom/start     → 302 to WeCom's sign-in page with a fresh `state` (also kept in a short
- *                                HttpOnly cookie, so the callback can check it: CSRF).
+ *   GET  /auth/wecom/start     → 302 to WeCom's sign-in page (the QR page; inside the WeCom client, the
+ *                                OAuth page) with a fresh `state` (also kept in a short HttpOnly cookie,
+ *                                so the callback can check it: CSRF).
  *   GET  /auth/wecom/callback  → checks `state`, resolves the single-use `code` with auth/getuserinfo to
  *                                the member's userid, maps it to a role from the directory (config
  *                                `leaders`, `members`, `units[].wecomUserIds`, `agents`), starts a
@@ -104,14 +105,18 @@ export function registerSignIn(app: FastifyInstance, deps: SignInDeps): void {
   app.get('/auth/wecom/start', { schema: { hide: true } }, async (req, reply) => {
     if (!deps.resolveCode || !config.env.WECOM_CORP_ID) return back(reply, 'unavailable');
     const state = randomBytes(18).toString('base64url');
-    const url = new URL(config.env.WECOM_LOGIN_URL);
-    url.search = new URLSearchParams({
-      login_type: 'CorpApp',
-      appid: config.env.WECOM_CORP_ID,
-      agentid: String(config.env.WECOM_AGENT_ID ?? ''),
-      redirect_uri: `${origin(req)}/auth/wecom/callback`,
-      state,
-    }).toString();
+    const redirectUri = `${origin(req)}/auth/wecom/callback`;
+    const agentid = String(config.env.WECOM_AGENT_ID ?? '');
+    // Inside the WeCom client (its user agent says wxwork) the OAuth page signs the member in without a
+    // QR code; in any other browser, WeCom's QR sign-in page.
+    const inClient = /wxwork/i.test(req.headers['user-agent'] ?? '');
+    const url = new URL(inClient ? config.env.WECOM_OAUTH_URL : config.env.WECOM_LOGIN_URL);
+    url.search = new URLSearchParams(
+      inClient
+        ? { appid: config.env.WECOM_CORP_ID, redirect_uri: redirectUri, response_type: 'code', scope: 'snsapi_base', state, agentid }
+        : { login_type: 'CorpApp', appid: config.env.WECOM_CORP_ID, agentid, redirect_uri: redirectUri, state },
+    ).toString();
+    if (inClient) url.hash = 'wechat_redirect';
     reply.header('set-cookie', serialize(STATE_COOKIE, state, { httpOnly: true, sameSite: 'lax', path: '/auth/wecom', maxAge: STATE_TTL_S, secure: secure(req) }));
     return reply.header('cache-control', 'no-store').redirect(url.toString());
   });

@@ -53,6 +53,8 @@ export const envSchema = z.object({
   WECOM_KF_OPEN_KFIDS: optionalString,
   /** WeCom's web sign-in page for staff (QR code); the console's 企业微信登录 sends the browser there. */
   WECOM_LOGIN_URL: z.preprocess(emptyToUndefined, z.url().default('https://login.work.weixin.qq.com/wwlogin/sso/login')),
+  /** WeCom's OAuth page, used instead when the console is opened inside the WeCom client (phones). */
+  WECOM_OAUTH_URL: z.preprocess(emptyToUndefined, z.url().default('https://open.weixin.qq.com/connect/oauth2/authorize')),
   /** The console's public origin (https://jianyan.example.gov.cn), for WeCom's redirect back; default: the request's. */
   CONSOLE_PUBLIC_URL: z.preprocess(emptyToUndefined, z.url().optional()),
 });

@@ -64,6 +64,21 @@ describe('sign-in with WeCom, sessions in the database', () => {
     expect(lookups.at(-1)!.errcode).toBe(0);
   });
 
+  test('inside the WeCom client the OAuth page is used instead of the QR page, and signs in the same way', async () => {
+    const start = await fetch(`${app.url}/auth/wecom/start`, { redirect: 'manual', headers: { 'user-agent': 'Mozilla/5.0 (iPhone) wxwork/4.1.22 MicroMessenger/7.0.1' } });
+    const to = new URL(start.headers.get('location')!);
+    expect(`${to.origin}${to.pathname}`).toBe(`${wecom.url}/connect/oauth2/authorize`);
+    expect(to.hash).toBe('#wechat_redirect');
+    const state = /jy_oauth_state=([^;]+)/.exec(start.headers.get('set-cookie') ?? '')![1]!;
+    expect(Object.fromEntries(to.searchParams)).toEqual({ appid: CORP, redirect_uri: `${app.url}/auth/wecom/callback`, response_type: 'code', scope: 'snsapi_base', state, agentid: '1000002' });
+    wecom.signInAs({ userid: STAFF.fgwMember.userid });
+    to.hash = '';
+    const back = new URL((await fetch(to, { redirect: 'manual' })).headers.get('location')!);
+    const callback = await fetch(back, { redirect: 'manual', headers: { cookie: `jy_oauth_state=${state}` } });
+    expect(callback.headers.get('location')).toBe('/console/');
+    expect((await app.http.inject({ url: '/api/me', headers: { cookie: `jy_session=${sessionOf(callback)}` } })).json()).toMatchObject({ kind: 'unit', unit: 'fgw', name: '李四' });
+  });
+
   test('a state that is not the one issued is refused before WeCom is asked about the code', async () => {
     const before = wecom.received.filter((r) => r.api === 'auth/getuserinfo').length;
     const { callback } = await walkSignIn(app, wecom, { userid: STAFF.clerk.userid }, { state: 'forged-state-forged-state' });

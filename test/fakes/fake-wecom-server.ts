@@ -166,6 +166,7 @@ export class FakeWeCom {
       WECOM_KF_SECRET: 'kf-secret',
       WECOM_API_BASE: this.base,
       WECOM_LOGIN_URL: `${this.base}/wwlogin/sso/login`,
+      WECOM_OAUTH_URL: `${this.base}/connect/oauth2/authorize`,
     };
   }
 

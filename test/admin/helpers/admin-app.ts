@@ -79,7 +79,7 @@ export interface AdminAppOptions {
 
 export async function startAdminApp(opts: AdminAppOptions = {}): Promise<AdminApp> {
   const wecomEnv: Record<string, string> = opts.wecom
-    ? { WECOM_CORP_ID: opts.wecom.corpId, WECOM_AGENT_ID: String(opts.wecom.agentId), WECOM_API_BASE: opts.wecom.url, WECOM_LOGIN_URL: `${opts.wecom.url}/wwlogin/sso/login` }
+    ? { WECOM_CORP_ID: opts.wecom.corpId, WECOM_AGENT_ID: String(opts.wecom.agentId), WECOM_API_BASE: opts.wecom.url, WECOM_LOGIN_URL: `${opts.wecom.url}/wwlogin/sso/login`, WECOM_OAUTH_URL: `${opts.wecom.url}/connect/oauth2/authorize` }
     : {};
   const base = loadTestConfig({ ADMIN_TOKEN, DEV_CHAT: '1', ...wecomEnv });
   const staffed: Readonly<AppConfig> = {
