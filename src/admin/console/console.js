@@ -166,6 +166,11 @@ async function start() {
   } catch (err) {
     state.me = null;
     if (err instanceof ApiError && err.status === 401) {
+      // Opened inside the WeCom client: sign in at once (WeCom knows who it is), unless that just failed.
+      if (!outcome && /wxwork/i.test(navigator.userAgent)) {
+        location.assign('/auth/wecom/start');
+        return;
+      }
       showSignIn(outcome ? signInText(outcome) : '');
     } else {
       showSignIn(describeError(err));
