@@ -362,6 +362,20 @@ describe('a day in the console', () => {
     await ctx.close();
   }, 60_000);
 
+  test('a unit member opening the console inside the WeCom app on a phone is signed in without a QR code', async () => {
+    const ctx = await browser.newContext({ viewport: PHONE, locale: 'zh-CN', userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 16_0 like Mac OS X) wxwork/4.1.22 MicroMessenger/7.0.1 Language/zh' });
+    const page = await ctx.newPage();
+    wecom.signInAs({ userid: STAFF.fgwMember.userid });
+    await page.goto(`${app.url}/console/`);
+    await page.waitForSelector('[data-testid=queue-buckets] a');
+    expect(await page.textContent('[data-testid=who-name]')).toBe('区发展改革委 · 李四');
+    expect(wecom.received.filter((r) => r.api === 'connect/oauth2/authorize').length).toBeGreaterThan(0);
+    expect(await pageWidth(page)).toBeLessThanOrEqual(PHONE.width);
+    await expectPlainChinese(page);
+    await shot(page, 'queue-unit-phone-in-wecom');
+    await ctx.close();
+  }, 30_000);
+
   test('signing out ends the session on the server', async () => {
     const { ctx, page } = await signIn({ userid: STAFF.clerk.userid });
     await page.waitForSelector('[data-testid=signout]');
