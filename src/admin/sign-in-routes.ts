@@ -104,7 +104,8 @@ export function registerSignIn(app: FastifyInstance, deps: SignInDeps): void {
 
   app.get('/auth/wecom/start', { schema: { hide: true } }, async (req, reply) => {
     if (!deps.resolveCode || !config.env.WECOM_CORP_ID) return back(reply, 'unavailable');
-    const state = randomBytes(18).toString('base64url');
+    // Letters and digits only, at most 128 bytes: what WeCom's OAuth pages pass back unchanged.
+    const state = randomBytes(18).toString('hex');
     const redirectUri = `${origin(req)}/auth/wecom/callback`;
     const agentid = String(config.env.WECOM_AGENT_ID ?? '');
     // Inside the WeCom client (its user agent says wxwork) the OAuth page signs the member in without a

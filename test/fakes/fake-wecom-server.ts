@@ -454,6 +454,8 @@ export class FakeWeCom {
     const problem =
       q.appid !== this.opts.corpId ? 'appid' :
       !q.redirect_uri ? 'redirect_uri' :
+      // WeCom's OAuth documentation allows a-zA-Z0-9 only, ≤ 128 bytes (not in the contract: UNCONFIRMED here).
+      !/^[A-Za-z0-9]{0,128}$/.test(q.state ?? '') ? 'state' :
       qr && q.login_type !== 'CorpApp' ? 'login_type' :
       (qr || q.agentid !== undefined) && q.agentid !== String(this.opts.agentId) ? 'agentid' :
       !qr && (q.response_type !== 'code' || !q.scope) ? 'response_type/scope' : undefined;
