@@ -312,6 +312,13 @@ describe('a day in the console', () => {
     await page.locator('[data-chart="按主题"] a').first().click();
     await page.waitForURL(/#\/list\?/);
     expect(page.url()).toContain('unit=fgw');
+    // A month's bar opens that month's list, with the same totals.
+    await page.goBack();
+    await page.waitForSelector('[data-chart="按月份"] a');
+    await page.locator('[data-chart="按月份"] a').first().click();
+    await page.waitForURL(/from=2021-07-01/);
+    expect(page.url()).toContain('to=2021-07-31');
+    await expect.poll(() => page.textContent('[data-testid=list-summary]')).toBe('共 3 条（已按条件筛选）');
     await ctx.close();
   }, 60_000);
 

@@ -652,7 +652,12 @@ function barChart(title, buckets, param) {
     const y = i * rowH + 2;
     const g = document.createElementNS(SVG, 'a');
     // A bar opens the list with the same filter (where one exists for it).
-    if (param && b.key && b.key !== 'none') g.setAttribute('href', `#/list?${new URLSearchParams({ ...statsFilters(), [param]: b.key })}`);
+    if (param === 'month' && /^\d{4}-\d{2}$/.test(b.key)) {
+      // A month opens the list of that month (its first to its last day).
+      const [y, m] = b.key.split('-').map(Number);
+      const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
+      g.setAttribute('href', `#/list?${new URLSearchParams({ ...statsFilters(), from: `${b.key}-01`, to: `${b.key}-${String(last).padStart(2, '0')}` })}`);
+    } else if (param && param !== 'month' && b.key && b.key !== 'none') g.setAttribute('href', `#/list?${new URLSearchParams({ ...statsFilters(), [param]: b.key })}`);
     const t = document.createElementNS(SVG, 'text');
     t.setAttribute('x', '0'); t.setAttribute('y', String(y + 16));
     t.textContent = b.label.length > 10 ? `${b.label.slice(0, 10)}…` : b.label;
@@ -708,7 +713,7 @@ async function renderStats(params) {
       h('table', { class: 'grid cards', testid: 'unit-rates' }, h('thead', {}, h('tr', {}, ...['单位', '件数', '按时受理率', '按期答复率', '采纳率', '满意率'].map((t) => h('th', {}, t)))), h('tbody', {}, unitRows))) : null,
     h('div', { class: 'charts' },
       barChart('按主题', st.byTheme, 'theme'), barChart('按类别', st.byCategory, 'category'), barChart('按承办单位', st.byUnit, role() === 'office' || role() === 'leader' ? 'unit' : null),
-      barChart('按状态', st.byStatus, 'status'), barChart('按月份', st.byMonth, null),
+      barChart('按状态', st.byStatus, 'status'), barChart('按月份', st.byMonth, 'month'),
     ),
   );
 }
