@@ -63,6 +63,8 @@ export const actorLabels = {
   agent: '信访代理员',
   adminToken: '区信访办（管理令牌）',
   breakGlass: '区信访办（应急登录）',
+  /** Who a unit's break-glass session is, where a member's name would be (cards, history). */
+  breakGlassMember: '应急登录',
   unitToken: (unitName: string) => `${unitName}（单位令牌）`,
   /** `区信访办·陈信访`, `区发展改革委·李四`. */
   person: (place: string, name: string) => `${place}·${name}`,

@@ -134,7 +134,7 @@ function decodeOperator(raw: string): string | undefined {
 export function actorOf(p: Principal): string {
   const a = p.actor;
   if (a && a.via !== 'token') {
-    if (a.kind === 'unit') return `unit:${a.unit}:${a.id}`;
+    if (a.kind === 'unit') return `unit:${a.unit}:${a.via === 'break-glass' ? actorLabels.breakGlassMember : a.id}`;
     return `${a.kind}:${a.id}`;
   }
   const base = p.kind === 'unit' ? `unit:${p.unit}` : p.kind === 'agent' ? `agent:${p.unit}` : p.kind;

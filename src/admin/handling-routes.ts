@@ -14,6 +14,7 @@ import { AppError, forbidden, notFound } from '../infra/errors.js';
 import { referencePattern } from '../suggestions/reference-number.js';
 import type { HandlingResult, HandlingService } from '../handling/handling-service.js';
 import { outcomeOrder } from '../../flows/texts/handling.js';
+import { actorLabels } from '../../flows/texts/labels.js';
 import { deadlineReportPageSize, type DeadlineScheduler } from '../handling/deadline-scheduler.js';
 import type { Dispatcher } from '../notifications/dispatcher.js';
 
@@ -81,7 +82,8 @@ export function registerHandlingRoutes(app: FastifyInstance, deps: HandlingRoute
     if (!unit) throw new AppError(400, 'bad_request', 'unit is required');
     if (p.kind === 'unit' && p.unit !== unit) throw forbidden(`this token may act only for ${p.unit}`);
     if (p.kind === 'unit' && !(await deps.handling.findForUnits(reference, [p.unit]))) throw notFound(`no suggestion ${reference}`);
-    const signedIn = p.actor && p.actor.via !== 'token' ? p.actor.id : undefined;
+    // A break-glass session has no member behind it: cards and history say 应急登录 where a name would be.
+    const signedIn = p.actor && p.actor.via !== 'token' ? (p.actor.via === 'break-glass' ? actorLabels.breakGlassMember : p.actor.id) : undefined;
     const by = signedIn ?? b.by ?? (p.kind === 'unit' ? p.operator : undefined);
     if (p.kind === 'unit') {
       if (!by) throw new AppError(400, 'bad_request', 'by (the member acting) is required');

@@ -161,7 +161,7 @@ export function registerSignIn(app: FastifyInstance, deps: SignInDeps): void {
     const p = deps.authenticate(fake);
     const base = p.actor ?? { kind: 'office' as const, id: 'admin-token', name: actorLabels.adminToken, via: 'token' as const };
     const actor: RequestActor =
-      base.kind === 'office' ? { kind: 'office', id: 'break-glass', name: actorLabels.breakGlass, via: 'break-glass' } : { ...base, via: 'break-glass' };
+      base.kind === 'office' ? { kind: 'office', id: 'break-glass', name: actorLabels.breakGlass, via: 'break-glass' } : { ...base, id: 'break-glass', via: 'break-glass' };
     const { id } = await store.create(actor, ttlMs);
     deps.logger.warn({ actor: { kind: actor.kind, id: actor.id, unit: actor.unit ?? null }, via: 'break-glass' }, 'console break-glass sign-in with a token');
     setSession(reply, req, id);

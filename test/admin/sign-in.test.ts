@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ADMIN_TOKEN, STAFF, startAdminApp, type AdminApp } from './helpers/admin-app.js';
+import { ADMIN_TOKEN, FGW_TOKEN, STAFF, startAdminApp, type AdminApp } from './helpers/admin-app.js';
 import { startFakeWeCom, type FakeWeCom } from '../fakes/fake-wecom-server.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 
@@ -172,6 +172,16 @@ describe('sign-in with WeCom, sessions in the database', () => {
     expect(right.statusCode).toBe(200);
     const cookie = /jy_session=[^;]+/.exec(String(right.headers['set-cookie']))![0];
     expect((await app.http.inject({ url: '/api/me', headers: { cookie } })).json()).toMatchObject({ kind: 'office', id: 'break-glass', name: '区信访办（应急登录）', via: 'break-glass' });
+  });
+
+  test("a unit's break-glass session is recorded as 应急登录 of that unit, never as a member", async () => {
+    const reference = await app.submit();
+    await app.handling.assign(reference, { units: ['fgw'], by: { kind: 'office', id: 'chenxf' } });
+    const res = await app.http.inject({ method: 'POST', url: '/auth/token', payload: { token: FGW_TOKEN } });
+    const cookie = /jy_session=[^;]+/.exec(String(res.headers['set-cookie']))![0];
+    expect((await app.http.inject({ method: 'POST', url: `/api/suggestions/${reference}/accept`, headers: { cookie }, payload: {} })).statusCode).toBe(200);
+    const fgw = ((await app.suggestions.getByReference(reference))!.assignments as Record<string, any>[])[0]!;
+    expect(fgw.acceptedBy).toBe('unit:fgw:应急登录');
   });
 });
 
