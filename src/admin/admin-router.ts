@@ -58,6 +58,7 @@ const listQuery = z
     ...filterShape,
     page: z.coerce.number().int().min(1).max(100_000).default(1),
     pageSize: z.coerce.number().int().min(1).max(200).default(20),
+    sort: z.enum(['submitted', 'due']).default('submitted').describe('newest first, or soonest due first (items without a deadline last)'),
   })
   .strict();
 const referenceParams = z.object({ reference: z.string().regex(referencePattern, 'not a reference number') }).strict();
@@ -270,8 +271,17 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
       });
 
       api.get('/suggestions', { schema: { tags, summary: 'List suggestions with filters and paging', querystring: json(listQuery) } }, async (req) => {
-        const { page, pageSize, ...q } = listQuery.parse(req.query);
-        const res = await deps.suggestions.list({ ...toFilter(q, principal(req)), page, pageSize });
+        const { page, pageSize, sort, ...q } = listQuery.parse(req.query);
+        const f = toFilter(q, principal(req));
+        if (sort === 'due') {
+          // The deadline is read from each suggestion's assignments (work-queue.ts), so the matching ones
+          // are read (up to the export limit), ordered, then paged.
+          const all = await deps.suggestions.listAll(f, config.adminApi.maxExportRows);
+          const due = (d: Record<string, any>) => d.work.dueAt ?? '9999';
+          const items = all.items.map(withWork).sort((a, b) => (due(a) < due(b) ? -1 : due(a) > due(b) ? 1 : 0));
+          return { items: items.slice((page - 1) * pageSize, page * pageSize), total: all.total, page, pageSize };
+        }
+        const res = await deps.suggestions.list({ ...f, page, pageSize });
         return { ...res, items: res.items.map(withWork) };
       });
 

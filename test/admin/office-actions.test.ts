@@ -113,6 +113,26 @@ describe('reads', () => {
     expect(filtered.byUnitRates.map((u: { unit: string }) => u.unit)).toEqual(['fgw']);
   });
 
+  test('the list sorted by due date puts the soonest deadline first and keeps the total', async () => {
+    const plain = (await get('/api/suggestions?pageSize=200')).json();
+    const byDue = (await get('/api/suggestions?pageSize=200&sort=due')).json();
+    expect(byDue.total).toBe(plain.total);
+    const dues = byDue.items.map((i: { work: { dueAt: string | null } }) => i.work.dueAt ?? '9999');
+    expect(dues).toEqual([...dues].sort());
+    expect(dues[0]).not.toBe('9999');
+    // Paging works over the sorted whole.
+    const second = (await get('/api/suggestions?pageSize=2&page=2&sort=due')).json();
+    expect(second.items.map((i: { reference: string }) => i.reference)).toEqual(byDue.items.slice(2, 4).map((i: { reference: string }) => i.reference));
+  });
+
+  test('statistics and the list count the same suggestions for the same filter', async () => {
+    for (const q of ['', 'unit=fgw', 'status=answered', 'theme=rural_revitalization&unit=fgw']) {
+      const st = (await get(`/api/stats?${q}`)).json();
+      const list = (await get(`/api/suggestions?${q}`)).json();
+      expect(st.total, q).toBe(list.total);
+    }
+  });
+
   test('exports are named with the day, in Chinese, with an ASCII fallback', async () => {
     const res = await get('/api/suggestions/export.csv');
     expect(res.headers['content-disposition']).toBe(`attachment; filename="suggestions-2021-07-01.csv"; filename*=UTF-8''${encodeURIComponent('人民建议_2021-07-01.csv')}`);

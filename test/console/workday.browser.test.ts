@@ -135,6 +135,11 @@ describe('a day in the console', () => {
     await page.waitForSelector('[data-testid=list-row]');
     expect(await rowOf(page, 'list', refs.soon!).getAttribute('class')).toBe('due-soon');
     expect(await rowOf(page, 'list', refs.soon!).textContent()).toContain('2021-07-13 剩 1 个工作日');
+    // Sorted by due date (kept in the address): the late one first, the one due soon next.
+    await page.click('[data-testid=sort-due]');
+    await page.waitForURL(/sort=due/);
+    await expect.poll(() => page.locator('[data-testid=list-row]').evaluateAll((rows) => rows.slice(0, 2).map((r) => r.getAttribute('data-reference')))).toEqual([refs.late, refs.soon]);
+    await page.click('[data-testid=sort-due]');
     await page.fill('[data-testid=filter-text]', '周小梅');
     await page.click('[data-testid=filter-submit]');
     await expect.poll(() => page.locator('[data-testid=list-row]').count()).toBe(1);

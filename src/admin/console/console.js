@@ -20,7 +20,7 @@ function h(tag, attrs = {}, ...children) {
   return el;
 }
 
-const state = { me: null, meta: null, page: 1, pageSize: 20, sortDue: false, bucket: null };
+const state = { me: null, meta: null, pageSize: 20 };
 
 // Used before /api/meta arrived (or when it cannot be read).
 const fallbackErrors = {
@@ -329,9 +329,12 @@ async function renderList(params) {
   const page = Number(params.get('page') || '1');
   const filters = new URLSearchParams(params);
   filters.delete('page');
+  const sortDue = filters.get('sort') === 'due';
+  $('#sort-due').textContent = sortDue ? '期限 ↑' : '期限';
+  $('#sort-due').setAttribute('aria-pressed', String(sortDue));
   listParams = filters;
   fillForm($('#filters'), filters);
-  if ([...filters.keys()].some((k) => k !== 'text')) {
+  if ([...filters.keys()].some((k) => k !== 'text' && k !== 'sort')) {
     $('#filters').classList.remove('collapsed');
     $('#filters-more').setAttribute('aria-expanded', 'true');
     $('#filters-more').textContent = '收起条件';
@@ -340,8 +343,7 @@ async function renderList(params) {
   q.set('page', String(page));
   q.set('pageSize', String(state.pageSize));
   const data = await api(`/api/suggestions?${q}`);
-  let items = data.items;
-  if (state.sortDue) items = [...items].sort((a, b) => ((a.work && a.work.dueAt) || '9').localeCompare((b.work && b.work.dueAt) || '9'));
+  const items = data.items;
   const tbody = $('#list-table tbody');
   tbody.replaceChildren(
     ...items.map((s) =>
@@ -360,7 +362,8 @@ async function renderList(params) {
   );
   if (items.length === 0) tbody.append(h('tr', {}, h('td', { colspan: '9', class: 'muted' }, '没有符合条件的建议。')));
   const pages = Math.max(1, Math.ceil(data.total / data.pageSize));
-  $('#list-summary').textContent = `共 ${data.total} 条${filters.toString() ? '（已按条件筛选）' : ''}`;
+  const filtered = [...filters.keys()].some((k) => k !== 'sort');
+  $('#list-summary').textContent = `共 ${data.total} 条${filtered ? '（已按条件筛选）' : ''}${sortDue ? '，按期限先后排列' : ''}`;
   $('#page-info').textContent = `第 ${data.page} / ${pages} 页`;
   $('#prev').disabled = data.page <= 1;
   $('#next').disabled = data.page >= pages;
@@ -800,7 +803,9 @@ document.addEventListener('DOMContentLoaded', () => {
   });
   $('#filters').addEventListener('submit', (ev) => {
     ev.preventDefault();
-    goList(formParams($('#filters')));
+    const q = formParams($('#filters'));
+    if (listParams.get('sort')) q.set('sort', listParams.get('sort'));
+    goList(q);
   });
   $('#filter-reset').addEventListener('click', () => goList(new URLSearchParams()));
   $('#filters-more').addEventListener('click', () => {
@@ -808,11 +813,18 @@ document.addEventListener('DOMContentLoaded', () => {
     $('#filters-more').setAttribute('aria-expanded', String(!collapsed));
     $('#filters-more').textContent = collapsed ? '更多条件' : '收起条件';
   });
-  $('#sort-due').addEventListener('click', () => { state.sortDue = !state.sortDue; $('#sort-due').textContent = state.sortDue ? '期限 ↑' : '期限'; void route(); });
+  // Sorting by due date is part of the address, like the filters: it survives a reload.
+  $('#sort-due').addEventListener('click', () => {
+    const q = new URLSearchParams(listParams);
+    if (q.get('sort') === 'due') q.delete('sort'); else q.set('sort', 'due');
+    goList(q);
+  });
   $('#prev').addEventListener('click', () => goList(listParams, Number($('#prev').dataset.page)));
   $('#next').addEventListener('click', () => goList(listParams, Number($('#next').dataset.page)));
-  $('#export-csv').addEventListener('click', () => void download(`/api/suggestions/export.csv?${listParams}`, '人民建议.csv'));
-  $('#export-xlsx').addEventListener('click', () => void download(`/api/suggestions/export.xlsx?${listParams}`, '人民建议.xlsx'));
+  // The export is the filtered list (its order is the file's own: newest first).
+  const exportParams = () => { const q = new URLSearchParams(listParams); q.delete('sort'); return q; };
+  $('#export-csv').addEventListener('click', () => void download(`/api/suggestions/export.csv?${exportParams()}`, '人民建议.csv'));
+  $('#export-xlsx').addEventListener('click', () => void download(`/api/suggestions/export.xlsx?${exportParams()}`, '人民建议.xlsx'));
   $('#stats-filters').addEventListener('submit', (ev) => {
     ev.preventDefault();
     const q = formParams($('#stats-filters'));
