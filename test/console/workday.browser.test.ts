@@ -6,7 +6,7 @@
  * leader gives an instruction, and the clerk exports, reads statistics and the quota report.
  *
  * Every page a person sees is checked for English status codes and error text. Screenshots at 1440×900
- * and 390×844 go to $SHOTS_DIR (default a temporary folder) for a person to look at.
+ * and 390×844 go to a temporary folder, or to $SHOTS_DIR to keep them for a person to look at.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +22,8 @@ let app: AdminApp;
 let wecom: FakeWeCom;
 let browser: Browser;
 let work: string;
-const shots = process.env.SHOTS_DIR ?? '';
+// Screenshots go to a temporary folder, removed afterwards; set SHOTS_DIR to keep them and look at them.
+let shots = process.env.SHOTS_DIR ?? '';
 const refs: Record<string, string> = {};
 const DESKTOP = { width: 1440, height: 900 };
 const PHONE = { width: 390, height: 844 };
@@ -44,7 +45,8 @@ beforeAll(async () => {
   await app.handling.assign(refs.wrongUnit, { units: ['fgw'], by: office });
   refs.forLeaders = await app.submit({ theme: 'chengyu_economic_circle', title: '关于共建成渝物流通道的建议' });
   work = mkdtempSync(path.join(tmpdir(), 'jianyan-workday-'));
-  if (shots) mkdirSync(shots, { recursive: true });
+  if (!shots) shots = path.join(work, 'shots');
+  mkdirSync(shots, { recursive: true });
   browser = await launchChromium();
 }, 90_000);
 
@@ -66,7 +68,7 @@ async function expectPlainChinese(page: Page): Promise<void> {
 }
 
 async function shot(page: Page, name: string): Promise<void> {
-  if (shots) await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 }
 
 /** Nothing on the page scrolls sideways. */
