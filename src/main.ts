@@ -12,7 +12,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Connection } from 'mongoose';
 import { registerAgentRoutes } from './admin/agent-routes.js';
 import { registerHandlingRoutes } from './admin/handling-routes.js';
-import { auditHandlingChanges, buildAdmin, createAuditLog, createAuditModel, registerAdminAuditTrail, registerAdminRoutes, requireOffice, suggestionStateReader } from './admin/index.js';
+import { attachSession, auditHandlingChanges, buildAdmin, createAuditLog, createAuditModel, createWeComCodeResolver, registerAdminAuditTrail, registerAdminRoutes, requireOffice, suggestionStateReader } from './admin/index.js';
 import { buildAgents } from './agents/index.js';
 import { registerDevChatRoutes } from './channels/dev/dev-chat-router.js';
 import { registerWeComRoutes } from './channels/wecom/index.js';
@@ -128,6 +128,9 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
     recommendStatus: ({ reference, actor, note }) => handling.recommendToCity(reference, { by: { kind: 'office', id: actor }, ...(note ? { note } : {}) }),
     quotas: agents.reports,
     auditLog,
+    ...(redis ? { redis } : {}),
+    logger,
+    ...(wecom ? { resolveSignInCode: createWeComCodeResolver({ apiBase: env.WECOM_API_BASE, getToken: () => wecom.appClient.getToken() }) } : {}),
   });
   const production = env.NODE_ENV === 'production';
   let ready = false;
@@ -139,8 +142,12 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
     // Failed sign-ins to the office API (and, in production, to /metrics and /docs) are throttled per client.
     authThrottle: {
       maxPerMinute: env.ADMIN_AUTH_FAILURES_PER_MINUTE,
-      protects: (url) => url.startsWith('/api/') || (production && (url.startsWith('/metrics') || url.startsWith('/docs'))),
-      isAuthenticated: (req) => admin.authenticate.check?.(req) ?? false,
+      protects: (url) => url.startsWith('/api/') || url.startsWith('/auth/token') || (production && (url.startsWith('/metrics') || url.startsWith('/docs'))),
+      // A console session counts as a credential: it is read here, before the session hook would read it.
+      isAuthenticated: async (req) => {
+        await attachSession(req, admin.sessions, admin.authenticate);
+        return admin.authenticate.identify(req) !== undefined;
+      },
       ...(redis ? { redis } : {}),
     },
   });

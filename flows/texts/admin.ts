@@ -43,11 +43,29 @@ export const exportColumns = {
   level: '涉及范围',
   status: '办理状态',
   units: '承办单位',
+  assignedAt: '交办时间',
+  acceptDue: '受理期限',
+  acceptedAt: '受理时间',
+  answerDue: '答复期限',
+  answeredAt: '答复时间',
+  overdue: '是否超期',
+  waitingOn: '待办理',
+  outcome: '办理结果',
   answers: '答复意见',
+  notAdoptedReason: '暂不采纳原因',
+  returns: '退回情况',
+  rejection: '不予受理理由',
   rating: '满意度评价',
+  ratingComment: '评价意见',
   valuable: '有价值建议',
+  instruction: '区领导批示',
   cityRecommendation: '推荐市征集办',
+  cityOutcome: '市级采纳结果',
+  awards: '表彰奖励',
 } as const;
+
+/** The export's file name (without extension): 人民建议_2021-07-01. */
+export const exportFileStem = (day: string) => `人民建议_${day}`;
 
 export const yesNo = { yes: '是', no: '否' } as const;
 

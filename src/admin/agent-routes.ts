@@ -46,7 +46,7 @@ export function registerAgentRoutes(app: FastifyInstance, deps: AgentRoutesDeps)
   const scope = (req: FastifyRequest) => {
     const p = deps.authenticate(req);
     const q = quarterQuery.parse(req.query ?? {});
-    return { ...(p.kind === 'unit' ? { unit: p.unit } : {}), ...(q.year !== undefined && q.quarter !== undefined ? { year: q.year, quarter: q.quarter } : {}) };
+    return { ...(p.kind === 'unit' || p.kind === 'agent' ? { unit: p.unit } : {}), ...(q.year !== undefined && q.quarter !== undefined ? { year: q.year, quarter: q.quarter } : {}) };
   };
   app.register(
     async (api) => {

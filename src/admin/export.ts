@@ -4,16 +4,9 @@
  * single quote, so a spreadsheet never runs a citizen's text as a formula.
  */
 import ExcelJS from 'exceljs';
-import {
-  categoryLabels,
-  cityFormLabels,
-  cityOutcomeLabels,
-  exportColumns,
-  exportSheetName,
-  levelLabels,
-  statusLabels,
-  yesNo,
-} from '../../flows/texts/admin.js';
+import { cityFormLabels, exportColumns, exportFileStem, exportSheetName, yesNo } from '../../flows/texts/admin.js';
+import { categoryLabels, cityOutcomeLabels, endReasonLabels, levelLabels, outcomeLabels, ratingLabels as defaultRatingLabels, statusLabels } from '../../flows/texts/labels.js';
+import type { WorkState } from './work-queue.js';
 
 import { neutraliseCell } from '../infra/spreadsheet.js';
 
@@ -25,6 +18,16 @@ export interface ExportContext {
   timezone: string;
   unitNames: Readonly<Record<string, string>>;
   ratingLabels?: Readonly<Record<string, string>>;
+  /** WeCom userid → name (agents, members), for 代理录入人. */
+  staffNames?: Readonly<Record<string, string>>;
+  /** Who must act next and by when (work-queue.ts); the export shows the console's reading. */
+  workState?: (d: Doc) => WorkState;
+}
+
+/** The export's file names, with the local date: ASCII for old clients, Chinese for filename*. */
+export function exportFileName(ext: 'csv' | 'xlsx', now: Date, timezone: string): { ascii: string; utf8: string } {
+  const day = formatTime(now, timezone).slice(0, 10);
+  return { ascii: `suggestions-${day}.${ext}`, utf8: `${exportFileStem(day)}.${ext}` };
 }
 
 const formatTime = (d: unknown, timezone: string): string => {
@@ -46,11 +49,22 @@ type ColumnKey = keyof typeof exportColumns;
 
 /** One export row per suggestion, as strings, in `exportColumns` order. */
 export function exportRow(d: Doc, ctx: ExportContext): Record<ColumnKey, string> {
-  const active = ((d.assignments ?? []) as Doc[]).filter((a) => !a.returnedAt && a.active !== false);
+  const all = (d.assignments ?? []) as Doc[];
+  const active = all.filter((a) => !a.returnedAt && a.active !== false);
   const unitName = (u: string) => ctx.unitNames[u] ?? u;
+  const time = (v: unknown) => formatTime(v, ctx.timezone);
+  // One line per active unit when several handle it: `区发展改革委：2021-07-06 17:00`.
+  const perUnit = (f: (a: Doc) => string) => {
+    const lines = active.map((a) => [a, f(a)] as const).filter(([, v]) => v);
+    return lines.length <= 1 && active.length <= 1 ? (lines[0]?.[1] ?? '') : lines.map(([a, v]) => `${unitName(a.unit)}：${v}`).join('\n');
+  };
+  const work = ctx.workState?.(d);
+  const ratings = ctx.ratingLabels ?? defaultRatingLabels;
+  const ins = d.escalation?.instruction;
+  const agentName = d.enteredBy?.agent ? (ctx.staffNames?.[d.enteredBy.agent] ?? d.enteredBy.agent) : '';
   return {
     reference: d.reference ?? '',
-    submittedAt: formatTime(d.submittedAt, ctx.timezone),
+    submittedAt: time(d.submittedAt),
     theme: d.themeName ?? d.theme ?? '',
     category: d.category ? (categoryLabels[d.category] ?? d.category) : '',
     title: d.title ?? '',
@@ -59,17 +73,35 @@ export function exportRow(d: Doc, ctx: ExportContext): Record<ColumnKey, string>
     proposerName: d.proposer?.name ?? '',
     proposerPhone: d.proposer?.phone ?? '',
     proposerUnit: d.proposer?.unit ?? '',
-    enteredBy: d.enteredBy?.agent ? `${d.enteredBy.agent}（${unitName(d.enteredBy.unit ?? '')}）` : '',
+    enteredBy: agentName ? `${agentName}（${unitName(d.enteredBy.unit ?? '')}）` : '',
     level: levelLabels[d.level] ?? d.level ?? '',
     status: statusLabels[d.status] ?? d.status ?? '',
     units: active.map((a) => unitName(a.unit)).join('、'),
+    assignedAt: perUnit((a) => time(a.assignedAt)),
+    acceptDue: perUnit((a) => time(a.acceptDueAt)),
+    acceptedAt: perUnit((a) => time(a.acceptedAt)),
+    answerDue: perUnit((a) => time(a.dueAt)),
+    answeredAt: perUnit((a) => time(a.answeredAt ?? a.answer?.at)),
+    overdue: work ? (work.overdue ? yesNo.yes : yesNo.no) : '',
+    waitingOn: work && work.actor === 'unit' ? work.units.map((u) => `${unitName(u.unit)}${u.step === 'accept' ? '待受理' : '待答复'}`).join('、') : '',
+    outcome: perUnit((a) => (a.answer?.outcome ? (outcomeLabels[a.answer.outcome] ?? a.answer.outcome) : '')),
     answers: active
       .filter((a) => a.answer?.text)
       .map((a) => `${unitName(a.unit)}：${a.answer.text}`)
       .join('\n'),
-    rating: d.evaluation?.rating ? (ctx.ratingLabels?.[d.evaluation.rating] ?? d.evaluation.rating) : '',
+    notAdoptedReason: perUnit((a) => a.answer?.reason ?? ''),
+    returns: all
+      .filter((a) => a.returnedAt)
+      .map((a) => `${unitName(a.unit)} ${time(a.returnedAt)} ${endReasonLabels[a.endReason] ?? ''}${a.returnReason ? `：${a.returnReason}` : ''}`.trim())
+      .join('\n'),
+    rejection: d.rejection?.reason ?? '',
+    rating: d.evaluation?.rating ? (ratings[d.evaluation.rating] ?? d.evaluation.rating) : '',
+    ratingComment: d.evaluation?.comment ?? '',
     valuable: d.valuable ? yesNo.yes : yesNo.no,
-    cityRecommendation: d.cityRecommendation ? (cityOutcomeLabels[d.cityRecommendation.outcome] ?? d.cityRecommendation.outcome) : '',
+    instruction: ins ? `${ins.leader}：${ins.text}` : d.escalation ? '已呈报，待批示' : '',
+    cityRecommendation: d.cityRecommendation ? `${yesNo.yes}（${time(d.cityRecommendation.at)}）` : '',
+    cityOutcome: d.cityRecommendation ? (cityOutcomeLabels[d.cityRecommendation.outcome] ?? d.cityRecommendation.outcome) : '',
+    awards: ((d.awards ?? []) as Doc[]).map((a) => `${a.year}年度${a.tierName}（${a.amountYuan}元）`).join('；'),
   };
 }
 
@@ -95,12 +127,19 @@ export async function toXlsx(docs: readonly Doc[], ctx: ExportContext, sheetName
   const wb = new ExcelJS.Workbook();
   wb.creator = 'jianyan';
   const ws = wb.addWorksheet(sheetName);
-  ws.columns = keys.map((k) => ({ header: exportColumns[k], key: k, width: k === 'proposal' || k === 'answers' ? 60 : 16 }));
+  const wide = new Set<ColumnKey>(['proposal', 'feasibility', 'answers', 'notAdoptedReason', 'returns', 'instruction', 'ratingComment']);
+  ws.columns = keys.map((k) => ({ header: exportColumns[k], key: k, width: wide.has(k) ? 48 : k === 'title' ? 30 : 18 }));
   ws.getRow(1).font = { bold: true };
+  // The header stays in view while scrolling; long text wraps inside its cell.
+  ws.views = [{ state: 'frozen', xSplit: 1, ySplit: 1 }];
   for (const d of docs) {
     const row = exportRow(d, ctx);
     ws.addRow(Object.fromEntries(keys.map((k) => [k, neutraliseCell(row[k])])));
   }
+  ws.eachRow((r) => {
+    r.alignment = { wrapText: true, vertical: 'top' };
+  });
+  ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: keys.length } };
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 

@@ -9,12 +9,13 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { actorOf, type Principal } from './admin-auth.js';
+import { officeActorId, type Principal } from './admin-auth.js';
 import { unitView } from './unit-view.js';
 import { AppError, forbidden, notFound } from '../infra/errors.js';
 import { referencePattern } from '../suggestions/reference-number.js';
 import type { HandlingResult, HandlingService } from '../handling/handling-service.js';
 import { outcomeOrder } from '../../flows/texts/handling.js';
+import { actorLabels } from '../../flows/texts/labels.js';
 import { deadlineReportPageSize, type DeadlineScheduler } from '../handling/deadline-scheduler.js';
 import type { Dispatcher } from '../notifications/dispatcher.js';
 
@@ -25,9 +26,11 @@ const referenceParams = z.object({ reference: z.string().regex(referencePattern,
 const by = z.string().trim().min(1).max(64).optional();
 const unitsBody = z.object({ units: z.array(plainId).min(1).max(10), note: z.string().trim().max(500).optional(), by }).strict();
 const rejectBody = z.object({ reason: z.string().trim().min(2).max(1000), by }).strict();
+// `unit` and `by` default to the caller: a unit member signed in to the console answers for their unit as
+// themselves; a token caller (API) names them.
 const answerBody = z
   .object({
-    unit: plainId,
+    unit: plainId.optional(),
     outcome: z.enum(outcomeOrder as [string, ...string[]]),
     text: z.string().trim().min(2).max(5000),
     reason: z.string().trim().min(2).max(2000).optional(),
@@ -35,6 +38,8 @@ const answerBody = z
   })
   .strict()
   .refine((b) => b.outcome !== 'not_adopted' || b.reason, { message: '暂不采纳 needs a reason', path: ['reason'] });
+const unitStepBody = z.object({ unit: plainId.optional(), by: z.string().trim().min(1).max(64).optional() }).strict();
+const returnBody = z.object({ unit: plainId.optional(), reason: z.string().trim().min(2).max(1000), by: z.string().trim().min(1).max(64).optional() }).strict();
 const reportQuery = z
   .object({
     page: z.coerce.number().int().min(1).max(100_000).default(1),
@@ -55,21 +60,36 @@ function result(r: HandlingResult) {
 }
 
 export interface HandlingRoutesDeps {
-  handling: Pick<HandlingService, 'assign' | 'reassign' | 'reject' | 'answer' | 'findForUnits'>;
+  handling: Pick<HandlingService, 'assign' | 'reassign' | 'reject' | 'answer' | 'findForUnits' | 'accept' | 'returnToOffice'>;
   dispatcher: Pick<Dispatcher, 'listDeadLetters' | 'retryDeadLetter'>;
   deadlines: Pick<DeadlineScheduler, 'deadlineReport'>;
   /** The admin auth hook (src/admin/admin-auth.ts); throws 401 when the token is wrong. */
   authenticate: (req: FastifyRequest) => Principal;
 }
 
-/** Who did it, as the history names them: the authenticated identity, never a name from the body. */
-const actorId = (req: FastifyRequest, p: Principal): string => (req.actor ? (req.actor.kind === 'admin-token' ? actorOf(p) : `${req.actor.kind}:${req.actor.id}`) : actorOf(p));
-
 export function registerHandlingRoutes(app: FastifyInstance, deps: HandlingRoutesDeps): void {
-  const office = (req: FastifyRequest, _b: { by?: string | undefined }) => {
+  const office = (req: FastifyRequest) => {
     const p = deps.authenticate(req);
     if (p.kind !== 'office') throw forbidden('only the office may do this');
-    return { kind: 'office' as const, id: actorId(req, p) };
+    return { kind: 'office' as const, id: officeActorId(p) };
+  };
+  /**
+   * Who acts for which unit in a unit step (受理/退回/答复): a unit member or unit token for their own unit
+   * (a suggestion not actively assigned to it is the same 404 as a read), or the office for any unit.
+   * The actor is the authenticated one, never a name from the body.
+   */
+  const unitStep = async (req: FastifyRequest, reference: string, b: { unit?: string | undefined }) => {
+    const p = deps.authenticate(req);
+    if (p.kind !== 'unit' && p.kind !== 'office') throw forbidden('only the office or a handling unit may do this');
+    const unit = b.unit ?? (p.kind === 'unit' ? p.unit : undefined);
+    if (!unit) throw new AppError(400, 'bad_request', 'unit is required');
+    if (p.kind === 'unit' && p.unit !== unit) throw forbidden(`this token may act only for ${p.unit}`);
+    if (p.kind === 'unit' && !(await deps.handling.findForUnits(reference, [p.unit]))) throw notFound(`no suggestion ${reference}`);
+    if (p.kind === 'office') return { unit, unitCaller: false, by: { kind: 'office' as const, id: officeActorId(p) } };
+    // A break-glass session has no member behind it: cards and history say 应急登录 where a name would be;
+    // an API unit token is recorded as the token.
+    const userid = p.actor && p.actor.via !== 'token' ? (p.actor.via === 'break-glass' ? actorLabels.breakGlassMember : p.actor.id) : 'unit-token';
+    return { unit, unitCaller: true, by: { kind: 'unit' as const, unit: p.unit, userid } };
   };
   app.register(
     async (api) => {
@@ -79,50 +99,51 @@ export function registerHandlingRoutes(app: FastifyInstance, deps: HandlingRoute
       api.post('/suggestions/:reference/assign', async (req) => {
         const { reference } = referenceParams.parse(req.params);
         const b = unitsBody.parse(req.body);
-        return result(await deps.handling.assign(reference, { units: b.units, by: office(req, b), ...(b.note ? { note: b.note } : {}) }));
+        return result(await deps.handling.assign(reference, { units: b.units, by: office(req), ...(b.note ? { note: b.note } : {}) }));
       });
       api.post('/suggestions/:reference/reassign', async (req) => {
         const { reference } = referenceParams.parse(req.params);
         const b = unitsBody.parse(req.body);
-        return result(await deps.handling.reassign(reference, { units: b.units, by: office(req, b), ...(b.note ? { note: b.note } : {}) }));
+        return result(await deps.handling.reassign(reference, { units: b.units, by: office(req), ...(b.note ? { note: b.note } : {}) }));
       });
       api.post('/suggestions/:reference/reject', async (req) => {
         const { reference } = referenceParams.parse(req.params);
         const b = rejectBody.parse(req.body);
-        return result(await deps.handling.reject(reference, { reason: b.reason, by: office(req, b) }));
+        return result(await deps.handling.reject(reference, { reason: b.reason, by: office(req) }));
       });
       api.post('/suggestions/:reference/answer', async (req) => {
         const { reference } = referenceParams.parse(req.params);
         const b = answerBody.parse(req.body);
-        const p = deps.authenticate(req);
-        // A unit token answers only for its own unit; the office may record any unit's answer.
-        if (p.kind === 'unit' && p.unit !== b.unit) throw forbidden(`this token may answer only for ${p.unit}`);
-        // A suggestion not assigned to the token's unit does not exist for it: the same 404 as a read, so a
-        // unit cannot probe which references exist.
-        if (p.kind === 'unit' && !(await deps.handling.findForUnits(reference, [p.unit]))) throw notFound(`no suggestion ${reference}`);
-        const answered = result(
-          await deps.handling.answer(reference, {
-            unit: b.unit,
-            outcome: b.outcome as never,
-            text: b.text,
-            ...(b.reason ? { reason: b.reason } : {}),
-            by: p.kind === 'unit' ? { kind: 'unit', unit: p.unit, userid: req.actor && req.actor.kind !== 'unit-token' ? req.actor.id : 'unit-token' } : { kind: 'office', id: actorId(req, p) },
-          }),
-        );
-        return p.kind === 'unit' ? unitView(answered) : answered;
+        const { unit, unitCaller, by } = await unitStep(req, reference, b);
+        const answered = result(await deps.handling.answer(reference, { unit, outcome: b.outcome as never, text: b.text, ...(b.reason ? { reason: b.reason } : {}), by }));
+        return unitCaller ? unitView(answered) : answered;
+      });
+      api.post('/suggestions/:reference/accept', async (req) => {
+        const { reference } = referenceParams.parse(req.params);
+        const b = unitStepBody.parse(req.body ?? {});
+        const { unit, unitCaller, by } = await unitStep(req, reference, b);
+        const accepted = result(await deps.handling.accept(reference, { unit, by }));
+        return unitCaller ? unitView(accepted) : accepted;
+      });
+      api.post('/suggestions/:reference/return', async (req) => {
+        const { reference } = referenceParams.parse(req.params);
+        const b = returnBody.parse(req.body);
+        const { unit, unitCaller, by } = await unitStep(req, reference, b);
+        const returned = result(await deps.handling.returnToOffice(reference, { unit, reason: b.reason, by }));
+        return unitCaller ? unitView(returned) : returned;
       });
       api.get('/notifications/dead-letters', async (req) => {
-        office(req, {});
+        office(req);
         return { items: await deps.dispatcher.listDeadLetters() };
       });
       api.post('/notifications/dead-letters/:reference/:id/retry', async (req) => {
-        office(req, {});
+        office(req);
         const { reference, id } = deadLetterParams.parse(req.params);
         if (!(await deps.dispatcher.retryDeadLetter(reference, id))) throw notFound('no such dead letter');
         return { retried: true };
       });
       api.get('/reports/deadlines', async (req) => {
-        office(req, {});
+        office(req);
         return deps.deadlines.deadlineReport(undefined, reportQuery.parse(req.query ?? {}));
       });
     },

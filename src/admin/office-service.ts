@@ -13,10 +13,11 @@ import type { AppConfig } from '../infra/config.js';
 import type { Clock } from '../infra/clock.js';
 import { AppError, badRequest, notFound } from '../infra/errors.js';
 import { historyNotes } from '../../flows/texts/handling.js';
+import { cityOutcomeLabels } from '../../flows/texts/labels.js';
 import { canTransition } from '../suggestions/status-machine.js';
 import type { SuggestionModels } from '../suggestions/suggestion-model.js';
 import type { SuggestionStatus } from '../domain/suggestion-types.js';
-import { actorOf, requireOffice, type Principal } from './admin-auth.js';
+import { actorOf, officeActorId, requireOffice, type Principal } from './admin-auth.js';
 
 /** Issue 5's assignment, as the office service needs it (a leader's instruction leads to an assignment). A `{ ok: false }` result is answered with 409. */
 export type AssignUnits = (args: { reference: string; units: string[]; actor: string; note?: string }) => Promise<unknown>;
@@ -49,12 +50,20 @@ export interface OfficeService {
   recordCityOutcome(p: Principal, reference: string, input: { outcome: 'adopted' | 'not_adopted'; note?: string }): Promise<Record<string, unknown>>;
   nominateAward(p: Principal, reference: string, input: { year: number; tier: string; note?: string }): Promise<Record<string, unknown>>;
   listAwards(q: { year?: number }): Promise<AwardListItem[]>;
+  /** 办结: the office closes a suggestion after review (answered, rated, or rated 不满意 and reviewed). */
+  close(p: Principal, reference: string, input: { note?: string }): Promise<Record<string, unknown>>;
+  /** An internal note of the office (not shown to citizens or units). */
+  addNote(p: Principal, reference: string, input: { text: string }): Promise<Record<string, unknown>>;
+  /** Corrects the theme, category or title; the audit entry keeps the values before and after. */
+  correct(p: Principal, reference: string, input: { theme?: string; category?: string; title?: string; note?: string }): Promise<Record<string, unknown>>;
+  /** Marks the suggestion a duplicate of an earlier one (it is closed, or rejected if not handled yet, by the office separately). */
+  markDuplicate(p: Principal, reference: string, input: { of: string; note?: string }): Promise<Record<string, unknown>>;
 }
 
 type Deps = {
   models: Pick<SuggestionModels, 'Suggestion'>;
   clock: Clock;
-  config: Pick<AppConfig, 'awards' | 'adminApi' | 'units'>;
+  config: Pick<AppConfig, 'awards' | 'adminApi' | 'units'> & Partial<Pick<AppConfig, 'campaigns' | 'generalTheme'>>;
   /** Issue 5's assign; without it an instruction is recorded and the office assigns by hand. */
   assign?: AssignUnits;
   recommendStatus?: RecommendStatusChange;
@@ -98,7 +107,8 @@ export function createOfficeService({ models, clock, config, assign, recommendSt
     fields: readonly string[],
     plan: (doc: Doc, now: Date, actor: string) => { set: Record<string, unknown>; push?: Record<string, unknown>; to?: SuggestionStatus; note?: string },
   ): Promise<Doc> {
-    requireOffice(p);
+    // District leaders record their own instruction; every other change is the office's.
+    if (!(p.kind === 'leader' && action === 'leader_instruction')) requireOffice(p);
     const before = await load(reference);
     const now = clock.now();
     const actor = actorOf(p);
@@ -146,7 +156,7 @@ export function createOfficeService({ models, clock, config, assign, recommendSt
         };
       });
       if (units.length && assign) {
-        checkPortResult(await assign({ reference, units, actor: actorOf(p), note: historyNotes.leaderInstruction(leader, text) }));
+        checkPortResult(await assign({ reference, units, actor: officeActorId(p), note: historyNotes.leaderInstruction(leader, text) }));
         return load(reference);
       }
       return after;
@@ -157,7 +167,7 @@ export function createOfficeService({ models, clock, config, assign, recommendSt
       if (recommendStatus) {
         const current = await load(reference);
         if (!current.cityRecommendation && canTransition(current.status, 'recommended_to_city')) {
-          checkPortResult(await recommendStatus({ reference, actor: actorOf(p), ...(note ? { note } : {}) }));
+          checkPortResult(await recommendStatus({ reference, actor: officeActorId(p), ...(note ? { note } : {}) }));
         }
       }
       return change(p, reference, 'recommend_to_city', ['cityRecommendation', 'level'], (doc, now, actor) => {
@@ -184,7 +194,7 @@ export function createOfficeService({ models, clock, config, assign, recommendSt
             'cityRecommendation.outcomeBy': actor,
           },
           to,
-          note: note ? `${outcome}：${note}` : outcome,
+          note: note ? `${cityOutcomeLabels[outcome] ?? outcome}：${note}` : (cityOutcomeLabels[outcome] ?? outcome),
         };
       });
     },
@@ -206,6 +216,57 @@ export function createOfficeService({ models, clock, config, assign, recommendSt
           note: `${year} ${t.name}`,
         };
       });
+    },
+
+    async close(p, reference, { note }) {
+      return change(p, reference, 'close', ['status'], (doc) => {
+        if (!['answered', 'evaluated', 'escalated'].includes(doc.status) || !canTransition(doc.status, 'closed')) {
+          throw new AppError(409, 'bad_state', `suggestion ${reference} is ${doc.status}: only an answered, rated or reviewed one can be closed`);
+        }
+        return { set: {}, to: 'closed', note };
+      });
+    },
+
+    async addNote(p, reference, { text }) {
+      // The history (which units read) records only that a note was added; its text stays with the office.
+      return change(p, reference, 'internal_note', ['internalNotes'], (_doc, now, actor) => ({ set: {}, push: { internalNotes: { at: now, by: actor, text } } }));
+    },
+
+    async correct(p, reference, input) {
+      const themes = new Map<string, string>([
+        ...(config.campaigns ?? []).flatMap((c) => c.themes.map((t) => [t.id, t.name] as [string, string])),
+        ...(config.generalTheme ? [[config.generalTheme.id, config.generalTheme.name] as [string, string]] : []),
+      ]);
+      if (input.theme && !themes.has(input.theme)) throw badRequest(`unknown theme ${input.theme}`);
+      return change(p, reference, 'correct', ['theme', 'themeName', 'category', 'title'], (doc) => {
+        const set: Record<string, unknown> = {};
+        const changed: string[] = [];
+        if (input.theme && input.theme !== doc.theme) {
+          set.theme = input.theme;
+          set.themeName = themes.get(input.theme);
+          changed.push(`主题：${doc.themeName ?? doc.theme} → ${themes.get(input.theme)}`);
+        }
+        if (input.category && input.category !== doc.category) {
+          set.category = input.category;
+          changed.push(`类别：${doc.category ?? '无'} → ${input.category}`);
+        }
+        if (input.title && input.title !== doc.title) {
+          set.title = input.title;
+          changed.push(`标题：${doc.title} → ${input.title}`);
+        }
+        if (!changed.length) throw badRequest('nothing to correct: the values are the same');
+        return { set, note: [changed.join('；'), input.note].filter(Boolean).join('；') };
+      });
+    },
+
+    async markDuplicate(p, reference, { of, note }) {
+      if (of === reference) throw badRequest('a suggestion cannot duplicate itself');
+      const original = await Suggestion.findOne({ reference: of }, { reference: 1 }).lean();
+      if (!original) throw notFound(`no suggestion ${of}`);
+      return change(p, reference, 'mark_duplicate', ['duplicateOf'], (_doc, now, actor) => ({
+        set: { duplicateOf: { reference: of, at: now, by: actor } },
+        note: [of, note].filter(Boolean).join('；'),
+      }));
     },
 
     async listAwards({ year }) {

@@ -9,6 +9,7 @@
  * is counted in the database over the open suggestions, and the rows come a page at a time, oldest first,
  * with only the fields the report shows (index `{status, submittedAt, _id}`).
  */
+import { deadlineNote } from '../../flows/texts/labels.js';
 import type { Clock } from '../infra/clock.js';
 import type { FileConfig } from '../infra/config.js';
 import type { LockService } from '../infra/locks.js';
@@ -142,7 +143,7 @@ export function createDeadlineScheduler(deps: DeadlineSchedulerDeps): DeadlineSc
           return Object.keys(patch).length ? { ...a, ...patch } : a;
         });
         if (!outbox.length && counts.overdue + counts.reminded + counts.acceptOverdue === 0) return refuse('already_done', 'nothing due');
-        return { ok: true, change: { status: s.status, set: { assignments }, history: { action: 'deadline', note: `reminded ${counts.reminded}, accept overdue ${counts.acceptOverdue}, overdue ${counts.overdue}` }, outbox } };
+        return { ok: true, change: { status: s.status, set: { assignments }, history: { action: 'deadline', note: deadlineNote(counts) }, outbox } };
       },
       { kind: 'system' },
     );

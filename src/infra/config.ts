@@ -65,6 +65,12 @@ export const envSchema = z.object({
   HTTP_MAX_CONNECTIONS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(10).max(1_000_000).default(2_000)),
   /** Failed sign-ins (wrong or missing token) allowed per client address per minute; more get 429. */
   ADMIN_AUTH_FAILURES_PER_MINUTE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(10_000).default(10)),
+  /** WeCom's web sign-in page for staff (QR code); the console's 企业微信登录 sends the browser there. */
+  WECOM_LOGIN_URL: z.preprocess(emptyToUndefined, z.url().default('https://login.work.weixin.qq.com/wwlogin/sso/login')),
+  /** WeCom's OAuth page, used instead when the console is opened inside the WeCom client (phones). */
+  WECOM_OAUTH_URL: z.preprocess(emptyToUndefined, z.url().default('https://open.weixin.qq.com/connect/oauth2/authorize')),
+  /** The console's public origin (https://jianyan.example.gov.cn), for WeCom's redirect back; default: the request's. */
+  CONSOLE_PUBLIC_URL: z.preprocess(emptyToUndefined, z.url().optional()),
 });
 export type Env = z.infer<typeof envSchema>;
 
@@ -247,6 +253,8 @@ export const adminApiSchema = z
     citySubmitTo: z.string().min(1).default('万州区政府'),
     /** Largest number of rows an export (.xlsx / CSV) or a statistics run reads. */
     maxExportRows: z.number().int().min(1).max(200_000).default(20_000),
+    /** How long a console sign-in lasts (the session cookie and the server-side session). */
+    sessionHours: z.number().min(0.25).max(24 * 7).default(10),
   })
   .strict();
 
@@ -274,6 +282,8 @@ export const fileConfigSchema = z
     units: z.array(unitSchema).min(1),
     members: z.array(memberSchema).default([]),
     agents: z.array(agentSchema).default([]),
+    /** District leaders (区领导) who sign in to the console to read and give instructions (批示). */
+    leaders: z.array(z.object({ userid: z.string().min(1), name: z.string().min(1) }).strict()).default([]),
     quotas: quotasSchema.default(quotasSchema.parse({})),
     /** WeCom channel settings: overrides of the channel's own sentences, and the app reply format. */
     wecom: z

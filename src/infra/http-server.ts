@@ -33,7 +33,7 @@ export interface HttpServerDeps {
   authThrottle?: {
     maxPerMinute: number;
     protects: (url: string) => boolean;
-    isAuthenticated: (req: FastifyRequest) => boolean;
+    isAuthenticated: (req: FastifyRequest) => boolean | Promise<boolean>;
     /** With several workers: counts shared through Redis (ioredis client), else per process. */
     redis?: unknown;
   };
@@ -120,7 +120,7 @@ export function createHttpServer({ logger, isReady, bodyLimit = 256 * 1024, limi
             max: authThrottle.maxPerMinute,
             timeWindow: 60_000,
             keyGenerator: (req) => `auth-fail:${req.ip}`,
-            allowList: (req) => !authThrottle.protects(req.url) || authThrottle.isAuthenticated(req),
+            allowList: async (req) => !authThrottle.protects(req.url) || (await authThrottle.isAuthenticated(req)),
             onExceeded: (req) => req.log.warn({ ip: req.ip, route: req.routeOptions?.url }, 'admin sign-in throttled: too many failed attempts'),
             errorResponseBuilder: (_req, ctx) => new AppError(429, 'too_many_requests', `too many failed sign-ins; retry in ${Math.ceil(ctx.ttl / 1000)} s`),
           }),

@@ -172,6 +172,16 @@ export const suggestionSchema = new Schema(
       type: [new Schema({ reference: { type: String, required: true }, score: { type: Number, required: true } }, { _id: false })],
       default: undefined,
     },
+    /** The office's internal notes (never shown to the citizen or the units' members). */
+    internalNotes: {
+      type: [new Schema({ at: { type: Date, required: true }, by: { type: String, required: true }, text: { type: String, required: true } }, { _id: false })],
+      default: undefined,
+    },
+    /** Set when the office marked this a duplicate of an earlier suggestion. */
+    duplicateOf: {
+      type: new Schema({ reference: { type: String, required: true }, at: Date, by: String }, { _id: false }),
+      default: undefined,
+    },
   },
   { timestamps: true, collection: 'suggestions' },
 );

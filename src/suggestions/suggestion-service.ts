@@ -32,7 +32,7 @@ export interface SuggestionFilter {
   /** Only suggestions with an assignment past its accept or answer deadline. */
   overdue?: boolean;
   valuable?: boolean;
-  /** Matched literally (not as a pattern) against title, proposal and reference. */
+  /** Matched literally (not as a pattern) against title, proposal, reference and the proposer's name and phone. */
   text?: string;
   /** Visibility of a unit token: assigned to this unit, or entered by one of its agents. */
   visibleToUnit?: string;
@@ -82,7 +82,9 @@ export interface SuggestionService extends SuggestionPort {
 /** The mongo filter for `f` at `now`. Values are used only as literals: strings never become operators or patterns. */
 export function buildSuggestionFilter(f: SuggestionFilter, now: Date): Record<string, unknown> {
   const and: Record<string, unknown>[] = [];
-  if (f.status) and.push({ status: f.status });
+  // 已推荐市征集办 also finds suggestions recommended after they were handled (they keep their status).
+  if (f.status === 'recommended_to_city') and.push({ $or: [{ status: f.status }, { cityRecommendation: { $ne: null } }] });
+  else if (f.status) and.push({ status: f.status });
   if (f.theme) and.push({ theme: f.theme });
   if (f.category) and.push({ category: f.category });
   if (f.level) and.push({ level: f.level });
@@ -100,7 +102,7 @@ export function buildSuggestionFilter(f: SuggestionFilter, now: Date): Record<st
   }
   if (f.text) {
     const re = new RegExp(escapeRegex(f.text));
-    and.push({ $or: [{ title: re }, { proposal: re }, { reference: re }] });
+    and.push({ $or: [{ title: re }, { proposal: re }, { reference: re }, { 'proposer.name': re }, { 'proposer.phone': re }] });
   }
   if (f.visibleToUnit) {
     and.push({ $or: [{ assignments: { $elemMatch: { unit: f.visibleToUnit, returnedAt: null } } }, { 'enteredBy.unit': f.visibleToUnit }] });

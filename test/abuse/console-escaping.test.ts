@@ -35,7 +35,8 @@ afterAll(async () => {
 
 async function signedIn(token: string): Promise<Page> {
   const page = await browser.newPage();
-  await page.goto(`${w.base}/console/`);
+  await page.goto(`${w.base}/console/#/list`);
+  await page.click('details.break-glass summary');
   await page.fill('#token', token);
   await page.click('#signin-form button[type=submit]');
   await page.waitForSelector('#list-table tbody tr[data-reference]');

@@ -24,7 +24,7 @@ describe('authentication', () => {
   });
 
   test('the office and a unit token say who they are', async () => {
-    expect((await get('/api/me')).json()).toEqual({ kind: 'office', operator: null });
+    expect((await get('/api/me')).json()).toMatchObject({ kind: 'office', name: '区信访办（管理令牌）', via: 'token', operator: null });
     expect((await get('/api/me', FGW_TOKEN)).json()).toMatchObject({ kind: 'unit', unit: 'fgw', unitName: '区发展改革委' });
   });
 });

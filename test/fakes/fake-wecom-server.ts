@@ -132,6 +132,10 @@ export class FakeWeCom {
   private robots = new Set<string>();
   private sentBodies = new Map<string, number>();
   private taskIds = new Set<string>();
+  private pendingSignIn: { userid: string } | { openid: string } | undefined;
+  private signInCodes = new Map<string, { who: { userid: string } | { openid: string }; expiresAt: number; used: boolean }>();
+  /** Sign-in codes minted (each single use, 5 minutes). */
+  readonly signInRedirects: { redirectUri: string; state: string; code: string }[] = [];
 
   constructor(private readonly opts: FakeWeComOptions) {
     this.limits = { ...CONTRACT, ...opts.limits };
@@ -161,7 +165,20 @@ export class FakeWeCom {
       WECOM_SECRET: 'app-secret',
       WECOM_KF_SECRET: 'kf-secret',
       WECOM_API_BASE: this.base,
+      WECOM_LOGIN_URL: `${this.base}/wwlogin/sso/login`,
+      WECOM_OAUTH_URL: `${this.base}/connect/oauth2/authorize`,
     };
+  }
+
+  // ---- staff web sign-in (§7.7) ---------------------------------------------------------------------
+
+  /**
+   * Who scans the QR code (or opens the in-client OAuth page) next: a member's userid, or a WeChat user
+   * who is not a member (auth/getuserinfo then answers `openid` instead of `userid`). Unset: the page
+   * waits (200, no redirect), as WeCom's QR page does until someone scans.
+   */
+  signInAs(who: { userid: string } | { openid: string } | undefined): void {
+    this.pendingSignIn = who;
   }
   /** Where callbacks go (the bot's base URL, e.g. http://127.0.0.1:PORT). */
   setBot(baseUrl: string): void {
@@ -334,6 +351,7 @@ export class FakeWeCom {
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/wwlogin/sso/login' || url.pathname === '/connect/oauth2/authorize') return this.signInPage(url, res);
     const api = url.pathname.replace(/^\/cgi-bin\//, '');
     const query = Object.fromEntries(url.searchParams);
     const chunks: Buffer[] = [];
@@ -381,6 +399,7 @@ export class FakeWeCom {
 
   private async handle(api: string, method: string, q: Record<string, string>, b: Record<string, unknown>): Promise<Record<string, unknown>> {
     if (api === 'gettoken') return this.gettoken(q);
+    if (api === 'auth/getuserinfo') return this.getUserInfo(q);
     if (api === 'webhook/send') return this.webhook(q, b);
     if (method !== 'POST') return err(40058, 'invalid parameter: POST expected');
     const tokenCheck = this.checkToken(q.access_token);
@@ -421,6 +440,55 @@ export class FakeWeCom {
       this.tokenBySecret.set(q.corpsecret, token);
     }
     return { errcode: 0, errmsg: 'ok', access_token: token, expires_in: this.limits.tokenTtlSeconds };
+  }
+
+  /**
+   * WeCom's sign-in pages (§7.7): the QR page (`login_type=CorpApp&appid&agentid&redirect_uri&state`) and the
+   * in-client OAuth page (`appid&redirect_uri&response_type=code&scope&state&agentid`). Once someone
+   * "scans", 302 to `redirect_uri?code=CODE&state=STATE`. A wrong appid/agentid is refused on the page.
+   */
+  private signInPage(url: URL, res: ServerResponse): void {
+    const q = Object.fromEntries(url.searchParams);
+    this.received.push({ api: url.pathname.slice(1), method: 'GET', query: q, body: undefined, errcode: undefined, status: 200, at: this.now() });
+    const qr = url.pathname === '/wwlogin/sso/login';
+    const problem =
+      q.appid !== this.opts.corpId ? 'appid' :
+      !q.redirect_uri ? 'redirect_uri' :
+      // WeCom's OAuth documentation allows a-zA-Z0-9 only, ≤ 128 bytes (not in the contract: UNCONFIRMED here).
+      !/^[A-Za-z0-9]{0,128}$/.test(q.state ?? '') ? 'state' :
+      qr && q.login_type !== 'CorpApp' ? 'login_type' :
+      (qr || q.agentid !== undefined) && q.agentid !== String(this.opts.agentId) ? 'agentid' :
+      !qr && (q.response_type !== 'code' || !q.scope) ? 'response_type/scope' : undefined;
+    if (problem) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<html><body>参数错误：${problem}</body></html>`);
+      return;
+    }
+    const who = this.pendingSignIn;
+    if (!who) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<html><body>请使用企业微信扫描二维码登录</body></html>');
+      return;
+    }
+    const code = randomBytes(16).toString('hex');
+    this.signInCodes.set(code, { who, expiresAt: this.now() + 5 * 60_000, used: false });
+    const back = new URL(q.redirect_uri!);
+    back.searchParams.set('code', code);
+    back.searchParams.set('state', q.state ?? '');
+    this.signInRedirects.push({ redirectUri: q.redirect_uri!, state: q.state ?? '', code });
+    res.writeHead(302, { location: back.toString() }).end();
+  }
+
+  /**
+   * GET auth/getuserinfo (§7.7): a member's `userid`, or `openid` for a non-member. An unknown, used or
+   * expired code is answered 40029 "invalid code" (the errcode is UNCONFIRMED for this API: it is the
+   * one WeCom's OAuth uses for a bad code elsewhere).
+   */
+  private getUserInfo(q: Record<string, string>): Record<string, unknown> {
+    const tokenCheck = this.checkToken(q.access_token);
+    if (tokenCheck) return tokenCheck;
+    const entry = q.code ? this.signInCodes.get(q.code) : undefined;
+    if (!entry || entry.used || entry.expiresAt <= this.now()) return err(40029, 'invalid code (UNCONFIRMED errcode)');
+    entry.used = true;
+    return { errcode: 0, errmsg: 'ok', ...entry.who };
   }
 
   private checkToken(t: string | undefined): Record<string, unknown> | undefined {

@@ -10,7 +10,13 @@
  */
 import mongoose, { type Connection } from 'mongoose';
 import type { FastifyInstance } from 'fastify';
-import { buildAdmin, registerAdminAuditTrail, registerAdminRoutes } from '../../../src/admin/index.js';
+import { buildAdmin, createWeComCodeResolver, registerAdminAuditTrail, registerAdminRoutes } from '../../../src/admin/index.js';
+import { buildNotifications } from '../../../src/notifications/index.js';
+import { buildAgents } from '../../../src/agents/index.js';
+import { MemoryLockService } from '../../../src/infra/locks.js';
+import { createDeadlineScheduler } from '../../../src/handling/index.js';
+import { registerHandlingRoutes } from '../../../src/admin/handling-routes.js';
+import { registerAgentRoutes } from '../../../src/admin/agent-routes.js';
 import { registerDevChatRoutes } from '../../../src/channels/dev/dev-chat-router.js';
 import { fixedClock } from '../../../src/infra/clock.js';
 import { createAgentDirectory, createMemoryAgentStore } from '../../../src/agents/agent-directory.js';
@@ -49,12 +55,47 @@ export interface AdminApp {
 
 let seq = 0;
 
-export async function startAdminApp(opts: { now?: string; listen?: boolean; withUnitTokens?: boolean } = {}): Promise<AdminApp> {
-  const base = loadTestConfig({ ADMIN_TOKEN, DEV_CHAT: '1' });
+/** The staff of the tests' directory: an office clerk, unit members, a district leader. */
+export const STAFF = {
+  clerk: { userid: 'chenxf', name: '陈信访' },
+  fgwMember: { userid: 'lisi', name: '李四' },
+  jwMember: { userid: 'zhaoliu', name: '赵六' },
+  leader: { userid: 'wangqz', name: '王区长' },
+  /** An agent (信访代理员) of 区农业农村委 writing from the WeCom app. */
+  agent: { userid: 'wangdl', name: '王代理', id: 'daili-wang' },
+} as const;
+
+export interface AdminAppOptions {
+  now?: string;
+  listen?: boolean;
+  withUnitTokens?: boolean;
+  /** Register the handling routes (assign, accept, return, answer…) as main.ts does. */
+  handlingRoutes?: boolean;
+  /** Personal sign-in through this fake WeCom (its `url`, corp id and agent id). */
+  wecom?: { url: string; corpId: string; agentId: number; secret: string };
+  /** Console sessions in this Redis (else the database). */
+  redis?: import('ioredis').Redis;
+}
+
+export async function startAdminApp(opts: AdminAppOptions = {}): Promise<AdminApp> {
+  const wecomEnv: Record<string, string> = opts.wecom
+    ? { WECOM_CORP_ID: opts.wecom.corpId, WECOM_AGENT_ID: String(opts.wecom.agentId), WECOM_API_BASE: opts.wecom.url, WECOM_LOGIN_URL: `${opts.wecom.url}/wwlogin/sso/login`, WECOM_OAUTH_URL: `${opts.wecom.url}/connect/oauth2/authorize` }
+    : {};
+  const base = loadTestConfig({ ADMIN_TOKEN, DEV_CHAT: '1', ...wecomEnv });
+  const staffed: Readonly<AppConfig> = {
+    ...base,
+    members: [
+      { userid: STAFF.clerk.userid, name: STAFF.clerk.name, role: 'office', unit: 'xfb' },
+      { userid: STAFF.fgwMember.userid, name: STAFF.fgwMember.name, role: 'unit', unit: 'fgw' },
+      { userid: STAFF.jwMember.userid, name: STAFF.jwMember.name, role: 'unit', unit: 'jw' },
+    ],
+    leaders: [{ userid: STAFF.leader.userid, name: STAFF.leader.name }],
+    agents: [...base.agents, { id: STAFF.agent.id, name: STAFF.agent.name, unit: 'nyncw', wecomUserId: STAFF.agent.userid, kfExternalUserIds: [], devUsers: [] }],
+  };
   const config: Readonly<AppConfig> =
     opts.withUnitTokens === false
-      ? base
-      : { ...base, adminApi: { ...base.adminApi, unitTokens: [{ unit: 'fgw', token: FGW_TOKEN }, { unit: 'jw', token: JW_TOKEN }] } };
+      ? staffed
+      : { ...staffed, adminApi: { ...staffed.adminApi, unitTokens: [{ unit: 'fgw', token: FGW_TOKEN }, { unit: 'jw', token: JW_TOKEN }] } };
   const clock = fixedClock(opts.now ?? '2021-07-01T10:00:00+08:00');
   const mongo: TestMongo = await startTestMongo();
   const connection = mongoose.createConnection(`${mongo.uri}admin_test_${process.pid}_${++seq}`);
@@ -63,20 +104,40 @@ export async function startAdminApp(opts: { now?: string; listen?: boolean; with
   await models.Suggestion.init();
   const suggestions = createSuggestionService({ models, clock, config });
   const handling = createHandlingService({ models, clock, config });
+  // The handling routes' other parts, wired as main.ts does (without WeCom: nothing is delivered).
+  const handlingParts = opts.handlingRoutes
+    ? {
+        deadlines: createDeadlineScheduler({ handling, models, clock, locks: new MemoryLockService(), logger: silentLogger, config }),
+        notifications: buildNotifications({ config, connection, models, clock, logger: silentLogger, robotKey: handling.directory.robotKey }),
+      }
+    : undefined;
+  const wecom = opts.wecom;
+  // The app's access token from the fake's gettoken, as the real WeCom client would fetch it.
+  const getToken = async () => {
+    const res = await fetch(`${wecom!.url}/cgi-bin/gettoken?${new URLSearchParams({ corpid: wecom!.corpId, corpsecret: wecom!.secret })}`);
+    return ((await res.json()) as { access_token: string }).access_token;
+  };
   const metrics = createMetrics({ defaultMetrics: false });
 
   const http = createHttpServer({ logger: silentLogger, isReady: () => true });
   registerMetricsRoute(http, metrics);
+  // The agents part (quota report and its downloads) comes with the handling routes, as in main.ts.
+  const agents = opts.handlingRoutes ? buildAgents({ config, connection, clock, logger: silentLogger }) : undefined;
   const admin = buildAdmin({
-    connection,
-    suggestions,
-    clock,
-    config,
-    assign: ({ reference, units, actor, note }) => handling.assign(reference, { units, by: { kind: 'office', id: actor }, ...(note ? { note } : {}) }),
-    recommendStatus: ({ reference, actor, note }) => handling.recommendToCity(reference, { by: { kind: 'office', id: actor }, ...(note ? { note } : {}) }),
-  });
+      ...(agents ? { quotas: agents.reports } : {}),
+      ...(opts.redis ? { redis: opts.redis } : {}),
+      connection,
+      suggestions,
+      clock,
+      config,
+      ...(wecom ? { resolveSignInCode: createWeComCodeResolver({ apiBase: wecom.url, getToken }) } : {}),
+      assign: ({ reference, units, actor, note }) => handling.assign(reference, { units, by: { kind: 'office', id: actor }, ...(note ? { note } : {}) }),
+      recommendStatus: ({ reference, actor, note }) => handling.recommendToCity(reference, { by: { kind: 'office', id: actor }, ...(note ? { note } : {}) }),
+    });
   registerAdminAuditTrail(http, { connection, auditLog: admin.auditLog });
   registerAdminRoutes(http, admin);
+  if (handlingParts) registerHandlingRoutes(http, { handling, dispatcher: handlingParts.notifications.dispatcher, deadlines: handlingParts.deadlines, authenticate: admin.authenticate });
+  if (agents) registerAgentRoutes(http, { reports: agents.reports, directory: agents.directory, authenticate: admin.authenticate });
   const conversation = memoryConversation({
     config,
     clock,
