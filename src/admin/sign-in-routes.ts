@@ -21,6 +21,7 @@ import { parse as parseCookies, serialize } from 'cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppConfig } from '../infra/config.js';
+import { unauthorized } from '../infra/errors.js';
 import type { Logger } from '../infra/logger.js';
 import { actorLabels } from '../../flows/texts/labels.js';
 import { identifyRequest, principalOf, type Authenticate, type RequestActor } from './admin-auth.js';
@@ -171,7 +172,11 @@ export function registerSignIn(app: FastifyInstance, deps: SignInDeps): void {
     const { token } = tokenBody.parse(req.body ?? {});
     // The token is checked exactly as an API call's bearer token is (401 when wrong).
     const fake = { headers: { authorization: `Bearer ${token}` } } as unknown as FastifyRequest;
-    const p = deps.authenticate(fake);
+    const p = deps.authenticate.identify(fake);
+    if (!p) {
+      req.log.warn({ ip: req.ip, reason: 'unknown_token' }, 'console break-glass sign-in failed');
+      throw unauthorized();
+    }
     const base = p.actor ?? { kind: 'office' as const, id: 'admin-token', name: actorLabels.adminToken, via: 'token' as const };
     const actor: RequestActor =
       base.kind === 'office' ? { kind: 'office', id: 'break-glass', name: actorLabels.breakGlass, via: 'break-glass' } : { ...base, id: 'break-glass', via: 'break-glass' };

@@ -24,7 +24,7 @@ describe('authentication', () => {
   });
 
   test('the office and a unit token say who they are', async () => {
-    expect((await get('/api/me')).json()).toMatchObject({ kind: 'office', name: '区信访办（管理令牌）', via: 'token', operator: null });
+    expect((await get('/api/me')).json()).toMatchObject({ kind: 'office', name: '区信访办（管理令牌）', via: 'token' });
     expect((await get('/api/me', FGW_TOKEN)).json()).toMatchObject({ kind: 'unit', unit: 'fgw', unitName: '区发展改革委' });
   });
 });
@@ -116,7 +116,7 @@ describe('office actions', () => {
     expect(audit.items).toHaveLength(1);
     expect(audit.items[0]).toMatchObject({
       seq: expect.any(Number),
-      actor: { kind: 'admin-token', id: 'admin-token' },
+      actor: { kind: 'office', id: 'admin-token' },
       action: 'mark_valuable',
       target: ref,
       before: { valuable: false, valuableNote: null, status: 'submitted' },

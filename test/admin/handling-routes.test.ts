@@ -114,7 +114,7 @@ describe('the office screens, assigns, reassigns and rejects through the admin A
     const bad = await call('POST', `/api/suggestions/${ref}/answer`, { unit: 'fgw', outcome: 'not_adopted', text: '暂不考虑', by: 'li' });
     expect(bad.statusCode).toBe(400);
     const ok = await call('POST', `/api/suggestions/${ref}/answer`, { unit: 'fgw', outcome: 'for_reference', text: '您的建议已转相关科室参考。', by: 'li' });
-    expect(ok.json()).toMatchObject({ status: 'answered', assignments: [expect.objectContaining({ answer: expect.objectContaining({ outcome: 'for_reference', by: 'office:office' }) })] });
+    expect(ok.json()).toMatchObject({ status: 'answered', assignments: [expect.objectContaining({ answer: expect.objectContaining({ outcome: 'for_reference', by: 'office:admin' }) })] });
     expect((await call('POST', `/api/suggestions/${ref}/answer`, { unit: 'jw', outcome: 'adopted', text: '已采纳', by: 'x' })).statusCode).toBe(409);
   });
 

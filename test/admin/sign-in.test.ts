@@ -114,7 +114,11 @@ describe('sign-in with WeCom, sessions in the database', () => {
       ['assign', 'office:chenxf'],
     ]);
     const audit = await app.http.inject({ url: `/api/audit?target=${reference}`, headers: { cookie } });
-    expect(audit.json().items.map((e: { actor: string }) => e.actor)).toEqual(['office:chenxf']);
+    // Every write is audited under the signed-in person (newest first).
+    expect(audit.json().items.map((e: { action: string; actor: { kind: string; id: string } }) => [e.action, `${e.actor.kind}:${e.actor.id}`])).toEqual([
+      ['assign', 'office:chenxf'],
+      ['mark_valuable', 'office:chenxf'],
+    ]);
   });
 
   test('a unit member answers for their own unit only, as themselves; a leader cannot use the office actions', async () => {

@@ -313,15 +313,15 @@ describe('the office API', () => {
     expect(audit.total - before).toBe(writes.length);
     const mine = audit.items.slice(0, writes.length).reverse();
     expect(mine.map((e) => [e.action, e.target, e.actor.kind, e.actor.id])).toEqual([
-      ['mark_valuable', a, 'admin-token', 'admin-token'],
-      ['escalate_to_leaders', a, 'admin-token', 'admin-token'],
-      ['leader_instruction', a, 'admin-token', 'admin-token'],
-      ['reassign', a, 'admin-token', 'admin-token'],
-      ['answer', a, 'unit-token', 'fgw'],
-      ['assign', b, 'admin-token', 'admin-token'],
-      ['reject', b, 'admin-token', 'admin-token'],
-      ['put_agent', 'agent:wangwu', 'admin-token', 'admin-token'],
-      ['remove_agent', 'agent:wangwu', 'admin-token', 'admin-token'],
+      ['mark_valuable', a, 'office', 'admin-token'],
+      ['escalate_to_leaders', a, 'office', 'admin-token'],
+      ['leader_instruction', a, 'office', 'admin-token'],
+      ['reassign', a, 'office', 'admin-token'],
+      ['answer', a, 'unit', 'unit-token:fgw'],
+      ['assign', b, 'office', 'admin-token'],
+      ['reject', b, 'office', 'admin-token'],
+      ['put_agent', 'agent:wangwu', 'office', 'admin-token'],
+      ['remove_agent', 'agent:wangwu', 'office', 'admin-token'],
     ]);
     expect(mine[6]).toMatchObject({ before: { status: 'assigned' }, after: { status: 'rejected' }, requestId: expect.any(String) });
     expect(mine[7]).toMatchObject({ before: null, after: { name: '王五', unit: 'nyncw' } });

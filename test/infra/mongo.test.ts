@@ -16,14 +16,17 @@ const dataDir = () => {
   return d;
 };
 
+/** Production refuses weak tokens (issue 17): a random one. */
+const STRONG_TOKEN = 'k3Jq9xVb2Lm7Tz4Wc8Ry1Hs6Pn5Dg0Fa';
+
 describe('the embedded engine under NODE_ENV=production', () => {
   test('is refused when the configuration says production, whatever the process environment says', async () => {
-    const { env } = loadConfig({ NODE_ENV: 'production', ADMIN_TOKEN: 'x'.repeat(32), DATA_DIR: dataDir() });
+    const { env } = loadConfig({ NODE_ENV: 'production', ADMIN_TOKEN: STRONG_TOKEN, DATA_DIR: dataDir() });
     await expect(connectMongo(env, silentLogger)).rejects.toThrow(/embedded.*production.*MONGODB_URI/s);
   });
 
   test('starts when EMBEDDED_MONGO_ALLOW_PRODUCTION=1 is configured', async () => {
-    const { env } = loadConfig({ NODE_ENV: 'production', ADMIN_TOKEN: 'x'.repeat(32), DATA_DIR: dataDir(), EMBEDDED_MONGO_ALLOW_PRODUCTION: '1' });
+    const { env } = loadConfig({ NODE_ENV: 'production', ADMIN_TOKEN: STRONG_TOKEN, DATA_DIR: dataDir(), EMBEDDED_MONGO_ALLOW_PRODUCTION: '1' });
     const mongo = await connectMongo(env, silentLogger);
     expect(mongo.embedded).toBeDefined();
     await mongo.close();
