@@ -92,10 +92,10 @@ describe('evaluation on the frozen test split (corpus/test/, written before any 
 
 describe('the training corpus', () => {
   const rows = readScopeCorpus();
-  const test = new Set(readScopeTestSplit().map((r) => r.text));
+  const testTexts = new Set(readScopeTestSplit().map((r) => r.text));
 
   test('never holds a test message, and templates are never most of a kind', () => {
-    expect(rows.some((r) => test.has(r.text))).toBe(false);
+    expect(rows.some((r) => testTexts.has(r.text))).toBe(false);
     const byLabel = new Map<string, { hand: number; template: number }>();
     for (const r of rows) {
       const c = byLabel.get(r.label) ?? { hand: 0, template: 0 };
