@@ -31,13 +31,34 @@ describe('judgeScope on clear cases', () => {
     expect(judgeScope(text)).toMatchObject({ kind: 'out_of_scope', category });
   });
 
-  test('an ambiguous message is not guessed: the verdict is unsure with candidate kinds to ask about', () => {
-    const v = judgeScope('建议政府关心一下我们这些下岗职工的生活');
+  test('a public matter without a proposal is not guessed: the bot asks, offering only kinds a citizen may mean', () => {
+    const v = judgeScope('我们村的路什么时候修');
     expect(v.kind).toBe('unsure');
     if (v.kind === 'unsure') {
       expect(v.candidates.length).toBeGreaterThan(0);
-      expect(v.candidates).not.toContain('abuse');
+      for (const c of v.candidates) expect(['petition', 'complaint', 'tipoff']).toContain(c);
     }
+  });
+
+  test.each([
+    ['开始', 'start'],
+    ['👋👋', 'start'],
+    ['在不在嘛', 'start'],
+    ['asdfgh', 'spam'],
+  ])('%j is judged at once as %s', (text, kind) => {
+    const v = judgeScope(text);
+    expect(v.kind === 'out_of_scope' ? v.category : v.kind).toBe(kind);
+  });
+
+  test.each(['路塌了，快派人！有个车子差点掉下去', '着火了，快来人', '有人落水了', '我们被困在山上了', '救命啊'])(
+    'the emergency %j is answered with the emergency kind at once, never asked',
+    (text) => {
+      expect(judgeScope(text)).toMatchObject({ kind: 'out_of_scope', category: 'help' });
+    },
+  );
+
+  test.each(['建议在河边装护栏，经常有人落水', '建议对滑坡隐患点装监测设备，提前预警'])('a measure against a danger, %j, is not an emergency', (text) => {
+    expect(judgeScope(text).kind).toBe('suggestion');
   });
 
   test('the same message always gets the same verdict', () => {
