@@ -236,7 +236,26 @@ export const adminApiSchema = z
   })
   .strict();
 
-const outOfScopeKinds = ['complaint', 'petition', 'consultation', 'tipoff', 'help', 'chitchat', 'spam', 'abuse'] as const;
+/**
+ * Keys of `scope.referrals`: the out-of-scope kinds, plus the channels within them that
+ * src/judgement/referral.ts chooses (wages → 12333, environment → 12369, consumer → 12315,
+ * discipline → 12388, campaign → the campaign's own answer). Same list as REFERRAL_KEYS there.
+ */
+const referralKeys = [
+  'help',
+  'complaint',
+  'petition',
+  'consultation',
+  'tipoff',
+  'chitchat',
+  'spam',
+  'abuse',
+  'wages',
+  'environment',
+  'consumer',
+  'discipline',
+  'campaign',
+] as const;
 
 export const fileConfigSchema = z
   .object({
@@ -283,8 +302,8 @@ export const fileConfigSchema = z
     awards: awardsSchema.default(awardsSchema.parse({})),
     adminApi: adminApiSchema.default(adminApiSchema.parse({})),
     scope: z.object({
-      referrals: z.object(Object.fromEntries(outOfScopeKinds.map((k) => [k, z.string().min(1)])) as {
-        [K in (typeof outOfScopeKinds)[number]]: z.ZodString;
+      referrals: z.object(Object.fromEntries(referralKeys.map((k) => [k, z.string().min(1)])) as {
+        [K in (typeof referralKeys)[number]]: z.ZodString;
       }),
     }),
   })
