@@ -26,7 +26,7 @@ const SOFT: Record<QualityProblem, boolean> = {
 
 /** Slogans and stock phrases that carry no concrete measure (大、空、虚). */
 const SLOGANS =
-  /大力|全面|深入|切实|积极|进一步|高度重视|不断|努力|加快推进|全力|着力|稳步|持续|高质量发展|打造|营造|氛围|统筹|坚持|贯彻|落实|新发展理念|幸福感|获得感|安全感|美好生活|加强领导|形成合力|强化|全方位|多层次|宽领域|推动|助力|赋能|高地|新格局|新篇章|新局面|新征程|提质增效|重要讲话|精神|总体要求|顶层设计|久久为功|落地见效|行稳致远|守正创新|凝心聚力|齐抓共管|补齐短板|做大做强|做优做精|蓄势赋能|主动作为|担当作为/g;
+  /大力|全面|深入|切实|积极|进一步|高度重视|不断|努力|加快推进|全力|着力|稳步|持续|高质量发展|打造|营造|氛围|统筹|坚持|贯彻|落实|新发展理念|幸福感|获得感|安全感|美好生活|加强领导|形成合力|强化|全方位|多层次|宽领域|推动|助力|赋能|高地|新格局|新篇章|新局面|新征程|提质增效|重要讲话|精神|总体要求|顶层设计|久久为功|落地见效|行稳致远|守正创新|凝心聚力|齐抓共管|补齐短板|做大做强|做优做精|蓄势赋能|主动作为|担当作为|好事办实|实事办好|办实事|多关心|关心老百姓|重视民生|以人民为中心|急难愁盼|越来越好|越来越美|激发.{0,4}活力|优化营商环境|提升.{0,6}水平|提高.{0,6}水平/g;
 
 /** Signals of a concrete, actionable proposal: places, numbers, things, measures with objects, times. */
 const CONCRETE: RegExp[] = [
@@ -38,6 +38,31 @@ const CONCRETE: RegExp[] = [
 
 const MEASURE =
   /建议|希望|应该|应当|可以|能否|能不能|请求|呼吁|提议|增设|安装|开通|设置|修建|新建|延长|配备|加装|拓宽|改造|建立|推行|实行|设立|开展|组织|出台|制定|完善|优化|改进|加强|提高|降低|减少|增加|取消|调整|整合|引进|鼓励|支持|推广|规范|利用|打通|对接|实现/;
+
+/**
+ * A measure stated as an instruction, without any 建议 or 希望 ("村道加宽到六米", "每十户放一个分类桶",
+ * "把老旧厂房改成创业园"): a verb of doing with its object, an arrangement, or "…就可以了".
+ */
+const MEASURE_WITHOUT_ADVICE =
+  /加宽|加密|加开|加设|加盖|加顶棚|多开|多修|多建|多设|多装|多派|统一|换成|换掉|改成|改为|改装|装上|装(一|个|两|几)|放(一|个|两|几)|设(一|个|两|几)|建(一|个|两|几)|开(一|个|两|几)趟|配(一|个|两|几)|派(城里)?(医生|人)|划(定|出|设|几)|贴(上|出)|标(出|注|明)|公布|公开|开放|免(租|费)|补贴|流转|预约|互认|联运|轮流|轮班|轮休|值守|试点|抽查|通报|按(亩|小时|度|月|次|户|表|比例|楼层)|每(周|月|季度|年|天|十户|隔).{0,8}(一次|一趟|一班|一个|一台|一盏)|先.{1,20}(再|然后)|(就|即)(可以|可|行|好)了?$|就可以了|就行了|就好了|不能被|要招|分(给|步|片)|(由|让).{1,8}(负责|牵头|运营|管理|打扫|值守)|连到|接入/u;
+
+/** A verb of doing right before a concrete object ("公交站加遮雨棚", "路口装个红绿灯"). */
+const VERB_WITH_OBJECT =
+  /(加|装|修|建|设|换|配|增|添|搭|挖|铺)(个|一个|一些|几个|上|了)?(遮雨棚|雨棚|护栏|栏杆|路灯|座椅|长椅|红绿灯|信号灯|厕所|公厕|垃圾桶|分类桶|监控|摄像头|减速带|充电桩|充电口|电梯|停车场|车位|站台|斑马线|扶手|坡道|晒坝|错车道|会车道|台阶|围栏|报警器|窗口|班次|班车|线路|站点)/u;
+
+/** A clause that is itself an instruction ("改到早上八点收", "再挂个牌子", "跟着航班时间发车"). */
+const IMPERATIVE_CLAUSE =
+  /^(再|也|就|还|最好)?(把|在|给|由|让|改|换|修|建|装|设|开设|开通|种上|种植|做成|挂|搞|派|请|加|多|跟着|按|统一|划|配|安排|组织|引进|培训|延长|缩短|增加|减少|取消|调整|硬化|拓宽|铺|贴|发放|免|补)/u;
+const PROBLEM_IN_CLAUSE = /太|没有|没得|不够|不了|难|差|乱|脏|堵|坏/u;
+
+/** Whether a text proposes something to do (with or without the word 建议). */
+export function statesMeasure(text: string): boolean {
+  const t = normalizeText(text);
+  if (MEASURE.test(t) || MEASURE_WITHOUT_ADVICE.test(t) || VERB_WITH_OBJECT.test(t)) return true;
+  // A later clause that is an instruction: the first clause usually states the situation.
+  const clauses = t.split(/[，,。；;！!]/u).map((c) => c.trim()).filter((c) => hanCount(c) >= 3);
+  return clauses.slice(1).some((c) => IMPERATIVE_CLAUSE.test(c) && !PROBLEM_IN_CLAUSE.test(c));
+}
 
 /** Kept for callers that want the cue list; the check itself only needs the absence of a measure. */
 export const PROBLEM_CUES =
@@ -53,7 +78,7 @@ const UNLAWFUL: Array<[RegExp, string]> = [
   [/(禁止|不准|不让|不许|限制).{0,8}(外地人|农村人|外来人口|女性|女的|残疾人|少数民族).{0,10}(进城|落户|就业|上学|入学|租房|务工|报名)/u, 'discrimination'],
   [/(把|对).{0,8}(上访|信访|访民|上访户|举报人).{0,8}(抓起来|关起来|拘留|打击|处理掉)|(禁止|不准|取消).{0,4}(上访|信访|举报)/u, 'petition_rights'],
   [/(取消|停止|不要).{0,6}(义务教育|九年义务教育)|(童工|未成年人).{0,6}(打工|上班|务工).{0,6}(合法|允许)|(允许|放开).{0,8}(童工|雇佣未成年)/u, 'education_child_labour'],
-  [/(公职人员|公务员|干部|村干部).{0,8}(可以|允许).{0,6}(经商|收礼|收红包|兼职取酬|办企业)/u, 'officials_conduct'],
+  [/(公职人员|公务员|干部|村干部).{0,8}(可以|允许).{0,6}(经商|收礼|收红包|兼职取酬|办企业)|(允许|放开|鼓励).{0,4}(公职人员|公务员|干部|村干部).{0,6}(经商|收礼|收红包|兼职取酬|办企业)/u, 'officials_conduct'],
   [/(随意|自行|乱).{0,2}(砍伐|开采|采砂|挖砂)|(允许|放开).{0,8}(砍伐|采砂|挖砂|开采|烧秸秆|焚烧秸秆|燃放烟花)|(山林|林地|天然林).{0,6}(随便砍|自由砍)/u, 'environmental_law'],
   [/(私自|私人|民间).{0,4}(收费|设卡|收过路费)|(设卡|设立关卡).{0,6}收(费|钱)|收(取)?过路费/u, 'illegal_fees'],
   [/(毒品|大麻|吸毒).{0,8}(合法|放开|允许)|(允许|放开).{0,6}(种植大麻|吸毒)/u, 'drugs'],
@@ -72,14 +97,19 @@ export function concreteness(text: string): number {
 
 /** Topic families, for telling several matters apart from several measures on one matter (一事一议). */
 const DOMAINS: Array<[string, RegExp]> = [
-  ['transport', /公交|交通|道路|停车|车位|红绿灯|斑马线|堵车|拥堵|车站|站台|班次|线路|轻轨|码头|航线|铁路|高铁|出租车|网约车|货车|公路|桥/u],
+  ['transport', /公交|交通|道路|停车|车位|红绿灯|斑马线|堵车|拥堵|车站|站台|班次|线路|轻轨|码头|航线|铁路|高铁|动车|换乘|进站|机场|航班|出租车|网约车|货车|公路|桥|路面|村道|会车|车辆/u],
   ['education', /学校|教育|学生|老师|教师|课后|幼儿园|学位|中小学|作业|校车|托管|食堂/u],
-  ['health', /医院|医保|看病|就医|挂号|卫生院|医生|药|体检|养老院|康养/u],
+  ['health', /医院|医保|看病|就医|挂号|卫生院|医生|药|体检|医疗|门诊/u],
+  ['welfare', /低保|养老|老人|救助|互助|残疾|补贴标准|留守/u],
+  ['housing', /房价|住房|公租房|物业|电梯|老旧小区|小区/u],
+  ['energy', /充电桩|电动车|电网|停电|天然气|燃气/u],
   ['environment', /垃圾|污水|污染|噪音|环保|生态|绿化|长江|河道|空气|油烟|扬尘|禁渔/u],
-  ['agriculture', /农业|农产品|种植|养殖|柑橘|玫瑰香橙|合作社|农民|耕地|土地流转|电商|冷链|农村/u],
-  ['economy', /企业|营商|招商|产业|园区|就业|创业|贷款|融资|税|物流|开放|投资/u],
-  ['governance', /社区|网格|物业|小区|治理|调解|办事|窗口|审批|政务|办证/u],
-  ['culture', /文化|旅游|景区|非遗|图书馆|体育|健身|广场舞|博物馆|民宿/u],
+  ['agriculture', /农业|农产品|种植|养殖|柑橘|玫瑰香橙|古红桔|脆李|合作社|农民|耕地|土地流转|撂荒|中药材|田间|农机|电商|冷链/u],
+  ['economy', /企业|营商|招商|产业|园区|就业|创业|贷款|融资|信用|税|物流|开放|投资|人才|科技|成果转化|出口|运费/u],
+  ['governance', /社区|网格|治理|调解|办事|窗口|审批|政务|办证|通办/u],
+  ['sanitation', /公厕|厕所/u],
+  ['culture', /文化|旅游|景区|非遗|图书馆|体育|健身|广场舞|博物馆|民宿|公园|绿道/u],
+  ['water', /自来水|供水|饮水|停水|水管|水池/u],
   ['safety', /消防|安全|监控|路灯|治安|防汛|地灾|滑坡/u],
 ];
 
@@ -113,14 +143,30 @@ function overlap(a: Set<string>, b: Set<string>): number {
   return n / Math.min(a.size, b.size);
 }
 
+/** "One matter, then its steps": an intro naming the matter before the enumeration ("关于X：一是…"). */
+const INTRO = /^(关于|针对|对于|就)?[^。；;]{2,30}(：|:|可以这样做|分(两|三|几)步|以下(几点)?建议|如下)/u;
+/** An intro announcing several suggestions ("我有三个建议："), not one matter. */
+const SEVERAL = /(几|两|三|四|五|多)(个|条|点|件)(建议|想法|事|问题|意见)/u;
+/** Words that announce a further, separate matter. */
+const ANOTHER_MATTER = /还有(个|一个|一件)事|另外(一件|一个)事|另一件事|再说(个|一个)事|顺便(说|提)(个|一个)?(别的|其他)?事/u;
+
 function multipleMatters(text: string): boolean {
+  if (ANOTHER_MATTER.test(text) && domainsOf(text).size >= 2) return true;
+  // A list of short demands on unrelated matters: "公厕要多建，电动车要管，房价要控制".
+  const clauses = text.split(/[，,、；;。]/u).filter((c) => hanCount(c) >= 2);
+  const demands = clauses.filter((c) => hanCount(c) <= 8 && /要|多|加|管|控制/u.test(c));
+  if (demands.length >= 3 && new Set(demands.flatMap((c) => [...domainsOf(c)])).size >= 3) return true;
   const items = matterItems(text);
   if (items.length < 2) return false;
+  // Numbered steps after an intro that names the matter are steps of that one matter.
+  if (INTRO.test(text) && !SEVERAL.test(text)) return false;
   // Several items on one matter are several measures of it; items on unrelated matters are several matters.
   const doms = items.map(domainsOf);
   const grams = items.map(contentBigrams);
   for (let i = 0; i < items.length; i++) {
     for (let j = i + 1; j < items.length; j++) {
+      // A step naming no domain of its own ("三是晚上十点后加开一班") continues the matter before it.
+      if (doms[i]!.size === 0 || doms[j]!.size === 0) continue;
       const sharedDomain = [...doms[i]!].some((d) => doms[j]!.has(d));
       if (!sharedDomain && overlap(grams[i]!, grams[j]!) < 0.12) return true;
     }
@@ -161,12 +207,13 @@ export function coachQuality(text: string, opts: QualityOptions = {}): QualityVe
   const han = hanCount(compact);
   const slogans = countMatches(raw, SLOGANS);
   const concrete = concreteness(raw);
-  const hasMeasure = MEASURE.test(raw);
+  const hasMeasure = statesMeasure(raw);
 
   if (multipleMatters(raw)) return fail('multiple_matters');
 
   if (slogans >= 3 && concrete <= Math.max(1, slogans / 3)) return fail('vague', `slogans=${slogans}`);
   if (slogans >= 2 && concrete === 0) return fail('vague', `slogans=${slogans}`);
+  if (slogans >= 2 && concrete <= 1 && han < 30) return fail('vague', `slogans=${slogans}`);
 
   // A description with no measure at all: the seed asks problem-type suggestions to propose 思路举措.
   if (!hasMeasure && han >= 6) return fail('no_measure');
@@ -174,7 +221,9 @@ export function coachQuality(text: string, opts: QualityOptions = {}): QualityVe
   const sentences = splitSentences(raw);
   const clauses = raw.split(/[，,。；;！？!?\n]/).filter((c) => hanCount(c) >= 3).length;
   const oneSentence = sentences.length <= 1 && clauses <= 2;
-  if (oneSentence && (concrete < 2 || han < 12)) return fail('one_sentence');
-  if (han < 15 && concrete < 3) return fail('one_sentence');
+  // A one-liner: short, or a single sentence without the specifics a unit needs. A long single sentence
+  // with a concrete measure is a proposal (people rarely write in paragraphs on a phone).
+  if (han < 12) return fail('one_sentence');
+  if (oneSentence && han < 20 && concrete < 3) return fail('one_sentence');
   return { ok: true };
 }

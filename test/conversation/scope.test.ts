@@ -54,16 +54,15 @@ describe('messages that are not suggestions are referred elsewhere, politely', (
     expect(chat.world.suggestions.stored).toHaveLength(0);
   });
 
-  test('insisting past coaching does not get a personal request through', async () => {
+  test('a personal request is referred as it is, not coached into a suggestion, and insisting does not get it through', async () => {
     const chat = await startChat();
     await walkTo(chat, 'proposal');
     await chat.say('我的养老金为什么还没发，已经三个月了，社保局说系统升级，请帮我查一下到底什么时候能发到我的卡上。');
     await chat.say('完成');
     expect(chat.state).toBe('proposal');
-    expect(chat.options).toContain('坚持按现在的内容提交');
+    expect(chat.last).toContain('12333');
     await chat.say('坚持按现在的内容提交');
     expect(chat.state).toBe('proposal');
-    expect(chat.last).toContain('12333');
     expect(chat.world.suggestions.stored).toHaveLength(0);
   });
 
