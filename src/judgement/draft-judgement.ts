@@ -8,6 +8,7 @@
  * Pure, sync, no I/O.
  */
 import type { OutOfScopeKind, ScopeVerdict } from './judgement-types.js';
+import { coachQuality, statesMeasure } from './quality-coach.js';
 import { referralFor, type ReferralKey } from './referral.js';
 import { judgeScope } from './scope-classifier.js';
 import { isEmergency } from './scope-rules.js';
@@ -44,6 +45,9 @@ const NAMED_PERSON =
   /某某|[\p{Script=Han}]{1,6}(镇|乡|村|街道|社区|局|所|院|校|学校|公司|厂)的?[\p{Script=Han}]{0,4}(书记|支书|村主任|主任|会计|村长|镇长|乡长|局长|科长|所长|院长|校长|老师|医生|干部|民警|老板|经理)|(书记|支书|村主任|会计|村长|镇长|乡长|局长|科长|所长|校长|干部)[\p{Script=Han}]{0,1}(某|姓)|[张王李赵刘陈杨黄周吴徐孙马胡朱郭何罗高林][\p{Script=Han}]{1,2}(书记|主任|会计|局长|科长|镇长|乡长)/u;
 /** Wrongdoing alleged against a person. */
 const WRONGDOING = /贪|受贿|索贿|收(了)?(钱|红包|好处|礼)|吃拿卡要|挪用|截留|侵占|私吞|优亲厚友|违纪|违法|腐败|包庇|保护伞|作风|查(一下|一查|查)|调查|查处|纪委|处分|撤职|双开/u;
+/** A private party in the matter (a neighbour, one's family): a dispute, not a shared matter. */
+const PRIVATE_PARTY = /邻居|隔壁|他家|她家|我家|我们家|我的|本人|房东|老板/u;
+
 /** One's own case: a complaint about how the writer was treated. */
 const OWN_CASE = /(我|我家|我们家)(的)?.{0,10}(被|没|不给|不退|不赔|不管|拖欠|扣了|欠了?我)|欠我|不给我|不退我|赔我|还我/u;
 
@@ -74,6 +78,9 @@ export function judgeDraft(text: string, opts: DraftOptions = {}): DraftVerdict 
     return opts.citizenChose ? { kind: 'screen', flag: SCOPE_SCREENING_FLAG, candidates: [v.category] } : { kind: 'ask', candidates: [v.category] };
   }
   if (personal) return { kind: 'refer', category: 'petition', referral: 'petition', reason: 'personal_petition' };
+  // Torn on the first message, but the written draft proposes a concrete measure for a shared matter
+  // ("那条路…加宽到能会车就可以了"): a suggestion.
+  if (statesMeasure(text) && coachQuality(text).ok && !PRIVATE_PARTY.test(t)) return { kind: 'proceed' };
   return opts.citizenChose ? { kind: 'screen', flag: SCOPE_SCREENING_FLAG, candidates: v.candidates } : { kind: 'ask', candidates: v.candidates };
 }
 

@@ -181,7 +181,7 @@ function looksLikeTitle(raw: string, compact: string): boolean {
   if (/^关于.{2,40}(的)?(建议|意见|思考|对策|设想|提案|几点看法)$/u.test(compact)) return true;
   if (han <= 20 && /(建议|意见|对策|设想|问题|思考)$/u.test(compact) && !/[，,]/.test(raw)) return true;
   // A bare noun phrase: short, no measure verb, no comma and no full stop (a statement ends with one).
-  return han <= 12 && !/[，,。！!]/.test(raw) && !MEASURE.test(compact);
+  return han <= 12 && !/[，,。！!]/.test(raw) && !statesMeasure(compact) && !VERB_WITH_OBJECT.test(compact);
 }
 
 /**

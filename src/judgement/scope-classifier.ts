@@ -4,6 +4,7 @@
  * Sure rules first (scope-rules.ts), then the committed n-gram model (scope-model.ts). Pure, sync, no I/O.
  */
 import type { OutOfScopeKind, ScopeVerdict } from './judgement-types.js';
+import { statesMeasure } from './quality-coach.js';
 import { scoreScope } from './scope-model.js';
 import { mentionsPublicMatter, sureRule, type ScopeLabel } from './scope-rules.js';
 
@@ -81,6 +82,11 @@ export function judgeScope(text: string): ScopeVerdict {
   };
   if (!best) return ask();
   const publicMatter = mentionsPublicMatter(text);
+  // A short demand about a shared thing ("多修点公厕", "路口加个红绿灯") is a (thin) suggestion, not chat:
+  // the draft starts and the coaching asks for more.
+  if ((best.kind === 'chitchat' || best.kind === 'consultation') && publicMatter && statesMeasure(text) && !/[?？吗呢]/u.test(text)) {
+    return { kind: 'suggestion', confidence: round(pIn) };
+  }
   // A public matter stated without a proposal: ask whether the citizen has a suggestion about it.
   if ((pPublic >= pOut && pPublic >= pIn) || (publicMatter && pPublic >= SCOPE_THRESHOLDS.publicWeight && best.kind === 'chitchat')) return ask();
   if (best.kind === 'spam' || best.kind === 'abuse') {

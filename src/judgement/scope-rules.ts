@@ -69,7 +69,7 @@ const WAGE_MEASURE = /建议|应该|应当|提议|(建立|出台|完善|推行|�
 
 /** Words naming a public matter: places, facilities and services everyone shares. */
 const PUBLIC_MATTER =
-  /路|桥|灯|公交|班车|车站|站台|地铁|高铁|停车|红绿灯|斑马线|人行道|学校|幼儿园|学位|医院|卫生院|医生|小区|社区|村|镇|乡|街|广场|公园|厕所|垃圾|污水|下水道|自来水|停水|停电|信号|网络|菜市场|市场|江边|河|滨江|护栏|绿化|噪音|油烟|充电桩|电梯|政务|办事|窗口|政策|老年人|老人|孩子们|学生/u;
+  /路|桥|灯|公交|班车|车站|站台|公厕|厕所|树|车位|地铁|高铁|停车|红绿灯|斑马线|人行道|学校|幼儿园|学位|医院|卫生院|医生|小区|社区|村|镇|乡|街|广场|公园|厕所|垃圾|污水|下水道|自来水|停水|停电|信号|网络|菜市场|市场|江边|河|滨江|护栏|绿化|噪音|油烟|充电桩|电梯|政务|办事|窗口|政策|老年人|老人|孩子们|学生/u;
 
 /** True when a message names a shared public matter (used to prefer asking over refusing). */
 export function mentionsPublicMatter(text: string): boolean {
