@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { emergencyAt, judgeDraft, referralFor, REFERRAL_KEYS, SCOPE_SCREENING_FLAG } from '../../src/judgement/index.js';
 import { coachQuality } from '../../src/judgement/quality-coach.js';
 import { loadTestConfig } from '../../src/infra/config.js';
-import { routeSuggestion } from '../../src/routing/route-suggestion.js';
+import { routeSuggestion } from '../../src/handling/route-suggestion.js';
 
 describe('a written draft is judged again before it is accepted (issue 15)', () => {
   test.each([
