@@ -69,7 +69,7 @@ const proposalQuality: Check = (value, s, ctx) => {
   if (s.answers.title) opts.title = s.answers.title;
   const v = ctx.judge.coachQuality(value, opts);
   if (v.ok) return { ok: true };
-  const reply = proposalCoaching(v.problem, category);
+  const reply = proposalCoaching(v.problem, category, v.domain);
   return { ok: false, kind: 'coach', reason: v.problem, reply: v.soft ? `${reply}\n${insistHint}` : reply, soft: v.soft };
 };
 

@@ -4,7 +4,7 @@
  * The reply texts live in flows/texts; this module only names the problem.
  */
 import type { SuggestionCategory } from '../domain/suggestion-types.js';
-import type { QualityProblem, QualityVerdict } from './judgement-types.js';
+import type { ProposalDomain, QualityProblem, QualityVerdict } from './judgement-types.js';
 import { compactText, hanCount, normalizeText, splitSentences } from './text-normalize.js';
 
 export interface QualityOptions {
@@ -26,7 +26,7 @@ const SOFT: Record<QualityProblem, boolean> = {
 
 /** Slogans and stock phrases that carry no concrete measure (大、空、虚). */
 const SLOGANS =
-  /大力|全面|深入|切实|积极|进一步|高度重视|不断|努力|加快推进|全力|着力|稳步|持续|高质量发展|打造|营造|氛围|统筹|坚持|贯彻|落实|新发展理念|幸福感|获得感|安全感|美好生活|加强领导|形成合力|强化|全方位|多层次|宽领域|推动|助力|赋能|高地|新格局|新篇章|新局面|新征程|提质增效|重要讲话|精神|总体要求|顶层设计|久久为功|落地见效|行稳致远|守正创新|凝心聚力|齐抓共管|补齐短板|做大做强|做优做精|蓄势赋能|主动作为|担当作为|好事办实|实事办好|办实事|多关心|关心老百姓|重视民生|以人民为中心|急难愁盼|越来越好|越来越美|激发.{0,4}活力|优化营商环境|提升.{0,6}水平|提高.{0,6}水平/g;
+  /大力|全面|深入|切实|积极|进一步|高度重视|不断|努力|加快推进|全力|着力|稳步|持续|高质量发展|打造|营造|氛围|统筹|坚持|贯彻|落实|新发展理念|幸福感|获得感|安全感|美好生活|加强领导|形成合力|强化|全方位|多层次|宽领域|推动|助力|赋能|高地|新格局|新篇章|新局面|新征程|提质增效|重要讲话|精神|总体要求|顶层设计|久久为功|落地见效|行稳致远|守正创新|凝心聚力|齐抓共管|补齐短板|做大做强|做优做精|蓄势赋能|主动作为|担当作为|好事办实|实事办好|办实事|多关心|关心老百姓|重视民生|以人民为中心|急难愁盼|越来越好|越来越美|抓好|抓实|搞好|做好|办好|激发.{0,4}活力|优化营商环境|提升.{0,6}水平|提高.{0,6}水平/g;
 
 /** Signals of a concrete, actionable proposal: places, numbers, things, measures with objects, times. */
 const CONCRETE: RegExp[] = [
@@ -96,7 +96,7 @@ export function concreteness(text: string): number {
 }
 
 /** Topic families, for telling several matters apart from several measures on one matter (一事一议). */
-const DOMAINS: Array<[string, RegExp]> = [
+const DOMAINS: Array<[ProposalDomain, RegExp]> = [
   ['transport', /公交|交通|道路|停车|车位|红绿灯|斑马线|堵车|拥堵|车站|站台|班次|线路|轻轨|码头|航线|铁路|高铁|动车|换乘|进站|机场|航班|出租车|网约车|货车|公路|桥|路面|村道|会车|车辆/u],
   ['education', /学校|教育|学生|老师|教师|课后|幼儿园|学位|中小学|作业|校车|托管|食堂/u],
   ['health', /医院|医保|看病|就医|挂号|卫生院|医生|药|体检|医疗|门诊/u],
@@ -104,7 +104,7 @@ const DOMAINS: Array<[string, RegExp]> = [
   ['housing', /房价|住房|公租房|物业|电梯|老旧小区|小区/u],
   ['energy', /充电桩|电动车|电网|停电|天然气|燃气/u],
   ['environment', /垃圾|污水|污染|噪音|环保|生态|绿化|长江|河道|空气|油烟|扬尘|禁渔/u],
-  ['agriculture', /农业|农产品|种植|养殖|柑橘|玫瑰香橙|古红桔|脆李|合作社|农民|耕地|土地流转|撂荒|中药材|田间|农机|电商|冷链/u],
+  ['agriculture', /乡村振兴|农业|农产品|种植|养殖|柑橘|玫瑰香橙|古红桔|脆李|合作社|农民|耕地|土地流转|撂荒|中药材|田间|农机|电商|冷链/u],
   ['economy', /企业|营商|招商|产业|园区|就业|创业|贷款|融资|信用|税|物流|开放|投资|人才|科技|成果转化|出口|运费/u],
   ['governance', /社区|网格|治理|调解|办事|窗口|审批|政务|办证|通办/u],
   ['sanitation', /公厕|厕所/u],
@@ -113,8 +113,14 @@ const DOMAINS: Array<[string, RegExp]> = [
   ['safety', /消防|安全|监控|路灯|治安|防汛|地灾|滑坡/u],
 ];
 
-function domainsOf(text: string): Set<string> {
-  const found = new Set<string>();
+/** The first field a text is about, in the order of DOMAINS (undefined when none is recognisable). */
+export function proposalDomain(text: string): ProposalDomain | undefined {
+  for (const [d, re] of DOMAINS) if (re.test(text)) return d;
+  return undefined;
+}
+
+function domainsOf(text: string): Set<ProposalDomain> {
+  const found = new Set<ProposalDomain>();
   for (const [d, re] of DOMAINS) if (re.test(text)) found.add(d);
   return found;
 }
@@ -180,6 +186,8 @@ function looksLikeTitle(raw: string, compact: string): boolean {
   if (han === 0) return false;
   if (/^关于.{2,40}(的)?(建议|意见|思考|对策|设想|提案|几点看法)$/u.test(compact)) return true;
   if (han <= 20 && /(建议|意见|对策|设想|问题|思考)$/u.test(compact) && !/[，,]/.test(raw)) return true;
+  // A statement ("乡村振兴要抓好产业") is not a title, however short.
+  if (/要|应该|应当|必须|得|抓好|搞好|做好/u.test(compact)) return false;
   // A bare noun phrase: short, no measure verb, no comma and no full stop (a statement ends with one).
   return han <= 12 && !/[，,。！!]/.test(raw) && !statesMeasure(compact) && !VERB_WITH_OBJECT.test(compact);
 }
@@ -194,8 +202,14 @@ function looksLikeTitle(raw: string, compact: string): boolean {
 export function coachQuality(text: string, opts: QualityOptions = {}): QualityVerdict {
   const raw = normalizeText(text);
   const compact = compactText(text);
-  const fail = (problem: QualityProblem, detail?: string): QualityVerdict =>
-    detail === undefined ? { ok: false, problem, soft: SOFT[problem] } : { ok: false, problem, soft: SOFT[problem], detail };
+  const domain = proposalDomain(raw);
+  const fail = (problem: QualityProblem, detail?: string): QualityVerdict => ({
+    ok: false,
+    problem,
+    soft: SOFT[problem],
+    ...(detail === undefined ? {} : { detail }),
+    ...(domain && (problem === 'one_sentence' || problem === 'vague' || problem === 'no_measure') ? { domain } : {}),
+  });
 
   if (hanCount(compact) === 0 && compact.replace(/\d/g, '').length < 3) return fail('empty');
   if (opts.title && compact === compactText(opts.title)) return fail('title_only', 'same_as_title');
@@ -214,6 +228,7 @@ export function coachQuality(text: string, opts: QualityOptions = {}): QualityVe
   if (slogans >= 3 && concrete <= Math.max(1, slogans / 3)) return fail('vague', `slogans=${slogans}`);
   if (slogans >= 2 && concrete === 0) return fail('vague', `slogans=${slogans}`);
   if (slogans >= 2 && concrete <= 1 && han < 30) return fail('vague', `slogans=${slogans}`);
+  if (slogans >= 1 && concrete === 0 && han < 15) return fail('vague', `slogans=${slogans}`);
 
   // A description with no measure at all: the seed asks problem-type suggestions to propose 思路举措.
   if (!hasMeasure && han >= 6) return fail('no_measure');

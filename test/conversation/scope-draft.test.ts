@@ -87,4 +87,19 @@ describe('flags the office sees: the suggestion is stored but held for screening
     await chat.say('确认');
     expect(chat.world.suggestions.stored[0]?.qualityFlags).toEqual(['one_sentence']);
   });
+
+  test("a slogan is coached with an example from the citizen's own field, and if insisted on it carries the vague flag", async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'proposal');
+    await chat.say('乡村振兴要抓好产业');
+    await chat.say('完成');
+    expect(chat.last).toContain('大、空、虚');
+    expect(chat.last).toContain('例如：“镇上脆李丰收时卖不上价');
+    await chat.say('坚持按现在的内容提交');
+    await chat.say(good.feasibility);
+    await chat.say('完成');
+    await chat.say(good.identity);
+    await chat.say('确认');
+    expect(chat.world.suggestions.stored[0]?.qualityFlags).toEqual(['vague']);
+  });
 });
