@@ -8,7 +8,7 @@
  * Pure, sync, no I/O.
  */
 import type { OutOfScopeKind, ScopeVerdict } from './judgement-types.js';
-import { coachQuality, statesMeasure } from './quality-coach.js';
+import { statesMeasure } from './quality-coach.js';
 import { referralFor, type ReferralKey } from './referral.js';
 import { judgeScope } from './scope-classifier.js';
 import { isEmergency } from './scope-rules.js';
@@ -78,9 +78,10 @@ export function judgeDraft(text: string, opts: DraftOptions = {}): DraftVerdict 
     return opts.citizenChose ? { kind: 'screen', flag: SCOPE_SCREENING_FLAG, candidates: [v.category] } : { kind: 'ask', candidates: [v.category] };
   }
   if (personal) return { kind: 'refer', category: 'petition', referral: 'petition', reason: 'personal_petition' };
-  // Torn on the first message, but the written draft proposes a concrete measure for a shared matter
-  // ("那条路…加宽到能会车就可以了"): a suggestion.
-  if (statesMeasure(text) && coachQuality(text).ok && !PRIVATE_PARTY.test(t)) return { kind: 'proceed' };
+  // Torn on the words, but the written draft proposes something for a shared matter ("那条路…加宽到能会车就可以了",
+  // even a slogan such as "乡村振兴要抓好产业"): a suggestion. Its quality was coached before (the flow checks
+  // quality first); what the citizen insisted past is flagged for screening there.
+  if ((statesMeasure(text) || /要|应该|应当|必须/u.test(t)) && !PRIVATE_PARTY.test(t)) return { kind: 'proceed' };
   return opts.citizenChose ? { kind: 'screen', flag: SCOPE_SCREENING_FLAG, candidates: v.candidates } : { kind: 'ask', candidates: v.candidates };
 }
 
