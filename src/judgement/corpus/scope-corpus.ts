@@ -18,6 +18,9 @@ import { HAND_WRITTEN } from './scope-hand.js';
 import { HAND_WRITTEN_HARD } from './scope-hand-hard.js';
 import { SCOPE_TEMPLATE_FAMILIES } from './scope-templates.js';
 
+/** A template family gives at most this many times its nominal count (before the hand-written cap). */
+const TEMPLATE_SCALE = 3;
+
 /** Folds of the cross-validation `npm run eval` reports. */
 export const CV_FOLDS = 5;
 
@@ -70,13 +73,14 @@ export function buildScopeCorpus(): ScopeExample[] {
     out.push({ text, label, source: 'hand', fold: foldOf(text, CV_FOLDS) });
     handPerLabel.set(label, (handPerLabel.get(label) ?? 0) + 1);
   }
-  // Templates per label are capped at the label's hand-written count, shared out over its families.
+  // Templates per label are capped at the label's hand-written count, shared out over its families in
+  // proportion to their sizes (a family gives at most TEMPLATE_SCALE times its nominal count).
   const wanted = new Map<ScopeLabel, number>();
   for (const fam of SCOPE_TEMPLATE_FAMILIES) wanted.set(fam.label, (wanted.get(fam.label) ?? 0) + fam.count);
   for (const fam of SCOPE_TEMPLATE_FAMILIES) {
     const cap = handPerLabel.get(fam.label) ?? 0;
     const total = wanted.get(fam.label) ?? 1;
-    const count = Math.min(fam.count, Math.floor((fam.count * cap) / total));
+    const count = Math.min(fam.count * TEMPLATE_SCALE, Math.floor((fam.count * cap) / total));
     const rand = prng(fnv1a(fam.id));
     let n = 0;
     for (let tries = 0; n < count && tries < count * 20; tries++) {
