@@ -48,6 +48,11 @@ const WRONGDOING = /贪|受贿|索贿|收(了)?(钱|红包|好处|礼)|吃拿卡
 /** A private party in the matter (a neighbour, one's family): a dispute, not a shared matter. */
 const PRIVATE_PARTY = /邻居|隔壁|他家|她家|我家|我们家|我的|本人|房东|老板/u;
 
+/** The draft proposes something (a measure, or at least a "要/应该") and names no private party. */
+function proposesForShared(text: string, normalized: string): boolean {
+  return (statesMeasure(text) || /要|应该|应当|必须/u.test(normalized)) && !PRIVATE_PARTY.test(normalized) && !/[?？吗]$/u.test(normalized);
+}
+
 /** One's own case: a complaint about how the writer was treated. */
 const OWN_CASE = /(我|我家|我们家)(的)?.{0,10}(被|没|不给|不退|不赔|不管|拖欠|扣了|欠了?我)|欠我|不给我|不退我|赔我|还我/u;
 
@@ -75,13 +80,15 @@ export function judgeDraft(text: string, opts: DraftOptions = {}): DraftVerdict 
       v.category === 'petition' ? 'personal_petition' : v.category === 'tipoff' ? 'accusation' : v.category === 'complaint' && OWN_CASE.test(t) ? 'own_case_complaint' : 'not_a_suggestion';
     const sure = personal || reason === 'own_case_complaint' || v.confidence >= 0.85 || v.category === 'help' || v.category === 'spam' || v.category === 'abuse';
     if (sure) return { kind: 'refer', category: v.category, referral: referralFor(v.category, text), reason };
+    // Unsure chat or question, but the draft proposes something for a shared matter: a (poor) suggestion.
+    if ((v.category === 'chitchat' || v.category === 'consultation') && proposesForShared(text, t)) return { kind: 'proceed' };
     return opts.citizenChose ? { kind: 'screen', flag: SCOPE_SCREENING_FLAG, candidates: [v.category] } : { kind: 'ask', candidates: [v.category] };
   }
   if (personal) return { kind: 'refer', category: 'petition', referral: 'petition', reason: 'personal_petition' };
   // Torn on the words, but the written draft proposes something for a shared matter ("那条路…加宽到能会车就可以了",
   // even a slogan such as "乡村振兴要抓好产业"): a suggestion. Its quality was coached before (the flow checks
   // quality first); what the citizen insisted past is flagged for screening there.
-  if ((statesMeasure(text) || /要|应该|应当|必须/u.test(t)) && !PRIVATE_PARTY.test(t)) return { kind: 'proceed' };
+  if (proposesForShared(text, t)) return { kind: 'proceed' };
   return opts.citizenChose ? { kind: 'screen', flag: SCOPE_SCREENING_FLAG, candidates: v.candidates } : { kind: 'ask', candidates: v.candidates };
 }
 
