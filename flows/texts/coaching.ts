@@ -24,6 +24,7 @@ export const domainExamples: Record<ProposalDomain, string> = {
   culture: '区图书馆晚上6点就关门，建议延长到晚上9点，周一闭馆改为轮休',
   water: '村里的自来水管冬天常冻裂，建议入冬前统一检查，把裸露的管子换成防冻管',
   safety: '江边有几段没有护栏，夏天常有孩子下水，建议加装护栏，每隔100米挂一个救生圈',
+  market: '菜市场地面常年积水，建议改造排水沟、铺防滑地砖，并在入口设公平秤和投诉电话',
 };
 
 /** The reply for a proposal's quality problem, tuned to its kind and field when known. */

@@ -46,7 +46,8 @@ export type ProposalDomain =
   | 'sanitation'
   | 'culture'
   | 'water'
-  | 'safety';
+  | 'safety'
+  | 'market';
 
 export type QualityVerdict =
   | { ok: true }

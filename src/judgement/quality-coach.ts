@@ -26,7 +26,7 @@ const SOFT: Record<QualityProblem, boolean> = {
 
 /** Slogans and stock phrases that carry no concrete measure (大、空、虚). */
 const SLOGANS =
-  /大力|全面|深入|切实|积极|进一步|高度重视|不断|努力|加快推进|全力|着力|稳步|持续|高质量发展|打造|营造|氛围|统筹|坚持|贯彻|落实|新发展理念|幸福感|获得感|安全感|美好生活|加强领导|形成合力|强化|全方位|多层次|宽领域|推动|助力|赋能|高地|新格局|新篇章|新局面|新征程|提质增效|重要讲话|精神|总体要求|顶层设计|久久为功|落地见效|行稳致远|守正创新|凝心聚力|齐抓共管|补齐短板|做大做强|做优做精|蓄势赋能|主动作为|担当作为|好事办实|实事办好|办实事|多关心|关心老百姓|重视民生|以人民为中心|急难愁盼|越来越好|越来越美|抓好|抓实|搞好|做好|办好|激发.{0,4}活力|优化营商环境|提升.{0,6}水平|提高.{0,6}水平/g;
+  /大力|全面|深入|切实|积极|进一步|高度重视|不断|努力|加快推进|全力|着力|稳步|持续|高质量发展|打造|营造|氛围|统筹|坚持|贯彻|落实|新发展理念|幸福感|获得感|安全感|美好生活|加强领导|形成合力|强化|全方位|多层次|宽领域|推动|助力|赋能|高地|新格局|新篇章|新局面|新征程|提质增效|重要讲话|精神|总体要求|顶层设计|久久为功|落地见效|行稳致远|守正创新|凝心聚力|齐抓共管|补齐短板|做大做强|做优做精|蓄势赋能|主动作为|担当作为|好事办实|实事办好|办实事|多关心|关心老百姓|重视民生|以人民为中心|急难愁盼|越来越好|越来越美|抓好|抓实|搞好|做好|办好|激发.{0,4}活力|优化营商环境|提升.{0,6}水平|提高.{0,6}水平|加大投入|改善民生|群众满意/g;
 
 /** Signals of a concrete, actionable proposal: places, numbers, things, measures with objects, times. */
 const CONCRETE: RegExp[] = [
@@ -44,7 +44,7 @@ const MEASURE =
  * "把老旧厂房改成创业园"): a verb of doing with its object, an arrangement, or "…就可以了".
  */
 const MEASURE_WITHOUT_ADVICE =
-  /加宽|加密|加开|加设|加盖|加顶棚|多开|多修|多建|多设|多装|多派|统一|换成|换掉|改成|改为|改装|装上|装(一|个|两|几)|放(一|个|两|几)|设(一|个|两|几)|建(一|个|两|几)|开(一|个|两|几)趟|配(一|个|两|几)|派(城里)?(医生|人)|划(定|出|设|几)|贴(上|出)|标(出|注|明)|公布|公开|开放|免(租|费)|补贴|流转|预约|互认|联运|轮流|轮班|轮休|值守|试点|抽查|通报|按(亩|小时|度|月|次|户|表|比例|楼层)|每(周|月|季度|年|天|十户|隔).{0,8}(一次|一趟|一班|一个|一台|一盏)|先.{1,20}(再|然后)|(就|即)(可以|可|行|好)了?$|就可以了|就行了|就好了|不能被|要招|分(给|步|片)|(由|让).{1,8}(负责|牵头|运营|管理|打扫|值守)|连到|接入/u;
+  /加宽|加密|加开|加设|加盖|加顶棚|多开|多修|多建|多设|多装|多派|统一|换成|换掉|改成|改为|改装|装上|装(一|个|两|几)|放(一|个|两|几)|设(一|个|两|几)|建(一|个|两|几)|开(一|个|两|几)趟|配(一|个|两|几)|派(城里)?(医生|人)|划(定|出|设|几)|贴(上|出)|标(出|注|明)|公布|公开|开放|免(租|费)|补贴|流转|预约|互认|联运|轮流|轮班|轮休|值守|试点|抽查|通报|按(亩|小时|度|月|次|户|表|比例|楼层)|每(周|月|季度|年|天|十户|隔).{0,8}(一次|一趟|一班|一个|一台|一盏)|先.{1,20}(再|然后)|(就|即)(可以|可|行|好)了?$|就可以了|就行了|就好了|不能被|要招|分(给|步|片)|(由|让).{1,8}(负责|牵头|运营|管理|打扫|值守)|连到|接入|安排|拿出|至少|也开|增开/u;
 
 /** A verb of doing right before a concrete object ("公交站加遮雨棚", "路口装个红绿灯"). */
 const VERB_WITH_OBJECT =
@@ -76,7 +76,7 @@ const UNLAWFUL: Array<[RegExp, string]> = [
   [/(赌博|博彩|赌场|六合彩).{0,6}(合法|开放|放开)|(合法化|放开|开放|允许).{0,6}(赌博|博彩|赌场)/u, 'gambling'],
   [/(允许|放开|不查|取消).{0,8}(酒驾|醉驾|酒后驾驶)|(酒驾|醉驾).{0,6}(不罚|不处罚|不查|合法)/u, 'drink_driving'],
   [/(禁止|不准|不让|不许|限制).{0,8}(外地人|农村人|外来人口|女性|女的|残疾人|少数民族).{0,10}(进城|落户|就业|上学|入学|租房|务工|报名)/u, 'discrimination'],
-  [/(把|对).{0,8}(上访|信访|访民|上访户|举报人).{0,8}(抓起来|关起来|拘留|打击|处理掉)|(禁止|不准|取消).{0,4}(上访|信访|举报)/u, 'petition_rights'],
+  [/(把|对).{0,8}(上访|信访|访民|上访户|举报人).{0,8}(抓起来|关起来|拘留|打击|处理掉)|(禁止|不准|取消).{0,4}(上访|信访|举报)|(公开|曝光|公布).{0,6}举报人|举报人.{0,6}(名字|姓名|身份).{0,4}(公开|曝光|公布)/u, 'petition_rights'],
   [/(取消|停止|不要).{0,6}(义务教育|九年义务教育)|(童工|未成年人).{0,6}(打工|上班|务工).{0,6}(合法|允许)|(允许|放开).{0,8}(童工|雇佣未成年)/u, 'education_child_labour'],
   [/(公职人员|公务员|干部|村干部).{0,8}(可以|允许).{0,6}(经商|收礼|收红包|兼职取酬|办企业)|(允许|放开|鼓励).{0,4}(公职人员|公务员|干部|村干部).{0,6}(经商|收礼|收红包|兼职取酬|办企业)/u, 'officials_conduct'],
   [/(随意|自行|乱).{0,2}(砍伐|开采|采砂|挖砂)|(允许|放开).{0,8}(砍伐|采砂|挖砂|开采|烧秸秆|焚烧秸秆|燃放烟花)|(山林|林地|天然林).{0,6}(随便砍|自由砍)/u, 'environmental_law'],
@@ -103,14 +103,15 @@ const DOMAINS: Array<[ProposalDomain, RegExp]> = [
   ['welfare', /低保|养老|老人|救助|互助|残疾|补贴标准|留守/u],
   ['housing', /房价|住房|公租房|物业|电梯|老旧小区|小区/u],
   ['energy', /充电桩|电动车|电网|停电|天然气|燃气/u],
-  ['environment', /垃圾|污水|污染|噪音|环保|生态|绿化|长江|河道|空气|油烟|扬尘|禁渔/u],
+  ['environment', /垃圾|污水|污染|噪音|环保|生态|绿化|种树|植树|长江|河道|空气|油烟|扬尘|禁渔/u],
   ['agriculture', /乡村振兴|农业|农产品|种植|养殖|柑橘|玫瑰香橙|古红桔|脆李|合作社|农民|耕地|土地流转|撂荒|中药材|田间|农机|电商|冷链/u],
-  ['economy', /企业|营商|招商|产业|园区|就业|创业|贷款|融资|信用|税|物流|开放|投资|人才|科技|成果转化|出口|运费/u],
+  ['economy', /企业|营商|招商|产业|园区|就业|创业|贷款|融资|信用|税|物流|开放|投资|人才|科技|成果转化|出口|运费|招聘|工资|涨工资/u],
   ['governance', /社区|网格|治理|调解|办事|窗口|审批|政务|办证|通办/u],
   ['sanitation', /公厕|厕所/u],
   ['culture', /文化|旅游|景区|非遗|图书馆|体育|健身|广场舞|博物馆|民宿|公园|绿道/u],
   ['water', /自来水|供水|饮水|停水|水管|水池/u],
-  ['safety', /消防|安全|监控|路灯|治安|防汛|地灾|滑坡/u],
+  ['safety', /消防|安全|监控|路灯|治安|防汛|地灾|滑坡|护栏|救生/u],
+  ['market', /菜市场|农贸市场|摊位|夜市|商铺/u],
 ];
 
 /** The first field a text is about, in the order of DOMAINS (undefined when none is recognisable). */
@@ -128,7 +129,7 @@ function domainsOf(text: string): Set<ProposalDomain> {
 /** Enumerated items ("一是…二是…", "1.…2.…", "第一…第二…") or appended matters ("另外…", "还有…"). */
 function matterItems(text: string): string[] {
   const enumerated = text
-    .split(/(?:^|[\s。；;，,:：])(?:[一二三四五六七八九十]是|第[一二三四五六七八九十][，,、:：]?|[（(]?[1-9一二三四五六七八九][)）.、．]|另外[，,]?|此外[，,]?|还有[，,]?|再者[，,]?|再就是|顺便(?:说|提)?一下[，,]?)/u)
+    .split(/(?:^|[\s。；;，,:：])(?:[一二三四五六七八九十]是|第[一二三四五六七八九十][，,、:：]?|[（(]?[1-9一二三四五六七八九][)）.、．]|另外[，,]?|此外[，,]?|还有[，,]?|再者[，,]?|再就是|首先[，,]?|其次[，,]?|最后[，,]?|顺便(?:说|提)?一下[，,]?)/u)
     .map((s) => s.trim())
     .filter((s) => hanCount(s) >= 4);
   return enumerated;
@@ -162,6 +163,8 @@ function multipleMatters(text: string): boolean {
   const clauses = text.split(/[，,、；;。]/u).filter((c) => hanCount(c) >= 2);
   const demands = clauses.filter((c) => hanCount(c) <= 8 && /要|多|加|管|控制/u.test(c));
   if (demands.length >= 3 && new Set(demands.flatMap((c) => [...domainsOf(c)])).size >= 3) return true;
+  // "我有三个建议：一是…二是…": several suggestions announced and listed.
+  if (SEVERAL.test(text) && /[一二三1-9]是|第[一二三]|[1-9][.、．]|其次|另外/u.test(text)) return true;
   const items = matterItems(text);
   if (items.length < 2) return false;
   // Numbered steps after an intro that names the matter are steps of that one matter.
@@ -171,8 +174,13 @@ function multipleMatters(text: string): boolean {
   const grams = items.map(contentBigrams);
   for (let i = 0; i < items.length; i++) {
     for (let j = i + 1; j < items.length; j++) {
-      // A step naming no domain of its own ("三是晚上十点后加开一班") continues the matter before it.
-      if (doms[i]!.size === 0 || doms[j]!.size === 0) continue;
+      // A step naming no domain of its own ("三是晚上十点后加开一班") continues the matter before it, unless
+      // both items are whole proposals of their own (each starts with 建议/希望, or is long) sharing nothing.
+      if (doms[i]!.size === 0 || doms[j]!.size === 0) {
+        const whole = (x: string) => /^(建议|希望|要|应)/u.test(x) || hanCount(x) >= 18;
+        if (whole(items[i]!) && whole(items[j]!) && overlap(grams[i]!, grams[j]!) < 0.08) return true;
+        continue;
+      }
       const sharedDomain = [...doms[i]!].some((d) => doms[j]!.has(d));
       if (!sharedDomain && overlap(grams[i]!, grams[j]!) < 0.12) return true;
     }
