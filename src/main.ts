@@ -27,6 +27,7 @@ import { createHttpServer } from './infra/http-server.js';
 import { MemoryLockService, RedisLockService } from './infra/locks.js';
 import { createLogger, type Logger } from './infra/logger.js';
 import { createMetrics, registerMetricsRoute } from './infra/metrics.js';
+import { createSecondOpinion } from './judgement/llm-second-opinion.js';
 import { connectMongo } from './infra/mongo.js';
 import { createRedis } from './infra/redis.js';
 import { buildNotifications } from './notifications/index.js';
@@ -93,7 +94,18 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
 
   // The conversation: unit members and pending ratings go to the handling conversation, everyone else to
   // the suggestion flows; kept notices are prepended; each sender is rate-limited.
-  const engine = createConversationService({ config, clock, logger, sessions, locks, dedupe, suggestions, similar, agents: agents.directory });
+  // Optional second opinion on unsure first messages from an OpenAI-compatible model (LLM_BASE_URL).
+  const secondOpinion = config.env.LLM_BASE_URL
+    ? createSecondOpinion({
+        baseUrl: config.env.LLM_BASE_URL,
+        ...(config.env.LLM_API_KEY ? { apiKey: config.env.LLM_API_KEY } : {}),
+        model: config.env.LLM_MODEL,
+        timeoutMs: config.env.LLM_TIMEOUT_MS,
+        onCall: (result) => metrics.llmCalls.inc({ result }),
+        onDisagreement: () => metrics.llmDisagreements.inc(),
+      })
+    : undefined;
+  const engine = createConversationService({ config, clock, logger, sessions, locks, dedupe, suggestions, similar, agents: agents.directory, ...(secondOpinion ? { secondOpinion } : {}) });
   const handlingChat = createHandlingConversation({ handling, sessions, notices: notifications.notices, logger, timezone: config.service.timezone });
   const conversation = createRateLimitedHandler({
     inner: instrumentConversation(handlingChat.wrap(engine), metrics),

@@ -51,6 +51,15 @@ export const envSchema = z.object({
   WECOM_CALLBACK_MAX_SKEW_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(30).max(86_400).default(300)),
   /** Comma-separated open_kfid allow-list for 微信客服; empty = every kf account bound to the app. */
   WECOM_KF_OPEN_KFIDS: optionalString,
+  /**
+   * An OpenAI-compatible chat-completions endpoint (on-premise Qwen, DeepSeek…) consulted as a second
+   * opinion on first messages the local scope model is unsure about. Unset → off.
+   */
+  LLM_BASE_URL: z.preprocess(emptyToUndefined, z.url().optional()),
+  LLM_API_KEY: optionalString,
+  LLM_MODEL: z.preprocess(emptyToUndefined, z.string().min(1).default('qwen2.5-7b-instruct')),
+  /** Strict timeout of one call; past it the local decision stands. */
+  LLM_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(30_000).default(2500)),
 });
 export type Env = z.infer<typeof envSchema>;
 
