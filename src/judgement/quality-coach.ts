@@ -99,7 +99,7 @@ export function concreteness(text: string): number {
 
 /** Topic families, for telling several matters apart from several measures on one matter (一事一议). */
 const DOMAINS: Array<[ProposalDomain, RegExp]> = [
-  ['transport', /公交|交通|道路|停车|车位|红绿灯|斑马线|堵车|拥堵|车站|站台|班次|线路|轻轨|码头|航线|铁路|高铁|动车|换乘|进站|机场|航班|出租车|网约车|货车|公路|桥|路面|村道|会车|车辆/u],
+  ['transport', /公交|交通|道路|停车|车位|红绿灯|斑马线|堵车|拥堵|车站|站台|班次|线路|轻轨|码头|航线|铁路|高铁|动车|换乘|进站|机场|航班|出租车|网约车|货车|公路|桥|路面|修路|村道|会车|车辆/u],
   ['education', /学校|教育|学生|老师|教师|课后|幼儿园|学位|中小学|作业|校车|托管|食堂/u],
   ['health', /医院|医保|看病|就医|挂号|卫生院|医生|药|体检|医疗|门诊/u],
   ['welfare', /低保|养老|老人|救助|互助|残疾|补贴标准|留守/u],
@@ -157,7 +157,7 @@ const INTRO = /^(关于|针对|对于|就)?[^。；;]{2,30}(：|:|可以这样�
 /** An intro announcing several suggestions ("我有三个建议："), not one matter. */
 const SEVERAL = /(几|两|三|四|五|多)(个|条|点|件)(建议|想法|事|问题|意见)/u;
 /** Words that announce a further, separate matter. */
-const ANOTHER_MATTER = /还有(个|一个|一件)事|另外(一件|一个)事|另一件事|再说(个|一个)事|顺便(说|提)(个|一个)?(别的|其他)?事/u;
+const ANOTHER_MATTER = /一起解决|一并解决|都是大问题|都要解决|还有(个|一个|一件)事|另外(一件|一个)事|另一件事|再说(个|一个)事|顺便(说|提)(个|一个)?(别的|其他)?事/u;
 
 function multipleMatters(text: string): boolean {
   if (ANOTHER_MATTER.test(text) && domainsOf(text).size >= 2) return true;
