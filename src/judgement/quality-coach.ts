@@ -55,6 +55,12 @@ const IMPERATIVE_CLAUSE =
   /^(再|也|就|还|最好)?(把|在|给|由|让|改|换|修|建|装|设|开设|开通|种上|种植|做成|挂|搞|派|请|加|多|跟着|按|统一|划|配|安排|组织|引进|培训|延长|缩短|增加|减少|取消|调整|硬化|拓宽|铺|贴|发放|免|补)/u;
 const PROBLEM_IN_CLAUSE = /太|没有|没得|不够|不了|难|差|乱|脏|堵|坏/u;
 
+/** A concrete measure stated as such (a fixture to install, an instruction), not merely 建议 or 希望. */
+export function statesConcreteMeasure(text: string): boolean {
+  const t = normalizeText(text);
+  return MEASURE_WITHOUT_ADVICE.test(t) || VERB_WITH_OBJECT.test(t);
+}
+
 /** Whether a text proposes something to do (with or without the word 建议). */
 export function statesMeasure(text: string): boolean {
   const t = normalizeText(text);

@@ -4,7 +4,7 @@
  * Sure rules first (scope-rules.ts), then the committed n-gram model (scope-model.ts). Pure, sync, no I/O.
  */
 import type { OutOfScopeKind, ScopeVerdict } from './judgement-types.js';
-import { statesMeasure } from './quality-coach.js';
+import { statesConcreteMeasure, statesMeasure } from './quality-coach.js';
 import { scoreScope } from './scope-model.js';
 import { mentionsPublicMatter, sureRule, type ScopeLabel } from './scope-rules.js';
 
@@ -24,6 +24,8 @@ export const SCOPE_THRESHOLDS = {
   refuseTorn: 0.7,
   /** …for a message naming a shared public matter (the bot prefers asking). */
   refuseTornPublic: 0.8,
+  /** …and for one that states a concrete measure on a shared matter. */
+  refuseTornMeasure: 0.95,
   /** With less than this in-scope probability the bot is not torn: it refuses with the best kind. */
   torn: 0.12,
   /** The model alone names an emergency only from this probability (the sure rule finds the plain ones). */
@@ -33,6 +35,12 @@ export const SCOPE_THRESHOLDS = {
   /** An out-of-scope kind is offered as a candidate of an unsure verdict from this probability. */
   candidate: 0.08,
 } as const;
+
+/** The writer's own case or a private party: a measure in it is a demand for that case, not a suggestion. */
+const PRIVATE_CASE = /我家|我们家|我的|本人|邻居|隔壁|他家|老板|房东|给我|帮我/u;
+
+/** Hardship asking for money, housing or relief: the petition channels, not the emergency numbers. */
+const HARDSHIP = /拿不出钱|没钱|救助|补助|医药费|没地方住|生活困难|交不起/u;
 
 const isInScope = (l: ScopeLabel): l is 'suggestion' | 'start' => l === 'suggestion' || l === 'start';
 /** Kinds the citizen may have meant as a suggestion: the only ones the bot asks about. */
@@ -73,7 +81,8 @@ export function judgeScope(text: string): ScopeVerdict {
     return { kind: pSuggestion >= pStart ? 'suggestion' : 'start', confidence: round(pIn) };
   }
   // An emergency is the sure rule's to find (isEmergency); the model alone names one only when confident.
-  if (outs[0]?.kind === 'help' && outs[0].p < SCOPE_THRESHOLDS.emergencyByModel) outs.shift();
+  // Personal hardship ("急！房子被冲垮了，拿不出钱了") is a petition, whatever urgency the model hears.
+  if (outs[0]?.kind === 'help' && (outs[0].p < SCOPE_THRESHOLDS.emergencyByModel || HARDSHIP.test(text))) outs.shift();
   const best = outs[0];
   const ask = (): ScopeVerdict => {
     const askable = outs.filter((o) => TORN_KINDS.has(o.kind));
@@ -84,7 +93,7 @@ export function judgeScope(text: string): ScopeVerdict {
   const publicMatter = mentionsPublicMatter(text);
   // A short demand about a shared thing ("多修点公厕", "路口加个红绿灯") is a (thin) suggestion, not chat:
   // the draft starts and the coaching asks for more.
-  if ((best.kind === 'chitchat' || best.kind === 'consultation') && publicMatter && statesMeasure(text) && !/[?？吗呢]/u.test(text)) {
+  if ((best.kind === 'chitchat' || best.kind === 'consultation' || best.kind === 'spam') && publicMatter && statesMeasure(text) && !/[?？吗呢]/u.test(text)) {
     return { kind: 'suggestion', confidence: round(pIn) };
   }
   // A public matter stated without a proposal: ask whether the citizen has a suggestion about it.
@@ -98,6 +107,8 @@ export function judgeScope(text: string): ScopeVerdict {
     if (pOut >= pIn && pIn < SCOPE_THRESHOLDS.torn * 2.5) return { kind: 'out_of_scope', category: best.kind, confidence: round(pOut) };
     return pIn >= pOut ? { kind: 'suggestion', confidence: round(pIn) } : ask();
   }
+  // A concrete measure on a shared matter ("路口…装个红绿灯嘛") is never refused as a complaint: at most asked.
+  if (publicMatter && statesConcreteMeasure(text) && !PRIVATE_CASE.test(text) && pOut < SCOPE_THRESHOLDS.refuseTornMeasure) return ask();
   const needed = publicMatter && pPublic >= 0.1 ? SCOPE_THRESHOLDS.refuseTornPublic : SCOPE_THRESHOLDS.refuseTorn;
   if (pOut >= needed || pIn < SCOPE_THRESHOLDS.torn) return { kind: 'out_of_scope', category: best.kind, confidence: round(pOut) };
   return ask();

@@ -106,9 +106,9 @@ describe('evaluation on the frozen test split (corpus/test/, written before any 
     expect(e.personalAccepted).toBe(0);
   });
 
-  // The issue's target is 90 %; measured 85.9 % when this was written. The floor keeps it from sliding back.
-  test('quality: the coach agrees with the labels on ≥ 85 % of the test proposals (target 90 %)', () => {
-    expect(evaluateQuality('test').agreement).toBeGreaterThanOrEqual(0.85);
+  // The issue's target is 90 %; measured 88.5 % when this was written. The floor keeps it from sliding back.
+  test('quality: the coach agrees with the labels on ≥ 87 % of the test proposals (target 90 %)', () => {
+    expect(evaluateQuality('test').agreement).toBeGreaterThanOrEqual(0.87);
   });
 });
 
