@@ -40,9 +40,14 @@ export type DraftReason = 'personal_petition' | 'accusation' | 'own_case_complai
 /** A request that benefits the writer or their family alone (评贫困户, 安排工作, 我的驾照…). */
 const PERSONAL_REQUEST =
   /(给|帮|为|替)(我|我家|我们家|俺家|我儿子|我女儿|我老婆|我老公|我妈|我爸|我老汉|他|她)(一?个|一下)?.{0,12}(评|安排|解决|办|批|发|补|恢复|通融|照顾|落实|调|报销|赔|要回|协调|找|申请)|(我家|我们家|俺家|本人|我本人|我儿子|我女儿|我的).{0,14}(贫困户|低保|五保|特困|编制|工作|岗位|驾照|驾驶证|罚款|扣分|拆迁|补偿|赔偿|宅基地|房子|危房|户口|退休|养老金|工龄|医药费|案子|学位|转学|救助|补助|补贴)/u;
-/** Something done to/for a named or clearly identified person (a role with a place, or a "某某"). */
+/**
+ * A named or clearly identified person: a "某某", a surname with a title, or a role at a named place
+ * ("甘宁镇某某村的会计", "青山村的村支书"). The place name may not be a generic word ("对村干部", "各乡镇干部").
+ */
 const NAMED_PERSON =
-  /某某|[\p{Script=Han}]{1,6}(镇|乡|村|街道|社区|局|所|院|校|学校|公司|厂)的?[\p{Script=Han}]{0,4}(书记|支书|村主任|主任|会计|村长|镇长|乡长|局长|科长|所长|院长|校长|老师|医生|干部|民警|老板|经理)|(书记|支书|村主任|会计|村长|镇长|乡长|局长|科长|所长|校长|干部)[\p{Script=Han}]{0,1}(某|姓)|[张王李赵刘陈杨黄周吴徐孙马胡朱郭何罗高林][\p{Script=Han}]{1,2}(书记|主任|会计|局长|科长|镇长|乡长)/u;
+  /某某|某(个|位)(干部|书记|村主任|主任|局长|会计|领导)|[张王李赵刘陈杨黄周吴徐孙马胡朱郭何罗高林谭邓冉向牟][\p{Script=Han}]{0,2}(书记|主任|会计|局长|科长|镇长|乡长|所长|校长|村长)|[^\s对各全每农本该的和与及、，,。防止强督严查在加村乡镇]{2,4}(镇|乡|村|街道|社区)的?[\p{Script=Han}]{0,2}(书记|支书|村主任|主任|会计|村长|镇长|乡长|干部|所长|站长)/u;
+/** A measure against wrongdoing in general (监督, 制度, 防止…), not an accusation of someone. */
+const GENERAL_MEASURE = /防止|杜绝|避免|预防|监督|制度|机制|公开|公示|审计制度/u;
 /** Wrongdoing alleged against a person. */
 const WRONGDOING = /贪|受贿|索贿|收(了)?(钱|红包|好处|礼)|吃拿卡要|挪用|截留|侵占|私吞|优亲厚友|违纪|违法|腐败|包庇|保护伞|作风|查(一下|一查|查)|调查|查处|纪委|处分|撤职|双开/u;
 /** A private party in the matter (a neighbour, one's family): a dispute, not a shared matter. */
@@ -67,7 +72,7 @@ const OWN_CASE = /(我|我家|我们家)(的)?.{0,10}(被|没|不给|不退|不�
 export function judgeDraft(text: string, opts: DraftOptions = {}): DraftVerdict {
   const t = normalizeText(text);
   if (isEmergency(text)) return { kind: 'refer', category: 'help', referral: 'help', reason: 'emergency' };
-  if (NAMED_PERSON.test(t) && WRONGDOING.test(t)) return { kind: 'refer', category: 'tipoff', referral: referralFor('tipoff', text), reason: 'accusation' };
+  if (NAMED_PERSON.test(t) && WRONGDOING.test(t) && !(GENERAL_MEASURE.test(t) && !/某某/u.test(t))) return { kind: 'refer', category: 'tipoff', referral: referralFor('tipoff', text), reason: 'accusation' };
   const personal = PERSONAL_REQUEST.test(t);
   const v = (opts.judgeScope ?? judgeScope)(text);
   if (v.kind === 'suggestion' || v.kind === 'start') {

@@ -14,6 +14,17 @@ describe('a written draft is judged again before it is accepted (issue 15)', () 
     expect(judgeDraft(text, { citizenChose: true })).toMatchObject({ kind: 'refer', category, referral });
   });
 
+  test.each(['李书记收了老板的红包，建议纪委查一下', '建议查一下青山村的村支书，他把扶贫款拿去修自己的房子'])('an accusation against a named person, %j, goes to 12388', (text) => {
+    expect(judgeDraft(text, { citizenChose: true })).toMatchObject({ kind: 'refer', reason: 'accusation', referral: 'discipline' });
+  });
+
+  test.each(['建议纪委加强对村干部的监督，防止贪污低保款', '建议建立村级财务公开制度，防止村干部挪用集体资金'])(
+    'a measure against misconduct in general, %j, is a suggestion, not an accusation',
+    (text) => {
+      expect(judgeDraft(text, { citizenChose: true })).toEqual({ kind: 'proceed' });
+    },
+  );
+
   test('a measure for a shared road, written without 建议, goes on as a suggestion', () => {
     expect(judgeDraft('就是恒合乡到我们村那条路，有七八公里，加宽到能会车就可以了')).toEqual({ kind: 'proceed' });
   });
