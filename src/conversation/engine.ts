@@ -308,10 +308,11 @@ class Turn {
     this.say(this.referralText(category, text));
   }
 
-  /** The referral for a refused message: by kind and matter (config `scope.referrals`); one line for an emergency. */
+  /** The referral for a refused message: by kind and matter (config `scope.referrals`). */
   private referralText(category: OutOfScopeKind, text: string, key = this.ctx.judge.referralFor(category, text)): string {
     const referral = this.ctx.config.scope.referrals[key];
-    return category === 'help' ? referral : `${referral}\n${systemTexts.outOfScopeTail}`;
+    // An emergency gets one line; spam one short reply that does not engage.
+    return category === 'help' || category === 'spam' ? referral : `${referral}\n${systemTexts.outOfScopeTail}`;
   }
 
   // ---- asides: yes/no questions that are not steps --------------------------------------------------

@@ -31,6 +31,13 @@ describe('messages that are not suggestions are referred elsewhere, politely', (
     expect(chat.last).toContain(referral);
   });
 
+  test('an advertisement gets one short reply that does not engage', async () => {
+    const chat = await startChat();
+    await chat.say('烤鱼第二份半价，欢迎到店品尝');
+    expect(chat.last).toBe('这条消息与人民建议征集无关，无法受理。');
+    expect(chat.options).toEqual([]);
+  });
+
   test('after a refusal the next message is judged afresh', async () => {
     const chat = await startChat();
     await chat.say('今天天气不错');
