@@ -52,8 +52,11 @@ const proposalInScope: Check = (value, _s, ctx) => {
   switch (v.kind) {
     case 'proceed':
       return { ok: true };
-    case 'refer':
-      return { ok: false, kind: 'out_of_scope', category: v.category, referral: v.referral };
+    case 'refer': {
+      // Whether it stays referred if the citizen answers 提建议 (a petition, an accusation, one's own case…).
+      const chosen = ctx.judge.judgeDraft(value, { judgeScope: ctx.judge.judgeScope, citizenChose: true });
+      return { ok: false, kind: 'out_of_scope', category: v.category, referral: v.referral, final: chosen.kind === 'refer', flag: SCOPE_SCREENING_FLAG };
+    }
     case 'ask':
       return { ok: false, kind: 'unsure', candidates: v.candidates, flag: SCOPE_SCREENING_FLAG };
     case 'screen':

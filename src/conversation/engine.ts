@@ -779,6 +779,11 @@ class Turn {
         continue;
       }
       if (r.kind === 'out_of_scope') {
+        // The citizen chose 提建议 on a draft that may go to the office: submitted with a flag, screened there.
+        if (opts.skipScope && r.final === false) {
+          flags.push(r.flag ?? 'scope_uncertain');
+          continue;
+        }
         // A scope decision never throws the draft away: refer, keep what was written (issue 15). Before the
         // citizen chose, they may still answer 提建议 (the draft is then judged again, never just accepted).
         const referral = this.referralText(r.category, value, r.referral);

@@ -84,8 +84,11 @@ export type CheckResult =
   | { ok: true }
   /** Coach and stay on the step; `soft`: the citizen may insist once and go on (recorded as `flag`). */
   | { ok: false; kind: 'coach'; reason: string; reply: string; soft: boolean }
-  /** Not a suggestion at all: refer (with `referral`, a key of config `scope.referrals`); the draft is kept. */
-  | { ok: false; kind: 'out_of_scope'; category: OutOfScopeKind; referral?: ReferralKey }
+  /**
+   * Not a suggestion: refer (with `referral`, a key of config `scope.referrals`); the draft is kept. Unless
+   * `final`, a citizen who answers 提建议 submits it with `flag` for the office's screening instead.
+   */
+  | { ok: false; kind: 'out_of_scope'; category: OutOfScopeKind; referral?: ReferralKey; final?: boolean; flag?: string }
   /**
    * Cannot tell: ask whether it is a suggestion or a personal request. When the citizen already chose
    * 提建议, the answer is accepted with `flag` (held for the office's screening, never auto-routed).

@@ -83,8 +83,11 @@ export function judgeDraft(text: string, opts: DraftOptions = {}): DraftVerdict 
   if (v.kind === 'out_of_scope') {
     const reason: DraftReason =
       v.category === 'petition' ? 'personal_petition' : v.category === 'tipoff' ? 'accusation' : v.category === 'complaint' && OWN_CASE.test(t) ? 'own_case_complaint' : 'not_a_suggestion';
-    const sure = personal || reason === 'own_case_complaint' || v.confidence >= 0.85 || v.category === 'help' || v.category === 'spam' || v.category === 'abuse';
-    if (sure) return { kind: 'refer', category: v.category, referral: referralFor(v.category, text), reason };
+    // Never to a unit: a petition, an accusation, one's own case, an emergency, spam, abuse — referred even
+    // after the citizen chose 提建议. Anything else the citizen calls a suggestion goes to the office's screening.
+    const personalKind = v.category === 'petition' || v.category === 'tipoff' || reason === 'own_case_complaint';
+    const neverToUnits = personal || reason === 'own_case_complaint' || (personalKind && v.confidence >= 0.85) || v.category === 'help' || v.category === 'spam' || v.category === 'abuse';
+    if (neverToUnits || (!opts.citizenChose && v.confidence >= 0.85)) return { kind: 'refer', category: v.category, referral: referralFor(v.category, text), reason };
     // Unsure chat or question, but the draft proposes something for a shared matter: a (poor) suggestion.
     if ((v.category === 'chitchat' || v.category === 'consultation') && proposesForShared(text, t)) return { kind: 'proceed' };
     return opts.citizenChose ? { kind: 'screen', flag: SCOPE_SCREENING_FLAG, candidates: [v.category] } : { kind: 'ask', candidates: [v.category] };

@@ -72,6 +72,27 @@ describe('flags the office sees: the suggestion is stored but held for screening
     expect(chat.world.suggestions.stored[0]?.qualityFlags).toEqual(['scope_uncertain']);
   });
 
+  test('a draft judged a complaint about a shared matter is referred first; if the citizen calls it a suggestion it goes to screening, flagged', async () => {
+    const text = '城区好多路口晚上没有路灯，请有关部门尽快在白岩路、太白路的路口各装两盏路灯。';
+    const complaintJudge: Judgement = {
+      ...defaultJudgement,
+      judgeScope: (t) => (t === text ? { kind: 'out_of_scope', category: 'complaint', confidence: 0.9 } : defaultJudgement.judgeScope(t)),
+    };
+    const chat = await startChat({ judge: complaintJudge });
+    await walkTo(chat, 'proposal');
+    await chat.say(text);
+    await chat.say('完成');
+    expect(chat.last).toContain('12345');
+    expect(chat.options).toEqual(['提建议', '反映个人诉求']);
+    await chat.say('提建议');
+    expect(chat.state).toBe('feasibility');
+    await chat.say(good.feasibility);
+    await chat.say('完成');
+    await chat.say(good.identity);
+    await chat.say('确认');
+    expect(chat.world.suggestions.stored[0]?.qualityFlags).toEqual(['scope_uncertain']);
+  });
+
   test('a one-liner the citizen insists on is stored with its quality flag', async () => {
     const chat = await startChat();
     await walkTo(chat, 'proposal');
