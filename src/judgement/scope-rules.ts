@@ -40,7 +40,7 @@ const EMERGENCY =
 const COLLAPSE = /塌方|塌了|垮了|滑坡|塌陷|(路|桥)断了|冲断|冲垮/u;
 const URGENCY = /快|救|有人|被埋|被困|压(到|着|住)|掉下|陷进|车子|来人|派人|撤离|流血|受伤|危险|现在|刚才|刚刚|马上|赶紧|！/u;
 /** A measure or a wish for the future: the message talks about preventing danger, not about one now. */
-const PREVENTIVE = /建议|应该|应当|希望|能不能|能否|可以|提议|呼吁|最好|经常|容易|隐患|以前|去年|上次|每年|多次|天天|每天|老是|总是|一直|有视频|有证据|有照片|拍下来|拿不出钱|没钱|救助|补助|医药费|没地方住/u;
+const PREVENTIVE = /建议|应该|应当|希望|能不能|能否|可以|提议|呼吁|最好|经常|容易|隐患|以前|去年|上次|上个月|前几天|之前|曾经|那次|前年|几年前|每到|每逢|每年|多次|天天|每天|老是|总是|一直|有视频|有证据|有照片|拍下来|拿不出钱|没钱|救助|补助|医药费|没地方住/u;
 
 /**
  * An emergency: someone in danger now (fire, drowning, collapse with people at risk, violence, medical).
