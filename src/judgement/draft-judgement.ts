@@ -39,17 +39,20 @@ export type DraftReason = 'personal_petition' | 'accusation' | 'own_case_complai
 
 /** A request that benefits the writer or their family alone (评贫困户, 安排工作, 我的驾照…). */
 const PERSONAL_REQUEST =
-  /(给|帮|为|替)(我|我家|我们家|俺家|我儿子|我女儿|我老婆|我老公|我妈|我爸|我老汉|他|她)(一?个|一下)?.{0,12}(评|安排|解决|办|批|发|补|恢复|通融|照顾|落实|调|报销|赔|要回|协调|找|申请)|(我家|我们家|俺家|本人|我本人|我儿子|我女儿|我的).{0,14}(贫困户|低保|五保|特困|编制|工作|岗位|驾照|驾驶证|罚款|扣分|拆迁|补偿|赔偿|宅基地|房子|危房|户口|退休|养老金|工龄|医药费|案子|学位|转学|救助|补助|补贴)/u;
+  /照顾(一下)?(我|我们家|我家)|我这个|给(个|我)(工作|岗位|编制)|(给|帮|为|替)(我|我家|我们家|俺家|我儿子|我女儿|我老婆|我老公|我妈|我爸|我老汉|他|她)(一?个|一下)?.{0,12}(评|安排|解决|办|批|发|补|恢复|通融|照顾|落实|调|报销|赔|要回|协调|找|申请)|(我家|我们家|俺家|本人|我本人|我儿子|我女儿|我的).{0,14}(贫困户|低保|五保|特困|编制|工作|岗位|驾照|驾驶证|罚款|扣分|拆迁|补偿|赔偿|宅基地|房子|危房|户口|退休|养老金|工龄|医药费|案子|学位|转学|救助|补助|补贴)/u;
 /**
  * A named or clearly identified person: a "某某", a surname with a title, or a role at a named place
  * ("甘宁镇某某村的会计", "青山村的村支书"). The place name may not be a generic word ("对村干部", "各乡镇干部").
  */
 const NAMED_PERSON =
   /某某|某(个|位)(干部|书记|村主任|主任|局长|会计|领导)|[张王李赵刘陈杨黄周吴徐孙马胡朱郭何罗高林谭邓冉向牟][\p{Script=Han}]{0,2}(书记|主任|会计|局长|科长|镇长|乡长|所长|校长|村长)|[^\s对各全每农本该的和与及、，,。防止强督严查在加村乡镇]{2,4}(镇|乡|村|街道|社区)的?[\p{Script=Han}]{0,2}(书记|支书|村主任|主任|会计|村长|镇长|乡长|干部|所长|站长)/u;
+/** An identified business or place ("那个养殖场", "这家饭店") or a local official ("我们村…主任"). */
+const IDENTIFIED =
+  /(那个|这个|那家|这家|某家|某个)[\p{Script=Han}]{0,4}(养殖场|厂|公司|店|饭店|餐馆|超市|诊所|药店|工地|砂石场|加油站|网吧|作坊|酒店|歌厅|场)|(我们|村里|镇上|乡里|单位|街道)的?.{0,10}(书记|支书|主任|会计|村长|镇长|乡长|干部|局长|领导|所长)/u;
 /** A measure against wrongdoing in general (监督, 制度, 防止…), not an accusation of someone. */
-const GENERAL_MEASURE = /防止|杜绝|避免|预防|监督|制度|机制|公开|公示|审计制度/u;
+const GENERAL_MEASURE = /防止|杜绝|避免|预防|(建立|推行|实行|加强|完善|健全|落实).{0,8}(监督|制度|机制|公开|公示|审计)/u;
 /** Wrongdoing alleged against a person. */
-const WRONGDOING = /贪|受贿|索贿|收(了)?(钱|红包|好处|礼)|吃拿卡要|挪用|截留|侵占|私吞|优亲厚友|违纪|违法|腐败|包庇|保护伞|作风|查(一下|一查|查)|调查|查处|纪委|处分|撤职|双开/u;
+const WRONGDOING = /偷偷|偷排|非法|违规|有问题|猫腻|黑幕|从来不公开|贪|受贿|索贿|收(了)?(钱|红包|好处|礼)|吃拿卡要|挪用|截留|侵占|私吞|优亲厚友|违纪|违法|腐败|包庇|保护伞|作风|查(一下|一查|查)|调查|查处|纪委|处分|撤职|双开/u;
 /** A private party in the matter (a neighbour, one's family): a dispute, not a shared matter. */
 const PRIVATE_PARTY = /邻居|隔壁|他家|她家|我家|我们家|我的|本人|房东|老板/u;
 
@@ -72,7 +75,7 @@ const OWN_CASE = /(我|我家|我们家)(的)?.{0,10}(被|没|不给|不退|不�
 export function judgeDraft(text: string, opts: DraftOptions = {}): DraftVerdict {
   const t = normalizeText(text);
   if (isEmergency(text)) return { kind: 'refer', category: 'help', referral: 'help', reason: 'emergency' };
-  if (NAMED_PERSON.test(t) && WRONGDOING.test(t) && !(GENERAL_MEASURE.test(t) && !/某某/u.test(t))) return { kind: 'refer', category: 'tipoff', referral: referralFor('tipoff', text), reason: 'accusation' };
+  if ((NAMED_PERSON.test(t) || IDENTIFIED.test(t)) && WRONGDOING.test(t) && !(GENERAL_MEASURE.test(t) && !/某某/u.test(t))) return { kind: 'refer', category: 'tipoff', referral: referralFor('tipoff', text), reason: 'accusation' };
   const personal = PERSONAL_REQUEST.test(t);
   const v = (opts.judgeScope ?? judgeScope)(text);
   if (v.kind === 'suggestion' || v.kind === 'start') {
@@ -86,7 +89,10 @@ export function judgeDraft(text: string, opts: DraftOptions = {}): DraftVerdict 
     // Never to a unit: a petition, an accusation, one's own case, an emergency, spam, abuse — referred even
     // after the citizen chose 提建议. Anything else the citizen calls a suggestion goes to the office's screening.
     const personalKind = v.category === 'petition' || v.category === 'tipoff' || reason === 'own_case_complaint';
-    const neverToUnits = personal || reason === 'own_case_complaint' || (personalKind && v.confidence >= 0.85) || v.category === 'help' || v.category === 'spam' || v.category === 'abuse';
+    // Spam and abuse only when the sure rules found them (a spammer does not write a whole draft).
+    const ruled = v.confidence >= 0.99;
+    const neverToUnits =
+      personal || reason === 'own_case_complaint' || (personalKind && v.confidence >= 0.85) || v.category === 'help' || ((v.category === 'spam' || v.category === 'abuse') && ruled);
     if (neverToUnits || (!opts.citizenChose && v.confidence >= 0.85)) return { kind: 'refer', category: v.category, referral: referralFor(v.category, text), reason };
     // Unsure chat or question, but the draft proposes something for a shared matter: a (poor) suggestion.
     if ((v.category === 'chitchat' || v.category === 'consultation') && proposesForShared(text, t)) return { kind: 'proceed' };

@@ -9,6 +9,7 @@
  * - emergencies whose first reply carries the emergency numbers (verdict `help`).
  */
 import { CV_FOLDS, readScopeCorpus, readScopeTestSplit } from '../corpus/scope-corpus.js';
+import { judgeDraft } from '../draft-judgement.js';
 import { judgeScope } from '../scope-classifier.js';
 import { currentScopeModel, useScopeModel } from '../scope-model.js';
 import { SCOPE_LABELS, type ScopeLabel } from '../scope-rules.js';
@@ -40,6 +41,11 @@ export interface ScopeEvaluation {
   emergencyAnswered: number;
   /** Petitions, complaints and tip-offs accepted as suggestions. */
   personalAccepted: number;
+  /**
+   * Petitions and tip-offs that would reach a unit if written as the draft and the citizen pressed 提建议
+   * (judgeDraft proceeds); `personalScreened`: held for the office's screening instead.
+   */
+  personalReachUnits: { count: number; of: number; screened: number };
   confusion: Record<ScopeLabel, Partial<Record<Predicted, number>>>;
   errors: Array<{ text: string; label: ScopeLabel; predicted: Predicted }>;
 }
@@ -61,7 +67,11 @@ function isRight(label: ScopeLabel, p: Predicted): boolean {
 }
 
 export function evaluateScopeOn(name: string, rows: ReadonlyArray<{ text: string; label: ScopeLabel }>): ScopeEvaluation {
-  return summarize(name, rows.map((r) => ({ ...r, p: predictLabel(r.text) })));
+  const e = summarize(name, rows.map((r) => ({ ...r, p: predictLabel(r.text) })));
+  const personal = rows.filter((r) => r.label === 'petition' || r.label === 'tipoff');
+  const drafts = personal.map((r) => judgeDraft(r.text, { citizenChose: true }).kind);
+  e.personalReachUnits = { count: drafts.filter((k) => k === 'proceed').length, of: personal.length, screened: drafts.filter((k) => k === 'screen').length };
+  return e;
 }
 
 /** The figures of judged messages. */
@@ -120,6 +130,7 @@ function summarize(name: string, rows: ReadonlyArray<{ text: string; label: Scop
     asked: ratio(n.asked, rows.length),
     emergencyAnswered: ratio(n.emOk, n.em),
     personalAccepted: ratio(n.personalAccepted, n.personal),
+    personalReachUnits: { count: 0, of: 0, screened: 0 },
     confusion,
     errors,
   };
@@ -138,15 +149,26 @@ export function crossValidateScope(k = CV_FOLDS): ScopeEvaluation {
   const rows = readScopeCorpus();
   const committed = currentScopeModel();
   const judged: Array<{ text: string; label: ScopeLabel; p: Predicted }> = [];
+  const reach = { count: 0, of: 0, screened: 0 };
   try {
     for (let f = 0; f < k; f++) {
       useScopeModel(trainScopeModel(rows.filter((r) => r.fold !== f)));
-      for (const r of rows.filter((x) => x.fold === f)) judged.push({ text: r.text, label: r.label, p: predictLabel(r.text) });
+      for (const r of rows.filter((x) => x.fold === f)) {
+        judged.push({ text: r.text, label: r.label, p: predictLabel(r.text) });
+        if (r.label === 'petition' || r.label === 'tipoff') {
+          const d = judgeDraft(r.text, { citizenChose: true }).kind;
+          reach.of++;
+          if (d === 'proceed') reach.count++;
+          if (d === 'screen') reach.screened++;
+        }
+      }
     }
   } finally {
     useScopeModel(committed);
   }
-  return summarize(`${k}-fold cross-validation on the training corpus`, judged);
+  const e = summarize(`${k}-fold cross-validation on the training corpus`, judged);
+  e.personalReachUnits = reach;
+  return e;
 }
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
@@ -158,6 +180,10 @@ export function formatScopeReport(e: ScopeEvaluation, opts: { errors?: boolean }
   lines.push(`  out-of-scope asked                    ${pct(e.outOfScopeAsked).padStart(6)}   [target ≤ 10%]  accepted as suggestion ${pct(e.outOfScopeAccepted)}`);
   lines.push(`  suggestions / start refused           ${pct(e.inScopeRefused).padStart(6)}   [target ≤ 2%]   asked ${pct(e.inScopeAsked)}`);
   lines.push(`  petitions, complaints, tip-offs accepted ${pct(e.personalAccepted).padStart(6)}   (the draft is judged again before submission)`);
+  if (e.personalReachUnits.of > 0) {
+    const r = e.personalReachUnits;
+    lines.push(`  petitions / tip-offs reaching a unit even if the citizen presses 提建议: ${r.count} of ${r.of}   [target 0]  (held for screening: ${r.screened})`);
+  }
   lines.push(`  emergencies answered with the numbers ${pct(e.emergencyAnswered).padStart(6)}   [target 100%]`);
   lines.push(`  public matters refused (not 12345)    ${pct(e.publicWronglyRefused).padStart(6)}`);
   lines.push(`  share of first messages asked         ${pct(e.asked).padStart(6)}`);
