@@ -46,6 +46,8 @@ export interface ScopeEvaluation {
    * (judgeDraft proceeds); `personalScreened`: held for the office's screening instead.
    */
   personalReachUnits: { count: number; of: number; screened: number };
+  /** Genuine suggestions a written draft would refer away even after 提建议 (each one lost). */
+  suggestionDraftsReferred: { count: number; of: number };
   confusion: Record<ScopeLabel, Partial<Record<Predicted, number>>>;
   errors: Array<{ text: string; label: ScopeLabel; predicted: Predicted }>;
 }
@@ -71,6 +73,8 @@ export function evaluateScopeOn(name: string, rows: ReadonlyArray<{ text: string
   const personal = rows.filter((r) => r.label === 'petition' || r.label === 'tipoff');
   const drafts = personal.map((r) => judgeDraft(r.text, { citizenChose: true }).kind);
   e.personalReachUnits = { count: drafts.filter((k) => k === 'proceed').length, of: personal.length, screened: drafts.filter((k) => k === 'screen').length };
+  const sugg = rows.filter((r) => r.label === 'suggestion');
+  e.suggestionDraftsReferred = { count: sugg.filter((r) => judgeDraft(r.text, { citizenChose: true }).kind === 'refer').length, of: sugg.length };
   return e;
 }
 
@@ -131,6 +135,7 @@ function summarize(name: string, rows: ReadonlyArray<{ text: string; label: Scop
     emergencyAnswered: ratio(n.emOk, n.em),
     personalAccepted: ratio(n.personalAccepted, n.personal),
     personalReachUnits: { count: 0, of: 0, screened: 0 },
+    suggestionDraftsReferred: { count: 0, of: 0 },
     confusion,
     errors,
   };
@@ -183,6 +188,9 @@ export function formatScopeReport(e: ScopeEvaluation, opts: { errors?: boolean }
   if (e.personalReachUnits.of > 0) {
     const r = e.personalReachUnits;
     lines.push(`  petitions / tip-offs reaching a unit even if the citizen presses 提建议: ${r.count} of ${r.of}   [target 0]  (held for screening: ${r.screened})`);
+  }
+  if (e.suggestionDraftsReferred.of > 0) {
+    lines.push(`  suggestions referred away at the draft even after 提建议: ${e.suggestionDraftsReferred.count} of ${e.suggestionDraftsReferred.of}`);
   }
   lines.push(`  emergencies answered with the numbers ${pct(e.emergencyAnswered).padStart(6)}   [target 100%]`);
   lines.push(`  public matters refused (not 12345)    ${pct(e.publicWronglyRefused).padStart(6)}`);
