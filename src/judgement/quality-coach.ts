@@ -44,7 +44,7 @@ const MEASURE =
  * "把老旧厂房改成创业园"): a verb of doing with its object, an arrangement, or "…就可以了".
  */
 const MEASURE_WITHOUT_ADVICE =
-  /加宽|加密|加开|加设|加盖|加顶棚|多开|多修|多建|多设|多装|多派|统一|换成|换掉|改成|改为|改装|装上|装(一|个|两|几)|放(一|个|两|几)|设(一|个|两|几)|建(一|个|两|几)|开(一|个|两|几)趟|配(一|个|两|几)|派(城里)?(医生|人)|划(定|出|设|几)|贴(上|出)|标(出|注|明)|公布|公开|开放|免(租|费)|补贴|流转|预约|互认|联运|轮流|轮班|轮休|值守|试点|抽查|通报|按(亩|小时|度|月|次|户|表|比例|楼层)|每(周|月|季度|年|天|十户|隔).{0,8}(一次|一趟|一班|一个|一台|一盏)|先.{1,20}(再|然后)|(就|即)(可以|可|行|好)了?$|就可以了|就行了|就好了|不能被|要招|分(给|步|片)|(由|让).{1,8}(负责|牵头|运营|管理|打扫|值守)|连到|接入|安排|拿出|至少|也开|增开|分批|错峰|依次|按(年级|批|时段|区域|人头|季度)/u;
+  /加宽|加密|加开|加设|加盖|加顶棚|多开|多修|多建|多设|多装|多派|统一|换成|换掉|改成|改为|改装|装上|装(一|个|两|几)|放(一|个|两|几)|设(一|个|两|几)|建(一|个|两|几)|开(一|个|两|几)趟|配(一|个|两|几)|派(城里)?(医生|人)|划(定|出|设|几)|贴(上|出)|标(出|注|明)|公布|公开|开放|免(租|费)|补贴|流转|预约|互认|联运|轮流|轮班|轮休|值守|试点|抽查|通报|按(亩|小时|度|月|次|户|表|比例|楼层)|每(周|月|季度|年|天|十户|隔).{0,8}(一次|一趟|一班|一个|一台|一盏)|先.{1,20}(再|然后)|(就|即)(可以|可|行|好)了?$|就可以了|就行了|就好了|不能被|要招|分(给|步|片)|(由|让).{1,8}(负责|牵头|运营|管理|打扫|值守)|连到|接入|安排|拿出|至少|也开|增开|分批|错峰|依次|按(年级|批|时段|区域|人头|季度|天|周|次)|(改|调|提前|延长|推迟|放|挪|移)到|贴在|发到|(一|每)(遍|次)|来一次|把[\p{Script=Han}]{1,12}(改|换|修|硬化|移|搬|挪|调|延长|提前|推迟|开放|公开|放|装|设|建|整)/u;
 
 /** A verb of doing right before a concrete object ("公交站加遮雨棚", "路口装个红绿灯"). */
 const VERB_WITH_OBJECT =
@@ -255,6 +255,8 @@ export function coachQuality(text: string, opts: QualityOptions = {}): QualityVe
   // A one-liner: short, or a single sentence without the specifics a unit needs. A long single sentence
   // with a concrete measure is a proposal (people rarely write in paragraphs on a phone).
   if (han < 12) return fail('one_sentence');
-  if (oneSentence && han < 20 && concrete < 3) return fail('one_sentence');
+  // Short but specific (an object or place, a concrete measure, often a reason) is a proposal, not a one-liner.
+  const specific = statesConcreteMeasure(raw) && (concrete >= 1 || clauses >= 2);
+  if (oneSentence && han < 20 && concrete < 3 && !specific) return fail('one_sentence');
   return { ok: true };
 }
