@@ -256,7 +256,7 @@ export function coachQuality(text: string, opts: QualityOptions = {}): QualityVe
   // with a concrete measure is a proposal (people rarely write in paragraphs on a phone).
   if (han < 12) return fail('one_sentence');
   // Short but specific (an object or place, a concrete measure, often a reason) is a proposal, not a one-liner.
-  const specific = statesConcreteMeasure(raw) && (concrete >= 1 || clauses >= 2);
+  const specific = statesConcreteMeasure(raw) && clauses >= 2;
   if (oneSentence && han < 20 && concrete < 3 && !specific) return fail('one_sentence');
   return { ok: true };
 }
