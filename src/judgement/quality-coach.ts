@@ -196,14 +196,24 @@ function multipleMatters(text: string): boolean {
   return false;
 }
 
+/** Abstract nouns of policy language: many of them and nothing concrete make a slogan. */
+const ABSTRACT = /人民|群众|老百姓|发展|建设|水平|工作|服务|管理|理念|意识|机制|体系|能力|质量|环境|生活|幸福|美丽|民生|利益|人才|效率|导向|队伍|位置|实效|精细化|人性化/gu;
+
+/** Words of a demand in a short message: more, less, fix, add, move, open, ban, hire… */
+const SHORT_DEMAND = /多|一点|点$|一下|降|涨|改|修|装|加|开|搬|扩大|禁止|招|种|管|请|解决|起来|延长|增加|减少/u;
+
 function looksLikeTitle(raw: string, compact: string): boolean {
   if (/[。！？!?；;]/.test(raw.replace(/[。！？!?]+\s*$/, ''))) return false;
   const han = hanCount(compact);
   if (han === 0) return false;
-  if (/^关于.{2,40}(的)?(建议|意见|思考|对策|设想|提案|几点看法)$/u.test(compact)) return true;
-  if (han <= 20 && /(建议|意见|对策|设想|问题|思考)$/u.test(compact) && !/[，,]/.test(raw)) return true;
-  // A statement ("乡村振兴要抓好产业") is not a title, however short.
+  if (/^关于.{2,40}(的)?(建议|意见|思考|对策|设想|提案|几点看法|想法)$/u.test(compact)) return true;
+  if (/^关于/u.test(compact) && han <= 25 && !/[，,]/.test(raw)) return true;
+  // A request ("建议解决停车难的问题", "希望重视…") is a sentence, however short: a one-liner, not a title.
+  if (/^(建议|希望|请|要|能不能|能否|可不可以)/u.test(compact)) return false;
+  if (han <= 20 && /(建议|意见|对策|设想|问题|思考|研究)$/u.test(compact) && !/[，,]/.test(raw)) return true;
+  // A statement ("乡村振兴要抓好产业") or a demand ("公交车再多一点", "红绿灯修一下") is not a title.
   if (/要|应该|应当|必须|得|抓好|搞好|做好/u.test(compact)) return false;
+  if (SHORT_DEMAND.test(compact) || /重视|关心/u.test(compact)) return false;
   // A bare noun phrase: short, no measure verb, no comma and no full stop (a statement ends with one).
   return han <= 12 && !/[，,。！!]/.test(raw) && !statesMeasure(compact) && !VERB_WITH_OBJECT.test(compact);
 }
@@ -246,6 +256,10 @@ export function coachQuality(text: string, opts: QualityOptions = {}): QualityVe
   if (slogans >= 2 && concrete <= 1 && han < 30) return fail('vague', `slogans=${slogans}`);
   if (slogans >= 1 && concrete === 0 && han < 15) return fail('vague', `slogans=${slogans}`);
 
+  // Abstractions with nothing concrete ("要提高服务意识，让老百姓办事更舒心"): 大空虚 rather than merely short.
+  if (concrete === 0 && countMatches(raw, ABSTRACT) >= 2) return fail('vague', 'abstract');
+  // A short demand ("公交车再多一点", "红绿灯修一下"): a one-liner to flesh out, not a problem without a measure.
+  if (han < 12 && SHORT_DEMAND.test(compact)) return fail('one_sentence');
   // A description with no measure at all: the seed asks problem-type suggestions to propose 思路举措.
   if (!hasMeasure && han >= 6) return fail('no_measure');
 

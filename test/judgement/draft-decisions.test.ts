@@ -107,6 +107,11 @@ describe('quality coaching that helps, not nags', () => {
     expect(coachQuality('多修点公厕')).toMatchObject({ ok: false, problem: 'one_sentence', soft: true });
   });
 
+  test('a short demand is a one-liner to flesh out (soft), not a title and not "no measure"', () => {
+    for (const t of ['公交车再多一点', '红绿灯修一下', '学校加个食堂']) expect(coachQuality(t)).toMatchObject({ ok: false, problem: 'one_sentence', soft: true });
+    expect(coachQuality('关于规范共享单车停放')).toMatchObject({ ok: false, problem: 'title_only' });
+  });
+
   test('several unrelated matters are still several', () => {
     expect(coachQuality('一是发展柠檬产业，建加工厂；二是整治城区噪音扰民；三是提高教师工资。')).toMatchObject({ ok: false, problem: 'multiple_matters' });
   });
