@@ -367,8 +367,10 @@ class Turn {
           return true;
         }
         if (o?.id === 'petition' || isWord(this.text, controlWords.scopePetition)) {
-          if (a.from === 'intake') this.outOfScope('petition', a.text);
-          else this.say(`${this.referralText('petition', a.text)}\n${systemTexts.draftKept}`);
+          // Not a suggestion, then: referred by what the judgement took it for (a complaint to 12345, …).
+          const kind = (a.candidates.find((c) => c === 'petition' || c === 'complaint' || c === 'tipoff') ?? 'petition') as OutOfScopeKind;
+          if (a.from === 'intake') this.outOfScope(kind, a.text);
+          else this.say(`${this.referralText(kind, a.text)}\n${systemTexts.draftKept}`);
           return true;
         }
         if (a.from === 'intake') {

@@ -50,6 +50,17 @@ describe('a written draft is judged again: petitions and accusations never reach
   });
 });
 
+describe('反映个人诉求 is referred by what the message was taken for', () => {
+  test('a public matter taken for a complaint goes to 12345, not to 信访', async () => {
+    const chat = await startChat();
+    await chat.say('我们村的路什么时候修');
+    expect(chat.last).toBe('您是想提建议，还是反映个人诉求？');
+    await chat.say('反映个人诉求');
+    expect(chat.last).toContain('12345');
+    expect(chat.state).toBe('out_of_scope');
+  });
+});
+
 describe('flags the office sees: the suggestion is stored but held for screening', () => {
   const unsure = '我们楼下那家餐馆的油烟太大了，建议环保部门让他家装油烟净化器，晚上十点后不准再开炉。';
   const judge: Judgement = {
