@@ -6,6 +6,7 @@ import type { ReplyOption } from '../src/domain/messages.js';
 import type { Check, FlowContext, FlowDefinition, Parser } from '../src/conversation/flow-schema.js';
 import type { Session } from '../src/conversation/session.js';
 import type { SuggestionCategory, SuggestionSubmission } from '../src/domain/suggestion-types.js';
+import { SCOPE_SCREENING_FLAG } from '../src/judgement/draft-judgement.js';
 import { categoryOrder, categoryTexts } from './texts/categories.js';
 import { feasibilityCoaching, identityCoaching, insistHint, proposalCoaching, titleCoaching } from './texts/coaching.js';
 import { examples, optionLabels, prompts } from './texts/prompts.js';
@@ -41,12 +42,26 @@ const parseTitle: Parser = (text) => {
   return { ok: true, value: t };
 };
 
-/** A proposal that reads well must still be a suggestion (not a complaint or a personal request). */
+/**
+ * A proposal that reads well must still be a suggestion: the written draft is judged again
+ * (src/judgement/draft-judgement.ts), also after the citizen pressed 提建议. A petition, an accusation or one's own case is referred; when
+ * unsure the engine asks, and if the citizen chose 提建议 it is submitted flagged for screening.
+ */
 const proposalInScope: Check = (value, _s, ctx) => {
-  const v = ctx.judge.judgeScope(value);
-  if (v.kind === 'out_of_scope') return { ok: false, kind: 'out_of_scope', category: v.category };
-  if (v.kind === 'unsure') return { ok: false, kind: 'unsure', candidates: v.candidates };
-  return { ok: true };
+  const v = ctx.judge.judgeDraft(value, { judgeScope: ctx.judge.judgeScope });
+  switch (v.kind) {
+    case 'proceed':
+      return { ok: true };
+    case 'refer': {
+      // Whether it stays referred if the citizen answers 提建议 (a petition, an accusation, one's own case…).
+      const chosen = ctx.judge.judgeDraft(value, { judgeScope: ctx.judge.judgeScope, citizenChose: true });
+      return { ok: false, kind: 'out_of_scope', category: v.category, referral: v.referral, final: chosen.kind === 'refer', flag: SCOPE_SCREENING_FLAG };
+    }
+    case 'ask':
+      return { ok: false, kind: 'unsure', candidates: v.candidates, flag: SCOPE_SCREENING_FLAG };
+    case 'screen':
+      return { ok: false, kind: 'unsure', candidates: v.candidates, flag: v.flag };
+  }
 };
 
 /** The proposal must be specific enough to be handled (the seed: 针对性、可行性、实用性). */
@@ -57,7 +72,7 @@ const proposalQuality: Check = (value, s, ctx) => {
   if (s.answers.title) opts.title = s.answers.title;
   const v = ctx.judge.coachQuality(value, opts);
   if (v.ok) return { ok: true };
-  const reply = proposalCoaching(v.problem, category);
+  const reply = proposalCoaching(v.problem, category, v.domain);
   return { ok: false, kind: 'coach', reason: v.problem, reply: v.soft ? `${reply}\n${insistHint}` : reply, soft: v.soft };
 };
 

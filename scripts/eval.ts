@@ -1,12 +1,22 @@
 /**
- * `npm run eval`: the judgement figures on the held-out part of the labelled corpora.
- * Scope: per-kind precision / recall, out-of-scope recall, in-scope messages wrongly refused, unsure rate,
- * and the confusion by kind. Quality: per-problem precision / recall and accuracy.
+ * `npm run eval`: the judgement figures.
+ * - Scope on the frozen test split (corpus/test/scope-test.txt, written before any tuning) with the
+ *   committed model: per-kind precision and recall, the confusion table, the share of first messages asked.
+ * - Scope by 5-fold cross-validation on the training corpus (a model trained per fold).
+ * - Quality on the frozen test split of proposals, and on the training corpus.
+ * `--errors` lists the misjudged training messages (never the test split's: it is not for tuning).
  */
-import { evaluateScope, formatScopeReport } from '../src/judgement/eval/scope-eval.js';
+import { crossValidateScope, evaluateScopeTest, formatScopeReport } from '../src/judgement/eval/scope-eval.js';
 import { evaluateQuality, formatQualityReport } from '../src/judgement/eval/quality-eval.js';
 
-const split = process.argv.includes('--train') ? 'train' : 'heldout';
-console.log(formatScopeReport(evaluateScope(split)));
+const errors = process.argv.includes('--errors');
+const cv = !process.argv.includes('--no-cv');
+console.log(formatScopeReport(evaluateScopeTest()));
 console.log();
-console.log(formatQualityReport(evaluateQuality(split)));
+if (cv) {
+  console.log(formatScopeReport(crossValidateScope(), { errors }));
+  console.log();
+}
+console.log(formatQualityReport(evaluateQuality('test')));
+console.log();
+console.log(formatQualityReport(evaluateQuality('train'), { errors }));

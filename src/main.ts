@@ -30,6 +30,7 @@ import { createHttpServer, httpLimitsOf } from './infra/http-server.js';
 import { MemoryLockService, RedisLockService } from './infra/locks.js';
 import { createLogger, type Logger } from './infra/logger.js';
 import { createMetrics, registerMetricsRoute } from './infra/metrics.js';
+import { createSecondOpinion } from './judgement/llm-second-opinion.js';
 import { connectMongo } from './infra/mongo.js';
 import { createRedis } from './infra/redis.js';
 import { buildNotifications } from './notifications/index.js';
@@ -106,7 +107,18 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
 
   // The conversation: unit members and pending ratings go to the handling conversation, everyone else to
   // the suggestion flows; kept notices are prepended; each sender is rate-limited.
-  const engine = createConversationService({ config, clock, logger, sessions, locks, dedupe, suggestions, similar, agents: agents.directory });
+  // Optional second opinion on unsure first messages from an OpenAI-compatible model (LLM_BASE_URL).
+  const secondOpinion = config.env.LLM_BASE_URL
+    ? createSecondOpinion({
+        baseUrl: config.env.LLM_BASE_URL,
+        ...(config.env.LLM_API_KEY ? { apiKey: config.env.LLM_API_KEY } : {}),
+        model: config.env.LLM_MODEL,
+        timeoutMs: config.env.LLM_TIMEOUT_MS,
+        onCall: (result) => metrics.llmCalls.inc({ result }),
+        onDisagreement: () => metrics.llmDisagreements.inc(),
+      })
+    : undefined;
+  const engine = createConversationService({ config, clock, logger, sessions, locks, dedupe, suggestions, similar, agents: agents.directory, ...(secondOpinion ? { secondOpinion } : {}) });
   // Changes made through the WeCom app (card clicks, 受理 / 退回 / 答复) and citizens' ratings are audited
   // under the identity WeCom authenticated; the office API's writes are audited by the HTTP audit trail.
   const auditLog = createAuditLog({ model: createAuditModel(mongo.connection), clock });

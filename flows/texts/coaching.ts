@@ -2,24 +2,44 @@
  * Coaching replies: one short sentence saying what is missing, phrased after the seed's requirements
  * (针对性、可行性、实用性；避免“大、空、虚”，避免标题式，避免一句话；一事一议；四类建议各自的要求).
  */
-import type { PhoneResult, QualityProblem } from '../../src/judgement/judgement-types.js';
+import type { PhoneResult, ProposalDomain, QualityProblem } from '../../src/judgement/judgement-types.js';
 import type { SuggestionCategory } from '../../src/domain/suggestion-types.js';
 import { categoryTexts } from './categories.js';
 
 const keepGoing = '补充后请回复“完成”；想重写请回复“重写”。';
 
-/** The reply for a proposal's quality problem, tuned to its kind when known. */
-export function proposalCoaching(problem: QualityProblem, category?: SuggestionCategory): string {
+/** A worked example from the citizen's own field, shown with coaching on a one-liner or a slogan. */
+export const domainExamples: Record<ProposalDomain, string> = {
+  transport: '五桥到江南新区的公交早高峰30分钟一班，挤不上车，建议7点到9点加密到10分钟一班',
+  education: '村小到镇中学要走一个多小时山路，建议周五下午和周日下午各开一趟接送学生的校车',
+  health: '社区卫生服务中心晚上不开门，建议每周一、三、五开夜间门诊到晚上9点，由城区医院医生轮班',
+  welfare: '村里独居老人多，建议给80岁以上独居老人装一键呼叫器，连到村医和子女的手机上',
+  housing: '老旧小区没有电梯，建议加装电梯政府补贴三分之一，其余由住户按楼层分摊',
+  energy: '小区充电桩不够，有人拉飞线充电很危险，建议在车棚再加装20个充电口，按度收费',
+  environment: '沙河沿线餐馆油烟扰民，建议对安装油烟净化器的餐馆每家补贴2000元，未安装的限期整改',
+  agriculture: '镇上脆李丰收时卖不上价，建议统一注册地理标志，按大小分级包装，由合作社统一销售',
+  economy: '小微企业办事常卡在手续上，建议设一部企业服务电话，企业反映的问题3个工作日内答复',
+  governance: '上班族平时请不到假办事，建议政务服务中心周六上午开放社保和户籍两个窗口',
+  sanitation: '滨江路散步的人多但只有一个公厕，建议在两个公交站旁各建一座，晚上10点前开放',
+  culture: '区图书馆晚上6点就关门，建议延长到晚上9点，周一闭馆改为轮休',
+  water: '村里的自来水管冬天常冻裂，建议入冬前统一检查，把裸露的管子换成防冻管',
+  safety: '江边有几段没有护栏，夏天常有孩子下水，建议加装护栏，每隔100米挂一个救生圈',
+  market: '菜市场地面常年积水，建议改造排水沟、铺防滑地砖，并在入口设公平秤和投诉电话',
+};
+
+/** The reply for a proposal's quality problem, tuned to its kind and field when known. */
+export function proposalCoaching(problem: QualityProblem, category?: SuggestionCategory, domain?: ProposalDomain): string {
   const kind = category ? categoryTexts[category] : undefined;
+  const example = domain && (problem === 'one_sentence' || problem === 'vague') ? `例如：“${domainExamples[domain]}。”` : '';
   switch (problem) {
     case 'empty':
       return '还没有收到建议内容，请写出现状或问题，以及您建议的具体做法。';
     case 'title_only':
       return `这看起来像一个标题。请展开写：现状或问题是什么，您建议具体怎么做。${keepGoing}`;
     case 'one_sentence':
-      return `内容只有一句话，承办单位难以办理。${kind ? kind.hint : '请补充具体情况和做法（在哪里、做什么、怎么做）'}。${keepGoing}`;
+      return `内容只有一句话，承办单位难以办理。${kind ? kind.hint : '请补充具体情况和做法（在哪里、做什么、怎么做）'}。${example}${keepGoing}`;
     case 'vague':
-      return `内容偏“大、空、虚”，多为口号，缺少具体措施。${kind ? `${kind.requirement}，${kind.hint}` : '请写出具体在哪里、做什么、怎么做'}。${keepGoing}`;
+      return `内容偏“大、空、虚”，多为口号，缺少具体措施。${kind ? `${kind.requirement}，${kind.hint}` : '请写出具体在哪里、做什么、怎么做'}。${example}${keepGoing}`;
     case 'multiple_matters':
       return '一条建议请只提一件事（一事一议）。请保留最主要的一件，其他的可以提交后另提一条。回复“重写”可清空重写。';
     case 'no_measure':

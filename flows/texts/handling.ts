@@ -65,6 +65,7 @@ export const officeTexts = {
     mode: '当前设置为由区信访办甄别后交办。',
     no_rule: '请确定承办单位。',
     city_level: '该建议涉及全市，请研判是否推荐上报市征集办。',
+    flagged: '该建议带有标记（内容较简略，或可能属于个人诉求、投诉、举报），请甄别后再决定是否交办。',
   },
   returned: (reference: string, title: string, unit: string, reason: string) =>
     `建议 ${reference}《${title}》被${unit}退回，理由：${reason}。请重新交办。`,

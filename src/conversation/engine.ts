@@ -208,6 +208,10 @@ class Turn {
       return;
     }
     if (s?.pendingSubmit) return this.submit(stepOf(this.flow, s.stepId) as ReviewStep);
+    // An emergency at any step of a draft: the emergency numbers at once, the draft kept (issue 15).
+    if (s && s.stepId !== 'intake' && !this.msg.forwarded && this.ctx.judge.emergencyAt(this.text).kind === 'emergency') {
+      return this.say(`${this.ctx.config.scope.referrals.help}\n${systemTexts.draftKept}`);
+    }
     if (!s || (s.stepId === 'intake' && !s.awaiting)) return this.intake();
     // A forwarded record or a 代录 paste sent at the first question, before anything was answered, starts
     // the draft it seeds (an agent who said hello first, then forwarded the chat or answered 代录).
@@ -298,10 +302,17 @@ class Turn {
     s.prefill = { ...(s.prefill ?? {}), ...prefill };
   }
 
-  private outOfScope(category: OutOfScopeKind): void {
+  private outOfScope(category: OutOfScopeKind, text = this.text): void {
     const s = (this.s = newSession(this.flow, this.ctx.now));
     s.stepId = 'out_of_scope';
-    this.say(`${this.ctx.config.scope.referrals[category]}\n${systemTexts.outOfScopeTail}`);
+    this.say(this.referralText(category, text));
+  }
+
+  /** The referral for a refused message: by kind and matter (config `scope.referrals`). */
+  private referralText(category: OutOfScopeKind, text: string, key = this.ctx.judge.referralFor(category, text)): string {
+    const referral = this.ctx.config.scope.referrals[key];
+    // An emergency gets one line; spam one short reply that does not engage.
+    return category === 'help' || category === 'spam' ? referral : `${referral}\n${systemTexts.outOfScopeTail}`;
   }
 
   // ---- asides: yes/no questions that are not steps --------------------------------------------------
@@ -356,7 +367,10 @@ class Turn {
           return true;
         }
         if (o?.id === 'petition' || isWord(this.text, controlWords.scopePetition)) {
-          this.outOfScope('petition');
+          // Not a suggestion, then: referred by what the judgement took it for (a complaint to 12345, …).
+          const kind = (a.candidates.find((c) => c === 'petition' || c === 'complaint' || c === 'tipoff') ?? 'petition') as OutOfScopeKind;
+          if (a.from === 'intake') this.outOfScope(kind, a.text);
+          else this.say(`${this.referralText(kind, a.text)}\n${systemTexts.draftKept}`);
           return true;
         }
         if (a.from === 'intake') {
@@ -766,9 +780,25 @@ class Turn {
         flags.push(r.reason);
         continue;
       }
-      if (r.kind === 'out_of_scope') return this.outOfScope(r.category);
+      if (r.kind === 'out_of_scope') {
+        // The citizen chose 提建议 on a draft that may go to the office: submitted with a flag, screened there.
+        if (opts.skipScope && r.final === false) {
+          flags.push(r.flag ?? 'scope_uncertain');
+          continue;
+        }
+        // A scope decision never throws the draft away: refer, keep what was written (issue 15). Before the
+        // citizen chose, they may still answer 提建议 (the draft is then judged again, never just accepted).
+        const referral = this.referralText(r.category, value, r.referral);
+        if (opts.skipScope || r.category === 'help') return this.say(`${referral}\n${systemTexts.draftKept}`);
+        s.awaiting = { kind: 'scope', text: value, from: 'step', candidates: [r.category], ...(opts.insist ? { insist: true } : {}) };
+        return this.say(`${referral}\n${systemTexts.scopeAsk}`, this.scopeOptions());
+      }
       if (r.kind === 'unsure') {
-        if (opts.skipScope) continue;
+        if (opts.skipScope) {
+          // The citizen chose 提建议 on an uncertain draft: submitted with a flag, held for the office's screening.
+          if (r.flag) flags.push(r.flag);
+          continue;
+        }
         s.awaiting = { kind: 'scope', text: value, from: 'step', candidates: r.candidates, ...(opts.insist ? { insist: true } : {}) };
         return this.say(systemTexts.scopeAsk, this.scopeOptions());
       }

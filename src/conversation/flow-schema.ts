@@ -15,6 +15,8 @@ import type {
   QualityVerdict,
   ScopeVerdict,
 } from '../judgement/judgement-types.js';
+import type { DraftOptions, DraftVerdict, EmergencyVerdict } from '../judgement/draft-judgement.js';
+import type { ReferralKey } from '../judgement/referral.js';
 import type { CitizenRef, SuggestionCategory, SuggestionSubmission } from '../domain/suggestion-types.js';
 import type { Session } from './session.js';
 
@@ -26,6 +28,12 @@ export interface Judgement {
   extractIdentity(text: string): IdentityFields;
   /** Guesses the seed's kind of suggestion from its text (undefined when unclear). */
   inferCategory(text: string): SuggestionCategory | undefined;
+  /** Judges a written draft before it is accepted (src/judgement/draft-judgement.ts). */
+  judgeDraft(text: string, opts?: DraftOptions): DraftVerdict;
+  /** An emergency at any step: answered at once, the draft kept. */
+  emergencyAt(text: string): EmergencyVerdict;
+  /** The `scope.referrals` key for a refused message of a kind. */
+  referralFor(kind: OutOfScopeKind, text: string): ReferralKey;
 }
 
 /** The config a flow reads. */
@@ -76,10 +84,16 @@ export type CheckResult =
   | { ok: true }
   /** Coach and stay on the step; `soft`: the citizen may insist once and go on (recorded as `flag`). */
   | { ok: false; kind: 'coach'; reason: string; reply: string; soft: boolean }
-  /** Not a suggestion at all: refuse with the referral for `category`. */
-  | { ok: false; kind: 'out_of_scope'; category: OutOfScopeKind }
-  /** Cannot tell: ask whether it is a suggestion or a personal request. */
-  | { ok: false; kind: 'unsure'; candidates: OutOfScopeKind[] };
+  /**
+   * Not a suggestion: refer (with `referral`, a key of config `scope.referrals`); the draft is kept. Unless
+   * `final`, a citizen who answers 提建议 submits it with `flag` for the office's screening instead.
+   */
+  | { ok: false; kind: 'out_of_scope'; category: OutOfScopeKind; referral?: ReferralKey; final?: boolean; flag?: string }
+  /**
+   * Cannot tell: ask whether it is a suggestion or a personal request. When the citizen already chose
+   * 提建议, the answer is accepted with `flag` (held for the office's screening, never auto-routed).
+   */
+  | { ok: false; kind: 'unsure'; candidates: OutOfScopeKind[]; flag?: string };
 
 export type Prompt = (session: Session, ctx: FlowContext) => OutboundReply;
 export type Parser = (text: string, session: Session, ctx: FlowContext) => ParseResult;

@@ -31,6 +31,9 @@ export const defaultJudgement: Judgement = {
   parsePhone: judgement.parsePhone,
   extractIdentity: judgement.extractIdentity,
   inferCategory: judgement.inferCategory,
+  judgeDraft: judgement.judgeDraft,
+  emergencyAt: judgement.emergencyAt,
+  referralFor: judgement.referralFor,
 };
 
 /** Builds the conversation service. `judge` and `flows` default to the real judgement and flows/. */

@@ -25,6 +25,7 @@ import { advance, settle, stateOf, type Effect, type EffectOutcome } from './eng
 import { buildFlowContext, type FlowConfig, type FlowDefinition, type Judgement, type SenderAgent } from './flow-schema.js';
 import { decodeSession, isTerminal, type Session } from './session.js';
 import type { SessionStore } from './session-store.js';
+import type { ScopeVerdict } from '../judgement/judgement-types.js';
 
 /** What the conversation runtime needs, each typed as the slice it uses. */
 export interface ConversationDeps {
@@ -37,6 +38,11 @@ export interface ConversationDeps {
   suggestions: SuggestionPort;
   /** The judgement functions; defaults to src/judgement. */
   judge: Judgement;
+  /**
+   * Optional second opinion (src/judgement/llm-second-opinion.ts) on a message the local scope model is
+   * unsure about; awaited before the engine runs, bounded by its own strict timeout.
+   */
+  secondOpinion?: { consult(text: string, local: ScopeVerdict): Promise<ScopeVerdict> };
   /** The registered flows by id, and the one a new conversation starts in. */
   flows: { byId: ReadonlyMap<string, FlowDefinition>; forNew(message: InboundMessage): FlowDefinition };
   /** How long a message waits for the same sender's previous one (default 10 s). */
@@ -94,6 +100,18 @@ export function conversationIdOf(channel: ChannelName, senderId: string): string
  */
 export function createTurnHandler(deps: ConversationDeps): ConversationHandler {
   const { config, clock, sessions, locks, dedupe, suggestions, judge } = deps;
+
+  /**
+   * The judgement for this turn: the local one, with the second opinion on a first message (`atIntake`)
+   * the local model is unsure about.
+   */
+  async function judgeWithSecondOpinion(text: string, atIntake: boolean): Promise<Judgement> {
+    if (!deps.secondOpinion || !text || !atIntake) return judge;
+    const local = judge.judgeScope(text);
+    if (local.kind !== 'unsure') return judge;
+    const verdict = await deps.secondOpinion.consult(text, local);
+    return verdict === local ? judge : { ...judge, judgeScope: (t) => (t === text ? verdict : judge.judgeScope(t)) };
+  }
   const ttl = sessionTtlSeconds(config.service.draftTtlDays);
   const lockWaitMs = deps.lockWaitMs ?? 10_000;
   const busy = (state: string): HandledTurn => ({ replies: [{ text: systemTexts.busy }], state });
@@ -197,7 +215,7 @@ export function createTurnHandler(deps: ConversationDeps): ConversationHandler {
       // Under the lease: the first delivery may have finished the submission meanwhile.
       if (resumingPending && !stored?.pendingSubmit) return duplicateOf(stored);
 
-      const ctx = buildFlowContext({ config, now: clock.now(), judge, citizen, ...(agent ? { agent } : {}) });
+      const ctx = buildFlowContext({ config, now: clock.now(), judge: await judgeWithSecondOpinion(text, !stored || stored.stepId === 'intake' || isTerminal(stored.stepId)), citizen, ...(agent ? { agent } : {}) });
       let r: ReturnType<typeof advance>;
       try {
         r = advance(flow, stored, { text, ...(optionId ? { optionId } : {}), ...(message.forwarded ? { forwarded: message.forwarded } : {}) }, ctx);

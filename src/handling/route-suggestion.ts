@@ -13,6 +13,11 @@ export interface RoutableSuggestion {
   proposal: string;
   /** A level already decided (e.g. the submitter said it concerns the whole city). */
   level?: 'district' | 'city' | null;
+  /**
+   * Flags the citizen insisted past (a one-liner, a slogan) or an uncertain scope (`scope_uncertain`):
+   * any flag holds the suggestion for the office's screening; it is never auto-routed.
+   */
+  qualityFlags?: readonly string[] | null;
 }
 
 export type RoutingConfig = Pick<FileConfig, 'routing' | 'collectingOffice'>;
@@ -22,7 +27,7 @@ export type RoutingConfig = Pick<FileConfig, 'routing' | 'collectingOffice'>;
  * - `units`: the units the matched rule names (empty when no rule matched);
  * - `level`: `city` when the suggestion concerns the whole city (the office recommends it to 市征集办);
  * - `needsScreening`: the office must look at it before anyone is assigned (screening mode, no rule,
- *   or city level); `units` are then only a proposal shown to the office.
+ *   city level, or a quality / scope flag); `units` are then only a proposal shown to the office.
  */
 export interface RoutingDecision {
   units: string[];
@@ -31,7 +36,7 @@ export interface RoutingDecision {
   /** The rule that matched (its id, or `rule-<n>`), if any. */
   ruleId?: string;
   /** Why the office must screen it. */
-  screeningReason?: 'mode' | 'no_rule' | 'city_level';
+  screeningReason?: 'mode' | 'no_rule' | 'city_level' | 'flagged';
 }
 
 /**
@@ -55,7 +60,9 @@ export function routeSuggestion(s: RoutableSuggestion, cfg: RoutingConfig): Rout
     break;
   }
 
-  const screeningReason = level === 'city' ? 'city_level' : !matched ? 'no_rule' : cfg.routing.mode === 'screening' ? 'mode' : undefined;
+  const flagged = (s.qualityFlags?.length ?? 0) > 0;
+  const screeningReason =
+    level === 'city' ? 'city_level' : flagged ? 'flagged' : !matched ? 'no_rule' : cfg.routing.mode === 'screening' ? 'mode' : undefined;
   return {
     units: matched?.units ?? [],
     level,

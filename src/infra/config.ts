@@ -71,6 +71,15 @@ export const envSchema = z.object({
   WECOM_OAUTH_URL: z.preprocess(emptyToUndefined, z.url().default('https://open.weixin.qq.com/connect/oauth2/authorize')),
   /** The console's public origin (https://jianyan.example.gov.cn), for WeCom's redirect back; default: the request's. */
   CONSOLE_PUBLIC_URL: z.preprocess(emptyToUndefined, z.url().optional()),
+  /**
+   * An OpenAI-compatible chat-completions endpoint (on-premise Qwen, DeepSeek…) consulted as a second
+   * opinion on first messages the local scope model is unsure about. Unset → off.
+   */
+  LLM_BASE_URL: z.preprocess(emptyToUndefined, z.url().optional()),
+  LLM_API_KEY: optionalString,
+  LLM_MODEL: z.preprocess(emptyToUndefined, z.string().min(1).default('qwen2.5-7b-instruct')),
+  /** Strict timeout of one call; past it the local decision stands. */
+  LLM_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(30_000).default(2500)),
 });
 export type Env = z.infer<typeof envSchema>;
 
@@ -258,7 +267,26 @@ export const adminApiSchema = z
   })
   .strict();
 
-const outOfScopeKinds = ['complaint', 'petition', 'consultation', 'tipoff', 'help', 'chitchat', 'spam', 'abuse'] as const;
+/**
+ * Keys of `scope.referrals`: the out-of-scope kinds, plus the channels within them that
+ * src/judgement/referral.ts chooses (wages → 12333, environment → 12369, consumer → 12315,
+ * discipline → 12388, campaign → the campaign's own answer). Same list as REFERRAL_KEYS there.
+ */
+const referralKeys = [
+  'help',
+  'complaint',
+  'petition',
+  'consultation',
+  'tipoff',
+  'chitchat',
+  'spam',
+  'abuse',
+  'wages',
+  'environment',
+  'consumer',
+  'discipline',
+  'campaign',
+] as const;
 
 export const fileConfigSchema = z
   .object({
@@ -307,8 +335,8 @@ export const fileConfigSchema = z
     awards: awardsSchema.default(awardsSchema.parse({})),
     adminApi: adminApiSchema.default(adminApiSchema.parse({})),
     scope: z.object({
-      referrals: z.object(Object.fromEntries(outOfScopeKinds.map((k) => [k, z.string().min(1)])) as {
-        [K in (typeof outOfScopeKinds)[number]]: z.ZodString;
+      referrals: z.object(Object.fromEntries(referralKeys.map((k) => [k, z.string().min(1)])) as {
+        [K in (typeof referralKeys)[number]]: z.ZodString;
       }),
     }),
   })

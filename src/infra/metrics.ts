@@ -11,6 +11,8 @@
  * - `turn_duration_seconds{channel}` — time to handle one inbound message (lock, engine, effects)
  * - `notification_duration_seconds{kind}` — time of one delivery attempt
  * - `http_request_duration_seconds{method,route,status}` — every HTTP request, by route pattern
+ * - `llm_calls_total{result}` — second-opinion calls to the language model (ok, timeout, http_error, invalid)
+ * - `llm_disagreements_total` — valid second opinions that disagree with the local scope model
  * plus prom-client's default process metrics (`jianyan_process_*`, `jianyan_nodejs_*`).
  *
  * @example
@@ -32,6 +34,8 @@ export interface Metrics {
   turnDuration: Histogram<'channel'>;
   notificationDuration: Histogram<'kind'>;
   httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
+  llmCalls: Counter<'result'>;
+  llmDisagreements: Counter<string>;
   /** Counts and times one notification delivery attempt (the dispatcher's `onAttempt`). */
   observeDelivery(kind: string, result: 'delivered' | 'retried' | 'dead', seconds: number): void;
   /** Counts a failed WeCom API call (the WeCom client's `onApiError`). */
@@ -102,6 +106,17 @@ export function createMetrics({ defaultMetrics = true }: MetricsOptions = {}): M
       help: 'HTTP request latency, per method, route pattern and status',
       labelNames: ['method', 'route', 'status'],
       buckets: latencyBuckets,
+      registers,
+    }),
+    llmCalls: new Counter({
+      name: `${prefix}llm_calls_total`,
+      help: 'Second-opinion calls to the language model, per result (ok, timeout, http_error, invalid)',
+      labelNames: ['result'],
+      registers,
+    }),
+    llmDisagreements: new Counter({
+      name: `${prefix}llm_disagreements_total`,
+      help: 'Valid second opinions that disagree with the local scope model',
       registers,
     }),
     observeDelivery,

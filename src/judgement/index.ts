@@ -11,6 +11,9 @@ export type {
   ScopeVerdict,
 } from './judgement-types.js';
 export { judgeScope } from './scope-classifier.js';
+export { judgeDraft, emergencyAt, SCOPE_SCREENING_FLAG, type DraftVerdict, type DraftOptions, type DraftReason, type EmergencyVerdict } from './draft-judgement.js';
+export { referralFor, REFERRAL_KEYS, type ReferralKey } from './referral.js';
+export { isEmergency } from './scope-rules.js';
 export { coachQuality, type QualityOptions } from './quality-coach.js';
 export { parsePhone, extractIdentity } from './identity-parser.js';
 export { inferCategory } from './category.js';

@@ -31,10 +31,32 @@ export type QualityProblem =
   | 'no_measure' // describes a problem but proposes nothing
   | 'unlawful'; // contrary to law or policy
 
+/** The field a proposal is about, so coaching can show an example from the citizen's own field. */
+export type ProposalDomain =
+  | 'transport'
+  | 'education'
+  | 'health'
+  | 'welfare'
+  | 'housing'
+  | 'energy'
+  | 'environment'
+  | 'agriculture'
+  | 'economy'
+  | 'governance'
+  | 'sanitation'
+  | 'culture'
+  | 'water'
+  | 'safety'
+  | 'market';
+
 export type QualityVerdict =
   | { ok: true }
-  /** `soft`: the citizen may insist once and submit anyway (vague but not empty). */
-  | { ok: false; problem: QualityProblem; soft: boolean; detail?: string };
+  /**
+   * `soft`: the citizen may insist once and submit anyway (vague but not empty); the suggestion then
+   * carries the problem as a quality flag and is held for the office's screening. `domain`: the field the
+   * text is about, when one is recognisable (for an example in the citizen's own field).
+   */
+  | { ok: false; problem: QualityProblem; soft: boolean; detail?: string; domain?: ProposalDomain };
 
 export type PhoneResult =
   | { ok: true; value: string; kind: 'mobile' | 'landline' }

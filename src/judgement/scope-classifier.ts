@@ -4,34 +4,47 @@
  * Sure rules first (scope-rules.ts), then the committed n-gram model (scope-model.ts). Pure, sync, no I/O.
  */
 import type { OutOfScopeKind, ScopeVerdict } from './judgement-types.js';
+import { statesConcreteMeasure, statesMeasure } from './quality-coach.js';
 import { scoreScope } from './scope-model.js';
 import { mentionsPublicMatter, sureRule, type ScopeLabel } from './scope-rules.js';
-import { compactText, hanCount } from './text-normalize.js';
 
-/** Decision thresholds: below them the bot asks rather than guesses. */
+/** Decision thresholds: the bot asks only when torn between a suggestion and a personal matter. */
 export const SCOPE_THRESHOLDS = {
   /** Accept as in scope when suggestion + start probability reaches this. */
   accept: 0.6,
-  /** Refuse when the out-of-scope probability reaches this (and the best kind is clear enough). */
-  refuse: 0.75,
-  /** Refusal threshold for short messages (≤ 8 Han characters), where n-grams say little. */
-  refuseShort: 0.93,
   /**
-   * Short chitchat naming no public matter ("你几岁了", "我刚下班，累死了") is refused from this probability:
-   * the chitchat reply is gentle and invites a suggestion, and nothing public is lost.
+   * Kinds that are never a suggestion in disguise (spam, abuse, chit-chat, consultations, emergencies):
+   * refused with their kind when the out-of-scope side outweighs the in-scope side by this factor.
    */
-  refuseChitchatShort: 0.6,
-  /** A message naming a public matter is refused only from this probability (ask rather than refuse)… */
-  refusePublicMatter: 0.85,
-  /** …when the model gives "public matter without a proposal" at least this probability. */
-  publicWeight: 0.1,
-  /** Abuse and spam are refused by the model alone only above this (the sure rules catch the plain ones). */
-  refuseAbuseSpam: 0.97,
+  clearOutweigh: 1,
+  /**
+   * Kinds a citizen may mean as a suggestion (petitions, complaints, tip-offs): refused from this
+   * out-of-scope probability; below it, and with some weight on a suggestion, the bot asks.
+   */
+  refuseTorn: 0.7,
+  /** …for a message naming a shared public matter (the bot prefers asking). */
+  refuseTornPublic: 0.8,
+  /** …and for one that states a concrete measure on a shared matter. */
+  refuseTornMeasure: 0.95,
+  /** With less than this in-scope probability the bot is not torn: it refuses with the best kind. */
+  torn: 0.12,
+  /** The model alone names an emergency only from this probability (the sure rule finds the plain ones). */
+  emergencyByModel: 0.5,
+  /** Weight on "a public matter without a proposal" that makes the bot ask rather than refuse chit-chat. */
+  publicWeight: 0.15,
   /** An out-of-scope kind is offered as a candidate of an unsure verdict from this probability. */
   candidate: 0.08,
 } as const;
 
+/** The writer's own case or a private party: a measure in it is a demand for that case, not a suggestion. */
+const PRIVATE_CASE = /我家|我们家|我的|本人|邻居|隔壁|他家|老板|房东|给我|帮我/u;
+
+/** Hardship asking for money, housing or relief: the petition channels, not the emergency numbers. */
+const HARDSHIP = /拿不出钱|没钱|救助|补助|医药费|没地方住|生活困难|交不起/u;
+
 const isInScope = (l: ScopeLabel): l is 'suggestion' | 'start' => l === 'suggestion' || l === 'start';
+/** Kinds the citizen may have meant as a suggestion: the only ones the bot asks about. */
+const TORN_KINDS: ReadonlySet<OutOfScopeKind> = new Set(['petition', 'complaint', 'tipoff']);
 
 /**
  * Judges whether a message is within the campaign's scope.
@@ -52,7 +65,7 @@ export function judgeScope(text: string): ScopeVerdict {
   classes.forEach((label, k) => {
     const p = probs[k] ?? 0;
     if (isInScope(label)) pIn += p;
-    // A public matter without a proposal weighs against refusing: its probability is on neither side.
+    // A public matter without a proposal: on neither side; the bot asks about it.
     else if (label === 'public') pPublic = p;
     else {
       pOut += p;
@@ -67,22 +80,36 @@ export function judgeScope(text: string): ScopeVerdict {
     const pStart = probs[classes.indexOf('start')] ?? 0;
     return { kind: pSuggestion >= pStart ? 'suggestion' : 'start', confidence: round(pIn) };
   }
+  // An emergency is the sure rule's to find (isEmergency); the model alone names one only when confident.
+  // Personal hardship ("急！房子被冲垮了，拿不出钱了") is a petition, whatever urgency the model hears.
+  if (outs[0]?.kind === 'help' && (outs[0].p < SCOPE_THRESHOLDS.emergencyByModel || HARDSHIP.test(text))) outs.shift();
   const best = outs[0];
-  const short = hanCount(compactText(text)) <= 8;
-  // Some weight on "a public matter without a proposal", and a public matter named: ask rather than refuse.
-  const publicMatter = pPublic >= SCOPE_THRESHOLDS.publicWeight && mentionsPublicMatter(text);
-  const shortChitchat = short && best?.kind === 'chitchat' && !publicMatter;
-  const needed = Math.max(
-    SCOPE_THRESHOLDS.refuse,
-    short && !shortChitchat ? SCOPE_THRESHOLDS.refuseShort : 0,
-    shortChitchat ? SCOPE_THRESHOLDS.refuseChitchatShort : 0,
-    publicMatter ? SCOPE_THRESHOLDS.refusePublicMatter : 0,
-    best && (best.kind === 'abuse' || best.kind === 'spam') ? SCOPE_THRESHOLDS.refuseAbuseSpam : 0,
-  );
-  if (best && pOut >= needed) return { kind: 'out_of_scope', category: best.kind, confidence: round(pOut) };
-  // Offer the kinds a citizen could mean; abuse and spam are not something to ask a citizen about.
-  const askable = outs.filter((o) => o.kind !== 'abuse' && o.kind !== 'spam');
-  const candidates = askable.filter((o) => o.p >= SCOPE_THRESHOLDS.candidate).slice(0, 3).map((o) => o.kind);
-  const fallback: OutOfScopeKind = askable[0]?.kind ?? 'complaint';
-  return { kind: 'unsure', candidates: candidates.length > 0 ? candidates : [fallback], confidence: round(pIn) };
+  const ask = (): ScopeVerdict => {
+    const askable = outs.filter((o) => TORN_KINDS.has(o.kind));
+    const candidates = askable.filter((o) => o.p >= SCOPE_THRESHOLDS.candidate).slice(0, 3).map((o) => o.kind);
+    return { kind: 'unsure', candidates: candidates.length > 0 ? candidates : ['complaint'], confidence: round(pIn) };
+  };
+  if (!best) return ask();
+  const publicMatter = mentionsPublicMatter(text);
+  // A short demand about a shared thing ("多修点公厕", "路口加个红绿灯") is a (thin) suggestion, not chat:
+  // the draft starts and the coaching asks for more.
+  if ((best.kind === 'chitchat' || best.kind === 'consultation' || best.kind === 'spam') && publicMatter && statesMeasure(text) && !/[?？吗呢]/u.test(text)) {
+    return { kind: 'suggestion', confidence: round(pIn) };
+  }
+  // A public matter stated without a proposal: ask whether the citizen has a suggestion about it.
+  if ((pPublic >= pOut && pPublic >= pIn) || (publicMatter && pPublic >= SCOPE_THRESHOLDS.publicWeight && best.kind === 'chitchat')) return ask();
+  if (best.kind === 'spam' || best.kind === 'abuse') {
+    // Never a question: refused when more likely than a suggestion, else taken as one (the draft is judged again).
+    return pOut >= pIn ? { kind: 'out_of_scope', category: best.kind, confidence: round(pOut) } : { kind: 'suggestion', confidence: round(pIn) };
+  }
+  if (!TORN_KINDS.has(best.kind)) {
+    // Chit-chat, consultations and emergencies are refused unless a suggestion is a real possibility.
+    if (pOut >= pIn && pIn < SCOPE_THRESHOLDS.torn * 2.5) return { kind: 'out_of_scope', category: best.kind, confidence: round(pOut) };
+    return pIn >= pOut ? { kind: 'suggestion', confidence: round(pIn) } : ask();
+  }
+  // A concrete measure on a shared matter ("路口…装个红绿灯嘛") is never refused as a complaint: at most asked.
+  if (publicMatter && statesConcreteMeasure(text) && !PRIVATE_CASE.test(text) && pOut < SCOPE_THRESHOLDS.refuseTornMeasure) return ask();
+  const needed = publicMatter && pPublic >= 0.1 ? SCOPE_THRESHOLDS.refuseTornPublic : SCOPE_THRESHOLDS.refuseTorn;
+  if (pOut >= needed || pIn < SCOPE_THRESHOLDS.torn) return { kind: 'out_of_scope', category: best.kind, confidence: round(pOut) };
+  return ask();
 }

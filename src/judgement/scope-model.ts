@@ -33,6 +33,11 @@ function loadModel(): ScopeModelFile {
 
 let model: ScopeModelFile = loadModel();
 
+/** The model in use. */
+export function currentScopeModel(): ScopeModelFile {
+  return model;
+}
+
 /** Replaces the loaded model (used by the training script to evaluate a freshly trained one). */
 export function useScopeModel(next: ScopeModelFile): void {
   model = next;

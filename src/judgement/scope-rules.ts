@@ -28,16 +28,32 @@ export const SCOPE_LABELS: readonly ScopeLabel[] = [
 ] as const;
 
 const ABUSE =
-  /傻[逼b比屄]|煞笔|沙雕政府|sb政府|操你|草你|艹你|日你|草泥马|尼玛的|你妈[的逼死]|他妈的|妈的|去死|滚[蛋犊开]|狗官|狗东西|狗日的|废物|脑残|智障|nmsl|cnm|tmd|王八蛋|混蛋|贱人|畜生|人渣|垃圾政府|垃圾机器人|垃圾东西|蠢货|白痴|死全家/iu;
+  /傻[逼b比屄]|煞笔|沙雕政府|sb政府|操你|草你|艹你|日你|草泥马|尼玛的|你妈[的逼死]|他妈的|妈的|去死|滚[蛋犊开]|狗官|狗东西|狗日的|废物|脑残|智障|nmsl|cnm|tmd|王八蛋|混蛋|贱人|畜生|人渣|垃圾政府|垃圾机器人|垃圾东西|蠢货|白痴|死全家|妈卖批|妈卖麻批|仙人板板|瓜娃子|龟儿子|狗屁|吃屎|饭桶|蛀虫|猪都不如|你是猪|像猪一样|脑壳有包|脑子(被门夹|进水|有病)|神经病|有病吧|爬开|滚远|^滚[!！。]*$|不得好死|吃干饭|臭不要脸|不要脸的|^sb|傻子|瓜兮兮|去你的/iu;
 
 const SPAM =
-  /(加|\+)\s*(v|vx|微信|威信|薇信|qq|扣扣)|vx[:：]?\s*[a-z0-9_]{5,}|兼职.{0,6}(日结|日赚|刷单)|刷单|日赚|月入.{0,3}[万w]|代开.{0,4}发票|发票代开|网贷|秒批|秒到账|无抵押贷款|彩票.{0,4}(计划|群)|博彩|百家乐|棋牌.{0,4}(平台|下载)|招(代理|学员)|点击链接|https?:\/\/|www\.|\.com\b|\.cn\b|优惠券|免费领取|特价|清仓|低价出售|回收.{0,4}(二手|旧)|代办.{0,4}(驾照|证件|学历)|办证|私家侦探|高仿|祛斑|减肥药|壮阳/iu;
+  /(加|\+)\s*(v|vx|微信|威信|薇信|qq|扣扣)|vx[:：]?\s*[a-z0-9_]{5,}|兼职.{0,6}(日结|日赚|刷单)|刷单|日赚|月入.{0,3}[万w]|代开.{0,4}发票|发票代开|网贷|秒批|秒到账|无抵押贷款|彩票.{0,4}(计划|群)|博彩|百家乐|棋牌.{0,4}(平台|下载)|招(代理|学员)|点击链接|https?:\/\/|www\.|\.com\b|\.cn\b|优惠券|免费领取|特价|清仓|低价出售|回收.{0,4}(二手|旧)|代办.{0,4}(驾照|证件|学历)|办证|私家侦探|高仿|祛斑|减肥药|壮阳|半价|买一送一|大酬宾|全场.{0,2}折|欢迎(光临|咨询|进店|到店|品尝|选购|订购)|价格(实惠|面议|公道|优惠|好商量)|高价(回收|收购)|上门(回收|服务)|包过|包教包会|招生|招商|免费试听|私聊|联系(我|电话)|量大从优|批发零售|包邮|一比一|稳赚|返息|保本保息|年化收益|代还|代写|代考|代练|陪玩|加盟|开业/iu;
 
+/** Someone is in danger now: the first reply must carry 110/119/120/122, whatever step the citizen is at. */
 const EMERGENCY =
-  /救命|救救|着火|失火|火灾|起火了|有人落水|落水了|溺水|被打了|被人打|有人打架|持刀|砍人|跳楼|想轻生|不想活|自杀|快报警|急救|晕倒|昏倒|车祸|被困|走失|走丢了|被拐|煤气泄漏|燃气泄漏|漏气了/u;
+  /救命|救救|快救|救人|着火|失火|火灾|起火|烧起来|冒黑烟|有人落水|落水了|溺水|掉(到|进)?(河|江|水|井|塘|沟|坑)里|被(水)?冲走|被打了|被人打|打人|打架|动刀|持刀|砍人|抢劫|撬门|绑了|跳楼|跳河|跳江|跳下去|要自杀|想轻生|不想活|喝农药|快报警|急救|救护车|晕倒|昏倒|倒在地上|倒在路|躺在(马路|路)|抽搐|喘不过气|心脏病(犯|发)|中风|脑溢血|车祸|撞了人|被车撞|撞到人|翻到沟|侧翻|追尾|被困|困在|出不去|被埋|走失|走丢|(孩子|娃儿|小孩|老人|爷爷|奶奶|外婆|外公|妈|爸|儿子|女儿|老伴).{0,6}(不见了|没回来|找不到了)|被拐|煤气泄漏|燃气泄漏|漏气了|煤气中毒|触电|爆炸|地震|决堤|(堤坝|大坝|水库).{0,6}(垮|渗水|漫)|山洪|泥石流|(?<!尽)快派人|快来人|快点来人|快叫|埋了|往下滑|抽筋|往下跳|烫伤|烧伤|骤停|心肺复苏|被人.{0,6}(带走|拉走|抢走)|打我|要打死|(痴呆|老人|孩子|娃儿).{0,6}跑出去|威胁我|吹垮|吹掉/u;
+/** A collapse or landslide is an emergency with some urgency or someone at risk in the same message. */
+const COLLAPSE = /塌方|塌了|垮了|滑坡|塌陷|(路|桥)断了|冲断|冲垮/u;
+const URGENCY = /快|救|有人|被埋|被困|压(到|着|住)|掉下|陷进|车子|来人|派人|撤离|流血|受伤|危险|现在|刚才|刚刚|马上|赶紧|！/u;
+/** A measure or a wish for the future: the message talks about preventing danger, not about one now. */
+const PREVENTIVE = /建议|应该|应当|希望|能不能|能否|可以|提议|呼吁|最好|经常|容易|隐患|以前|去年|上次|上个月|前几天|之前|曾经|那次|前年|几年前|每到|每逢|每年|多次|天天|每天|老是|总是|一直|有视频|有证据|有照片|拍下来|拿不出钱|没钱|救助|补助|医药费|没地方住/u;
+
+/**
+ * An emergency: someone in danger now (fire, drowning, collapse with people at risk, violence, medical).
+ * False for messages that propose how to prevent one ("建议在河边装护栏，经常有人落水").
+ */
+export function isEmergency(text: string): boolean {
+  const norm = normalizeText(text);
+  if (PREVENTIVE.test(norm)) return false;
+  return EMERGENCY.test(norm) || (COLLAPSE.test(norm) && URGENCY.test(norm));
+}
 
 const GREETING =
-  /^(你好|您好|你们好|大家好|哈喽|哈啰|嗨|hi|hello|hey|在吗|在不在|有人吗|有人在吗|早上好|上午好|下午好|晚上好|早安|晚安|喂|在|嗯|哦|好的|好|ok|谢谢|谢谢你|多谢|收到|小助手|助手|机器人)+[!！。.~～?？,，]*$/iu;
+  /^(你好|您好|你们好|大家好|哈喽|哈啰|哈罗|嗨|hi|hello|hey|在吗|在不在|在不在嘛|在没|有人吗|有人在吗|有没有人|早|早上好|上午好|中午好|下午好|晚上好|早安|喂|在|嗯|哦|好的|好|ok|收到|小助手|助手|机器人|领导|领导好|同志|同志你好|老师|老师好|打扰了|打扰一下|我来了|在的话回个话|开始|开始吧|现在开始|开始填写|开始提|重新开始|重来|呀|啊|嘛|哈|噻|哟|嗯嗯)+[!！。.~～?？,，]*$/iu;
 
 const START_INTENT =
   /(我|俺|本人)?(想|要|准备|打算|希望|可以|能不能|能否|怎么|如何|咋个?|在哪里?|哪里)(给政府|向政府|给你们|向你们|跟你们)?(提|提交|提出|写|留|反馈|说|讲|报)(一?[个条点份些]|几[个条点])?(建议|意见建议|合理化建议|想法|金点子|建言|点子)|建言献策|我有(一?[个条点份些]|几[个条点])?(建议|想法|金点子|点子)|(参加|参与)(一下)?(建议征集|征集活动|人民建议)|人民建议(征集)?$|征集活动|提建议|^建议$|^我有建议$/u;
@@ -53,7 +69,7 @@ const WAGE_MEASURE = /建议|应该|应当|提议|(建立|出台|完善|推行|�
 
 /** Words naming a public matter: places, facilities and services everyone shares. */
 const PUBLIC_MATTER =
-  /路|桥|灯|公交|班车|车站|站台|地铁|高铁|停车|红绿灯|斑马线|人行道|学校|幼儿园|学位|医院|卫生院|医生|小区|社区|村|镇|乡|街|广场|公园|厕所|垃圾|污水|下水道|自来水|停水|停电|信号|网络|菜市场|市场|江边|河|滨江|护栏|绿化|噪音|油烟|充电桩|电梯|政务|办事|窗口|政策|老年人|老人|孩子们|学生/u;
+  /路|桥|灯|公交|班车|车站|站台|公厕|厕所|树|车位|地铁|高铁|停车|红绿灯|斑马线|人行道|学校|幼儿园|学位|医院|卫生院|医生|小区|社区|村|镇|乡|街|广场|公园|厕所|垃圾|污水|下水道|自来水|停水|停电|信号|网络|菜市场|市场|江边|河|滨江|护栏|绿化|噪音|油烟|充电桩|电梯|政务|办事|窗口|政策|老年人|老人|孩子们|学生/u;
 
 /** True when a message names a shared public matter (used to prefer asking over refusing). */
 export function mentionsPublicMatter(text: string): boolean {
@@ -68,11 +84,14 @@ export function sureRule(text: string): Exclude<ScopeLabel, 'public'> | undefine
   const norm = normalizeText(text);
   const compact = compactText(text);
   const han = hanCount(compact);
-  if (compact.length === 0) return norm.length === 0 ? 'start' : 'chitchat';
+  // Emoji, punctuation or nothing at all: the welcome says what the bot is for.
+  if (compact.length === 0) return 'start';
   if (ABUSE.test(norm)) return 'abuse';
+  // Latin letters or digits only, not a greeting: keyboard mashing or a test ("asdf", "1111").
+  if (han === 0 && !GREETING.test(compact) && /^[a-z0-9]+$/u.test(compact) && !/^(jianyi|suggest)/u.test(compact)) return 'spam';
   if (SPAM.test(norm) && !/建议/.test(norm.replace(/https?:\/\/\S+/g, ''))) return 'spam';
   if (SPAM.test(norm) && /(加|\+)\s*(v|vx|微信|qq)|刷单|日赚|代开.{0,4}发票|博彩/iu.test(norm)) return 'spam';
-  if (EMERGENCY.test(norm) && !/建议|应该|应当|希望/.test(norm)) return 'help';
+  if (isEmergency(text)) return 'help';
   if (GREETING.test(compact)) return 'start';
   if (han <= 16 && START_INTENT.test(compact)) {
     // Only the intent itself, maybe with a greeting: no matter named yet.

@@ -8,7 +8,7 @@ export function normalizeText(text: string): string {
 
 /** Text with every whitespace, punctuation mark and emoji removed: the "meaningful characters". */
 export function compactText(text: string): string {
-  return normalizeText(text).replace(/[\s\p{P}\p{S}]/gu, '');
+  return normalizeText(text).replace(/[\s\p{P}\p{S}\p{Cf}\p{M}]/gu, '');
 }
 
 /** Counts Han characters. */

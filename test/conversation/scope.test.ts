@@ -3,18 +3,23 @@ import { defaultJudgement, type Judgement } from '../../src/conversation/index.j
 import { good, startChat, walkTo } from '../helpers/conversation.js';
 
 describe('messages that are not suggestions are referred elsewhere, politely', () => {
-  test('a wage-arrears complaint as the first message gets the 12345 referral', async () => {
+  test('a wage-arrears complaint as the first message gets the 12333 referral, and only it', async () => {
     const chat = await startChat();
     await chat.say('我们公司拖欠工资三个月了，老板跑路了，怎么办');
     expect(chat.state).toBe('out_of_scope');
-    expect(chat.last).toContain('12345');
+    expect(chat.last).toContain('12333');
+    expect(chat.last).not.toContain('12369');
     // …and is told how to start a suggestion instead.
     expect(chat.last).toContain('我想提建议');
   });
 
   test.each([
     ['a noise complaint', '我家楼下饭店天天噪音扰民，你们管不管', '12345'],
-    ['a personal petition', '我的养老金为什么还没发，请帮我查一下', '个人诉求'],
+    ['a personal petition', '建议给我家评个贫困户，我家确实困难', '信访'],
+    ['a pension matter (social insurance: 12333)', '我的养老金为什么还没发，请帮我查一下', '12333'],
+    ['pollution (12369)', '那个化工厂天天排黑烟，我们村的人都闻得到臭味', '12369'],
+    ['a consumer dispute (12315)', '我在超市买的猪肉是坏的，超市不承认', '12315'],
+    ['an emergency (one line, the emergency numbers)', '路塌了，快派人！有个车子差点掉下去', '110'],
     ['a consultation', '请问公积金怎么提取', '渝快办'],
     ['a tip-off', '我要举报某某干部收受红包', '12388'],
     ['chit-chat', '今天天气不错', '只能帮您提交建议'],
@@ -26,6 +31,13 @@ describe('messages that are not suggestions are referred elsewhere, politely', (
     expect(chat.last).toContain(referral);
   });
 
+  test('an advertisement gets one short reply that does not engage', async () => {
+    const chat = await startChat();
+    await chat.say('烤鱼第二份半价，欢迎到店品尝');
+    expect(chat.last).toBe('这条消息与人民建议征集无关，无法受理。');
+    expect(chat.options).toEqual([]);
+  });
+
   test('after a refusal the next message is judged afresh', async () => {
     const chat = await startChat();
     await chat.say('今天天气不错');
@@ -33,25 +45,32 @@ describe('messages that are not suggestions are referred elsewhere, politely', (
     expect(chat.state).toBe('theme');
   });
 
-  test('a proposal that turns out to be a personal request is refused with the referral', async () => {
+  test('a proposal that turns out to be a personal request is referred, and the draft is kept', async () => {
     const chat = await startChat();
     await walkTo(chat, 'proposal');
     await chat.say('我的低保被取消了，我觉得不公平，建议民政局重新审核我家的情况，恢复我家每月600元的低保。');
     await chat.say('完成');
-    expect(chat.state).toBe('out_of_scope');
+    expect(chat.state).toBe('proposal');
     expect(chat.last).toContain('信访');
+    expect(chat.last).not.toContain('12333');
+    // Pressing 提建议 judges the draft again: still a personal request, still referred, never stored.
+    await chat.say('提建议');
+    expect(chat.state).toBe('proposal');
+    expect(chat.last).toContain('信访');
+    expect(chat.last).toContain('草稿仍保留');
+    expect(chat.world.suggestions.stored).toHaveLength(0);
   });
 
-  test('insisting past coaching does not get a personal request through', async () => {
+  test('a personal request is referred as it is, not coached into a suggestion, and insisting does not get it through', async () => {
     const chat = await startChat();
     await walkTo(chat, 'proposal');
     await chat.say('我的养老金为什么还没发，已经三个月了，社保局说系统升级，请帮我查一下到底什么时候能发到我的卡上。');
     await chat.say('完成');
     expect(chat.state).toBe('proposal');
-    expect(chat.options).toContain('坚持按现在的内容提交');
+    expect(chat.last).toContain('12333');
     await chat.say('坚持按现在的内容提交');
-    expect(chat.state).toBe('out_of_scope');
-    expect(chat.last).toContain('信访');
+    expect(chat.state).toBe('proposal');
+    expect(chat.world.suggestions.stored).toHaveLength(0);
   });
 
 });
@@ -199,7 +218,8 @@ describe('when the scope is unclear the bot asks instead of guessing', () => {
     expect(chat.last).toBe('您是想提建议，还是反映个人诉求？');
     expect(chat.state).toBe('proposal');
     await chat.say('2');
-    expect(chat.state).toBe('out_of_scope');
+    expect(chat.state).toBe('proposal');
     expect(chat.last).toContain('信访');
+    expect(chat.last).toContain('草稿仍保留');
   });
 });

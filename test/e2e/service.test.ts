@@ -119,10 +119,10 @@ describe('the service on embedded defaults', () => {
     expect(stranger.replies.map((r) => r.text).join('\n')).not.toContain(good.title);
   });
 
-  test('a wage-arrears complaint as a first message ends out_of_scope with the 12345 referral', async () => {
+  test('a wage-arrears complaint as a first message ends out_of_scope with the 12333 referral (wages and social insurance)', async () => {
     const say = chatter(`http://127.0.0.1:${(service!.app.server.address() as { port: number }).port}`, 'worker');
     const reply = await say('我们公司拖欠工资三个月了，老板跑路了，怎么办');
     expect(reply.state).toBe('out_of_scope');
-    expect(reply.replies.map((r) => r.text).join('\n')).toContain('12345');
+    expect(reply.replies.map((r) => r.text).join('\n')).toContain('12333');
   });
 });

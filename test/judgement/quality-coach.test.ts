@@ -17,7 +17,7 @@ describe('coachQuality', () => {
     ['关于加强农村道路建设的建议', 'title_only', false],
     ['乡村振兴建议', 'title_only', false],
     ['建议加强农村道路建设。', 'one_sentence', true],
-    ['希望政府多为老百姓办实事', 'one_sentence', true],
+    ['希望政府多为老百姓办实事', 'vague', true],
     ['大力推进乡村振兴，全面提升群众幸福感，切实做好各项工作', 'vague', true],
     [
       '要坚持以人民为中心的发展思想，全面贯彻新发展理念，推动高质量发展，不断满足人民日益增长的美好生活需要。',

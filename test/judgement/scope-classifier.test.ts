@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { inferCategory, judgeScope } from '../../src/judgement/index.js';
-import { evaluateScope } from '../../src/judgement/eval/scope-eval.js';
-import { readScopeCorpus } from '../../src/judgement/corpus/scope-corpus.js';
+import { evaluateScopeTest } from '../../src/judgement/eval/scope-eval.js';
+import { readScopeCorpus, readScopeTestSplit } from '../../src/judgement/corpus/scope-corpus.js';
 import { evaluateQuality } from '../../src/judgement/eval/quality-eval.js';
 
 describe('judgeScope on clear cases', () => {
@@ -31,13 +31,34 @@ describe('judgeScope on clear cases', () => {
     expect(judgeScope(text)).toMatchObject({ kind: 'out_of_scope', category });
   });
 
-  test('an ambiguous message is not guessed: the verdict is unsure with candidate kinds to ask about', () => {
-    const v = judgeScope('建议政府关心一下我们这些下岗职工的生活');
+  test('a public matter without a proposal is not guessed: the bot asks, offering only kinds a citizen may mean', () => {
+    const v = judgeScope('我们村的路什么时候修');
     expect(v.kind).toBe('unsure');
     if (v.kind === 'unsure') {
       expect(v.candidates.length).toBeGreaterThan(0);
-      expect(v.candidates).not.toContain('abuse');
+      for (const c of v.candidates) expect(['petition', 'complaint', 'tipoff']).toContain(c);
     }
+  });
+
+  test.each([
+    ['开始', 'start'],
+    ['👋👋', 'start'],
+    ['在不在嘛', 'start'],
+    ['asdfgh', 'spam'],
+  ])('%j is judged at once as %s', (text, kind) => {
+    const v = judgeScope(text);
+    expect(v.kind === 'out_of_scope' ? v.category : v.kind).toBe(kind);
+  });
+
+  test.each(['路塌了，快派人！有个车子差点掉下去', '着火了，快来人', '有人落水了', '我们被困在山上了', '救命啊'])(
+    'the emergency %j is answered with the emergency kind at once, never asked',
+    (text) => {
+      expect(judgeScope(text)).toMatchObject({ kind: 'out_of_scope', category: 'help' });
+    },
+  );
+
+  test.each(['建议在河边装护栏，经常有人落水', '建议对滑坡隐患点装监测设备，提前预警'])('a measure against a danger, %j, is not an emergency', (text) => {
+    expect(judgeScope(text).kind).toBe('suggestion');
   });
 
   test('the same message always gets the same verdict', () => {
@@ -74,35 +95,48 @@ describe('issue 7: ask rather than refuse a public matter', () => {
   });
 });
 
-describe('held-out evaluation', () => {
-  // Measured on the fixed held-out part of src/judgement/corpus/scope.jsonl with the committed weights.
-  test('scope: out-of-scope recall ≥ 0.95 and in-scope wrongly refused ≤ 3 %', () => {
-    const e = evaluateScope('heldout');
-    expect(e.total).toBeGreaterThan(150);
-    expect(e.outOfScopeRecall).toBeGreaterThanOrEqual(0.95);
-    expect(e.inScopeWronglyRefused).toBeLessThanOrEqual(0.03);
-    expect(e.publicRefused).toBeLessThanOrEqual(0.2);
+describe('evaluation on the frozen test split (corpus/test/, written before any tuning)', () => {
+  test('scope: clear out-of-scope first messages refused outright ≥ 95 %, asked ≤ 10 %, suggestions refused ≤ 2 %, every emergency answered, no petition, complaint or tip-off accepted', () => {
+    const e = evaluateScopeTest();
+    expect(e.total).toBeGreaterThan(400);
+    expect(e.outOfScopeRefused).toBeGreaterThanOrEqual(0.95);
+    expect(e.outOfScopeAsked).toBeLessThanOrEqual(0.1);
+    expect(e.inScopeRefused).toBeLessThanOrEqual(0.02);
+    expect(e.emergencyAnswered).toBe(1);
+    expect(e.personalAccepted).toBe(0);
   });
 
-  test('the held-out part keeps template phrasing groups whole and has hand-written hard cases on both sides', () => {
-    const rows = readScopeCorpus();
-    const heldout = rows.filter((r) => r.split === 'heldout');
-    expect(heldout.filter((r) => r.source === 'hand').length).toBeGreaterThan(60);
-    expect(heldout.some((r) => r.label === 'public')).toBe(true);
-    expect(rows.filter((r) => r.label === 'public' && r.split === 'train').length).toBeGreaterThan(10);
-    const sides = new Map<string, Set<string>>();
-    for (const r of rows.filter((x) => x.source === 'template')) {
-      expect(r.group).toBeDefined();
-      sides.set(r.group!, (sides.get(r.group!) ?? new Set()).add(r.split));
+  test('drafts: no petition or tip-off of the test split reaches a unit even if the citizen presses 提建议, and no genuine suggestion is referred away', () => {
+    const e = evaluateScopeTest();
+    expect(e.personalReachUnits.of).toBeGreaterThan(60);
+    expect(e.personalReachUnits.count).toBe(0);
+    expect(e.suggestionDraftsReferred.count).toBe(0);
+  });
+
+  test('quality: the coach agrees with the labels on ≥ 90 % of the test proposals', () => {
+    expect(evaluateQuality('test').agreement).toBeGreaterThanOrEqual(0.9);
+  });
+});
+
+describe('the training corpus', () => {
+  const rows = readScopeCorpus();
+  const testTexts = new Set(readScopeTestSplit().map((r) => r.text));
+
+  test('never holds a test message, and templates are never most of a kind', () => {
+    expect(rows.some((r) => testTexts.has(r.text))).toBe(false);
+    const byLabel = new Map<string, { hand: number; template: number }>();
+    for (const r of rows) {
+      const c = byLabel.get(r.label) ?? { hand: 0, template: 0 };
+      c[r.source]++;
+      byLabel.set(r.label, c);
     }
-    expect([...sides.values()].every((s) => s.size === 1)).toBe(true);
-    expect([...sides.values()].filter((s) => s.has('heldout')).length).toBeGreaterThan(5);
+    for (const c of byLabel.values()) expect(c.template).toBeLessThanOrEqual(c.hand);
   });
 
-  test('quality: most held-out proposals get the right verdict and few acceptable ones are sent back', () => {
-    const e = evaluateQuality('heldout');
-    expect(e.accuracy).toBeGreaterThanOrEqual(0.85);
-    expect(e.acceptableRejected).toBeLessThanOrEqual(0.1);
+  test('keeps each template phrasing group in one cross-validation fold', () => {
+    const folds = new Map<string, Set<number>>();
+    for (const r of rows.filter((x) => x.source === 'template')) folds.set(r.group!, (folds.get(r.group!) ?? new Set()).add(r.fold));
+    expect([...folds.values()].every((f) => f.size === 1)).toBe(true);
   });
 });
 

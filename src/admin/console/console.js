@@ -353,7 +353,7 @@ async function renderList(params) {
         h('td', { 'data-label': '编号' }, h('a', { href: `#/s/${s.reference}` }, s.reference)),
         h('td', { 'data-label': '提交时间' }, fmt(s.submittedAt)),
         h('td', { 'data-label': '主题' }, s.themeName || ''),
-        h('td', { 'data-label': '标题' }, s.title, s.valuable ? [' ', h('span', { class: 'badge valuable' }, '有价值')] : null),
+        h('td', { 'data-label': '标题' }, s.title, s.valuable ? [' ', h('span', { class: 'badge valuable' }, '有价值')] : null, flagNames(s).length ? [' ', h('span', { class: 'badge flag', title: flagNames(s).join('；') }, '待甄别标记')] : null),
         h('td', { 'data-label': '建议人' }, s.proposer ? s.proposer.name : ''),
         h('td', { 'data-label': '承办单位' }, activeUnits(s).map(unitName).join('、')),
         h('td', { 'data-label': '状态', class: 'status' }, badge(s.status)),
@@ -400,6 +400,17 @@ async function download(path, fallbackName) {
 
 // ---------- detail ----------
 
+/** What a suggestion's quality / scope flags mean to the office (the citizen insisted, or the scope is uncertain). */
+const FLAG_NAMES = {
+  scope_uncertain: '可能属于个人诉求、投诉或举报，请甄别',
+  one_sentence: '内容只有一句话',
+  vague: '内容偏大空虚',
+  no_measure: '未提出具体措施',
+  multiple_matters: '一条建议含多件事',
+  unlawful: '可能不符合法规政策',
+};
+const flagNames = (s) => (s.qualityFlags || []).map((f) => FLAG_NAMES[f] || f);
+
 function fields(pairs) {
   return h('dl', { class: 'fields' }, ...pairs.filter(([, v]) => v !== undefined && v !== null && v !== '').flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
 }
@@ -441,6 +452,7 @@ async function renderDetail(reference) {
         ['代理录入', s.enteredBy && s.enteredBy.agent ? `${(state.meta.people || {})[s.enteredBy.agent] || s.enteredBy.agent}（${unitName(s.enteredBy.unit)}）` : ''],
         ['范围', L('levels', s.level)],
         ['有价值', s.valuable ? `是${s.valuableNote ? `：${s.valuableNote}` : ''}` : '否'],
+        ['质量标记', flagNames(s).join('；')],
         ['建议内容', s.proposal],
         ['可行性分析', s.feasibility],
         ['承办单位', activeUnits(s).map(unitName).join('、')],

@@ -25,11 +25,36 @@ export function prng(seed: number): () => number {
   };
 }
 
-export type Split = 'train' | 'heldout';
+/**
+ * `train`: everything tuning and training may look at (cross-validated by {@link foldOf});
+ * `test`: the frozen test split in corpus/test/, written in a separate pass before any tuning.
+ */
+export type Split = 'train' | 'test';
 
-/** About a quarter of keys go to the held-out part. */
-export function splitOf(key: string): Split {
-  return fnv1a(`split:${key}`) % 4 === 0 ? 'heldout' : 'train';
+/** The cross-validation fold (0 … k-1) of a key: a hand-written text, or a template's phrasing group. */
+export function foldOf(key: string, k: number): number {
+  return fnv1a(`fold:${key}`) % k;
+}
+
+/**
+ * Parses a labelled text file: a line `[label]` starts a section, `#` lines are comments, every other
+ * non-empty line is one example of the current section's label.
+ */
+export function parseLabelled(text: string): Array<{ label: string; text: string }> {
+  const out: Array<{ label: string; text: string }> = [];
+  let label: string | undefined;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const head = /^\[([a-z_]+)\]$/.exec(line);
+    if (head) {
+      label = head[1];
+      continue;
+    }
+    if (!label) throw new Error(`example before any [label]: ${line}`);
+    out.push({ label, text: line });
+  }
+  return out;
 }
 
 export function pick<T>(rand: () => number, xs: readonly T[]): T {

@@ -3,9 +3,9 @@
  * only, 大空虚, several matters, a problem with no measure, contrary to law or policy). Hand-written cases
  * plus slot-filled ones built from the scope corpus' matters. Written to corpus/quality.jsonl.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import type { QualityProblem } from '../judgement-types.js';
-import { fnv1a, pick, prng, splitOf, type Split } from './corpus-tools.js';
+import { fnv1a, parseLabelled, pick, prng } from './corpus-tools.js';
 import { fillPlaces, MATTERS } from './scope-templates.js';
 
 export type QualityLabel = 'ok' | Exclude<QualityProblem, 'empty'>;
@@ -13,8 +13,30 @@ export type QualityLabel = 'ok' | Exclude<QualityProblem, 'empty'>;
 export interface QualityExample {
   text: string;
   label: QualityLabel;
-  split: Split;
   source: 'hand' | 'template';
+}
+
+const QUALITY_LABELS: readonly QualityLabel[] = ['ok', 'one_sentence', 'title_only', 'vague', 'multiple_matters', 'no_measure', 'unlawful'];
+const TRAIN_DIR = new URL('./train/', import.meta.url);
+const TEST_URL = new URL('./test/quality-test.txt', import.meta.url);
+
+function asQualityLabel(l: string, where: string): QualityLabel {
+  if (!(QUALITY_LABELS as readonly string[]).includes(l)) throw new Error(`unknown quality label [${l}] in ${where}`);
+  return l as QualityLabel;
+}
+
+function parseQualityFile(url: URL, where: string): Array<{ text: string; label: QualityLabel }> {
+  return parseLabelled(readFileSync(url, 'utf8')).map((e) => ({ text: e.text, label: asQualityLabel(e.label, where) }));
+}
+
+/** The frozen test split of proposals (corpus/test/quality-test.txt), written before any tuning. */
+export function readQualityTestSplit(): Array<{ text: string; label: QualityLabel }> {
+  return parseQualityFile(TEST_URL, 'quality-test.txt');
+}
+
+function handQualityPasses(): Array<{ text: string; label: QualityLabel }> {
+  const files = readdirSync(TRAIN_DIR).filter((f) => f.startsWith('quality-') && f.endsWith('.txt')).sort();
+  return files.flatMap((f) => parseQualityFile(new URL(f, TRAIN_DIR), f));
 }
 
 export const QUALITY_CORPUS_URL = new URL('./quality.jsonl', import.meta.url);
@@ -134,20 +156,32 @@ function templated(rand: () => number): Array<{ text: string; label: QualityLabe
   return out;
 }
 
+/**
+ * The training corpus of proposals: hand-written ones, then templated ones capped per label at the
+ * label's hand-written count (templates add volume but are never most of a label). Test texts are dropped.
+ */
 export function buildQualityCorpus(): QualityExample[] {
-  const seen = new Set<string>();
+  const seen = new Set<string>(readQualityTestSplit().map((e) => e.text));
   const out: QualityExample[] = [];
-  for (const [label, texts] of Object.entries(HAND) as Array<[QualityLabel, string[]]>) {
-    for (const text of texts) {
-      if (seen.has(text)) continue;
-      seen.add(text);
-      out.push({ text, label, split: splitOf(text), source: 'hand' });
-    }
-  }
-  for (const { text, label, key } of templated(prng(fnv1a('quality')))) {
+  const hand = [
+    ...(Object.entries(HAND) as Array<[QualityLabel, string[]]>).flatMap(([label, texts]) => texts.map((text) => ({ text, label }))),
+    ...handQualityPasses(),
+  ];
+  const handPerLabel = new Map<QualityLabel, number>();
+  for (const { text, label } of hand) {
     if (seen.has(text)) continue;
     seen.add(text);
-    out.push({ text, label, split: splitOf(key), source: 'template' });
+    out.push({ text, label, source: 'hand' });
+    handPerLabel.set(label, (handPerLabel.get(label) ?? 0) + 1);
+  }
+  const templatedPerLabel = new Map<QualityLabel, number>();
+  for (const { text, label } of templated(prng(fnv1a('quality')))) {
+    if (seen.has(text)) continue;
+    const n = templatedPerLabel.get(label) ?? 0;
+    if (n >= (handPerLabel.get(label) ?? 0)) continue;
+    seen.add(text);
+    templatedPerLabel.set(label, n + 1);
+    out.push({ text, label, source: 'template' });
   }
   return out;
 }

@@ -157,10 +157,14 @@ const tipoffFamilies: TemplateFamily[] = [
 ];
 
 const helpFamilies: TemplateFamily[] = [
+  // Emergencies (110/119/120/122): someone in danger now.
   family('help', 'help', 40, [
     (r) => `${pick(r, ['我爷爷', '家里老人', '我妈妈'])}${pick(r, ['走失了', '出门到现在没回来', '有老年痴呆跑出去了'])}，${pick(r, ['怎么办', '求帮忙找一下', '穿的灰色外套'])}`,
+    (r) => `${pick(r, ['我被困在电梯里了', '家门口的山体在往下滑', '河水涨上来了，我们被困在屋里', '路塌了，有车子陷进去了'])}，${pick(r, ['怎么办', '快来人', '快派人'])}`,
+  ]),
+  // Personal hardship: a request for oneself, for the petition channels and the township (not an emergency).
+  family('hardship', 'petition', 30, [
     (r) => `${pick(r, ['求助', '急', '求帮忙'])}！${pick(r, ['家里孩子得了白血病', '我老公出车祸住院了', '家里房子被泥石流冲垮了'])}，${pick(r, ['实在拿不出钱了', '现在没地方住', '有没有什么救助'])}`,
-    (r) => `${pick(r, ['我被困在电梯里了', '家里漏水淹了', '家门口的山体在往下滑', '河水涨上来了'])}，${pick(r, ['怎么办', '快来人', '求助'])}`,
     (r) => `${pick(r, ['我一个人带两个孩子', '我失业半年了', '我刚出院没有收入'])}，${pick(r, ['生活很困难', '房租都交不起了', '吃饭都成问题'])}，${pick(r, ['能不能帮帮我', '有什么救助吗', '请政府帮帮我'])}`,
   ]),
 ];
