@@ -18,7 +18,7 @@ import { maskPhones } from '../infra/logger.js';
 import type { OutOfScopeKind, ScopeVerdict } from './judgement-types.js';
 
 export interface SecondOpinionOptions {
-  /** Base URL of the OpenAI-compatible API, e.g. http://10.0.0.5:8000/v1 (the path /chat/completions is added). */
+  /** Base URL of the OpenAI-compatible API, e.g. http://llm.internal.example:8000/v1 (the path /chat/completions is added). */
   baseUrl: string;
   apiKey?: string;
   model: string;
