@@ -29,6 +29,8 @@ export const proxyEntryWords = ['代录', '代理录入', '代为录入'] as con
 
 /** Step-local control words: not global commands, but never stored as an answer either. */
 export const controlWords = {
+  /** Keeps the answer a step already holds when the citizen comes back to it (返回, 修改). */
+  keep: ['不改', '不用改', '不变', '保持', '保持原样', '不修改', '不用修改', '没问题', '就这样', '不用了'],
   /** Ends a multi-message answer (proposal, feasibility). */
   done: ['完成', '写完了', '好了', '结束', '发完了', '就这些', 'ok'],
   /** Clears what a multi-message step has collected so far. */

@@ -28,7 +28,7 @@ export interface Judgement {
 }
 
 /** The config a flow reads. */
-export type FlowConfig = Pick<AppConfig, 'service' | 'campaigns' | 'generalTheme' | 'scope'>;
+export type FlowConfig = Pick<AppConfig, 'service' | 'campaigns' | 'generalTheme' | 'scope' | 'faq'>;
 
 /** Everything a step may look at besides the session. Pure data and pure functions: no I/O. */
 export interface FlowContext {
