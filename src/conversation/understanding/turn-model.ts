@@ -167,10 +167,19 @@ export function turnModel(): TurnModel {
   return trained;
 }
 
-/** The most likely fine label of a turn typed at `step`, with its probability. */
-export function classifyTurn(text: string, step: TurnStep, model: TurnModel = turnModel()): TurnScore {
+/**
+ * The most likely fine label of a turn typed at `step`, with its probability. `answerMin`: an answer must
+ * be at least this likely, else the most likely other reading wins (a doubtful turn is asked about again
+ * rather than stored).
+ */
+export function classifyTurn(text: string, step: TurnStep, model: TurnModel = turnModel(), answerMin = 0): TurnScore {
   const p = probabilities(model, turnFeatures(text, step));
   let best = 0;
   for (let c = 1; c < p.length; c++) if (p[c]! > p[best]!) best = c;
+  if (model.classes[best] === 'answer' && p[best]! < answerMin) {
+    let other = -1;
+    for (let c = 0; c < p.length; c++) if (model.classes[c] !== 'answer' && (other < 0 || p[c]! > p[other]!)) other = c;
+    if (other >= 0) best = other;
+  }
   return { label: model.classes[best]!, confidence: p[best]! };
 }

@@ -142,6 +142,9 @@ const commandNames = new Set<string>(['help', 'back', 'edit', 'cancel', 'restart
 /** Meaningful characters (no spaces, punctuation or emoji). */
 const meaningfulLength = (t: string) => [...t.replace(/[\s\p{P}\p{S}]/gu, '')].length;
 
+/** An answer must be at least this likely to be stored; a doubtful turn is asked about again instead (chosen by cross-validation on train). */
+const ANSWER_MIN = 0.5;
+
 /** Below this, a question is taken as one about the current step rather than an FAQ entry (chosen by cross-validation on the train split: 91% precision, 69% coverage). */
 const FAQ_CONFIDENCE = 0.4;
 
@@ -160,7 +163,7 @@ export function understandTurn(text: string, step: TurnStep, model: TurnModel = 
   const ref = referenceIn(trimmed);
   if (ref && meaningfulLength(trimmed) <= 30) return { kind: 'command', command: 'query', arg: ref, clean: trimmed, confidence: 1 };
 
-  const scored = classifyTurn(trimmed, step, model);
+  const scored = classifyTurn(trimmed, step, model, ANSWER_MIN);
   const [kindPart, sub] = scored.label.split(':') as [string, string | undefined];
   let kind = kindPart as TurnKind;
   if ((step === 'proposal' || step === 'feasibility') && kind !== 'answer' && kind !== 'correction' && meaningfulLength(trimmed) >= LONG_CONTENT_CHARS) {
