@@ -168,7 +168,34 @@ export function resolveOption(options: ReplyOption[], message: EngineMessage): R
   const exact = options.find((o) => normaliseWord(o.label) === w || o.id.toLowerCase() === w);
   if (exact) return exact;
   const partial = options.filter((o) => w.length >= 2 && (normaliseWord(o.label).includes(w) || w.includes(normaliseWord(o.label))));
-  return partial.length === 1 ? partial[0] : undefined;
+  if (partial.length === 1) return partial[0];
+  if (partial.length > 1) return undefined;
+  // A typo of a label (乡村振心, 日长建议): the one label sharing most of its character pairs.
+  const scored = options.map((o) => ({ o, d: dice(w, normaliseWord(o.label)) })).sort((a, b) => b.d - a.d);
+  return scored[0] && scored[0].d >= TYPO_SIMILARITY && (scored[1]?.d ?? 0) < scored[0].d ? scored[0].o : undefined;
+}
+
+/** How alike two labels must be (Dice over character pairs) for one to be read as a typo of the other. */
+const TYPO_SIMILARITY = 0.6;
+
+function dice(a: string, b: string): number {
+  const pairs = (t: string) => {
+    const cs = [...t];
+    return cs.slice(1).map((c, i) => cs[i]! + c);
+  };
+  const pa = pairs(a);
+  const pb = pairs(b);
+  if (!pa.length || !pb.length) return 0;
+  const pool = [...pb];
+  let common = 0;
+  for (const p of pa) {
+    const i = pool.indexOf(p);
+    if (i >= 0) {
+      common++;
+      pool.splice(i, 1);
+    }
+  }
+  return (2 * common) / (pa.length + pb.length);
 }
 
 /** The start of a long text, for showing what a step holds. */
@@ -176,6 +203,9 @@ function excerpt(text: string, max = 60): string {
   const t = text.replace(/\s*\n\s*/g, ' ');
   return t.length > max ? `${t.slice(0, max)}…` : t;
 }
+
+/** A question naming the current step is about the step unless the FAQ reading is at least this sure. */
+const STEP_NAMED_FAQ_CONFIDENCE = 0.7;
 
 /** How sure the reading of a first message must be that it asks one of the FAQ questions. */
 const FAQ_AT_INTAKE_CONFIDENCE = 0.6;
@@ -287,7 +317,7 @@ class Turn {
       case 'command':
         return this.plainCommand(r, step);
       case 'question':
-        this.answerQuestion(r.faq, step);
+        this.answerQuestion(r.faq, step, r.faqConfidence ?? 0);
         return true;
       case 'aside':
         return this.aside(r, step);
@@ -339,7 +369,12 @@ class Turn {
   }
 
   /** Answers a question about the campaign (from the FAQ in config) or about the step, then asks again. */
-  private answerQuestion(faqId: string | undefined, step: Step): void {
+  private answerQuestion(faqId: string | undefined, step: Step, faqConfidence: number): void {
+    // A question that names the step being asked (可行性是啥子意思, 标题要写啥子) is about the step, unless
+    // it plainly asks an FAQ question (名字会公开吗).
+    const at = this.turnStepOf(step);
+    const names = at === step.id ? [step.label, ...(step.aliases ?? [])] : step.kind === 'fields' ? step.fields.filter((f) => f.key === at).flatMap((f) => [f.label, ...(f.aliases ?? [])]) : [];
+    if (faqConfidence < STEP_NAMED_FAQ_CONFIDENCE && names.some((n) => this.text.includes(n))) faqId = 'step';
     const entry = faqId ? this.ctx.config.faq.find((f) => f.id === faqId) : undefined;
     const help = prompts.stepHelp[this.turnStepOf(step) ?? step.id];
     this.say(entry?.answer ?? (faqId === 'step' || !faqId ? help : undefined) ?? prompts.questionUnknown);
@@ -1087,7 +1122,8 @@ class Turn {
     // Asked for the unit, a message without a phone is the unit, whole: "重庆三峡学院 Chongqing Three Gorges
     // University" and "万州区某某小学 语文教研组" are one unit, not a unit and a name.
     if (s.focus === 'unit' && !found.phone && !/(姓名|名字|我叫)/.test(this.text)) {
-      const unit = found.unit && !/\s/.test(this.text.trim()) ? found.unit : this.text.trim();
+      // …unless it is a sentence around the unit (我在江南新区管委会上班), which extraction reads.
+      const unit = found.unit && /^(我|单位)/.test(this.text.trim()) ? found.unit : this.text.trim();
       for (const k of Object.keys(found)) delete found[k];
       found.unit = unit;
     }

@@ -86,12 +86,13 @@ const SHORT_ANSWER_STEPS = new Set<TurnStep>(['theme', 'title', 'category', 'nam
  */
 export function cleanAnswer(text: string, step: TurnStep, learned: Affixes = (affixes ??= learnAffixes(loadTurnCorpus('train')))): string {
   let t = text.trim();
+  const LEADING_PUNCT = /^[\s，,。.、；;：:!！?？~～…]+/;
   for (let i = 0; i < 4; i++) {
-    const body = t.replace(EDGE_PUNCT, '');
+    const body = t.replace(LEADING_PUNCT, '');
     const p = learned.prefixes.find((x) => body.startsWith(x) && body.length > x.length);
     if (!p) break;
-    const rest = body.slice(p.length).replace(EDGE_PUNCT, '');
-    if (!rest) break;
+    const rest = body.slice(p.length).replace(LEADING_PUNCT, '');
+    if (!rest.replace(EDGE_PUNCT, '')) break;
     t = rest;
   }
   if (SHORT_ANSWER_STEPS.has(step)) {
