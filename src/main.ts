@@ -91,7 +91,7 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
   const suggestions = instrumentSubmissions(similar.wrap(handlingPart.routeOnSubmit(createSuggestionService({ models, clock, config, routing: handling }))), metrics);
   const conversation = createRateLimitedHandler({
     inner: instrumentConversation(
-      handlingPart.wrapConversation(createConversationService({ config, clock, logger, sessions, locks, dedupe, suggestions, similar, agents: agents.directory })),
+      handlingPart.wrapConversation(createConversationService({ config, clock, logger, sessions, locks, dedupe, suggestions, similar, agents: agents.directory, handoff: { request: (c) => wecom?.kfHandoff.request(c) ?? Promise.resolve(false) } })),
       metrics,
     ),
     counter: redis ? new RedisSenderRateCounter(redis) : new MemorySenderRateCounter(),

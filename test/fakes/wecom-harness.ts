@@ -42,6 +42,8 @@ export async function startBot(
     env?: Record<string, string>;
     kfWindow?: WeComRoutesDeps['kfWindow'];
     setBot?: boolean;
+    /** Changes to the loaded config (e.g. the 转人工 servicers). */
+    configure?: (c: AppConfig) => AppConfig;
   },
 ): Promise<BotWorker> {
   const base = loadTestConfig({
@@ -49,7 +51,7 @@ export async function startBot(
     ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : {}),
     ...opts.env,
   });
-  const config = Object.freeze({ ...base, members: TEST_MEMBERS });
+  const config = Object.freeze((opts.configure ?? ((c) => c))({ ...base, members: TEST_MEMBERS }));
   const redis = opts.redisUrl ? new Redis(opts.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
   redis?.on('error', () => undefined);
   const app = Fastify();

@@ -28,6 +28,7 @@ import { openCallback, verifyUrl, type CallbackSecrets, type SignedQuery } from 
 import { createKfChannel } from './kf-channel.js';
 import { createKfOutbox, type KfOutbox } from './kf-outbox.js';
 import { MemoryKfStore, RedisKfStore, type KfStore } from './kf-store.js';
+import { createKfHandoff, type KfHandoff } from './kf-handoff.js';
 import { createKfPuller } from './kf-sync.js';
 import { parseAppCallback } from './message-parser.js';
 import { createWeComClient, type WeComClient, type WeComClientTiming } from './wecom-api-client.js';
@@ -65,6 +66,8 @@ export interface WeComChannels {
   kfClient: WeComClient;
   /** "Send or keep" for citizens on 微信客服. */
   kfOutbox: KfOutbox;
+  /** 转人工 on 微信客服 (the conversation's HandoffPort). */
+  kfHandoff: KfHandoff;
   limiters: WeComLimiters;
   /** Registers the owner of template-card clicks. */
   onTemplateCardEvent(handler: TemplateCardHandler): void;
@@ -102,7 +105,9 @@ export function registerWeComRoutes(app: FastifyInstance, deps: WeComRoutesDeps)
   const store: KfStore = redis ? new RedisKfStore(redis) : new MemoryKfStore({ now: wecomNow });
   const kfOutbox = createKfOutbox({ client: kfClient, store, logger, now: wecomNow, window: deps.kfWindow });
   const openKfIds = env.WECOM_KF_OPEN_KFIDS?.split(',').map((x) => x.trim()).filter(Boolean) ?? [];
+  const kfHandoff = createKfHandoff({ client: kfClient, store, settings: { ...config.service.handoff, timezone: config.service.timezone }, clock, logger });
   const kf = createKfChannel({
+    handoff: { port: kfHandoff, store },
     conversation: deps.conversation,
     outbox: kfOutbox,
     client: kfClient,
@@ -171,6 +176,7 @@ export function registerWeComRoutes(app: FastifyInstance, deps: WeComRoutesDeps)
     appClient,
     kfClient,
     kfOutbox,
+    kfHandoff,
     limiters,
     onTemplateCardEvent: (h) => appChannel.onTemplateCardEvent(h),
     async checkCredentials() {
