@@ -13,14 +13,14 @@ import { identityCoaching, limitTexts } from '../../flows/texts/coaching.js';
 import { checkName, chineseDigits } from '../judgement/identity-parser.js';
 import { systemTexts } from '../../flows/texts/system.js';
 import { similarTexts, type SimilarSuggestionView } from '../../flows/texts/similar.js';
-import type { ForwardedRecord, OutboundReply, ReplyOption } from '../channels/channel-types.js';
+import type { ForwardedRecord, OutboundReply, ReplyOption } from '../domain/messages.js';
 import type { OutOfScopeKind } from '../judgement/judgement-types.js';
 import type {
   CitizenRef,
   SubmitResult,
   SuggestionStatusView,
   SuggestionSubmission,
-} from '../suggestions/suggestion-types.js';
+} from '../domain/suggestion-types.js';
 import {
   stepOf,
   type CheckResult,

@@ -9,12 +9,12 @@ import type { DedupeStore } from '../../infra/dedupe.js';
 import type { Clock } from '../../infra/clock.js';
 import type { Logger } from '../../infra/logger.js';
 import { RedisKeys, RedisTtls } from '../../infra/redis-keys.js';
-import type { ConversationHandler, InboundMessage } from '../channel-types.js';
+import type { ConversationHandler, InboundMessage } from '../../conversation/message-port.js';
 import { parseKfItem, type KfItem, type KfSyncItem } from './message-parser.js';
-import type { KfOutbox } from './kf-outbox.js';
-import type { KfHandoff } from './kf-handoff.js';
-import type { KfStore } from './kf-store.js';
-import type { WeComClient } from './wecom-api-client.js';
+import type { KfOutbox } from '../../wecom-api/kf-outbox.js';
+import type { KfStore } from '../../wecom-api/kf-store.js';
+import type { WeComClient } from '../../wecom-api/wecom-api-client.js';
+import type { KfHandoff } from '../../wecom-api/kf-handoff.js';
 import type { WeComTexts } from '../../../flows/texts/channels.js';
 
 export interface KfChannelDeps {
