@@ -210,6 +210,9 @@ const STEP_NAMED_FAQ_CONFIDENCE = 0.7;
 /** How sure the reading of a first message must be that it asks one of the FAQ questions. */
 const FAQ_AT_INTAKE_CONFIDENCE = 0.6;
 
+/** Text of fewer different characters than this (关于关于…) is never taken for the whole suggestion. */
+const AHEAD_MIN_DISTINCT = 10;
+
 /** Shorter than this, a message at a choice or title step is never taken for the whole suggestion. */
 const AHEAD_MIN_CHARS = 20;
 
@@ -960,14 +963,19 @@ class Turn {
   /**
    * Content sent ahead of its step (the whole suggestion pasted at the theme or title step) is kept as
    * the flow's `prefillKey` answer, checked on arrival like a suggestion sent as the first message. Only
-   * when that answer is still to come and the message reads as a suggestion.
+   * when that answer is still to come and the message may be a suggestion (not plainly out of scope, not
+   * a few characters repeated).
    */
   private keepAhead(): boolean {
     const s = this.s!;
     const key = this.flow.intake?.prefillKey;
     if (!key || s.answers[key] !== undefined || s.prefill?.[key] !== undefined) return false;
     const typed = this.msg.text.trim();
-    if ([...typed].length < AHEAD_MIN_CHARS || this.ctx.judge.judgeScope(typed).kind !== 'suggestion') return false;
+    // Long text typed where a choice or a title is asked is the proposal sent early (a voice-to-text run-on
+    // often reads as unsure to the scope judgement): kept, and judged with the proposal's checks on arrival.
+    if ([...typed].length < AHEAD_MIN_CHARS || new Set(typed.replace(/[\s\p{P}\p{S}]/gu, '')).size < AHEAD_MIN_DISTINCT) return false;
+    const kind = this.ctx.judge.judgeScope(typed).kind;
+    if (kind !== 'suggestion' && kind !== 'unsure') return false;
     this.addPrefill({ [key]: typed });
     return true;
   }

@@ -279,6 +279,24 @@ describe('navigation never loses what was typed', () => {
   });
 });
 
+describe('a voice-to-text citizen who says it all at once', () => {
+  test('a run-on pasted at the theme step is kept as the proposal (not discarded), and the theme still asked', async () => {
+    const chat = await startChat();
+    await chat.say('我想提建议');
+    const runOn = '嗯那个我跟你说哈就是我们五桥那边到江南新区的公交车太少了半个小时才一班早上娃娃上学根本挤不上去建议早晚高峰加密到十分钟一班再在五桥中学那里修个候车亭';
+    await chat.say(runOn);
+    expect(chat.state).toBe('theme');
+    expect(chat.last).toContain('已先记下这段话');
+    await chat.say('3');
+    await chat.say('关于五桥到江南新区公交加密的建议');
+    await chat.say('3');
+    // The kept text arrives at the proposal step and is checked there like any proposal.
+    expect(chat.state).not.toBe('title');
+    expect(['proposal', 'feasibility']).toContain(chat.state);
+    expect(chat.last).toContain('五桥那边到江南新区');
+  });
+});
+
 describe('questions about the campaign are answered wherever they are asked', () => {
   test.each([
     ['theme', '只能提乡村振兴和成渝的吗？', '日常建议'],
