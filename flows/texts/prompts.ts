@@ -27,7 +27,8 @@ export const prompts = {
   reviewInvalid: '请回复“确认”提交，“修改 某项”修改，或“取消”。',
   editWhich: '请问要修改哪一项？',
   editUnknown: (field: string) => `没有找到“${field}”这一项。`,
-  editing: (label: string) => `好的，请重新填写${label}。`,
+  editing: (label: string, current?: string) =>
+    current ? `好的，请重新填写${label}（目前是：“${current}”；不改了请回复“返回”）。` : `好的，请重新填写${label}。`,
   collectEmpty: '还没有收到内容，请先发送，发完后再回复“完成”。',
   rewriteDone: '已清空，请重新发送。',
   keptAhead: (label: string) => `已先记下这段话，稍后作为${label}使用。`,

@@ -44,7 +44,7 @@ export const systemTexts = {
     `这一步可能不太好填写，没关系。${example ? `${example}\n` : ''}如需帮助，可回复“帮助”，或联系${contact.name}（电话${contact.phone}，${contact.hours}）。`,
   backAtStart: '已经是第一步了。',
   back: '好的，回到上一步。',
-  editAbandoned: '好的，保留原来的内容，回到核对。',
+  editAbandoned: '好的，保留原来的内容。',
   cancelAsk: '确定要取消吗？已填写的内容将被删除。',
   restartAsk: '确定要重新开始吗？已填写的内容将被清空。',
   cancelled: '已取消，本次填写的内容已删除。以后有建议，随时发送“我想提建议”。',

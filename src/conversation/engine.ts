@@ -826,14 +826,16 @@ class Turn {
         s.editBackup = this.pick(step.fields.map((f) => f.key));
         for (const f of step.fields) delete s.answers[f.key];
       }
-      this.say(prompts.editing(label));
+      const held = 'answerKey' in step ? s.answers[step.answerKey] : undefined;
+      const shown = held === undefined ? undefined : step.kind === 'choice' ? (step.display?.(held, this.ctx) ?? held) : excerpt(held);
+      this.say(prompts.editing(label, shown));
       return this.enter(key, { noAuto: true });
     }
     const fieldsStep = this.flow.steps.find((x): x is FieldsStep => x.kind === 'fields' && x.fields.some((f) => f.key === key))!;
     const field = fieldsStep.fields.find((f) => f.key === key)!;
     s.editBackup = this.pick([key]);
     delete s.answers[key];
-    this.say(prompts.editing(field.label));
+    this.say(prompts.editing(field.label, s.editBackup[key]));
     this.enter(fieldsStep.id, { noAuto: true });
   }
 
