@@ -70,9 +70,14 @@ export function createHandlingConversation(deps: HandlingConversationDeps): Hand
   // Which numbered menu the citizen saw last: a bare number answers that one, never an older one.
   const menuKey = (m: Pick<InboundMessage, 'channel' | 'senderId'>) => `menu:${m.channel}:${m.senderId}`;
   const lastMenu = async (m: InboundMessage) => ((await sessions.get(menuKey(m))) as { menu?: string } | undefined)?.menu;
-  async function noteMenu(m: InboundMessage, replies: readonly OutboundReply[], ratingReplies: readonly OutboundReply[]): Promise<void> {
+  /**
+   * Notes which menu was shown last, only while a rating question is about (it was shown this turn, or a
+   * note exists): nothing is kept for citizens who were never asked to rate.
+   */
+  async function noteMenu(m: InboundMessage, replies: readonly OutboundReply[], ratingReplies: readonly OutboundReply[], ratingAsked: boolean): Promise<void> {
     const last = [...replies].reverse().find((r) => r.options?.length);
     if (!last) return;
+    if (!ratingAsked && (await lastMenu(m)) === undefined) return;
     await sessions.set(menuKey(m), { menu: ratingReplies.includes(last) ? 'rating' : 'other' }, STATE_TTL_SECONDS);
   }
   const clear = (m: InboundMessage) => sessions.delete(key(m));
@@ -229,7 +234,11 @@ export function createHandlingConversation(deps: HandlingConversationDeps): Hand
           // through to the engine (which answers "busy" itself), and failed notices stay pending.
           if (await wants(m).catch(() => false)) {
             const res = await handle(m);
-            if (!isMember(m)) await noteMenu(m, res.replies, res.replies).catch(() => undefined);
+            if (!isMember(m)) {
+              // Rated: the question is closed, and so is the note of which menu was shown.
+              if (res.state === 'evaluated') await sessions.delete(menuKey(m)).catch(() => undefined);
+              else await noteMenu(m, res.replies, res.replies, true).catch(() => undefined);
+            }
             return res;
           }
           const r = await engine.handle(m);
@@ -241,7 +250,7 @@ export function createHandlingConversation(deps: HandlingConversationDeps): Hand
           const engineMenu = r.replies.some((x) => x.options?.length);
           const shown = engineMenu ? notices.map((n) => (n.options?.length ? { text: `${n.text}\n${evaluationTexts.rateLater}` } : n)) : notices;
           const replies = [...shown, ...r.replies];
-          await noteMenu(m, replies, shown).catch(() => undefined);
+          await noteMenu(m, replies, shown, notices.some((n) => n.options?.length)).catch(() => undefined);
           return notices.length ? { ...r, replies } : r;
         },
       };
