@@ -126,6 +126,7 @@ export const citizenSuggestionFlow = {
       label: '类别',
       aliases: ['类型', '分类'],
       answerKey: 'category',
+      suggested: (s, ctx) => ctx.judge.inferCategory(`${s.answers.title ?? ''} ${s.prefill?.proposal ?? ''}`),
       prompt: (s, ctx) => {
         const guess = ctx.judge.inferCategory(`${s.answers.title ?? ''} ${s.prefill?.proposal ?? ''}`);
         const text = guess

@@ -24,6 +24,7 @@ import type {
 import {
   stepOf,
   type CheckResult,
+  type ChoiceStep,
   type CollectStep,
   type FieldsStep,
   type FlowContext,
@@ -204,6 +205,15 @@ function excerpt(text: string, max = 60): string {
   return t.length > max ? `${t.slice(0, max)}…` : t;
 }
 
+/** Below this, an aside at a one-line text step is handed to the step's parser (which coaches) instead. */
+const DOUBTFUL_ASIDE = 0.65;
+
+/** How sure the reading must be before a short answer is taken as a yes. */
+const SURE_YES = 0.8;
+
+/** At most this long, an answer that names no option is a yes (to the review, or to a suggested option). */
+const SHORT_YES_CHARS = 8;
+
 /** A question naming the current step is about the step unless the FAQ reading is at least this sure. */
 const STEP_NAMED_FAQ_CONFIDENCE = 0.7;
 
@@ -224,6 +234,8 @@ class Turn {
   readonly effects: Effect[] = [];
   /** The message's text; an answer's filler is stripped from it once the turn is understood. */
   private text: string;
+  /** The turn was read, surely, as an answer to the step (a short one may then be a yes). */
+  private readAsAnswer = false;
 
   constructor(
     private readonly flow: FlowDefinition,
@@ -283,7 +295,11 @@ class Turn {
     // Understand the turn before anything is stored: only answers (cleaned of filler) reach the step.
     const reading = this.read(step);
     if (reading && this.actOn(reading, step)) return;
-    if (reading?.kind === 'answer') this.text = reading.clean;
+    if (reading?.kind === 'answer') {
+      this.text = reading.clean;
+      // Sure enough, and without a negation, to take as a yes where one is asked (核对, a suggested option).
+      this.readAsAnswer = reading.confidence >= SURE_YES && !/[不别错再等]/.test(reading.clean.replace(/没(得)?问题/g, ''));
+    }
     this.answerStep(step);
   }
 
@@ -305,6 +321,8 @@ class Turn {
     const at = this.turnStepOf(step);
     if (!at) return undefined;
     const r = understandTurn(this.text, at);
+    // A doubtful aside where a short text is asked (公交 for a title) goes to the step's parser, which coaches.
+    if (step.kind === 'text' && r.kind === 'aside' && r.confidence < DOUBTFUL_ASIDE) return { ...r, kind: 'answer', clean: r.clean };
     // Asked for a phone, digits are an answer to check (and coach), not an aside.
     if (at === 'phone' && (r.kind === 'aside' || r.kind === 'question') && /\d{3,}/.test(chineseDigits(this.text.normalize('NFKC')))) {
       return { ...r, kind: 'answer', clean: r.clean };
@@ -1015,6 +1033,13 @@ class Turn {
     }
   }
 
+  /** A short yes (好的, 就按你说的) to a menu that suggested one option (the category guessed from the title). */
+  private suggestedAccepted(step: ChoiceStep, options: ReplyOption[]): ReplyOption | undefined {
+    if (!this.readAsAnswer || [...this.text].length > SHORT_YES_CHARS) return undefined;
+    const id = step.suggested?.(this.s!, this.ctx);
+    return id ? options.find((o) => o.id === id) : undefined;
+  }
+
   private answerStep(step: Step): void {
     const s = this.s!;
     // Only emoji or punctuation (👍, 。。。) is no answer to anything: never stored, never a failed try.
@@ -1025,7 +1050,7 @@ class Turn {
     switch (step.kind) {
       case 'choice': {
         const options = step.options(s, this.ctx);
-        const o = resolveOption(options, this.msg);
+        const o = resolveOption(options, { ...this.msg, text: this.text }) ?? this.suggestedAccepted(step, options);
         if (!o && this.keepAhead()) return this.say(`${this.keptAheadNote()}${step.invalidReply}`, options);
         if (!o) return this.fail(step, step.invalidReply, options);
         s.answers[step.answerKey] = o.id;
@@ -1049,8 +1074,10 @@ class Turn {
       case 'fields':
         return this.answerFields(step);
       case 'review': {
-        const o = resolveOption(step.prompt(s, this.ctx).options ?? [], this.msg);
-        if (o?.id === 'submit' || isWord(this.text, controlWords.confirm)) return this.submit(step);
+        const o = resolveOption(step.prompt(s, this.ctx).options ?? [], { ...this.msg, text: this.text });
+        // 要得, 对头, 没得问题: a short answer to 请核对 is a yes (the corpus's answers at the review are all yeses).
+        const yes = this.readAsAnswer && !o && [...this.text].length <= SHORT_YES_CHARS;
+        if (o?.id === 'submit' || isWord(this.text, controlWords.confirm) || yes) return this.submit(step);
         if (o?.id === 'edit') {
           s.awaiting = { kind: 'edit' };
           return this.say(prompts.editWhich, this.editOptions());

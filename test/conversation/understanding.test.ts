@@ -447,3 +447,40 @@ describe('commands said in plain words', () => {
     expect(stored.proposal).not.toContain('就这些');
   });
 });
+
+describe('yes and no in plain words', () => {
+  test('"要得" at the review submits; "不对" and "不提交" never do', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'confirm');
+    await chat.say('不对');
+    expect(chat.state).toBe('confirm');
+    expect(chat.options).toContain('标题');
+    await chat.say('不提交');
+    expect(chat.last).toContain('确定要取消吗');
+    await chat.say('继续填写');
+    expect(chat.world.suggestions.stored).toHaveLength(0);
+    await chat.say('要得');
+    expect(chat.state).toBe('submitted');
+  });
+
+  test('"就按你说的" takes the category the bot suggested; "我选2" picks option 2', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'theme');
+    await chat.say('我选2');
+    expect(chat.state).toBe('title');
+    await chat.say('关于五桥片区道路坑洼积水问题的建议');
+    expect(chat.last).toContain('如无误请回复');
+    const suggested = /看起来属于“(.+?)”类/.exec(chat.last)![1]!;
+    await chat.say('就按你说的');
+    expect(chat.state).toBe('proposal');
+    await chat.say(good.proposal.join(''));
+    await chat.say('完成');
+    await chat.say(good.feasibility);
+    await chat.say('完成');
+    const stored = await submitFrom(chat);
+    expect(stored.theme).toBe('chengyu_economic_circle');
+    const names: Record<string, string> = { policy: '完善政策', work: '改进工作', problem: '解决问题', innovation: '创新体制机制' };
+    expect(names[stored.category ?? '']).toBe(suggested);
+  });
+});
+
