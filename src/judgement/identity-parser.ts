@@ -111,7 +111,7 @@ export function checkName(text: string): { ok: true; value: string } | { ok: fal
     const given = t.replace(TITLE_ENDINGS, '');
     if ([...given].length <= 2) return { ok: false, reason: 'title' };
   }
-  if (!/^[\p{Script=Han}A-Za-z·•.' -]{2,30}$/u.test(t) || !/[\p{Script=Han}A-Za-z]{2}|[A-Za-z]+\s+[A-Za-z]+/u.test(t.replace(/\s/g, ' '))) return { ok: false, reason: 'invalid' };
+  if (!/^[\p{Script=Han}A-Za-z·•.' -]{2,30}$/u.test(t) || (t.match(/[\p{Script=Han}A-Za-z]/gu) ?? []).length < 2) return { ok: false, reason: 'invalid' };
   return { ok: true, value: t.replace(/\s+/g, /\p{Script=Han}/u.test(t) ? '' : ' ') };
 }
 

@@ -31,6 +31,12 @@ export interface TurnEvalReport {
   /** Answers read as something else (never stored: a citizen is asked again) and non-answers read as answers (would be stored). */
   answersNotTaken: number;
   storedNonAnswers: number;
+  /**
+   * Held-out turns whose step and text also occur in train (返回, 1, 好的: people type these the same way),
+   * and the accuracy on the others alone.
+   */
+  seenInTrain?: number;
+  unseenAccuracy?: number;
 }
 
 function evaluateOn(turns: readonly LabelledTurn[], model: TurnModel, into: Omit<TurnEvalReport, 'split' | 'classes' | 'accuracy' | 'turns'> & { pairs: [TurnKind, TurnKind][] }) {
@@ -89,7 +95,15 @@ export function evaluateTurns(split: 'heldout' | 'train' = 'heldout'): TurnEvalR
   });
   const right = acc.pairs.filter(([a, p]) => a === p).length;
   const { pairs, ...rest } = acc;
-  return { split, turns: pairs.length, accuracy: right / pairs.length, classes, ...rest };
+  const report: TurnEvalReport = { split, turns: pairs.length, accuracy: right / pairs.length, classes, ...rest };
+  if (split === 'heldout') {
+    const seen = new Set(train.map((t) => `${t.step}|${t.text}`));
+    const held = loadTurnCorpus('heldout');
+    const unseen = held.map((t, i) => [t, acc.pairs[i]!] as const).filter(([t]) => !seen.has(`${t.step}|${t.text}`));
+    report.seenInTrain = held.length - unseen.length;
+    report.unseenAccuracy = unseen.filter(([, [a, p]]) => a === p).length / (unseen.length || 1);
+  }
+  return report;
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -102,6 +116,9 @@ export function formatTurnReport(r: TurnEvalReport): string {
     ...r.classes.map((c) => `  ${c.kind.padEnd(14)} ${String(c.support).padStart(7)}  ${pct(c.precision).padStart(9)}  ${pct(c.recall).padStart(6)}`),
     `  which command: ${ratio(r.commandAccuracy)}; which FAQ entry: ${ratio(r.faqAccuracy)}; answers cleaned exactly: ${ratio(r.cleanAccuracy)}`,
     `  non-answers that would be stored: ${r.storedNonAnswers}; answers asked again: ${r.answersNotTaken}`,
+    ...(r.seenInTrain !== undefined
+      ? [`  ${r.seenInTrain} held-out turns also occur in train (返回, 1, 好的…); accuracy on the other ${r.turns - r.seenInTrain}: ${pct(r.unseenAccuracy ?? 0)}`]
+      : []),
     '  confusion (actual → read as):',
     ...Object.entries(r.confusion).flatMap(([a, m]) => Object.entries(m).map(([p, n]) => `    ${a} → ${p}: ${n}`)),
   ];
