@@ -484,3 +484,31 @@ describe('yes and no in plain words', () => {
   });
 });
 
+describe('wandering in the middle of a draft', () => {
+  test('an emergency mid-draft gets the emergency numbers; the draft is kept', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'proposal');
+    await chat.say(good.proposal[0]);
+    await chat.say('快来人啊我家着火了');
+    expect(chat.last).toContain('119');
+    expect(chat.last).toContain('草稿仍保留');
+    expect(chat.state).toBe('proposal');
+    await chat.say(good.proposal[1]);
+    await chat.say('完成');
+    await chat.say(good.feasibility);
+    await chat.say('完成');
+    expect((await submitFrom(chat)).proposal).toBe(good.proposal.join('\n'));
+  });
+
+  test('progress asked in plain words mid-draft lists the citizen\'s suggestions and keeps the draft', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'confirm');
+    await chat.say('确认');
+    await walkTo(chat, 'title');
+    await chat.say('我上次提的那个建议办得怎么样了');
+    expect(chat.last).toContain(good.title);
+    expect(chat.last).toContain('草稿仍保留');
+    expect(chat.state).toBe('title');
+  });
+});
+
