@@ -117,6 +117,14 @@ export function correctionValue(text: string): string | undefined {
   return v || undefined;
 }
 
+/**
+ * Trains the recogniser and the FAQ reader now (about a second, once per process) rather than on the
+ * first citizen's message.
+ */
+export function warmUpTurnUnderstanding(): void {
+  understandTurn('要写多少字？', 'proposal');
+}
+
 // ---- the reading ---------------------------------------------------------------------------------------
 
 let faqModel: TurnModel | undefined;
