@@ -32,6 +32,8 @@ export const prompts = {
   collectEmpty: '还没有收到内容，请先发送，发完后再回复“完成”。',
   rewriteDone: '已清空，请重新发送。',
   keptAhead: (label: string) => `已先记下这段话，稍后作为${label}使用。`,
+  /** Name and phone sent while another step was asked: kept for the identity step, not added to the text. */
+  keptDetails: (fields: string[]) => `已先记下您的${fields.join('、')}，最后核对时可以看到。`,
   shortAnswer: (label: string, max: number) => `这一步请发送简短的${label}（不超过${max}字）。`,
   notHere: '这一步不需要回复这个词。',
   textOnly: '我只能看懂文字，请用文字回复。',

@@ -214,6 +214,9 @@ const SURE_YES = 0.8;
 /** At most this long, an answer that names no option is a yes (to the review, or to a suggested option). */
 const SHORT_YES_CHARS = 8;
 
+/** A message longer than this is content, even with a phone number in it. */
+const DETAILS_MAX_CHARS = 80;
+
 /** A question naming the current step is about the step unless the FAQ reading is at least this sure. */
 const STEP_NAMED_FAQ_CONFIDENCE = 0.7;
 
@@ -983,8 +986,7 @@ class Turn {
   /**
    * Content sent ahead of its step (the whole suggestion pasted at the theme or title step) is kept as
    * the flow's `prefillKey` answer, checked on arrival like a suggestion sent as the first message. Only
-   * when that answer is still to come and the message may be a suggestion (not plainly out of scope, not
-   * a few characters repeated).
+   * when that answer is still to come and the message is long (not a few characters repeated).
    */
   private keepAhead(): boolean {
     const s = this.s!;
@@ -993,10 +995,36 @@ class Turn {
     const typed = this.msg.text.trim();
     // Long text typed where a choice or a title is asked is the proposal sent early (a voice-to-text run-on
     // often reads as unsure to the scope judgement): kept, and judged with the proposal's checks on arrival.
-    if ([...typed].length < AHEAD_MIN_CHARS || new Set(typed.replace(/[\s\p{P}\p{S}]/gu, '')).size < AHEAD_MIN_DISTINCT) return false;
-    const kind = this.ctx.judge.judgeScope(typed).kind;
-    if (kind !== 'suggestion' && kind !== 'unsure') return false;
+    // Nothing typed is dropped: even text the scope judgement would refuse is kept, and refused (with its
+    // referral) by the proposal's own checks when its step comes.
+    // Its length in Chinese characters, an English word counting for one and a half.
+    const size = (typed.match(/[\p{Script=Han}\d]/gu) ?? []).length + 1.5 * (typed.match(/[A-Za-z]+/g) ?? []).length;
+    if (size < AHEAD_MIN_CHARS || new Set(typed.replace(/[\s\p{P}\p{S}]/gu, '')).size < AHEAD_MIN_DISTINCT) return false;
     this.addPrefill({ [key]: typed });
+    return true;
+  }
+
+  /**
+   * Name and phone (张三，13812345678，万州区某某公司) sent at a long-text step are the proposer's details,
+   * not part of the text: kept for the identity step's fields that are still empty.
+   */
+  private keepDetailsAhead(): boolean {
+    const s = this.s!;
+    const fieldsStep = this.flow.steps.find((x): x is FieldsStep => x.kind === 'fields');
+    if (!fieldsStep || s.history.includes(fieldsStep.id) || [...this.text].length > DETAILS_MAX_CHARS) return false;
+    const found = this.ctx.judge.extractIdentity(this.text);
+    if (!found.phone || !(found.name || found.unit)) return false;
+    const kept: string[] = [];
+    for (const f of fieldsStep.fields) {
+      const v = found[f.key as keyof typeof found];
+      if (v === undefined || s.answers[f.key] !== undefined) continue;
+      const r = f.parse(v, s, this.ctx);
+      if (!r.ok) continue;
+      s.answers[f.key] = r.value;
+      kept.push(f.label);
+    }
+    if (!kept.length) return false;
+    this.say(prompts.keptDetails(kept));
     return true;
   }
 
@@ -1103,6 +1131,7 @@ class Turn {
       return this.say(prompts.rewriteDone);
     }
     if (this.isControlWord()) return this.say(`${prompts.notHere}${this.collectReask(step)}`);
+    if (this.keepDetailsAhead()) return this.say(this.collectReask(step));
     if (!this.text) return this.say(this.collectReask(step));
     const max = this.limits[step.limit];
     const total = [...s.buffer, this.text].join('\n').length;

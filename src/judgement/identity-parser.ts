@@ -138,6 +138,7 @@ function cleanSegment(s: string): string {
 
 function looksLikeName(s: string): boolean {
   if (!/^\p{Script=Han}{2,4}$/u.test(s) && !/^[a-z][a-z .'-]{1,29}$/i.test(s)) return false;
+  if (LATIN_UNIT_MARKERS.test(s)) return false;
   if (UNIT_MARKERS.test(s) && !/^.{2,3}$/.test(s)) return false;
   if (/^(你好|您好|谢谢|姓名|电话|单位|手机|建议|联系|我是|我叫|本人|先生|女士|万州|重庆|退休|无业|务农|个体|农民|学生)/.test(s)) return false;
   if (/^\p{Script=Han}/u.test(s)) {
@@ -147,8 +148,11 @@ function looksLikeName(s: string): boolean {
   return true;
 }
 
+/** Work units named in English. */
+const LATIN_UNIT_MARKERS = /\b(university|college|school|hospital|company|co\.|ltd|inc|bank|bureau|committee|government|office|factory|institute|retired|farmer|student)\b/i;
+
 function looksLikeUnit(s: string): boolean {
-  return s.length >= 2 && s.length <= 60 && UNIT_MARKERS.test(s) && !/\d{5,}/.test(s);
+  return s.length >= 2 && s.length <= 60 && (UNIT_MARKERS.test(s) || LATIN_UNIT_MARKERS.test(s)) && !/\d{5,}/.test(s);
 }
 
 /**

@@ -512,3 +512,22 @@ describe('wandering in the middle of a draft', () => {
   });
 });
 
+describe('details sent while the proposal is being written', () => {
+  test('"Michael Brown, +86 139 1234 5678, Chongqing Three Gorges University" is kept as the details, not added to the proposal', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'proposal');
+    await chat.say(good.proposal.join(''));
+    await chat.say('Michael Brown, +86 139 1234 5678, Chongqing Three Gorges University');
+    expect(chat.last).toContain('已先记下您的');
+    await chat.say('完成');
+    await chat.say(good.feasibility);
+    await chat.say('完成');
+    // Nothing left to ask: the review shows the details kept.
+    expect(chat.state).toBe('confirm');
+    await chat.say('确认');
+    const stored = chat.world.suggestions.stored.at(-1)!;
+    expect(stored.proposal).toBe(good.proposal.join(''));
+    expect(stored.proposer).toEqual({ name: 'Michael Brown', phone: '13912345678', unit: 'Chongqing Three Gorges University' });
+  });
+});
+
