@@ -157,8 +157,11 @@ export function settle(flow: FlowDefinition, session: Session, outcome: EffectOu
   return { session: s, replies, effects: [] };
 }
 
-/** Resolves an answer to one of `options`: by clicked id, id, 1-based number, or label. */
-export function resolveOption(options: ReplyOption[], message: EngineMessage): ReplyOption | undefined {
+/**
+ * Resolves an answer to one of `options`: by clicked id, id, 1-based number, or label; unless `exact`, also
+ * by a label inside the answer (or the answer inside a label) and by a typo of a label (乡村振心).
+ */
+export function resolveOption(options: ReplyOption[], message: EngineMessage, opts: { exact?: boolean } = {}): ReplyOption | undefined {
   if (message.optionId) {
     const byId = options.find((o) => o.id === message.optionId);
     if (byId) return byId;
@@ -167,7 +170,7 @@ export function resolveOption(options: ReplyOption[], message: EngineMessage): R
   if (!w) return undefined;
   if (/^\d{1,2}$/.test(w)) return options[Number(w) - 1];
   const exact = options.find((o) => normaliseWord(o.label) === w || o.id.toLowerCase() === w);
-  if (exact) return exact;
+  if (exact || opts.exact) return exact;
   const partial = options.filter((o) => w.length >= 2 && (normaliseWord(o.label).includes(w) || w.includes(normaliseWord(o.label))));
   if (partial.length === 1) return partial[0];
   if (partial.length > 1) return undefined;
@@ -323,6 +326,8 @@ class Turn {
     if (isWord(this.text, [...controlWords.done, ...controlWords.rewrite, ...controlWords.insist, ...controlWords.confirm])) return undefined;
     const at = this.turnStepOf(step);
     if (!at) return undefined;
+    // A menu's own number or label (3, 第三个, the third one, 乡村振兴) is its answer, as plainly as 返回 is a command.
+    if (step.kind === 'choice' && resolveOption(step.options(this.s!, this.ctx), this.msg, { exact: true })) return undefined;
     const r = understandTurn(this.text, at);
     // A doubtful aside where a short text is asked (公交 for a title) goes to the step's parser, which coaches.
     if (step.kind === 'text' && r.kind === 'aside' && r.confidence < DOUBTFUL_ASIDE) return { ...r, kind: 'answer', clean: r.clean };

@@ -5,6 +5,16 @@
 import { describe, expect, test } from 'vitest';
 import { good, startChat, walkTo, type Chat } from '../helpers/conversation.js';
 
+/** From the title step to the identity step with good answers. */
+async function walkOn(chat: Chat) {
+  await chat.say(good.title);
+  await chat.say('3');
+  await chat.say(good.proposal.join(''));
+  await chat.say('完成');
+  await chat.say(good.feasibility);
+  await chat.say('完成');
+}
+
 /** Finishes a draft from the identity step and returns what was stored. */
 async function submitFrom(chat: Chat, identity: string = good.identity) {
   if (chat.state === 'identity') await chat.say(identity);
@@ -461,6 +471,17 @@ describe('yes and no in plain words', () => {
     expect(chat.world.suggestions.stored).toHaveLength(0);
     await chat.say('要得');
     expect(chat.state).toBe('submitted');
+  });
+
+  test('menus answered as people say it: 第一个, 选三, the first one', async () => {
+    for (const [i, [typed, theme]] of ([['第一个', 'rural_revitalization'], ['选三', 'general'], ['the first one', 'rural_revitalization']] as const).entries()) {
+      const chat = await startChat({ user: `menu-${i}` });
+      await walkTo(chat, 'theme');
+      await chat.say(typed);
+      expect(chat.state).toBe('title');
+      await walkOn(chat);
+      expect((await submitFrom(chat)).theme).toBe(theme);
+    }
   });
 
   test('"就按你说的" takes the category the bot suggested; "我选2" picks option 2', async () => {
