@@ -11,6 +11,7 @@ import { categoryOrder, categoryTexts } from './texts/categories.js';
 import { feasibilityCoaching, identityCoaching, insistHint, proposalCoaching, titleCoaching } from './texts/coaching.js';
 import { examples, optionLabels, prompts } from './texts/prompts.js';
 import { summaryLine } from './texts/system.js';
+import { checkName } from '../src/judgement/identity-parser.js';
 
 /** True when an answer is one of the seed's four kinds (not 不确定). */
 export const isCategory = (v: string | undefined): v is SuggestionCategory => !!v && (categoryOrder as string[]).includes(v);
@@ -82,9 +83,8 @@ const feasibilitySubstance: Check = (value) => {
 };
 
 const parseName: Parser = (text) => {
-  const t = text.trim().replace(/^(我叫|我是|姓名[:：]?)/, '').trim();
-  if (!/^[\p{Script=Han}A-Za-z·•. ]{2,30}$/u.test(t)) return { ok: false, reason: 'invalid', reply: identityCoaching.nameInvalid };
-  return { ok: true, value: t };
+  const v = checkName(text);
+  return v.ok ? { ok: true, value: v.value } : { ok: false, reason: v.reason, reply: identityCoaching.name[v.reason] };
 };
 
 const parsePhoneField: Parser = (text, _s, ctx) => {
@@ -141,6 +141,7 @@ export const citizenSuggestionFlow = {
       label: '类别',
       aliases: ['类型', '分类'],
       answerKey: 'category',
+      suggested: (s, ctx) => ctx.judge.inferCategory(`${s.answers.title ?? ''} ${s.prefill?.proposal ?? ''}`),
       prompt: (s, ctx) => {
         const guess = ctx.judge.inferCategory(`${s.answers.title ?? ''} ${s.prefill?.proposal ?? ''}`);
         const text = guess

@@ -28,6 +28,8 @@ export { proxyEntryWords } from './texts/agent.js';
 
 /** Step-local control words: not global commands, but never stored as an answer either. */
 export const controlWords = {
+  /** Keeps the answer a step already holds when the citizen comes back to it (返回, 修改). */
+  keep: ['不改', '不用改', '不变', '保持', '保持原样', '不修改', '不用修改', '没问题', '就这样', '不用了'],
   /** Ends a multi-message answer (proposal, feasibility). */
   done: ['完成', '写完了', '好了', '结束', '发完了', '就这些', 'ok'],
   /** Clears what a multi-message step has collected so far. */
@@ -77,9 +79,19 @@ export function matchCommand(text: string): CommandMatch | undefined {
   return undefined;
 }
 
-/** An answer to a menu without its ordinal decoration: `第2项` → `2`. */
+const ordinalWords: Record<string, string> = { 一: '1', 二: '2', 两: '2', 三: '3', 四: '4', 五: '5', 六: '6', 七: '7', 八: '8', 九: '9', 十: '10' };
+const englishOrdinals: Record<string, string> = { first: '1', one: '1', second: '2', two: '2', third: '3', three: '3', fourth: '4', four: '4', fifth: '5', five: '5' };
+
+/** An answer to a menu without its ordinal decoration: `第2项`, `第二个`, `选三`, `the first one` → the number. */
 export function optionAnswer(text: string): string {
-  return normaliseWord(text).replace(/^第/, '').replace(/[项个条号]$/, '');
+  const w = normaliseWord(text)
+    .replace(/^(?:我)?选(?:择)?\s*/, '')
+    .replace(/^第/, '')
+    .replace(/[项个条号]$/, '');
+  const zh = ordinalWords[w];
+  if (zh) return zh;
+  const en = /^(?:the\s+|option\s+|number\s+|no\.?\s*)?([a-z]+)(?:\s+one)?$/.exec(w);
+  return (en && englishOrdinals[en[1]!]) ?? w;
 }
 
 /** True when the message is exactly one of `words`. */

@@ -5,6 +5,7 @@ import { cpSync } from 'node:fs';
 const assets = [
   ['src/admin/console', 'dist/src/admin/console'],
   ['src/judgement/scope-model.json', 'dist/src/judgement/scope-model.json'],
+  ['src/conversation/understanding/corpus', 'dist/src/conversation/understanding/corpus'],
   ['config', 'dist/config'],
 ];
 for (const [from, to] of assets) cpSync(from, to, { recursive: true });

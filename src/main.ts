@@ -94,7 +94,7 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
   await similar.load();
 
   // WeCom's outbound clients (tokens, API calls, WeCom's limits, the kf outbox), when WeCom is configured.
-  const wecom = config.wecomEnabled ? createWeComApi({ config, logger, redis, onApiError: metrics.countApiError }) : undefined;
+  const wecom = config.wecomEnabled ? createWeComApi({ config, clock, logger, redis, onApiError: metrics.countApiError }) : undefined;
   await wecom?.checkCredentials();
 
   // Handling (承办), agents, notifications.
@@ -118,7 +118,7 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
         onDisagreement: () => metrics.llmDisagreements.inc(),
       })
     : undefined;
-  const engine = createConversationService({ config, clock, logger, sessions, locks, dedupe, suggestions, similar, agents: agents.directory, ...(secondOpinion ? { secondOpinion } : {}) });
+  const engine = createConversationService({ config, clock, logger, sessions, locks, dedupe, suggestions, similar, agents: agents.directory, ...(secondOpinion ? { secondOpinion } : {}), ...(wecom ? { handoff: wecom.kfHandoff } : {}) });
   // Changes made through the WeCom app (card clicks, 受理 / 退回 / 答复) and citizens' ratings are audited
   // under the identity WeCom authenticated; the office API's writes are audited by the HTTP audit trail.
   const auditLog = createAuditLog({ model: createAuditModel(mongo.connection), clock });

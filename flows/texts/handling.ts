@@ -161,6 +161,8 @@ export const evaluationTexts = {
   thanks: (rating: Rating) =>
     rating === 'unsatisfied' ? '您的意见已转交区信访办复核，处理后会再告知您。感谢您的监督！' : '您的评价已记录，感谢您对人民建议征集工作的支持！',
   recorded: '您的评价已记录。',
+  /** The rating question set aside while another menu (a new draft's) is open: answered by its words. */
+  rateLater: '（可以先填写建议，稍后直接回复“满意”“基本满意”或“不满意”进行评价。）',
 };
 
 /** Notes in a suggestion's history (shown to the office in the console and exports). */

@@ -27,10 +27,13 @@ export const prompts = {
   reviewInvalid: '请回复“确认”提交，“修改 某项”修改，或“取消”。',
   editWhich: '请问要修改哪一项？',
   editUnknown: (field: string) => `没有找到“${field}”这一项。`,
-  editing: (label: string) => `好的，请重新填写${label}。`,
+  editing: (label: string, current?: string) =>
+    current ? `好的，请重新填写${label}（目前是：“${current}”；不改了请回复“返回”）。` : `好的，请重新填写${label}。`,
   collectEmpty: '还没有收到内容，请先发送，发完后再回复“完成”。',
   rewriteDone: '已清空，请重新发送。',
   keptAhead: (label: string) => `已先记下这段话，稍后作为${label}使用。`,
+  /** Name and phone sent while another step was asked: kept for the identity step, not added to the text. */
+  keptDetails: (fields: string[]) => `已先记下您的${fields.join('、')}，最后核对时可以看到。`,
   shortAnswer: (label: string, max: number) => `这一步请发送简短的${label}（不超过${max}字）。`,
   notHere: '这一步不需要回复这个词。',
   textOnly: '我只能看懂文字，请用文字回复。',
@@ -39,6 +42,32 @@ export const prompts = {
   collectSend: (label: string) => `请发送${label}，发完后回复“完成”。`,
   cannotInsist: '这个问题需要修改后才能继续，请按上面的提示补充或重写。',
   yesNo: { yes: '是', no: '否' },
+  /** An aside (好的, 等一下, 你好) at a step: nothing is stored, the question is asked again. */
+  aside: '好的，不着急，已填写的内容都会保留。',
+  /** Coming back to a step already answered (返回, 修改): what it holds, and how to keep it. */
+  currentValue: (label: string, value: string) => `目前的${label}是：“${value}”。直接发送新的${label}即可修改；不用改请回复“不改”。`,
+  currentCollected: (label: string, excerpt: string, total: number) =>
+    `目前的${label}（共${total}字）：“${excerpt}”\n可以继续补充；要整段重写请回复“重写”；不用改请回复“完成”。`,
+  keptRestored: (label: string, excerpt: string, total: number) =>
+    `您之前在这一步写的${label}已保留（共${total}字）：“${excerpt}”\n可以继续补充，写完请回复“完成”。`,
+  currentFields: (lines: string[]) => `目前填写的是：${lines.join('，')}。要改哪一项，直接发送新的内容（如新的电话号码）；不用改请回复“不改”。`,
+  corrected: (label: string, value: string) => `好的，已把${label}改为“${value}”。`,
+  /** A question no FAQ entry answers. */
+  questionUnknown: '这个问题我暂时回答不了，您可以回复“转人工”，或发送“帮助”查看常见问题。',
+  /** How to answer each step, for "这样写可以不？" and the like. */
+  stepHelp: {
+    theme: '主题决定建议交给哪些部门办理：农村、农业方面的选“乡村振兴”，成渝合作、产业、交通物流方面的选“成渝地区双城经济圈建设”，其他身边事、民生事选“日常建议”。选错了以后也可以改。',
+    title: '标题用一句话概括您的建议就行，例如“关于在五桥片区增设公交线路的建议”，10到30个字比较合适。',
+    category: '类别只是帮助分办，选错了不影响受理：提出政策怎么完善的选“完善政策”，某项工作怎么改进的选“改进工作”，针对具体问题提办法的选“解决问题”，新的制度办法选“创新体制机制”，拿不准就选“不确定”。',
+    proposal: '建议内容写清楚两点就可以：现状或问题是什么，您建议具体怎么做（在哪里、谁来做、怎么做）。一条建议只说一件事，不限字数，可分几条发送，写完回复“完成”。',
+    feasibility: '可行性就是说说这件事为什么办得成：需要哪些条件、大概花多少钱或从哪里来、办了以后有什么效果。说个大概就行，写完回复“完成”。',
+    name: '请填写您本人的真实全名（姓和名），例如“王建国”；帮家人提的，请填建议人本人的姓名。',
+    phone: '手机或座机都可以，座机请带区号，例如 13812345678 或 023-58123456。',
+    unit: '填写您工作的单位即可；没有单位的可以写“无”“退休”“个体户”，或“村民”加所在村（社区）。',
+    confirm: '请看一下上面的内容是否正确：无误回复“确认”提交，要改某一项回复“修改 标题”等。',
+  } as Record<string, string>,
+  /** A correction names an answer not given yet. */
+  notAnsweredYet: (label: string) => `${label}还没有填写，稍后会问到。`,
 } as const;
 
 export const optionLabels = {
@@ -52,6 +81,7 @@ export const optionLabels = {
   restart: '重新开始',
   cancelYes: '确定取消',
   cancelNo: '继续填写',
+  restartYes: '确定重新开始',
 } as const;
 
 /** Worked examples, shown after three failed tries on a step. */

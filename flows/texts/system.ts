@@ -26,24 +26,27 @@ const date = (d: Date, tz: string) =>
   new Intl.DateTimeFormat('zh-CN', { timeZone: tz, year: 'numeric', month: 'long', day: 'numeric' }).format(d);
 
 export const systemTexts = {
-  help: (contact: Contact, current?: string) =>
+  help: (contact: Contact, current?: string, faq: readonly { question: string }[] = []) =>
     [
       current ? `您正在填写：${current}。直接回复即可继续。` : '发送“我想提建议”即可开始提交一条建议。',
       '常用指令：',
-      '· 返回：回到上一步',
-      '· 修改 标题（或内容、电话等）：在核对时修改某一项',
+      '· 返回：回到上一步（已填的内容会保留）',
+      '· 修改 标题（或内容、电话等）：修改某一项',
       '· 继续：接着填写保存的草稿',
       '· 重新开始：清空后从头填写',
       '· 取消：放弃本次填写',
       '· 查询 编号：查看您提交的建议进度',
+      '· 转人工：请工作人员帮您',
+      ...(faq.length ? [`常见问题（直接问我就行）：${faq.map((f) => f.question).join(' ')}`] : []),
       `如需人工帮助，请联系${contact.name}，电话${contact.phone}（${contact.hours}）。`,
     ].join('\n'),
   stuck: (example: string | undefined, contact: Contact) =>
     `这一步可能不太好填写，没关系。${example ? `${example}\n` : ''}如需帮助，可回复“帮助”，或联系${contact.name}（电话${contact.phone}，${contact.hours}）。`,
   backAtStart: '已经是第一步了。',
   back: '好的，回到上一步。',
-  editAbandoned: '好的，保留原来的内容，回到核对。',
+  editAbandoned: '好的，保留原来的内容。',
   cancelAsk: '确定要取消吗？已填写的内容将被删除。',
+  restartAsk: '确定要重新开始吗？已填写的内容将被清空。',
   cancelled: '已取消，本次填写的内容已删除。以后有建议，随时发送“我想提建议”。',
   cancelKept: '好的，继续填写。',
   nothingToCancel: '当前没有正在填写的建议。发送“我想提建议”即可开始。',
@@ -77,6 +80,11 @@ export const systemTexts = {
   queryList: (views: SuggestionStatusView[]) =>
     ['您提交的建议：', ...views.map((v) => `· ${v.reference} ${v.title}（${statusNames[v.status]}）`), '发送“查询 编号”可查看详情。'].join('\n'),
   draftKept: '（您的草稿仍保留，回复“继续”接着填写。）',
+  /** 转人工 on 微信客服 within the office's hours: the session went to a person. */
+  handoffDone: '好的，已为您转接人工服务，请稍候，工作人员会在这里回复您。已填写的内容会为您保留。',
+  /** 转人工 outside the hours, on another channel, or when no servicer could take it. */
+  handoffContact: (contact: Contact) =>
+    `您可以联系${contact.name}（电话${contact.phone}，${contact.hours}），工作人员会帮您；也可以请所在镇乡、街道的信访代理员代您录入建议。已填写的内容会为您保留，回复“继续”可接着填写。`,
 } as const;
 
 /** The summary at the review step: one line per answer, long texts shortened. */

@@ -9,7 +9,8 @@
  */
 import { controlWords, isWord, matchCommand, normaliseWord, optionAnswer, type CommandMatch } from '../../flows/commands.js';
 import { optionLabels, prompts } from '../../flows/texts/prompts.js';
-import { limitTexts } from '../../flows/texts/coaching.js';
+import { identityCoaching, limitTexts } from '../../flows/texts/coaching.js';
+import { checkName, chineseDigits } from '../judgement/identity-parser.js';
 import { systemTexts } from '../../flows/texts/system.js';
 import { similarTexts, type SimilarSuggestionView } from '../../flows/texts/similar.js';
 import type { ForwardedRecord, OutboundReply, ReplyOption } from '../domain/messages.js';
@@ -23,6 +24,7 @@ import type {
 import {
   stepOf,
   type CheckResult,
+  type ChoiceStep,
   type CollectStep,
   type FieldsStep,
   type FlowContext,
@@ -32,6 +34,8 @@ import {
   type Step,
 } from './flow-schema.js';
 import { isTerminal, newSession, type Session } from './session.js';
+import { turnSteps, type TurnStep } from './understanding/turn-corpus.js';
+import { understandTurn, type TurnReading } from './understanding/understand.js';
 
 /** One message as the engine sees it: already cleaned and capped by the runtime. */
 export interface EngineMessage {
@@ -51,7 +55,9 @@ export type Effect =
   /** List the citizen's own suggestions (查询). */
   | { type: 'listSuggestions'; citizen: CitizenRef; limit: number }
   /** Look for stored suggestions like this draft, to show with the summary (the citizen may still submit). */
-  | { type: 'findSimilar'; title: string; proposal: string };
+  | { type: 'findSimilar'; title: string; proposal: string }
+  /** 转人工: hand the conversation to a person where the channel can (微信客服 within the office's hours). */
+  | { type: 'handoff'; citizen: CitizenRef };
 
 /** What running an effect came to; `ok: false` when storage failed. */
 export type EffectOutcome =
@@ -59,7 +65,9 @@ export type EffectOutcome =
   | { type: 'lookupSuggestion'; ok: true; reference: string; view: SuggestionStatusView | null }
   | { type: 'listSuggestions'; ok: true; views: SuggestionStatusView[] }
   | { type: 'findSimilar'; ok: true; matches: SimilarSuggestionView[] }
-  | { type: 'submitSuggestion' | 'lookupSuggestion' | 'listSuggestions' | 'findSimilar'; ok: false };
+  /** `transferred`: a person has the conversation now; false: the citizen is given the contact instead. */
+  | { type: 'handoff'; ok: true; transferred: boolean }
+  | { type: 'submitSuggestion' | 'lookupSuggestion' | 'listSuggestions' | 'findSimilar' | 'handoff'; ok: false };
 
 export interface AdvanceResult {
   session: Session;
@@ -138,14 +146,22 @@ export function settle(flow: FlowDefinition, session: Session, outcome: EffectOu
       if (matches.length) replies.push({ text: similarTexts.found(matches) });
       break;
     }
+    case 'handoff': {
+      const transferred = outcome.ok && (outcome as { transferred: boolean }).transferred;
+      replies.push({ text: transferred ? systemTexts.handoffDone : systemTexts.handoffContact(ctx.config.service.contact) });
+      break;
+    }
   }
   s.updatedAt = ctx.now.toISOString();
   void flow;
   return { session: s, replies, effects: [] };
 }
 
-/** Resolves an answer to one of `options`: by clicked id, id, 1-based number, or label. */
-export function resolveOption(options: ReplyOption[], message: EngineMessage): ReplyOption | undefined {
+/**
+ * Resolves an answer to one of `options`: by clicked id, id, 1-based number, or label; unless `exact`, also
+ * by a label inside the answer (or the answer inside a label) and by a typo of a label (乡村振心).
+ */
+export function resolveOption(options: ReplyOption[], message: EngineMessage, opts: { exact?: boolean } = {}): ReplyOption | undefined {
   if (message.optionId) {
     const byId = options.find((o) => o.id === message.optionId);
     if (byId) return byId;
@@ -154,10 +170,64 @@ export function resolveOption(options: ReplyOption[], message: EngineMessage): R
   if (!w) return undefined;
   if (/^\d{1,2}$/.test(w)) return options[Number(w) - 1];
   const exact = options.find((o) => normaliseWord(o.label) === w || o.id.toLowerCase() === w);
-  if (exact) return exact;
+  if (exact || opts.exact) return exact;
   const partial = options.filter((o) => w.length >= 2 && (normaliseWord(o.label).includes(w) || w.includes(normaliseWord(o.label))));
-  return partial.length === 1 ? partial[0] : undefined;
+  if (partial.length === 1) return partial[0];
+  if (partial.length > 1) return undefined;
+  // A typo of a label (乡村振心, 日长建议): the one label sharing most of its character pairs.
+  const scored = options.map((o) => ({ o, d: dice(w, normaliseWord(o.label)) })).sort((a, b) => b.d - a.d);
+  return scored[0] && scored[0].d >= TYPO_SIMILARITY && (scored[1]?.d ?? 0) < scored[0].d ? scored[0].o : undefined;
 }
+
+/** How alike two labels must be (Dice over character pairs) for one to be read as a typo of the other. */
+const TYPO_SIMILARITY = 0.6;
+
+function dice(a: string, b: string): number {
+  const pairs = (t: string) => {
+    const cs = [...t];
+    return cs.slice(1).map((c, i) => cs[i]! + c);
+  };
+  const pa = pairs(a);
+  const pb = pairs(b);
+  if (!pa.length || !pb.length) return 0;
+  const pool = [...pb];
+  let common = 0;
+  for (const p of pa) {
+    const i = pool.indexOf(p);
+    if (i >= 0) {
+      common++;
+      pool.splice(i, 1);
+    }
+  }
+  return (2 * common) / (pa.length + pb.length);
+}
+
+/** The start of a long text, for showing what a step holds. */
+function excerpt(text: string, max = 60): string {
+  const t = text.replace(/\s*\n\s*/g, ' ');
+  return t.length > max ? `${t.slice(0, max)}…` : t;
+}
+
+/** Below this, an aside at a one-line text step is handed to the step's parser (which coaches) instead. */
+const DOUBTFUL_ASIDE = 0.65;
+
+/** How sure the reading must be before a short answer is taken as a yes. */
+const SURE_YES = 0.8;
+
+/** At most this long, an answer that names no option is a yes (to the review, or to a suggested option). */
+const SHORT_YES_CHARS = 8;
+
+/** A message longer than this is content, even with a phone number in it. */
+const DETAILS_MAX_CHARS = 80;
+
+/** A question naming the current step is about the step unless the FAQ reading is at least this sure. */
+const STEP_NAMED_FAQ_CONFIDENCE = 0.7;
+
+/** How sure the reading of a first message must be that it asks one of the FAQ questions. */
+const FAQ_AT_INTAKE_CONFIDENCE = 0.6;
+
+/** Text of fewer different characters than this (关于关于…) is never taken for the whole suggestion. */
+const AHEAD_MIN_DISTINCT = 10;
 
 /** Shorter than this, a message at a choice or title step is never taken for the whole suggestion. */
 const AHEAD_MIN_CHARS = 20;
@@ -168,7 +238,10 @@ const yesNoOptions = (yes: { id: string; label: string }, no: { id: string; labe
 class Turn {
   readonly replies: OutboundReply[] = [];
   readonly effects: Effect[] = [];
-  private readonly text: string;
+  /** The message's text; an answer's filler is stripped from it once the turn is understood. */
+  private text: string;
+  /** The turn was read, surely, as an answer to the step (a short one may then be a yes). */
+  private readAsAnswer = false;
 
   constructor(
     private readonly flow: FlowDefinition,
@@ -226,7 +299,213 @@ class Turn {
     const cmd = matchCommand(this.text);
     if (cmd && this.command(cmd)) return;
     if (this.remindIfReturning()) return;
-    this.answerStep(stepOf(this.flow, s.stepId));
+    const step = stepOf(this.flow, s.stepId);
+    // Back at a step already answered (返回, 修改): 不改 keeps what it holds.
+    if (this.holdsAnswer(step) && isWord(this.text, controlWords.keep)) return this.leave(step);
+    // Understand the turn before anything is stored: only answers (cleaned of filler) reach the step.
+    const reading = this.read(step);
+    if (reading && this.actOn(reading, step)) return;
+    if (reading?.kind === 'answer') {
+      this.text = reading.clean;
+      // Sure enough, and without a negation, to take as a yes where one is asked (核对, a suggested option).
+      this.readAsAnswer = reading.confidence >= SURE_YES && !/[不别错再等]/.test(reading.clean.replace(/没(得)?问题/g, ''));
+    }
+    this.answerStep(step);
+  }
+
+  // ---- turn understanding ------------------------------------------------------------------------------
+
+  /** The corpus step a message at `step` is typed at: the step itself, or the identity field asked for. */
+  private turnStepOf(step: Step): TurnStep | undefined {
+    const id = step.kind === 'fields' ? (this.s!.focus ?? step.fields[0]?.key) : step.id;
+    return (turnSteps as readonly string[]).includes(id ?? '') ? (id as TurnStep) : undefined;
+  }
+
+  /**
+   * What the message is: undefined for a clicked option, a step the corpus does not cover, and the step's
+   * own control words (完成, 重写, 坚持, 确认) and emoji, which the step handles itself.
+   */
+  private read(step: Step): TurnReading | undefined {
+    if (this.msg.optionId || !this.text || !/[\p{L}\p{N}]/u.test(this.text)) return undefined;
+    if (isWord(this.text, [...controlWords.done, ...controlWords.rewrite, ...controlWords.insist, ...controlWords.confirm])) return undefined;
+    const at = this.turnStepOf(step);
+    if (!at) return undefined;
+    // A menu's own number or label (3, 第三个, the third one, 乡村振兴) is its answer, as plainly as 返回 is a command.
+    if (step.kind === 'choice' && resolveOption(step.options(this.s!, this.ctx), this.msg, { exact: true })) return undefined;
+    const r = understandTurn(this.text, at);
+    // A doubtful aside where a short text is asked (公交 for a title) goes to the step's parser, which coaches.
+    if (step.kind === 'text' && r.kind === 'aside' && r.confidence < DOUBTFUL_ASIDE) return { ...r, kind: 'answer', clean: r.clean };
+    // Asked for a phone, digits are an answer to check (and coach), not an aside.
+    if (at === 'phone' && (r.kind === 'aside' || r.kind === 'question') && /\d{3,}/.test(chineseDigits(this.text.normalize('NFKC')))) {
+      return { ...r, kind: 'answer', clean: r.clean };
+    }
+    return r;
+  }
+
+  /** Acts on a turn that is not an answer; false when it is to be taken as the step's answer after all. */
+  private actOn(r: TurnReading, step: Step): boolean {
+    switch (r.kind) {
+      case 'answer':
+        return false;
+      case 'command':
+        return this.plainCommand(r, step);
+      case 'question':
+        this.answerQuestion(r.faq, step, r.faqConfidence ?? 0);
+        return true;
+      case 'aside':
+        return this.aside(r, step);
+      case 'correction':
+        return this.correct(r, step);
+      case 'out_of_scope': {
+        const v = this.ctx.judge.judgeScope(this.text);
+        if (v.kind === 'out_of_scope') {
+          this.say(`${this.ctx.config.scope.referrals[v.category]}\n${systemTexts.draftKept}`);
+          return true;
+        }
+        // Read as out of scope but judged a suggestion: on a content step it is content.
+        if (step.kind === 'collect') return false;
+        this.say(prompts.aside);
+        this.shortReask(step);
+        return true;
+      }
+    }
+  }
+
+  /** A command said in plain words (我要找真人说, 标题不对改一下, 全部删了重新写). */
+  private plainCommand(r: TurnReading, step: Step): boolean {
+    switch (r.command) {
+      case 'handoff':
+        this.effects.push({ type: 'handoff', citizen: this.ctx.citizen });
+        return true;
+      case 'edit': {
+        const field = this.fieldIn(r.arg ?? this.text);
+        // 修改公交站牌的设置 at the title step is a title, not a command without a field.
+        if (!field && (r.arg || [...this.text].length > 6) && step.kind !== 'review') return false;
+        if (!field) return this.command({ name: 'edit' });
+        if (this.isCurrent(field, step)) {
+          this.reprompt();
+          return true;
+        }
+        if (!this.answered(field)) {
+          this.say(prompts.notAnsweredYet(this.labelOf(field)));
+          this.shortReask(step);
+          return true;
+        }
+        this.edit(field);
+        return true;
+      }
+      case undefined:
+        return false;
+      default:
+        return this.command({ name: r.command, ...(r.arg ? { arg: r.arg } : {}) });
+    }
+  }
+
+  /** Answers a question about the campaign (from the FAQ in config) or about the step, then asks again. */
+  private answerQuestion(faqId: string | undefined, step: Step, faqConfidence: number): void {
+    // A question that names the step being asked (可行性是啥子意思, 标题要写啥子) is about the step, unless
+    // it plainly asks an FAQ question (名字会公开吗).
+    const at = this.turnStepOf(step);
+    const names = at === step.id ? [step.label, ...(step.aliases ?? [])] : step.kind === 'fields' ? step.fields.filter((f) => f.key === at).flatMap((f) => [f.label, ...(f.aliases ?? [])]) : [];
+    if (faqConfidence < STEP_NAMED_FAQ_CONFIDENCE && names.some((n) => this.text.includes(n))) faqId = 'step';
+    const entry = faqId ? this.ctx.config.faq.find((f) => f.id === faqId) : undefined;
+    const help = prompts.stepHelp[this.turnStepOf(step) ?? step.id];
+    this.say(entry?.answer ?? (faqId === 'step' || !faqId ? help : undefined) ?? prompts.questionUnknown);
+    this.shortReask(step);
+  }
+
+  /** An aside: never stored. 说完了 ends a multi-message answer; at the identity fields it says why they are needed. */
+  private aside(r: TurnReading, step: Step): boolean {
+    const s = this.s!;
+    if (step.kind === 'collect') {
+      if (r.done) {
+        this.finishCollect(step);
+        return true;
+      }
+      // Nothing written yet (可行, 不晓得): what the step asks for, in plain words.
+      if (!s.buffer.length) {
+        this.say(prompts.stepHelp[step.id] ?? prompts.aside);
+        return true;
+      }
+    }
+    if (step.kind === 'fields' && s.focus === 'phone' && !/\d/.test(this.text)) {
+      this.say(identityCoaching.phoneRefused(this.ctx.config.service.contact));
+      return true;
+    }
+    if (step.kind === 'fields' && s.focus === 'name') {
+      const v = checkName(this.text);
+      this.say(v.ok ? identityCoaching.name.invalid : identityCoaching.name[v.reason as keyof typeof identityCoaching.name]);
+      return true;
+    }
+    // At a menu or the review an aside is no answer: counted like one, so the third brings an example.
+    if (step.kind === 'choice') return this.fail(step, step.invalidReply, step.options(s, this.ctx)), true;
+    if (step.kind === 'review') return this.fail(step, prompts.reviewInvalid, step.prompt(s, this.ctx).options), true;
+    this.say(prompts.aside);
+    this.shortReask(step);
+    return true;
+  }
+
+  /** A correction of an earlier answer: put the new value in place when it carries one, else go and change it. */
+  private correct(r: TurnReading, step: Step): boolean {
+    const field = this.fieldIn(this.text);
+    if (!field || this.isCurrent(field, step)) {
+      // A correction of the answer being given is that answer.
+      if (r.value) this.text = r.value;
+      return false;
+    }
+    if (!this.answered(field)) return false;
+    const parser = this.parserOf(field);
+    if (r.value && parser) {
+      const p = parser(r.value, this.s!, this.ctx);
+      if (p.ok) {
+        this.s!.answers[field] = p.value;
+        this.say(prompts.corrected(this.labelOf(field), p.value));
+        this.shortReask(step);
+        return true;
+      }
+    }
+    this.edit(field);
+    return true;
+  }
+
+  /** The answer (step id or identity field key) a message names, by label or alias; the longest name wins. */
+  private fieldIn(text: string): string | undefined {
+    const t = normaliseWord(text);
+    let best: { key: string; len: number } | undefined;
+    for (const e of this.editables()) {
+      for (const name of [e.label, ...e.aliases]) {
+        const n = normaliseWord(name);
+        if (n && t.includes(n) && (!best || n.length > best.len)) best = { key: e.key, len: n.length };
+      }
+    }
+    return best?.key;
+  }
+
+  private labelOf(key: string): string {
+    return this.editables().find((e) => e.key === key)?.label ?? key;
+  }
+
+  /** True when `key` is what the current step asks (the step itself, or the identity field in focus). */
+  private isCurrent(key: string, step: Step): boolean {
+    return key === step.id || (step.kind === 'fields' && this.s!.focus === key);
+  }
+
+  /** The parser of a one-message answer (a text step or an identity field); undefined for choices and long texts. */
+  private parserOf(key: string): ((text: string, s: Session, ctx: FlowContext) => { ok: true; value: string } | { ok: false; reason: string; reply: string }) | undefined {
+    const step = this.flow.steps.find((x) => x.id === key);
+    if (step?.kind === 'text') return step.parse;
+    if (step) return undefined;
+    return this.flow.steps.flatMap((x) => (x.kind === 'fields' ? x.fields : [])).find((f) => f.key === key)?.parse;
+  }
+
+  /** True when the step already holds an answer (the citizen came back to it). */
+  private holdsAnswer(step: Step): boolean {
+    const s = this.s!;
+    if (step.kind === 'choice' || step.kind === 'text') return s.answers[step.answerKey] !== undefined;
+    // A long answer counts as held only while nothing was added to it since coming back.
+    if (step.kind === 'collect') return s.answers[step.answerKey] !== undefined && s.buffer.join('\n') === s.answers[step.answerKey];
+    if (step.kind === 'fields') return step.fields.every((f) => s.answers[f.key] !== undefined);
+    return false;
   }
 
   // ---- intake: the first message -------------------------------------------------------------------
@@ -238,7 +517,7 @@ class Turn {
         case 'restart':
           return this.begin();
         case 'help':
-          return this.say(systemTexts.help(this.ctx.config.service.contact));
+          return this.say(systemTexts.help(this.ctx.config.service.contact, undefined, this.ctx.config.faq));
         case 'query':
           return this.query(cmd.arg);
         case 'resume':
@@ -250,6 +529,7 @@ class Turn {
     const seed = this.seedOf();
     if (seed) return this.beginSeeded(seed);
     if (!this.text) return this.say(systemTexts.startHint);
+    if (this.answerFaqAtIntake()) return;
     if (!this.flow.intake?.judgeScope) return this.begin();
     const v = this.ctx.judge.judgeScope(this.text);
     switch (v.kind) {
@@ -264,6 +544,29 @@ class Turn {
         this.s.awaiting = { kind: 'scope', text: this.text, from: 'intake', candidates: v.candidates };
         return this.say(systemTexts.scopeAsk, this.scopeOptions());
     }
+  }
+
+  /**
+   * A question about the campaign before any draft (提交了有没有奖金哦？): its FAQ answer and how to begin.
+   * Only a question the FAQ answers; everything else goes to the scope judgement as before.
+   */
+  private answerFaqAtIntake(): boolean {
+    if (!this.flow.intake?.judgeScope) return false;
+    const r = understandTurn(this.text, 'theme');
+    if (r.kind === 'command' && r.command === 'handoff') {
+      this.effects.push({ type: 'handoff', citizen: this.ctx.citizen });
+      return true;
+    }
+    if (r.kind === 'command' && r.command === 'query' && r.arg) {
+      this.query(r.arg);
+      return true;
+    }
+    // Only a confident reading: 请问公积金怎么提取 is a consultation for the scope judgement, not an FAQ.
+    if (r.kind !== 'question' || !r.faq || r.faq === 'step' || r.confidence < FAQ_AT_INTAKE_CONFIDENCE) return false;
+    const entry = this.ctx.config.faq.find((f) => f.id === r.faq);
+    if (!entry) return false;
+    this.say(`${entry.answer}\n${systemTexts.startHint}`);
+    return true;
   }
 
   /** What the flow's intake seed makes of this message (undefined when the flow has no seed). */
@@ -351,6 +654,19 @@ class Turn {
         // Anything else is taken as the answer to the step they were on: nothing is lost.
         return false;
       }
+      case 'restart': {
+        const o = resolveOption(this.restartOptions(), this.msg);
+        if (o?.id === 'restart_yes' || isWord(this.text, controlWords.yes) || matchCommand(this.text)?.name === 'restart') {
+          this.begin(undefined, systemTexts.restarted);
+          return true;
+        }
+        if (o?.id === 'restart_no' || isWord(this.text, controlWords.no) || matchCommand(this.text)?.name === 'resume') {
+          this.say(systemTexts.cancelKept);
+          this.reprompt();
+          return true;
+        }
+        return false;
+      }
       case 'edit': {
         const target = this.resolveField(this.msg.optionId ?? this.text);
         if (target) {
@@ -384,6 +700,16 @@ class Turn {
     }
   }
 
+  /** True when the draft holds anything the citizen typed or chose. */
+  private hasContent(): boolean {
+    const s = this.s!;
+    return Object.keys(s.answers).length > 0 || s.buffer.length > 0 || Object.keys(s.kept ?? {}).length > 0 || Object.keys(s.prefill ?? {}).length > 0;
+  }
+
+  private restartOptions(): ReplyOption[] {
+    return yesNoOptions({ id: 'restart_yes', label: optionLabels.restartYes }, { id: 'restart_no', label: optionLabels.cancelNo });
+  }
+
   private cancelOptions(): ReplyOption[] {
     return yesNoOptions({ id: 'cancel_yes', label: optionLabels.cancelYes }, { id: 'cancel_no', label: optionLabels.cancelNo });
   }
@@ -400,7 +726,7 @@ class Turn {
     switch (cmd.name) {
       case 'help': {
         const step = stepOf(this.flow, s.stepId);
-        this.say(systemTexts.help(this.ctx.config.service.contact, step.label));
+        this.say(systemTexts.help(this.ctx.config.service.contact, step.label, this.ctx.config.faq));
         return true;
       }
       case 'back': {
@@ -415,17 +741,15 @@ class Turn {
           this.enter(review);
           return true;
         }
-        const current = stepOf(this.flow, s.stepId);
         const prev = s.history.pop();
-        // What was collected on a multi-message step is kept for when the citizen comes back to it.
-        if (prev && current.kind === 'collect' && s.buffer.length) this.addPrefill({ [current.answerKey]: s.buffer.join('\n') });
         if (!prev) {
           this.say(systemTexts.backAtStart);
           this.reprompt();
           return true;
         }
+        // Nothing is cleared: the step shows what it holds, what was being written here is kept (enter).
         this.say(systemTexts.back);
-        this.enter(prev, { clearFields: true, noAuto: true });
+        this.enter(prev, { noAuto: true, revisit: true });
         return true;
       }
       case 'edit': {
@@ -443,13 +767,16 @@ class Turn {
         return true;
       }
       case 'cancel':
-        if (Object.keys(s.answers).length || s.buffer.length) {
+        if (this.hasContent()) {
           s.awaiting = { kind: 'cancel' };
           this.say(systemTexts.cancelAsk, this.cancelOptions());
         } else this.finishCancelled();
         return true;
       case 'restart':
-        this.begin(undefined, systemTexts.restarted);
+        if (this.hasContent()) {
+          s.awaiting = { kind: 'restart' };
+          this.say(systemTexts.restartAsk, this.restartOptions());
+        } else this.begin(undefined, systemTexts.restarted);
         return true;
       case 'resume':
         this.say(systemTexts.resumed);
@@ -539,24 +866,31 @@ class Turn {
         s.editBackup = this.pick(step.fields.map((f) => f.key));
         for (const f of step.fields) delete s.answers[f.key];
       }
-      this.say(prompts.editing(label));
+      const held = 'answerKey' in step ? s.answers[step.answerKey] : undefined;
+      const shown = held === undefined ? undefined : step.kind === 'choice' ? (step.display?.(held, this.ctx) ?? held) : excerpt(held);
+      this.say(prompts.editing(label, shown));
       return this.enter(key, { noAuto: true });
     }
     const fieldsStep = this.flow.steps.find((x): x is FieldsStep => x.kind === 'fields' && x.fields.some((f) => f.key === key))!;
     const field = fieldsStep.fields.find((f) => f.key === key)!;
     s.editBackup = this.pick([key]);
     delete s.answers[key];
-    this.say(prompts.editing(field.label));
+    this.say(prompts.editing(field.label, s.editBackup[key]));
     this.enter(fieldsStep.id, { noAuto: true });
   }
 
   // ---- steps ---------------------------------------------------------------------------------------
 
   /** Moves to `id` and asks its question (skipping a choice with one option; checking prefilled answers). */
-  private enter(id: string, opts: { clearFields?: boolean; noAuto?: boolean } = {}): void {
+  private enter(id: string, opts: { clearFields?: boolean; noAuto?: boolean; revisit?: boolean } = {}): void {
     const s = this.s!;
     const step = stepOf(this.flow, id);
     if (step.kind !== 'end' && step.skipIf?.(s, this.ctx)) return this.enter(step.next!);
+    // Leaving a multi-message step before 完成 (返回, 修改 another answer): what was written is kept for it.
+    if (s.buffer.length && s.stepId !== id && s.stepId in Object.fromEntries(this.flow.steps.map((x) => [x.id, 1]))) {
+      const from = stepOf(this.flow, s.stepId);
+      if (from.kind === 'collect' && s.buffer.join('\n') !== s.answers[from.answerKey]) s.kept = { ...(s.kept ?? {}), [from.id]: s.buffer };
+    }
     s.stepId = step.kind === 'end' ? step.state : id;
     s.tries = 0;
     s.buffer = [];
@@ -573,9 +907,31 @@ class Turn {
           if (step.autoNote) this.say(step.autoNote(s, this.ctx));
           return this.enter(step.next!);
         }
-        return void this.replies.push(step.prompt(s, this.ctx));
+        this.replies.push(step.prompt(s, this.ctx));
+        const chosen = s.answers[step.answerKey];
+        if (opts.revisit && chosen !== undefined) {
+          const shown = options.find((o) => o.id === chosen)?.label ?? step.display?.(chosen, this.ctx) ?? chosen;
+          this.say(prompts.currentValue(step.label, shown));
+        }
+        return;
       }
       case 'collect': {
+        const kept = s.kept?.[step.id];
+        if (kept) {
+          // Back at a step left before 完成: what was written there is put back.
+          delete s.kept![step.id];
+          if (!Object.keys(s.kept!).length) delete s.kept;
+          s.buffer = [...kept];
+          const all = s.buffer.join('\n');
+          this.replies.push(step.prompt(s, this.ctx));
+          return this.say(prompts.keptRestored(step.label, excerpt(all), all.length));
+        }
+        const held = s.answers[step.answerKey];
+        if (held !== undefined && opts.revisit) {
+          // Back at a step already answered: its text is shown and kept; more is added to it.
+          s.buffer = [held];
+          return this.say(prompts.currentCollected(step.label, excerpt(held), held.length));
+        }
         const pre = s.prefill?.[step.answerKey];
         if (pre !== undefined) {
           delete s.prefill![step.answerKey];
@@ -589,6 +945,11 @@ class Turn {
       case 'fields': {
         if (opts.clearFields) for (const f of step.fields) delete s.answers[f.key];
         const missing = step.fields.filter((f) => s.answers[f.key] === undefined);
+        if (!missing.length && opts.revisit) {
+          // Back at the identity from the review: shown and kept; a new value replaces only its field.
+          s.focus = step.fields[0]!.key;
+          return this.say(prompts.currentFields(step.fields.map((f) => `${f.label} ${s.answers[f.key]}`)));
+        }
         if (missing.length === step.fields.length) {
           s.focus = missing[0]!.key;
           return void this.replies.push(step.prompt(s, this.ctx));
@@ -644,14 +1005,45 @@ class Turn {
   /**
    * Content sent ahead of its step (the whole suggestion pasted at the theme or title step) is kept as
    * the flow's `prefillKey` answer, checked on arrival like a suggestion sent as the first message. Only
-   * when that answer is still to come and the message reads as a suggestion.
+   * when that answer is still to come and the message is long (not a few characters repeated).
    */
   private keepAhead(): boolean {
     const s = this.s!;
     const key = this.flow.intake?.prefillKey;
     if (!key || s.answers[key] !== undefined || s.prefill?.[key] !== undefined) return false;
-    if ([...this.text].length < AHEAD_MIN_CHARS || this.ctx.judge.judgeScope(this.text).kind !== 'suggestion') return false;
-    this.addPrefill({ [key]: this.text });
+    const typed = this.msg.text.trim();
+    // Long text typed where a choice or a title is asked is the proposal sent early (a voice-to-text run-on
+    // often reads as unsure to the scope judgement): kept, and judged with the proposal's checks on arrival.
+    // Nothing typed is dropped: even text the scope judgement would refuse is kept, and refused (with its
+    // referral) by the proposal's own checks when its step comes.
+    // Its length in Chinese characters, an English word counting for one and a half.
+    const size = (typed.match(/[\p{Script=Han}\d]/gu) ?? []).length + 1.5 * (typed.match(/[A-Za-z]+/g) ?? []).length;
+    if (size < AHEAD_MIN_CHARS || new Set(typed.replace(/[\s\p{P}\p{S}]/gu, '')).size < AHEAD_MIN_DISTINCT) return false;
+    this.addPrefill({ [key]: typed });
+    return true;
+  }
+
+  /**
+   * Name and phone (张三，13812345678，万州区某某公司) sent at a long-text step are the proposer's details,
+   * not part of the text: kept for the identity step's fields that are still empty.
+   */
+  private keepDetailsAhead(): boolean {
+    const s = this.s!;
+    const fieldsStep = this.flow.steps.find((x): x is FieldsStep => x.kind === 'fields');
+    if (!fieldsStep || s.history.includes(fieldsStep.id) || [...this.text].length > DETAILS_MAX_CHARS) return false;
+    const found = this.ctx.judge.extractIdentity(this.text);
+    if (!found.phone || !(found.name || found.unit)) return false;
+    const kept: string[] = [];
+    for (const f of fieldsStep.fields) {
+      const v = found[f.key as keyof typeof found];
+      if (v === undefined || s.answers[f.key] !== undefined) continue;
+      const r = f.parse(v, s, this.ctx);
+      if (!r.ok) continue;
+      s.answers[f.key] = r.value;
+      kept.push(f.label);
+    }
+    if (!kept.length) return false;
+    this.say(prompts.keptDetails(kept));
     return true;
   }
 
@@ -688,6 +1080,13 @@ class Turn {
     }
   }
 
+  /** A short yes (好的, 就按你说的) to a menu that suggested one option (the category guessed from the title). */
+  private suggestedAccepted(step: ChoiceStep, options: ReplyOption[]): ReplyOption | undefined {
+    if (!this.readAsAnswer || [...this.text].length > SHORT_YES_CHARS) return undefined;
+    const id = step.suggested?.(this.s!, this.ctx);
+    return id ? options.find((o) => o.id === id) : undefined;
+  }
+
   private answerStep(step: Step): void {
     const s = this.s!;
     // Only emoji or punctuation (👍, 。。。) is no answer to anything: never stored, never a failed try.
@@ -698,7 +1097,7 @@ class Turn {
     switch (step.kind) {
       case 'choice': {
         const options = step.options(s, this.ctx);
-        const o = resolveOption(options, this.msg);
+        const o = resolveOption(options, { ...this.msg, text: this.text }) ?? this.suggestedAccepted(step, options);
         if (!o && this.keepAhead()) return this.say(`${this.keptAheadNote()}${step.invalidReply}`, options);
         if (!o) return this.fail(step, step.invalidReply, options);
         s.answers[step.answerKey] = o.id;
@@ -722,8 +1121,10 @@ class Turn {
       case 'fields':
         return this.answerFields(step);
       case 'review': {
-        const o = resolveOption(step.prompt(s, this.ctx).options ?? [], this.msg);
-        if (o?.id === 'submit' || isWord(this.text, controlWords.confirm)) return this.submit(step);
+        const o = resolveOption(step.prompt(s, this.ctx).options ?? [], { ...this.msg, text: this.text });
+        // 要得, 对头, 没得问题: a short answer to 请核对 is a yes (the corpus's answers at the review are all yeses).
+        const yes = this.readAsAnswer && !o && [...this.text].length <= SHORT_YES_CHARS;
+        if (o?.id === 'submit' || isWord(this.text, controlWords.confirm) || yes) return this.submit(step);
         if (o?.id === 'edit') {
           s.awaiting = { kind: 'edit' };
           return this.say(prompts.editWhich, this.editOptions());
@@ -749,6 +1150,7 @@ class Turn {
       return this.say(prompts.rewriteDone);
     }
     if (this.isControlWord()) return this.say(`${prompts.notHere}${this.collectReask(step)}`);
+    if (this.keepDetailsAhead()) return this.say(this.collectReask(step));
     if (!this.text) return this.say(this.collectReask(step));
     const max = this.limits[step.limit];
     const total = [...s.buffer, this.text].join('\n').length;
@@ -818,6 +1220,14 @@ class Turn {
     const found = Object.fromEntries(Object.entries(extracted).filter(([, v]) => v !== undefined && v !== '')) as Record<string, string>;
     // A short answer to a one-field question is that field ("张三" when asked for the name).
     if (s.focus && !found[s.focus] && !Object.keys(found).length) found[s.focus] = this.text;
+    // Asked for the unit, a message without a phone is the unit, whole: "重庆三峡学院 Chongqing Three Gorges
+    // University" and "万州区某某小学 语文教研组" are one unit, not a unit and a name.
+    if (s.focus === 'unit' && !found.phone && !/(姓名|名字|我叫)/.test(this.text)) {
+      // …unless it is a sentence around the unit (我在江南新区管委会上班), which extraction reads.
+      const unit = found.unit && /^(我|单位)/.test(this.text.trim()) ? found.unit : this.text.trim();
+      for (const k of Object.keys(found)) delete found[k];
+      found.unit = unit;
+    }
     let error: string | undefined;
     for (const f of step.fields) {
       const raw = found[f.key];

@@ -37,7 +37,7 @@ export interface Judgement {
 }
 
 /** The config a flow reads. */
-export type FlowConfig = Pick<AppConfig, 'service' | 'campaigns' | 'generalTheme' | 'scope'>;
+export type FlowConfig = Pick<AppConfig, 'service' | 'campaigns' | 'generalTheme' | 'scope' | 'faq'>;
 
 /** Everything a step may look at besides the session. Pure data and pure functions: no I/O. */
 export type { SenderAgent };
@@ -131,6 +131,8 @@ export interface ChoiceStep extends StepBase {
   alsoPrefill?: (optionId: string, session: Session, ctx: FlowContext) => Record<string, string>;
   /** How an option id is shown in the summary. */
   display?: (optionId: string, ctx: FlowContext) => string;
+  /** The option the question suggests (如无误请回复3): a plain yes (好的, 就按你说的) picks it. */
+  suggested?: (session: Session, ctx: FlowContext) => string | undefined;
   /** Short re-ask when the answer is not one of the options. */
   invalidReply: string;
 }
@@ -215,7 +217,7 @@ const base = {
 };
 
 const stepSchema = z.discriminatedUnion('kind', [
-  z.object({ ...base, kind: z.literal('choice'), answerKey: z.string(), options: fn, autoSelectSingle: z.boolean().optional(), autoNote: fn.optional(), alsoRecord: fn.optional(), alsoPrefill: fn.optional(), display: fn.optional(), invalidReply: z.string().min(1) }),
+  z.object({ ...base, kind: z.literal('choice'), answerKey: z.string(), options: fn, autoSelectSingle: z.boolean().optional(), autoNote: fn.optional(), alsoRecord: fn.optional(), alsoPrefill: fn.optional(), display: fn.optional(), suggested: fn.optional(), invalidReply: z.string().min(1) }),
   z.object({ ...base, kind: z.literal('text'), answerKey: z.string(), limit: z.string(), parse: fn }),
   z.object({ ...base, kind: z.literal('collect'), answerKey: z.string(), limit: z.string(), checks: z.array(fn), ack: fn }),
   z.object({

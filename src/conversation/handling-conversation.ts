@@ -67,6 +67,19 @@ export function createHandlingConversation(deps: HandlingConversationDeps): Hand
     return flow && flow.version === raw.version && flow.steps.some((s) => s.id === raw.step) ? raw : undefined;
   }
   const save = (m: InboundMessage, s: HandlingState) => sessions.set(key(m), s, STATE_TTL_SECONDS);
+  // Which numbered menu the citizen saw last: a bare number answers that one, never an older one.
+  const menuKey = (m: Pick<InboundMessage, 'channel' | 'senderId'>) => `menu:${m.channel}:${m.senderId}`;
+  const lastMenu = async (m: InboundMessage) => ((await sessions.get(menuKey(m))) as { menu?: string } | undefined)?.menu;
+  /**
+   * Notes which menu was shown last, only while a rating question is about (it was shown this turn, or a
+   * note exists): nothing is kept for citizens who were never asked to rate.
+   */
+  async function noteMenu(m: InboundMessage, replies: readonly OutboundReply[], ratingReplies: readonly OutboundReply[], ratingAsked: boolean): Promise<void> {
+    const last = [...replies].reverse().find((r) => r.options?.length);
+    if (!last) return;
+    if (!ratingAsked && (await lastMenu(m)) === undefined) return;
+    await sessions.set(menuKey(m), { menu: ratingReplies.includes(last) ? 'rating' : 'other' }, STATE_TTL_SECONDS);
+  }
   const clear = (m: InboundMessage) => sessions.delete(key(m));
 
   const reply = (text: string, state = 'handling'): TurnResult => ({ replies: [{ text }], state });
@@ -192,7 +205,10 @@ export function createHandlingConversation(deps: HandlingConversationDeps): Hand
     if (isMember(m)) return parseUnitCommand(m.text) !== undefined && m.role === 'office' && dir.unitsOf(m.senderId).length > 0;
     // Agents rate on behalf of the citizens whose suggestions they entered (the rating request reached them).
     if (m.role && m.role !== 'citizen' && m.role !== 'agent') return false;
-    return readRating(m.text, m.optionId) !== undefined && (await handling.pendingRating(citizenOf(m))) !== null;
+    if (readRating(m.text, m.optionId) === undefined) return false;
+    // "1" after a draft's menu was shown answers that menu; 满意 (a word) is always the rating.
+    if (!m.optionId && /^\s*\d+\s*[。.!！]?\s*$/.test(m.text.normalize('NFKC')) && (await lastMenu(m)) === 'other') return false;
+    return (await handling.pendingRating(citizenOf(m))) !== null;
   }
 
   async function handle(m: InboundMessage): Promise<TurnResult> {
@@ -216,12 +232,26 @@ export function createHandlingConversation(deps: HandlingConversationDeps): Hand
         async handle(m) {
           // Storage trouble here must not turn into an HTTP 500 or a lost reply: a failed check falls
           // through to the engine (which answers "busy" itself), and failed notices stay pending.
-          if (await wants(m).catch(() => false)) return handle(m);
+          if (await wants(m).catch(() => false)) {
+            const res = await handle(m);
+            if (!isMember(m)) {
+              // Rated: the question is closed, and so is the note of which menu was shown.
+              if (res.state === 'evaluated') await sessions.delete(menuKey(m)).catch(() => undefined);
+              else await noteMenu(m, res.replies, res.replies, true).catch(() => undefined);
+            }
+            return res;
+          }
           const r = await engine.handle(m);
           // Taken only after a real turn: a retried message (duplicate) must not swallow the notices.
           if ((r as { duplicate?: boolean }).duplicate || isMember(m) || m.role === 'agent') return r;
-          const notices = await pendingNotices(citizenOf(m)).catch(() => []);
-          return notices.length ? { ...r, replies: [...notices, ...r.replies] } : r;
+          const notices = await pendingNotices(citizenOf(m)).catch(() => [] as OutboundReply[]);
+          // One numbered menu at a time: when the turn opens one (a new draft's themes), a rating request
+          // arriving with it is set aside — shown without numbers, answered later by its words.
+          const engineMenu = r.replies.some((x) => x.options?.length);
+          const shown = engineMenu ? notices.map((n) => (n.options?.length ? { text: `${n.text}\n${evaluationTexts.rateLater}` } : n)) : notices;
+          const replies = [...shown, ...r.replies];
+          await noteMenu(m, replies, shown, notices.some((n) => n.options?.length)).catch(() => undefined);
+          return notices.length ? { ...r, replies } : r;
         },
       };
     },

@@ -14,6 +14,7 @@ import * as judgement from '../judgement/index.js';
 import { flowForNewConversation, flows } from '../../flows/index.js';
 import type { Judgement } from './flow-schema.js';
 import { createTurnHandler, type ConversationDeps } from './turn.js';
+import { warmUpTurnUnderstanding } from './understanding/understand.js';
 
 export { advance, settle, resolveOption, stateOf, submissionKeyOf, type Effect, type EffectOutcome, type EngineMessage, type AdvanceResult } from './engine.js';
 export { validateFlow, buildFlowContext, FlowDefinitionError, type FlowDefinition, type FlowContext, type Judgement, type SenderAgent } from './flow-schema.js';
@@ -40,6 +41,7 @@ export const defaultJudgement: Judgement = {
 export function createConversationService(
   deps: Omit<ConversationDeps, 'judge' | 'flows'> & Partial<Pick<ConversationDeps, 'judge' | 'flows'>>,
 ) {
+  warmUpTurnUnderstanding();
   return createTurnHandler({
     ...deps,
     judge: deps.judge ?? defaultJudgement,

@@ -28,6 +28,8 @@ const awaitingSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('resume') }),
   /** "要修改哪一项？" (from the review step) */
   z.object({ kind: z.literal('edit') }),
+  /** "确定要重新开始吗？" (a draft with content is never cleared without asking) */
+  z.object({ kind: z.literal('restart') }),
 ]);
 export type Awaiting = z.infer<typeof awaitingSchema>;
 
@@ -42,6 +44,11 @@ export const sessionSchema = z.object({
   answers: z.record(z.string(), z.string()),
   /** Messages collected so far on a multi-message step, joined on 完成. */
   buffer: z.array(z.string()).default([]),
+  /**
+   * What was collected on a multi-message step left before 完成 (返回, 修改 another answer), by step id:
+   * put back when the citizen returns to that step, so nothing typed is lost.
+   */
+  kept: z.record(z.string(), z.array(z.string())).optional(),
   /** Failed tries on the current step (reset when the step changes). */
   tries: z.number().int().default(0),
   /** Step ids visited, for 返回. */

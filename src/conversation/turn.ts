@@ -54,6 +54,17 @@ export interface ConversationDeps {
    * (src/suggestions/similar-suggestions.ts). Absent, or failing: the summary is shown alone.
    */
   similar?: SimilarSuggestionsLookup;
+  /** 转人工 (absent: the citizen is given the contact person). */
+  handoff?: HandoffPort;
+}
+
+/**
+ * 转人工: hands a citizen's conversation to a person where the channel can (微信客服, within the office's
+ * hours: src/channels/wecom/kf-handoff.ts). Resolves true when a person has it now, false when the citizen
+ * should be given the contact instead (outside the hours, no servicer receiving, another channel).
+ */
+export interface HandoffPort {
+  request(citizen: CitizenRef): Promise<boolean>;
 }
 
 /** Finds stored suggestions similar to a draft's title and proposal: at most three, most similar first. */
@@ -128,6 +139,9 @@ export function createTurnHandler(deps: ConversationDeps): ConversationHandler {
         const found = deps.similar ? await deps.similar.query({ title: effect.title, proposal: effect.proposal }) : [];
         return { type: effect.type, ok: true, matches: found.slice(0, 3).map(({ reference, title, status }) => ({ reference, title, status })) };
       }
+      case 'handoff':
+        // Channels that cannot hand a conversation to a person give the contact instead.
+        return { type: effect.type, ok: true, transferred: deps.handoff ? await deps.handoff.request(effect.citizen) : false };
     }
   }
 

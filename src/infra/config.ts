@@ -303,7 +303,29 @@ export const fileConfigSchema = z
         unitMaxChars: z.number().int().positive(),
       }),
       contact: z.object({ name: z.string(), phone: z.string(), hours: z.string() }),
+      /**
+       * 转人工: who takes a 微信客服 conversation when a citizen asks for a person, and when. Within these
+       * hours the session is handed to the first servicer that WeCom accepts (kf/service_state/trans);
+       * outside them, or on other channels, the citizen gets the contact above.
+       */
+      handoff: z
+        .object({
+          servicerUserIds: z.array(z.string().min(1)).default([]),
+          /** ISO weekdays (1 = Monday … 7 = Sunday) the office answers. */
+          days: z.array(z.number().int().min(1).max(7)).default([1, 2, 3, 4, 5]),
+          /** Local times (service.timezone), e.g. ["09:00-12:00", "14:00-17:30"]. */
+          hours: z.array(z.string().regex(/^\d{2}:\d{2}-\d{2}:\d{2}$/, 'must look like 09:00-12:00')).default(['09:00-12:00', '14:00-17:30']),
+        })
+        .default({ servicerUserIds: [], days: [1, 2, 3, 4, 5], hours: ['09:00-12:00', '14:00-17:30'] }),
     }),
+    /**
+     * Questions about the campaign itself, answered wherever a citizen asks them and listed in 帮助. The ids
+     * are those of the turn corpus (src/conversation/understanding/corpus): the recogniser learns which id a
+     * question asks from it.
+     */
+    faq: z
+      .array(z.object({ id: z.string().regex(/^[a-z_]+$/), question: z.string().min(1), answer: z.string().min(1) }).strict())
+      .default([]),
     collectingOffice: z.string().min(1),
     campaigns: z.array(campaignSchema).default([]),
     generalTheme: themeSchema,

@@ -28,6 +28,8 @@ export const RedisKeys = {
   /** A kf pull was requested while another worker held the pull lock; holds the latest callback token. */
   kfPullRequest: (openKfId: string) => `${KeyPrefix}kf:pullreq:${openKfId}`,
   /** 微信客服 reply window of one customer: hash {at: last customer message ms, sent: messages since}. */
+  /** Set while a person (not the bot) has a 微信客服 customer's session (转人工). */
+  kfPerson: (openKfId: string, externalUserId: string) => `${KeyPrefix}kf:person:${openKfId}:${externalUserId}`,
   kfWindow: (openKfId: string, externalUserId: string) => `${KeyPrefix}kf:window:${openKfId}:${externalUserId}`,
   /** 微信客服 messages kept until the customer next writes (list of JSON kf message bodies). */
   kfPending: (openKfId: string, externalUserId: string) => `${KeyPrefix}kf:pending:${openKfId}:${externalUserId}`,
@@ -46,6 +48,8 @@ export const RedisTtls = {
   schedulerLease: 60,
   /** A reply window is useless after 48 h; keep it a little longer for diagnosis. */
   kfWindow: 49 * 3600,
+  /** A hand-over to a person is forgotten after this long without its ending event (the bot answers again). */
+  kfPerson: 7 * 24 * 3600,
   /** Kept kf messages wait this long for the customer to write again. */
   kfPending: 30 * 24 * 3600,
   /** sync_msg callback tokens are valid 10 minutes. */

@@ -22,7 +22,7 @@ const PHONE_LABEL = /^(?:联系电话|联系方式|手机号码|手机号|电话
  * @example parsePhone('（023）5812 3456') // { ok: true, value: '023-58123456', kind: 'landline' }
  */
 export function parsePhone(text: string): PhoneResult {
-  let s = text.normalize('NFKC').trim().replace(PHONE_LABEL, '');
+  let s = chineseDigits(text.normalize('NFKC').trim()).replace(PHONE_LABEL, '');
   if (s.length === 0) return { ok: false, reason: 'empty' };
   if (!/^[0-9+\-\s().·]+$/.test(s)) return { ok: false, reason: 'bad_chars' };
   const hadPlus = s.startsWith('+');
@@ -69,6 +69,52 @@ export function parsePhone(text: string): PhoneResult {
   return { ok: false, reason: 'wrong_length' };
 }
 
+/** Digits written in Chinese (一三八…, 幺 for 1, 零/〇 for 0) as they are said and voice-typed. */
+const CN_DIGITS: Record<string, string> = { 零: '0', 〇: '0', 洞: '0', 一: '1', 幺: '1', 么: '1', 二: '2', 两: '2', 三: '3', 四: '4', 五: '5', 六: '6', 七: '7', 八: '8', 九: '9' };
+const CN_DIGIT_RUN = /[零〇洞一幺么二两三四五六七八九][零〇洞一幺么二两三四五六七八九\s-]{5,}[零〇洞一幺么二两三四五六七八九]/g;
+
+/** Runs of seven or more Chinese digits become ASCII digits: 一三八一二三四五六七八 → 13812345678. */
+export function chineseDigits(text: string): string {
+  return text.replace(CN_DIGIT_RUN, (run) => {
+    const digits = run.replace(/[\s-]/g, '');
+    return digits.length >= 7 ? [...digits].map((c) => CN_DIGITS[c] ?? c).join('') : run;
+  });
+}
+
+/** Why a name is not taken as the proposer's real name. */
+export type NameProblem = 'surname_only' | 'title' | 'placeholder' | 'refers_back' | 'invalid';
+
+/** Forms of address that are not names: 何总, 冯医生, 王老师, 张师傅, 李哥. */
+const TITLE_ENDINGS = /(总|医生|大夫|老师|书记|主任|师傅|经理|局长|镇长|村长|校长|院长|律师|老板|哥|姐|叔|姨|婆|爷|大爷|阿姨|先生|女士|同志|工)$/u;
+
+/**
+ * Checks that a name is a real full name, as the seed asks (注明真实姓名): not a surname alone (我姓王),
+ * a title (何总, 冯医生, 老张), a placeholder (匿名, 热心市民) or a reference to earlier (跟上次一样).
+ * Labels (我叫, 姓名：) and trailing particles are removed; English names are kept whole.
+ *
+ * @example checkName('我叫王建国') // { ok: true, value: '王建国' }
+ * @example checkName('何总') // { ok: false, reason: 'title' }
+ */
+export function checkName(text: string): { ok: true; value: string } | { ok: false; reason: NameProblem } {
+  const t = text
+    .normalize('NFKC')
+    .trim()
+    .replace(/^(?:我的名字(?:叫|是)?|我叫|我是|姓名[:：是]?|名字[:：是叫]?|本人)\s*/u, '')
+    .replace(/[。.!！~～,，]+$/u, '')
+    .replace(/(?<=^\p{Script=Han}{2,4})[嘛哈哦啊呀]$/u, '')
+    .trim();
+  if (/(跟|和|同)(上次|上回|刚才|以前|之前|上面|前面).*(一样|相同)|^同上$|上次(的|填过)|你们(有|知道)/u.test(t)) return { ok: false, reason: 'refers_back' };
+  if (/匿名|无名|不愿透露|不想说|不告诉|保密|路人|热心|群众|老百姓|市民|网友|某某|^x+$|^(不写|不填|不留)/iu.test(t)) return { ok: false, reason: 'placeholder' };
+  if (/^(?:我|本人)?(?:免贵)?姓\p{Script=Han}{1,2}(?:[，,].*)?$/u.test(t) || /^\p{Script=Han}$/u.test(t)) return { ok: false, reason: 'surname_only' };
+  if (/^[老小阿]\p{Script=Han}$/u.test(t)) return { ok: false, reason: 'title' };
+  if (/^\p{Script=Han}{2,4}$/u.test(t) && TITLE_ENDINGS.test(t) && (SURNAMES.includes(t[0]!) || COMPOUND_SURNAMES.some((c) => t.startsWith(c)))) {
+    const given = t.replace(TITLE_ENDINGS, '');
+    if ([...given].length <= 2) return { ok: false, reason: 'title' };
+  }
+  if (!/^[\p{Script=Han}A-Za-z·•.' -]{2,30}$/u.test(t) || (t.match(/[\p{Script=Han}A-Za-z]/gu) ?? []).length < 2) return { ok: false, reason: 'invalid' };
+  return { ok: true, value: t.replace(/\s+/g, /\p{Script=Han}/u.test(t) ? '' : ' ') };
+}
+
 /** Common surnames, single and compound, for telling a bare name from other short segments. */
 const SURNAMES =
   '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤牟冉税母幸文易向庞颜倪洪樊兰殷施甘游蓝左晏柏谯';
@@ -92,6 +138,7 @@ function cleanSegment(s: string): string {
 
 function looksLikeName(s: string): boolean {
   if (!/^\p{Script=Han}{2,4}$/u.test(s) && !/^[a-z][a-z .'-]{1,29}$/i.test(s)) return false;
+  if (LATIN_UNIT_MARKERS.test(s)) return false;
   if (UNIT_MARKERS.test(s) && !/^.{2,3}$/.test(s)) return false;
   if (/^(你好|您好|谢谢|姓名|电话|单位|手机|建议|联系|我是|我叫|本人|先生|女士|万州|重庆|退休|无业|务农|个体|农民|学生)/.test(s)) return false;
   if (/^\p{Script=Han}/u.test(s)) {
@@ -101,8 +148,11 @@ function looksLikeName(s: string): boolean {
   return true;
 }
 
+/** Work units named in English. */
+const LATIN_UNIT_MARKERS = /\b(university|college|school|hospital|company|co\.|ltd|inc|bank|bureau|committee|government|office|factory|institute|retired|farmer|student)\b/i;
+
 function looksLikeUnit(s: string): boolean {
-  return s.length >= 2 && s.length <= 60 && UNIT_MARKERS.test(s) && !/\d{5,}/.test(s);
+  return s.length >= 2 && s.length <= 60 && (UNIT_MARKERS.test(s) || LATIN_UNIT_MARKERS.test(s)) && !/\d{5,}/.test(s);
 }
 
 /**
@@ -112,7 +162,7 @@ function looksLikeUnit(s: string): boolean {
  */
 export function extractIdentity(text: string): IdentityFields {
   const out: IdentityFields = {};
-  let rest = text.normalize('NFKC').replace(/\r/g, '');
+  let rest = chineseDigits(text.normalize('NFKC').replace(/\r/g, ''));
 
   // Phone first: its digits would otherwise be mistaken for parts of other fields.
   const phoneMatch = PHONE_IN_TEXT.exec(rest);
@@ -158,10 +208,19 @@ export function extractIdentity(text: string): IdentityFields {
   }
 
   // Bare segments: a 2–4 character name with a known surname, a segment with a unit ending.
+  // A chunk between separators stays whole when it is one unit or one English name ("重庆三峡学院 Chongqing
+  // Three Gorges University", "万州区某某小学 语文教研组", "John Smith"); otherwise spaces separate fields too.
   const segments = rest
-    .split(/[，,；;、\n|/]+|\s{1,}/)
+    .split(/[，,；;、\n|/]+/)
     .map(cleanSegment)
-    .filter((s) => s.length > 0);
+    .filter((s) => s.length > 0)
+    .flatMap((chunk) => {
+      const parts = chunk.split(/\s+/);
+      if (parts.length === 1) return parts;
+      if (/^[a-z][a-z .'-]*$/i.test(chunk)) return [chunk];
+      if (!looksLikeName(parts[0]!) && looksLikeUnit(parts[0]!) && !parts.some((p) => /\p{Script=Han}/u.test(p) && looksLikeName(p) && !looksLikeUnit(p))) return [chunk];
+      return parts;
+    });
   for (const seg of segments) {
     if (!out.name && looksLikeName(seg)) {
       out.name = seg;

@@ -13,6 +13,8 @@
 import type { AppConfig } from '../infra/config.js';
 import type { Logger } from '../infra/logger.js';
 import type { Redis } from '../infra/redis.js';
+import type { Clock } from '../infra/clock.js';
+import { createKfHandoff, type KfHandoff } from './kf-handoff.js';
 import { createKfOutbox, type KfOutbox } from './kf-outbox.js';
 import { MemoryKfStore, RedisKfStore, type KfStore } from './kf-store.js';
 import { createWeComLimiters, type WeComLimiters, type WeComLimitSettings } from './rate-limits.js';
@@ -22,9 +24,12 @@ export { createWeComClient, type WeComClient, type WeComClientDeps, type AppMess
 export { WeComApiError, WeComConfigError, WeComHttpError } from './wecom-errors.js';
 export type { KfOutbox, KfCustomer } from './kf-outbox.js';
 export type { KfStore } from './kf-store.js';
+export { withinOfficeHours, type KfHandoff } from './kf-handoff.js';
 
 export interface WeComApiDeps {
-  config: Readonly<Pick<AppConfig, 'env'>>;
+  config: Readonly<Pick<AppConfig, 'env'>> & Readonly<Partial<Pick<AppConfig, 'service'>>>;
+  /** The service clock, for the office's hours of 转人工 (default: real time). */
+  clock?: Clock;
   logger: Logger;
   redis?: Redis;
   /** Tests: WeCom's "now" in ms (reply window, cursor expiry). Default Date.now. */
@@ -46,6 +51,8 @@ export interface WeComApi {
   kfOutbox: KfOutbox;
   /** 微信客服 cursors and reply windows (Redis when configured). */
   kfStore: KfStore;
+  /** 转人工 on 微信客服 (config `service.handoff`): the conversation's HandoffPort. */
+  kfHandoff: KfHandoff;
   limiters: WeComLimiters;
   /** The configured 微信客服 accounts (WECOM_KF_OPEN_KFIDS). */
   openKfIds: string[];
@@ -67,11 +74,25 @@ export function createWeComApi(deps: WeComApiDeps): WeComApi {
   const kfClient = env.WECOM_KF_SECRET && env.WECOM_KF_SECRET !== env.WECOM_SECRET ? createWeComClient({ ...clientBase, secret: env.WECOM_KF_SECRET }) : appClient;
   const kfStore: KfStore = redis ? new RedisKfStore(redis) : new MemoryKfStore({ now: wecomNow });
   const kfOutbox = createKfOutbox({ client: kfClient, store: kfStore, logger, now: wecomNow, window: deps.kfWindow });
+  const handoff = deps.config.service?.handoff;
+  const kfHandoff = createKfHandoff({
+    client: kfClient,
+    store: kfStore,
+    settings: {
+      servicerUserIds: handoff?.servicerUserIds ?? [],
+      days: handoff?.days ?? [],
+      hours: handoff?.hours ?? [],
+      timezone: deps.config.service?.timezone ?? 'Asia/Shanghai',
+    },
+    clock: deps.clock ?? { now: () => new Date() },
+    logger,
+  });
   return {
     appClient,
     kfClient,
     kfOutbox,
     kfStore,
+    kfHandoff,
     limiters,
     openKfIds: env.WECOM_KF_OPEN_KFIDS?.split(',').map((x) => x.trim()).filter(Boolean) ?? [],
     async checkCredentials() {

@@ -28,6 +28,9 @@ export interface KfStore {
   keepFirst(openKfId: string, user: string, items: string[]): Promise<void>;
   /** Takes all kept messages. */
   takeKept(openKfId: string, user: string): Promise<string[]>;
+  /** 转人工: a person has (true) or no longer has (false) the customer's session; the bot stays silent meanwhile. */
+  setWithPerson(openKfId: string, user: string, on: boolean): Promise<void>;
+  withPerson(openKfId: string, user: string): Promise<boolean>;
 }
 
 const RESERVE_SCRIPT = `
@@ -78,6 +81,13 @@ export class RedisKfStore implements KfStore {
   async takeKept(k: string, u: string) {
     return ((await this.redis.eval(TAKE_ALL_SCRIPT, 1, RedisKeys.kfPending(k, u))) as string[] | null) ?? [];
   }
+  async setWithPerson(k: string, u: string, on: boolean) {
+    if (on) await this.redis.set(RedisKeys.kfPerson(k, u), '1', 'EX', RedisTtls.kfPerson);
+    else await this.redis.del(RedisKeys.kfPerson(k, u));
+  }
+  async withPerson(k: string, u: string) {
+    return (await this.redis.exists(RedisKeys.kfPerson(k, u))) === 1;
+  }
 }
 
 /**
@@ -90,6 +100,7 @@ export class MemoryKfStore implements KfStore {
   private pulls = new Map<string, { token: string; until: number }>();
   private windows = new Map<string, { at: number; sent: number; until: number }>();
   private kept = new Map<string, { items: string[]; until: number }>();
+  private persons = new Map<string, { until: number }>();
   private nextSweep = 0;
 
   constructor(opts: { now?: () => number } = {}) {
@@ -104,7 +115,7 @@ export class MemoryKfStore implements KfStore {
   private sweep(now: number): void {
     if (now < this.nextSweep) return;
     this.nextSweep = now + 60_000;
-    for (const map of [this.pulls, this.windows, this.kept] as Map<string, { until: number }>[]) {
+    for (const map of [this.pulls, this.windows, this.kept, this.persons] as Map<string, { until: number }>[]) {
       for (const [k, v] of map) if (v.until <= now) map.delete(k);
     }
   }
@@ -165,5 +176,12 @@ export class MemoryKfStore implements KfStore {
     const v = this.live(this.kept, `${k}|${u}`)?.items ?? [];
     this.kept.delete(`${k}|${u}`);
     return v;
+  }
+  async setWithPerson(k: string, u: string, on: boolean) {
+    if (on) this.persons.set(`${k}|${u}`, { until: this.now() + RedisTtls.kfPerson * 1000 });
+    else this.persons.delete(`${k}|${u}`);
+  }
+  async withPerson(k: string, u: string) {
+    return this.live(this.persons, `${k}|${u}`) !== undefined;
   }
 }

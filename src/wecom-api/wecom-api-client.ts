@@ -165,6 +165,10 @@ export interface WeComClient {
   kfSyncMsg(req: SyncMsgRequest): Promise<SyncMsgResponse>;
   kfSendMsg(req: { touser: string; open_kfid: string; msgid: string } & KfMessageBody): Promise<{ msgid: string }>;
   kfSendMsgOnEvent(req: { code: string; msgid: string } & KfMessageBody): Promise<{ msgid: string }>;
+  /** A customer's session state (§7.5): 0 new, 1 bot, 2 queued, 3 a person (`servicer_userid`), 4 ended. */
+  kfServiceStateGet(req: { open_kfid: string; external_userid: string }): Promise<{ service_state: number; servicer_userid?: string }>;
+  /** Moves a customer's session (§7.5); state 3 needs a receiving `servicer_userid`. */
+  kfServiceStateTrans(req: { open_kfid: string; external_userid: string; service_state: number; servicer_userid?: string }): Promise<{ msg_code?: string }>;
   /** Group robot webhook (no access token; the key is the credential). */
   webhookSend(robotKey: string, msg: RobotMessage): Promise<void>;
   close(): Promise<void>;
@@ -435,6 +439,9 @@ export function createWeComClient(deps: WeComClientDeps): WeComClient {
     },
     kfSendMsg: (req) => post('kf/send_msg', req as unknown as Json),
     kfSendMsgOnEvent: (req) => post('kf/send_msg_on_event', req as unknown as Json),
+    kfServiceStateGet: (req) => post('kf/service_state/get', req as unknown as Json),
+    // A hand-over is not repeated on a timeout: the citizen is given the contact instead.
+    kfServiceStateTrans: (req) => post('kf/service_state/trans', req as unknown as Json, { idempotent: false }),
     async webhookSend(robotKey, msg) {
       await post('webhook/send', msg as unknown as Json, {
         noToken: true,

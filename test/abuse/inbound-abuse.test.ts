@@ -170,7 +170,7 @@ describe('the dev chat', () => {
     ['truncated JSON', '{"user": "x", "text": "我想', 400, /JSON/i],
     ['a JSON body over the 256 KB limit', JSON.stringify({ user: 'big', text: 'a'.repeat(300 * 1024) }), 413, /too large/i],
     ['unknown fields', JSON.stringify({ user: 'u1', text: '我想提建议', admin: true }), 400, /invalid request/],
-    ['a text over the 20,000-character request cap', JSON.stringify({ user: 'u2', text: '字'.repeat(20_001) }), 400, /invalid request/],
+    ['a text over the 50,000-character request cap', JSON.stringify({ user: 'u2', text: '字'.repeat(50_001) }), 400, /invalid request/],
     ['an operator object as the text', JSON.stringify({ user: 'u3', text: { $ne: '' } }), 400, /invalid request/],
     ['a missing user', JSON.stringify({ text: '我想提建议' }), 400, /invalid request/],
     ['an array instead of an object', JSON.stringify([{ user: 'u4', text: '我想提建议' }]), 400, /invalid request/],
@@ -184,14 +184,14 @@ describe('the dev chat', () => {
     await w.expectUnchanged(before);
   });
 
-  test('a 10,000-character message gets a polite refusal stating the limit; the session stays where it was, nothing is stored', async () => {
+  test('a message over the 20,000-character ceiling gets a polite refusal stating the limit; the session stays where it was, nothing is stored', async () => {
     const before = await w.snapshot();
-    const r = await w.chat('bystander', '很'.repeat(10_000));
+    const r = await w.chat('bystander', '很'.repeat(20_001));
     expect(r.status).toBe(200);
     expect(r.state).toBe('title');
     const said = r.replies.map((x) => x.text).join('\n');
-    expect(said).toContain('2000');
-    expect(said).toContain('10000');
+    expect(said).toContain('20000');
+    expect(said).toContain('20001');
     await w.expectUnchanged(before);
     // The conversation carries on from the same question.
     expect((await w.chat('bystander', '关于在五桥片区增设早晚高峰公交班次的建议')).state).toBe('category');

@@ -101,9 +101,12 @@ describe('the proposal is coached until it can be handled', () => {
     const chat = await startChat();
     await walkTo(chat, 'feasibility');
     await chat.say('可行');
+    // 可行 alone is no explanation: not stored; the bot says what a feasibility note holds.
+    expect(chat.state).toBe('feasibility');
+    expect(chat.last).toContain('需要哪些条件');
     await chat.say('完成');
     expect(chat.state).toBe('feasibility');
-    expect(chat.last).toContain('实施需要哪些条件');
+    expect(chat.last).toContain('还没有收到内容');
   });
 
   test('a too-short title is refused with an example', async () => {
@@ -147,23 +150,23 @@ describe('three failed tries on one step bring an example and a person to contac
 });
 
 describe('over-long input is refused with the limit stated', () => {
-  test('a message over the per-message limit', async () => {
+  test('a message over the ceiling (far above real use: the seed says 不限字数)', async () => {
     const chat = await startChat();
     await walkTo(chat, 'proposal');
-    await chat.say('建'.repeat(2001));
+    await chat.say('建'.repeat(20001));
     expect(chat.state).toBe('proposal');
-    expect(chat.last).toContain('2001');
-    expect(chat.last).toContain('2000');
+    expect(chat.last).toContain('20001');
+    expect(chat.last).toContain('20000');
     await chat.say('完成');
     expect(chat.last).toContain('还没有收到内容');
   });
 
-  test('a proposal whose parts together exceed the proposal limit', async () => {
+  test('a proposal whose parts together exceed the ceiling', async () => {
     const chat = await startChat();
     await walkTo(chat, 'proposal');
-    for (let i = 0; i < 2; i++) await chat.say('建'.repeat(2000));
-    await chat.say('建'.repeat(1500));
-    expect(chat.last).toContain('5000');
+    for (let i = 0; i < 2; i++) await chat.say('建'.repeat(9000));
+    await chat.say('建'.repeat(2500));
+    expect(chat.last).toContain('20000');
     expect(chat.state).toBe('proposal');
   });
 

@@ -42,7 +42,11 @@ describe('global commands work at any step', () => {
     await chat.say('返回');
     expect(chat.state).toBe('category');
     await chat.say('改进工作');
-    expect(chat.last).toContain('已采用您之前发来的内容');
+    // Back at the proposal: what was written is shown and kept, not checked or sent on by itself.
+    expect(chat.state).toBe('proposal');
+    expect(chat.last).toContain('已保留');
+    expect(chat.last).toContain(good.proposal[0]!.slice(0, 10));
+    await chat.say('完成');
     expect(chat.state).toBe('feasibility');
     await chat.say(good.feasibility);
     await chat.say('完成');
@@ -144,6 +148,10 @@ describe('global commands work at any step', () => {
     const chat = await startChat();
     await walkTo(chat, 'feasibility');
     await chat.say('重新开始');
+    // A draft with content is never cleared without asking.
+    expect(chat.state).toBe('feasibility');
+    expect(chat.last).toContain('确定要重新开始吗');
+    await chat.say('确定重新开始');
     expect(chat.state).toBe('theme');
     expect(chat.last).toContain('从头开始');
     await chat.say('1');

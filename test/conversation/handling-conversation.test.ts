@@ -89,3 +89,34 @@ describe('the citizen hears back on the dev chat and rates', () => {
     expect((await say('u1', '满意', 'citizen', 'dev')).texts).toEqual(['收到：满意']);
   });
 });
+
+describe('menus cannot collide: numbers answer the last menu shown', () => {
+  /** An engine that opens a numbered menu for 我想提建议 (as the suggestion flow's themes do). */
+  const menuEngine: ConversationHandler = {
+    async handle(m) {
+      if (m.text === '我想提建议') return { replies: [{ text: '请选择建议的主题：', options: [{ id: 'rural', label: '乡村振兴' }, { id: 'general', label: '日常建议' }] }], state: 'theme' };
+      return { replies: [{ text: `收到：${m.text}` }], state: 'echo' };
+    },
+  };
+
+  test('a rating request arriving with a new draft\'s menu is set aside; "1" picks the theme, 满意 still rates', async () => {
+    chat = h.w.handlingChat.wrap(menuEngine);
+    const ref = await h.w.submit({ citizen: { channel: 'dev', id: 'u2' } });
+    await h.w.handling.accept(ref, { unit: 'fgw', by: { kind: 'unit', unit: 'fgw', userid: 'unit_li' } });
+    await h.w.handling.answer(ref, { unit: 'fgw', outcome: 'adopted', text: '已纳入明年重点项目。', by: { kind: 'unit', unit: 'fgw', userid: 'unit_li' } });
+    await h.w.dispatcher().runOnce();
+
+    let r = await say('u2', '我想提建议', 'citizen', 'dev');
+    // Only one numbered menu: the themes. The rating question says how to answer it later.
+    expect(r.options).toEqual(['乡村振兴', '日常建议']);
+    expect(r.texts.join('\n')).toContain(`请您对建议 ${ref} 的办理答复进行评价`);
+    expect(r.texts.join('\n')).toContain('稍后直接回复“满意”');
+
+    r = await say('u2', '1', 'citizen', 'dev');
+    expect(r.texts).toEqual(['收到：1']); // the theme menu's answer reached the suggestion flow
+    expect((await h.w.doc(ref)).evaluation).toBeFalsy();
+
+    r = await say('u2', '满意', 'citizen', 'dev');
+    expect((await h.w.doc(ref)).evaluation).toMatchObject({ rating: 'satisfied' });
+  });
+});

@@ -89,6 +89,8 @@ interface KfCustomer {
   lastCustomerAt?: number;
   sentSince: number;
   serviceState: number;
+  /** The person who has the session (state 3). */
+  servicer?: string;
 }
 
 type KfRecord = Record<string, unknown> & { send_time: number };
@@ -136,6 +138,8 @@ export class FakeWeCom {
   private signInCodes = new Map<string, { who: { userid: string } | { openid: string }; expiresAt: number; used: boolean }>();
   /** Sign-in codes minted (each single use, 5 minutes). */
   readonly signInRedirects: { redirectUri: string; state: string; code: string }[] = [];
+  /** Servicers per kf account: userid → receiving (status 0) or stopped (1) (§7.5 servicer/list). */
+  private servicers = new Map<string, Map<string, 0 | 1>>();
 
   constructor(private readonly opts: FakeWeComOptions) {
     this.limits = { ...CONTRACT, ...opts.limits };
@@ -209,7 +213,10 @@ export class FakeWeCom {
   addRobot(key: string): void {
     this.robots.add(key);
   }
-  /** Moves a customer's session to another service_state (2 = 人工接待, 3 = 已结束 → send_msg gets 95018). */
+  /**
+   * Moves a customer's session to another service_state (§7.5: 0 new, 1 bot, 2 queued, 3 a person, 4 ended;
+   * send_msg works only in 0 and 1, else 95018).
+   */
   setServiceState(openKfId: string, externalUserId: string, state: number): void {
     this.customer(openKfId, externalUserId).serviceState = state;
   }
@@ -239,7 +246,8 @@ export class FakeWeCom {
     const c = this.customer(openKfId, externalUserId);
     c.lastCustomerAt = this.now();
     c.sentSince = 0;
-    if (c.serviceState === 3) c.serviceState = 0;
+    // After a person ended the session (4) the next customer message starts a new one (0).
+    if (c.serviceState === 4) c.serviceState = 0;
     const msgid = this.newId('from_msgid_');
     this.append(openKfId, {
       msgid,
@@ -277,6 +285,34 @@ export class FakeWeCom {
       origin: 5,
       msgtype: 'text',
       text: { content },
+    });
+  }
+  /** Makes `userid` a servicer of the kf account, receiving (0) or stopped (1). */
+  addServicer(openKfId: string, userid: string, status: 0 | 1 = 0): void {
+    if (!this.servicers.has(openKfId)) this.servicers.set(openKfId, new Map());
+    this.servicers.get(openKfId)!.set(userid, status);
+  }
+  /** A customer's service_state now (§7.5). */
+  serviceStateOf(openKfId: string, externalUserId: string): number {
+    return this.customer(openKfId, externalUserId).serviceState;
+  }
+  /**
+   * The servicer ends the session in the WeCom client: state 4 and a session_status_change event
+   * (change_type 3, with a 20-second msg_code) in sync_msg.
+   */
+  servicerEnds(openKfId: string, externalUserId: string): void {
+    const c = this.customer(openKfId, externalUserId);
+    const old = c.servicer ?? '';
+    c.serviceState = 4;
+    delete c.servicer;
+    const code = this.newId('END_');
+    this.eventCodes.set(code, { expiresAt: this.now() + this.limits.welcomeCodeMs, used: false, touser: externalUserId, openKfId });
+    this.append(openKfId, {
+      msgid: this.newId('ev_'),
+      send_time: Math.floor(this.now() / 1000),
+      origin: 4,
+      msgtype: 'event',
+      event: { event_type: 'session_status_change', open_kfid: openKfId, external_userid: externalUserId, change_type: 3, old_servicer_userid: old, msg_code: code },
     });
   }
   /** Appends a raw sync_msg item (for shapes the helpers do not cover). */
@@ -418,6 +454,10 @@ export class FakeWeCom {
         return this.kfSend(b);
       case 'kf/send_msg_on_event':
         return this.kfSendOnEvent(b);
+      case 'kf/service_state/get':
+        return this.serviceStateGet(b);
+      case 'kf/service_state/trans':
+        return this.serviceStateTrans(b);
       case 'message/send':
         return this.messageSend(b);
       case 'message/update_template_card':
@@ -608,6 +648,41 @@ export class FakeWeCom {
     this.kfMsgids.get(openKfId)?.add(msgid);
     this.kfDelivered.push({ touser, open_kfid: openKfId, msgid, via: 'send_msg', body: b });
     return { errcode: 0, errmsg: 'ok', msgid };
+  }
+
+  private serviceStateGet(b: Record<string, unknown>): Record<string, unknown> {
+    const openKfId = String(b.open_kfid ?? '');
+    const user = String(b.external_userid ?? '');
+    if (!this.kfLog.has(openKfId)) return err(95000, 'invalid open_kfid');
+    if (!this.customers.has(`${openKfId}|${user}`)) return err(95000, 'invalid external_userid (modelled; real errcode unconfirmed)');
+    const c = this.customer(openKfId, user);
+    return { errcode: 0, errmsg: 'ok', service_state: c.serviceState, ...(c.serviceState === 3 && c.servicer ? { servicer_userid: c.servicer } : {}) };
+  }
+
+  private serviceStateTrans(b: Record<string, unknown>): Record<string, unknown> {
+    const openKfId = String(b.open_kfid ?? '');
+    const user = String(b.external_userid ?? '');
+    const state = Number(b.service_state);
+    if (!this.kfLog.has(openKfId)) return err(95000, 'invalid open_kfid');
+    if (!this.customers.has(`${openKfId}|${user}`)) return err(95000, 'invalid external_userid (modelled; real errcode unconfirmed)');
+    if (![0, 1, 2, 3, 4].includes(state)) return err(40058, 'invalid service_state');
+    const servicer = typeof b.servicer_userid === 'string' ? b.servicer_userid : '';
+    // The errcodes below are not in the contract: modelled as 40058 (invalid parameter).
+    if (state === 3 && !servicer) return err(40058, 'servicer_userid required for state 3 (modelled)');
+    if (state === 3 && this.servicers.get(openKfId)?.get(servicer) !== 0) return err(40058, 'servicer is not receiving (modelled)');
+    const c = this.customer(openKfId, user);
+    const before = c.serviceState;
+    c.serviceState = state;
+    if (state === 3) c.servicer = servicer;
+    else delete c.servicer;
+    // msg_code when the state first becomes 2 or 3 (a greeting) or 4 (closing), usable once (§7.4, 48 h / 20 s).
+    if (before !== state && (state === 2 || state === 3 || state === 4)) {
+      const code = this.newId('MSGCODE_');
+      const ttl = state === 4 ? this.limits.welcomeCodeMs : 48 * 3600 * 1000;
+      this.eventCodes.set(code, { expiresAt: this.now() + ttl, used: false, touser: user, openKfId });
+      return { errcode: 0, errmsg: 'ok', msg_code: code };
+    }
+    return { errcode: 0, errmsg: 'ok' };
   }
 
   private kfSendOnEvent(b: Record<string, unknown>): Record<string, unknown> {

@@ -44,6 +44,8 @@ export async function startBot(
     env?: Record<string, string>;
     kfWindow?: WeComApiDeps['kfWindow'];
     setBot?: boolean;
+    /** Changes to the loaded config (e.g. the 转人工 servicers). */
+    configure?: (c: AppConfig) => AppConfig;
   },
 ): Promise<BotWorker> {
   const base = loadTestConfig({
@@ -51,11 +53,11 @@ export async function startBot(
     ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : {}),
     ...opts.env,
   });
-  const config = Object.freeze({ ...base, members: TEST_MEMBERS });
+  const config = Object.freeze((opts.configure ?? ((c) => c))({ ...base, members: TEST_MEMBERS }));
   const redis = opts.redisUrl ? new Redis(opts.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
   redis?.on('error', () => undefined);
   const app = Fastify();
-  const api = createWeComApi({ config, logger: silentLogger, redis, ...FAST, kfWindow: opts.kfWindow });
+  const api = createWeComApi({ config, clock: opts.clock, logger: silentLogger, redis, ...FAST, kfWindow: opts.kfWindow });
   const cardHandlers: TemplateCardHandler[] = [];
   const inbound = registerWeComRoutes(app, {
     config,

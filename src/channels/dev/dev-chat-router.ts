@@ -11,8 +11,8 @@ import type { ConversationHandler } from '../../conversation/message-port.js';
 const devChatBody = z
   .object({
     user: z.string().trim().min(1).max(64),
-    // Generous cap: the engine itself refuses over-long answers with the limit stated.
-    text: z.string().max(20_000),
+    // Generous cap, above the engine's 20,000-character ceiling, which it states in its refusal.
+    text: z.string().max(50_000),
     role: z.enum(['citizen', 'agent']).optional(),
     messageId: z.string().min(1).max(128).optional(),
     forwarded: z

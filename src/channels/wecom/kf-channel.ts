@@ -12,7 +12,9 @@ import { RedisKeys, RedisTtls } from '../../infra/redis-keys.js';
 import type { ConversationHandler, InboundMessage } from '../../conversation/message-port.js';
 import { parseKfItem, type KfItem, type KfSyncItem } from './message-parser.js';
 import type { KfOutbox } from '../../wecom-api/kf-outbox.js';
+import type { KfStore } from '../../wecom-api/kf-store.js';
 import type { WeComClient } from '../../wecom-api/wecom-api-client.js';
+import type { KfHandoff } from '../../wecom-api/kf-handoff.js';
 import type { WeComTexts } from '../../../flows/texts/channels.js';
 
 export interface KfChannelDeps {
@@ -30,6 +32,8 @@ export interface KfChannelDeps {
   welcomeValidMs?: number;
   /** Only these kf accounts are served (all when empty). */
   openKfIds?: readonly string[];
+  /** 转人工: told each customer's account before a turn; while a person has the session the bot is silent. */
+  handoff?: { port: Pick<KfHandoff, 'noteAccount' | 'takeGreetingCode'>; store: Pick<KfStore, 'withPerson' | 'setWithPerson'> };
 }
 
 type CustomerItem = Extract<KfItem, { kind: 'customer_text' | 'customer_forward' | 'customer_other' }>;
@@ -44,6 +48,14 @@ export function createKfChannel(deps: KfChannelDeps) {
 
   async function handleCustomer(item: CustomerItem): Promise<void> {
     const customer = { openKfId: item.openKfId, externalUserId: item.externalUserId };
+    if (deps.handoff) {
+      // A person has this customer (转人工): they answer in the WeCom client; the bot says nothing.
+      if (await deps.handoff.store.withPerson(item.openKfId, item.externalUserId)) {
+        log.debug({ msgid: item.msgid }, 'customer is with a person; not answered by the bot');
+        return;
+      }
+      deps.handoff.port.noteAccount(item.externalUserId, item.openKfId);
+    }
     if (item.kind === 'customer_other') {
       if (!(await claim(item.msgid))) return;
       await outbox.customerWrote(customer, item.sendTime * 1000);
@@ -72,6 +84,17 @@ export function createKfChannel(deps: KfChannelDeps) {
     } catch (err) {
       log.error({ err: (err as Error).message, msgid: item.msgid }, 'engine failed on a kf message');
       replies = [{ text: texts.apology }];
+    }
+    const code = deps.handoff?.port.takeGreetingCode(item.externalUserId);
+    if (code) {
+      // Handed to a person during this turn: the bot may only speak once more, with the greeting code.
+      try {
+        const content = replies.map((r) => r.text).join('\n');
+        await client.kfSendMsgOnEvent({ code, msgid: `h_${item.msgid}`.replace(/[^0-9a-zA-Z_-]/g, '').slice(0, 32), msgtype: 'text', text: { content } });
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'hand-over notice not sent');
+      }
+      return;
     }
     await outbox.customerWrote(customer, item.sendTime * 1000);
     const r = await outbox.enqueue(customer, replies, { idBase: item.msgid, oneTurn: true });
@@ -115,6 +138,11 @@ export function createKfChannel(deps: KfChannelDeps) {
           }
           case 'enter_session':
             others.push(welcome(item));
+            break;
+          case 'session_status':
+            // 1 taken from the queue, 2 transferred: a person has it; 3 ended: back to the bot.
+            if (deps.handoff) others.push(deps.handoff.store.setWithPerson(item.openKfId, item.externalUserId, item.changeType !== 3));
+            log.info({ changeType: item.changeType }, 'kf session status changed');
             break;
           case 'send_fail':
             log.warn({ failMsgId: item.failMsgId, failType: item.failType }, 'WeCom reports a kf message was not delivered');

@@ -100,6 +100,8 @@ export type KfItem =
   | { kind: 'customer_other'; msgid: string; openKfId: string; externalUserId: string; sendTime: number; msgtype: string }
   | { kind: 'enter_session'; msgid: string; openKfId: string; externalUserId: string; sendTime: number; welcomeCode?: string }
   | { kind: 'send_fail'; msgid: string; openKfId: string; externalUserId: string; failMsgId: string; failType: number }
+  /** A person took (1), was given (2) or ended (3) the customer's session (§7.2 session_status_change). */
+  | { kind: 'session_status'; msgid: string; openKfId: string; externalUserId: string; changeType: number; servicer?: string }
   | { kind: 'ignored'; msgid: string; origin: number; msgtype: string; eventType?: string };
 
 export function parseKfItem(it: KfSyncItem): KfItem {
@@ -119,6 +121,10 @@ export function parseKfItem(it: KfSyncItem): KfItem {
     const externalUserId = ev.external_userid ?? '';
     if (ev.event_type === 'enter_session' && openKfId && externalUserId) {
       return { kind: 'enter_session', msgid: it.msgid, openKfId, externalUserId, sendTime, ...(ev.welcome_code ? { welcomeCode: ev.welcome_code } : {}) };
+    }
+    if (ev.event_type === 'session_status_change' && openKfId && externalUserId) {
+      const servicer = typeof ev.new_servicer_userid === 'string' && ev.new_servicer_userid ? ev.new_servicer_userid : undefined;
+      return { kind: 'session_status', msgid: it.msgid, openKfId, externalUserId, changeType: Number(ev.change_type ?? 0), ...(servicer ? { servicer } : {}) };
     }
     if (ev.event_type === 'msg_send_fail' && openKfId && externalUserId) {
       return { kind: 'send_fail', msgid: it.msgid, openKfId, externalUserId, failMsgId: ev.fail_msgid ?? '', failType: Number(ev.fail_type ?? 0) };

@@ -102,6 +102,7 @@ export function registerWeComRoutes(app: FastifyInstance, deps: WeComRoutesDeps)
   const texts = { ...defaultWeComTexts, ...config.wecom?.texts };
   const { openKfIds } = api;
   const kf = createKfChannel({
+    handoff: { port: api.kfHandoff, store: api.kfStore },
     conversation: deps.conversation,
     outbox: api.kfOutbox,
     client: api.kfClient,
