@@ -211,6 +211,9 @@ function excerpt(text: string, max = 60): string {
 /** Below this, an aside at a one-line text step is handed to the step's parser (which coaches) instead. */
 const DOUBTFUL_ASIDE = 0.65;
 
+/** Words and endings that ask something, dialect included (有奖励没得, 可以不, 要得不). */
+const ASKS = /[？?]|吗|呢|么|啥|什么|怎|咋|哪|几|多少|多久|好久|能不能|可不可以|是不是|有没有|会不会|要不要|行不行|对不对|请问|为什么|为啥|没得[。!！\s]*$|没有[。!！\s]*$|不[。!！\s]*$|\b(how|what|why|when|can i|do i)\b/i;
+
 /** How sure the reading must be before a short answer is taken as a yes. */
 const SURE_YES = 0.8;
 
@@ -335,6 +338,14 @@ class Turn {
     const r = understandTurn(this.text, at);
     // A doubtful aside where a short text is asked (公交 for a title) goes to the step's parser, which coaches.
     if (step.kind === 'text' && r.kind === 'aside' && r.confidence < DOUBTFUL_ASIDE) return { ...r, kind: 'answer', clean: r.clean };
+    // Where a proposal is written, a doubtful aside of some length is content (多修点公厕), which the quality
+    // checks then coach: dropping what a citizen wrote is worse than showing it back in the summary.
+    if (step.kind === 'collect' && r.kind === 'aside' && !r.done && r.confidence < DOUBTFUL_ASIDE && [...this.text.trim()].length >= 5) {
+      return { ...r, kind: 'answer', clean: r.clean };
+    }
+    // Likewise a doubtful "question" with no word that asks anything (乡村振兴要抓好产业 is a slogan, not a
+    // question about the themes).
+    if (step.kind === 'collect' && r.kind === 'question' && r.confidence < DOUBTFUL_ASIDE && !ASKS.test(this.text)) return { ...r, kind: 'answer', clean: r.clean };
     // Asked for a phone, digits are an answer to check (and coach), not an aside.
     if (at === 'phone' && (r.kind === 'aside' || r.kind === 'question') && /\d{3,}/.test(chineseDigits(this.text.normalize('NFKC')))) {
       return { ...r, kind: 'answer', clean: r.clean };
