@@ -85,6 +85,10 @@ const unitSchema = z.object({
   wecomUserIds: z.array(z.string()).default([]),
   /** Group robot webhook key, if the unit has a group robot. */
   robotKey: z.string().optional(),
+  /** Other names the unit is known by (a town's former name, e.g. 高峰镇 for 高峰街道); routing finds them in the text. */
+  aliases: z.array(z.string().min(2)).optional(),
+  /** A town's (街道, 镇, 乡) villages and communities (村, 社区): one named in a suggestion brings the town in. */
+  places: z.array(z.string().min(2)).optional(),
 });
 
 /** A WeCom member (self-built app) and the role they have here. */
@@ -166,6 +170,11 @@ export const routingSchema = z
     rules: z.array(routingRuleSchema).default([]),
     /** Words that mark a suggestion as concerning the whole city (全市): it goes to the office for recommendation. */
     cityLevelKeywords: z.array(z.string().min(1)).default([]),
+    /**
+     * A town (街道, 镇, 乡) named in the text, or one of its `places`, is added as co-handler (or handles the
+     * suggestion alone when no rule matched); a name several towns share goes to the office's screening.
+     */
+    placeRouting: z.boolean().default(true),
   })
   .strict();
 
@@ -277,7 +286,7 @@ export const fileConfigSchema = z
         appReplyFormat: z.enum(['text', 'markdown']).default('text'),
       })
       .optional(),
-    routing: routingSchema.default({ mode: 'auto', rules: [], cityLevelKeywords: [] }),
+    routing: routingSchema.default({ mode: 'auto', rules: [], cityLevelKeywords: [], placeRouting: true }),
     deadlines: deadlinesSchema.default(deadlinesSchema.parse({})),
     notifications: notificationsSchema.default(notificationsSchema.parse({})),
     awards: awardsSchema.default(awardsSchema.parse({})),

@@ -4,6 +4,7 @@
  */
 import type { FileConfig } from '../infra/config.js';
 import type { SuggestionCategory } from '../suggestions/suggestion-types.js';
+import { findPlaces } from './place-names.js';
 
 /** The parts of a suggestion routing looks at. */
 export interface RoutableSuggestion {
@@ -13,9 +14,11 @@ export interface RoutableSuggestion {
   proposal: string;
   /** A level already decided (e.g. the submitter said it concerns the whole city). */
   level?: 'district' | 'city' | null;
+  /** Other text that names places: addresses of locations the citizen sent with the suggestion. */
+  placeText?: string | null;
 }
 
-export type RoutingConfig = Pick<FileConfig, 'routing' | 'collectingOffice'>;
+export type RoutingConfig = Pick<FileConfig, 'routing' | 'collectingOffice' | 'units'>;
 
 /**
  * The routing decision.
@@ -31,11 +34,19 @@ export interface RoutingDecision {
   /** The rule that matched (its id, or `rule-<n>`), if any. */
   ruleId?: string;
   /** Why the office must screen it. */
-  screeningReason?: 'mode' | 'no_rule' | 'city_level';
+  screeningReason?: 'mode' | 'no_rule' | 'city_level' | 'ambiguous_place';
+  /** Places named in the text that decided a town's (街道, 镇, 乡) part, or that matched several of them. */
+  places?: { name: string; units: string[] }[];
 }
 
+/** More towns than this named in one suggestion: it concerns a wider area, and no town is added for it. */
+const MAX_PLACE_UNITS = 3;
+
 /**
- * Tries the rules in order; the first whose theme, category and keywords all match decides.
+ * Tries the rules in order; the first whose theme, category and keywords all match decides. A town (街道,
+ * 镇, 乡) named in the text, by its name or one of its villages (`units[].places`), is added as co-handler,
+ * or handles it alone when no rule matched; a place name that belongs to several towns sends the
+ * suggestion to the office's screening instead of a guess.
  *
  * @example
  * routeSuggestion({ theme: 'rural_revitalization', title: '发展乡村民宿', proposal: '…' }, cfg)
@@ -55,12 +66,21 @@ export function routeSuggestion(s: RoutableSuggestion, cfg: RoutingConfig): Rout
     break;
   }
 
-  const screeningReason = level === 'city' ? 'city_level' : !matched ? 'no_rule' : cfg.routing.mode === 'screening' ? 'mode' : undefined;
+  const found = cfg.routing.placeRouting ? findPlaces(s.placeText ? `${text}\n${s.placeText}` : text, cfg.units) : undefined;
+  const towns = found && found.towns.length <= MAX_PLACE_UNITS ? found.towns : [];
+  const ambiguous = found && found.towns.length <= MAX_PLACE_UNITS ? found.ambiguous : [];
+  const units = [...new Set([...(matched?.units ?? []), ...towns])];
+  const ruleId = matched?.ruleId ?? (towns.length ? 'place' : undefined);
+
+  const screeningReason =
+    level === 'city' ? 'city_level' : ambiguous.length ? 'ambiguous_place' : units.length === 0 ? 'no_rule' : cfg.routing.mode === 'screening' ? 'mode' : undefined;
+  const places = found ? [...found.matched.filter((m) => m.units.some((u) => towns.includes(u)) || ambiguous.includes(m))] : [];
   return {
-    units: matched?.units ?? [],
+    units,
     level,
     needsScreening: screeningReason !== undefined,
-    ...(matched ? { ruleId: matched.ruleId } : {}),
+    ...(ruleId ? { ruleId } : {}),
     ...(screeningReason ? { screeningReason } : {}),
+    ...(places.length ? { places } : {}),
   };
 }

@@ -343,7 +343,7 @@ export function createHandlingService(deps: { models: SuggestionModels; clock: C
       return { ok: true, change: { ...d.change, set: { assignments: d.change.set?.assignments, routing, level: decision.level }, history: { action: 'route', note: d.change.history.note } } };
     }
     const level = levelNames[decision.level];
-    const reason = officeTexts.screeningReasons[decision.screeningReason ?? 'no_rule'];
+    const reason = officeTexts.screeningReasons[decision.screeningReason ?? 'no_rule'] + (decision.screeningReason === 'ambiguous_place' ? officeTexts.placesNamed(decision.places ?? [], dir.unitName) : '');
     return {
       ok: true,
       change: {
