@@ -111,6 +111,7 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
       locks,
       dedupe,
       clock,
+      people: agents.directory,
       onApiError: (api, errcode) => metrics.wecomApiErrors.inc({ api, errcode: String(errcode) }),
     });
     await wecom.checkCredentials();

@@ -42,6 +42,10 @@ export async function startBot(
     env?: Record<string, string>;
     kfWindow?: WeComRoutesDeps['kfWindow'];
     setBot?: boolean;
+    /** The one directory of people (src/agents); built from `config` when a test passes a factory. */
+    people?: (config: Readonly<AppConfig>) => NonNullable<WeComRoutesDeps['people']>;
+    /** Changes to the test config (units, agents). */
+    configure?: (config: AppConfig) => AppConfig;
   },
 ): Promise<BotWorker> {
   const base = loadTestConfig({
@@ -49,7 +53,7 @@ export async function startBot(
     ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : {}),
     ...opts.env,
   });
-  const config = Object.freeze({ ...base, members: TEST_MEMBERS });
+  const config = Object.freeze((opts.configure ?? ((c) => c))({ ...base, members: TEST_MEMBERS }));
   const redis = opts.redisUrl ? new Redis(opts.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
   redis?.on('error', () => undefined);
   const app = Fastify();
@@ -64,6 +68,7 @@ export async function startBot(
     ...FAST,
     cardRetryDelaysMs: [20, 40],
     kfWindow: opts.kfWindow,
+    ...(opts.people ? { people: opts.people(config) } : {}),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

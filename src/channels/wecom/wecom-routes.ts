@@ -23,7 +23,7 @@ import type { Logger } from '../../infra/logger.js';
 import type { Redis } from '../../infra/redis.js';
 import { createWeComLimiters, type WeComLimiters, type WeComLimitSettings } from '../../notifications/rate-limits.js';
 import type { ConversationHandler } from '../channel-types.js';
-import { createAppChannel, type TemplateCardHandler } from './app-channel.js';
+import { createAppChannel, type AppChannelDeps, type TemplateCardHandler } from './app-channel.js';
 import { openCallback, verifyUrl, type CallbackSecrets, type SignedQuery } from './callback-crypto.js';
 import { createKfChannel } from './kf-channel.js';
 import { createKfOutbox, type KfOutbox } from './kf-outbox.js';
@@ -56,6 +56,8 @@ export interface WeComRoutesDeps {
   kfWindow?: { maxMessages?: number; windowMs?: number };
   /** Waits between retries of a card click whose handler failed (e.g. storage down); tests shorten them. */
   cardRetryDelaysMs?: readonly number[];
+  /** The one directory of people (src/agents): who an app member is. Without it, only `members`. */
+  people?: AppChannelDeps['people'];
 }
 
 export interface WeComChannels {
@@ -119,6 +121,7 @@ export function registerWeComRoutes(app: FastifyInstance, deps: WeComRoutesDeps)
     client: appClient,
     dedupe,
     members: config.members,
+    ...(deps.people ? { people: deps.people } : {}),
     texts,
     logger,
     clock,
