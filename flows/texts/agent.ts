@@ -27,6 +27,8 @@ export const agentTexts = {
   consent: (citizen: string) =>
     `提交前请确认：建议人“${citizen}”已同意委托您代为录入这条建议。已征得同意请回复1。`,
   consentLabel: '已征得建议人同意，受托代为录入',
+  /** Whole messages that state the consent like option 1 does. */
+  consentWords: ['是', '是的', '对', '对的', '好', '好的', '同意', '已同意', '同意了', '已征得同意', '征得同意', '确认', '可以', '嗯', 'yes', 'y'],
   consentInvalid:
     '代理录入需要建议人本人同意委托。已征得同意请回复1；暂未取得可先回复“取消”，或征得同意后再回来继续（草稿保留7天）。',
   review: '请核对这条建议：',
