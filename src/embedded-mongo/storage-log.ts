@@ -17,6 +17,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { createRequire } from 'node:module';
 import { BSON } from 'bson';
 import { MongoCommandError } from './errors.js';
 
@@ -28,7 +29,10 @@ const LOCK_FILE = 'mongod.lock';
 const HEADER = 8;
 const MAX_RECORD = 64 * 1024 * 1024;
 
-/** Directories locked by this process, so two engines in one process also conflict. */
+/** Advisory file locks (fs-native-extensions ships prebuilt binaries; no compiler needed). */
+const nativeFs = createRequire(import.meta.url)('fs-native-extensions') as { tryLock(fd: number): boolean };
+
+/** Directories locked by this process, for a clearer message than the lock conflict itself. */
 const lockedHere = new Set<string>();
 
 export interface StorageLogOptions {
@@ -83,18 +87,10 @@ function fsyncDir(dir: string): void {
   }
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export class StorageLog {
   private readonly dir: string;
   private fd = -1;
+  private lockFd = -1;
   private offset = 0;
   private snapshotBytes = 0;
   private waiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
@@ -318,35 +314,52 @@ export class StorageLog {
     }
   }
 
+  /**
+   * An advisory lock on `mongod.lock` held through an open file descriptor (an open-file-description
+   * lock on Linux, flock on macOS). The kernel drops it the moment the holder dies, even while the
+   * dead process is still unreaped, so a restart right after SIGKILL never mistakes a dead owner for
+   * a live one; a live owner in another process or in this one is refused. The file is never
+   * deleted (unlinking a lock file races with a process that just opened it); it holds the owner's
+   * pid for the error message only.
+   */
   private lock(): void {
     const lockPath = path.join(this.dir, LOCK_FILE);
     if (lockedHere.has(this.dir)) {
       throw new Error(`embedded-mongo: data directory ${this.dir} is already open in this process`);
     }
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const fd = fs.openSync(lockPath, 'wx');
-        fs.writeSync(fd, String(process.pid));
-        fs.fsyncSync(fd);
-        fs.closeSync(fd);
-        lockedHere.add(this.dir);
-        return;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        const pid = Number(fs.readFileSync(lockPath, 'utf8').trim());
-        if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && pidAlive(pid)) {
-          throw new Error(`embedded-mongo: data directory ${this.dir} is locked by running process ${pid} (${lockPath})`);
-        }
-        // The owner died without cleaning up (e.g. SIGKILL): the lock is stale.
-        fs.rmSync(lockPath, { force: true });
-      }
+    const fd = fs.openSync(lockPath, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
+    let granted = false;
+    try {
+      granted = nativeFs.tryLock(fd);
+    } catch (e) {
+      fs.closeSync(fd);
+      throw e;
     }
-    throw new Error(`embedded-mongo: could not take the lock ${lockPath}`);
+    if (!granted) {
+      let owner = '';
+      try {
+        owner = fs.readFileSync(lockPath, 'utf8').trim();
+      } catch {
+        // The pid is only for the message.
+      }
+      fs.closeSync(fd);
+      throw new Error(`embedded-mongo: data directory ${this.dir} is locked by running process ${owner || '(unknown pid)'} (${lockPath})`);
+    }
+    fs.ftruncateSync(fd, 0);
+    fs.writeSync(fd, String(process.pid), 0);
+    this.lockFd = fd;
+    lockedHere.add(this.dir);
   }
 
   private unlock(): void {
-    if (!lockedHere.has(this.dir)) return;
+    if (this.lockFd < 0) return;
     lockedHere.delete(this.dir);
-    fs.rmSync(path.join(this.dir, LOCK_FILE), { force: true });
+    try {
+      fs.ftruncateSync(this.lockFd, 0);
+    } catch {
+      // Closing the descriptor below is what releases the lock.
+    }
+    fs.closeSync(this.lockFd);
+    this.lockFd = -1;
   }
 }

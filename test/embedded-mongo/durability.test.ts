@@ -140,6 +140,33 @@ describe('durability', () => {
     child.kill('SIGKILL');
   });
 
+  it('restarts right after SIGKILL while the dead engine is still an unreaped process', async () => {
+    const dir = tempDir();
+    const { child, port } = await startChild(dir);
+    const client = await MongoClient.connect(`mongodb://127.0.0.1:${port}/`, { retryWrites: false });
+    await client.db('dur').collection('docs').insertOne({ _id: 'before-kill' } as never);
+    const pid = child.pid!;
+    child.kill('SIGKILL');
+    // Wait for the kernel to finish the process without giving the event loop a turn, so Node
+    // cannot reap it: it stays a zombie whose pid still answers kill(pid, 0).
+    const until = Date.now() + 10_000;
+    const state = () => fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0];
+    while (state() !== 'Z') if (Date.now() > until) throw new Error('the killed child never became a zombie');
+    expect(() => process.kill(pid, 0)).not.toThrow();
+    // The lock is taken synchronously inside this call, while the child is still a zombie.
+    const started = startEmbeddedMongo({ dbPath: dir });
+    expect(state()).toBe('Z');
+    const mongo = await started;
+    await client.close(true).catch(() => undefined);
+    const c2 = await MongoClient.connect(mongo.uri);
+    try {
+      expect(await c2.db('dur').collection('docs').findOne({ _id: 'before-kill' } as never)).toEqual({ _id: 'before-kill' });
+    } finally {
+      await c2.close();
+      await mongo.close();
+    }
+  });
+
   it('refuses a second engine on the same directory in one process, and releases the lock on close', async () => {
     const dir = tempDir();
     const a = await startEmbeddedMongo({ dbPath: dir });
