@@ -31,6 +31,8 @@ export const RedisKeys = {
   kfWindow: (openKfId: string, externalUserId: string) => `${KeyPrefix}kf:window:${openKfId}:${externalUserId}`,
   /** 微信客服 messages kept until the customer next writes (list of JSON kf message bodies). */
   kfPending: (openKfId: string, externalUserId: string) => `${KeyPrefix}kf:pending:${openKfId}:${externalUserId}`,
+  /** The kf account (open_kfid) a 微信客服 customer last wrote to: where news for them goes. */
+  kfAccount: (externalUserId: string) => `${KeyPrefix}kf:account:${externalUserId}`,
   /** The scheduler's leader lease. */
   schedulerLease: () => `${KeyPrefix}lock:scheduler`,
 } as const;
@@ -46,6 +48,8 @@ export const RedisTtls = {
   kfWindow: 49 * 3600,
   /** Kept kf messages wait this long for the customer to write again. */
   kfPending: 30 * 24 * 3600,
+  /** A customer's kf account is remembered this long after their last message (answers can take weeks). */
+  kfAccount: 180 * 24 * 3600,
   /** sync_msg callback tokens are valid 10 minutes. */
   kfPullRequest: 600,
 } as const;

@@ -192,7 +192,10 @@ export function createHandlingConversation(deps: HandlingConversationDeps): Hand
     if (isMember(m)) return parseUnitCommand(m.text) !== undefined && m.role === 'office' && dir.unitsOf(m.senderId).length > 0;
     // Agents rate on behalf of the citizens whose suggestions they entered (the rating request reached them).
     if (m.role && m.role !== 'citizen' && m.role !== 'agent') return false;
-    return readRating(m.text, m.optionId) !== undefined && (await handling.pendingRating(citizenOf(m))) !== null;
+    if (readRating(m.text, m.optionId) === undefined) return false;
+    const pending = await handling.pendingRating(citizenOf(m));
+    // A rating only counts once the citizen could see the answer and the request (never before).
+    return pending !== null && handling.ratingShown(pending);
   }
 
   async function handle(m: InboundMessage): Promise<TurnResult> {
@@ -206,6 +209,17 @@ export function createHandlingConversation(deps: HandlingConversationDeps): Hand
   }
 
   const pendingNotices = async (citizen: CitizenRef) => (deps.notices ? deps.notices.takePending(citizen) : []);
+
+  /**
+   * A rating request that was kept (no reply window, or no channel to send on) goes out with the reply to
+   * this message, from the notice store or the kf outbox: from now on the citizen can rate.
+   */
+  async function revealKeptRating(m: InboundMessage): Promise<void> {
+    const pending = await handling.pendingRating(citizenOf(m));
+    if (!pending || handling.ratingShown(pending)) return;
+    const request = (pending.outbox ?? []).filter((e) => e.kind === 'citizen_notice' && e.payload.topic === 'rate_request').at(-1);
+    if (request?.state === 'delivered') await handling.markRatingShown(pending.reference);
+  }
 
   return {
     wants,
@@ -221,6 +235,7 @@ export function createHandlingConversation(deps: HandlingConversationDeps): Hand
           // Taken only after a real turn: a retried message (duplicate) must not swallow the notices.
           if ((r as { duplicate?: boolean }).duplicate || isMember(m) || m.role === 'agent') return r;
           const notices = await pendingNotices(citizenOf(m)).catch(() => []);
+          await revealKeptRating(m).catch(() => undefined);
           return notices.length ? { ...r, replies: [...notices, ...r.replies] } : r;
         },
       };

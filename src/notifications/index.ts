@@ -115,7 +115,7 @@ export function buildHandling(deps: BuildHandlingDeps): HandlingPart {
         citizen_notice: createCitizenNotifier({
           notices,
           app: wecom.appClient,
-          ...(openKfId ? { kf: kfSenderFromOutbox(wecom.kfOutbox, () => openKfId) } : {}),
+          kf: kfSenderFromOutbox(wecom.kfOutbox, openKfId),
         }),
       };
       if (started) void dispatcher.stop();

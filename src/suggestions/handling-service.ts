@@ -97,6 +97,7 @@ export interface StoredSuggestion {
   routing?: { decidedAt?: Date | null; units?: string[]; ruleId?: string | null; needsScreening?: boolean | null; screeningReason?: string | null } | null;
   rejection?: { reason?: string | null; by?: string | null; at?: Date | null } | null;
   ratingRequestedAt?: Date | null;
+  ratingShownAt?: Date | null;
   rev?: number | null;
   outbox?: OutboxEntry[];
 }
@@ -167,6 +168,13 @@ export interface HandlingService {
   handleCardEvent(event: Pick<TemplateCardEvent, 'from' | 'eventKey' | 'taskId' | 'responseCode'>): Promise<HandlingResult>;
   /** The newest answered suggestion of this citizen still waiting for a rating. */
   pendingRating(citizen: CitizenRef): Promise<StoredSuggestion | null>;
+  /**
+   * Whether the citizen has seen the rating request (and the answer before it): sent to them, or kept and
+   * shown with a later message. Until then a rating word is not taken as a rating.
+   */
+  ratingShown(s: StoredSuggestion): boolean;
+  /** Records that the kept rating request goes out with the reply to the citizen's current message. */
+  markRatingShown(reference: string): Promise<void>;
   /** A suggestion by reference if it is actively assigned to one of `units`. */
   findForUnits(reference: string, units: string[]): Promise<{ suggestion: StoredSuggestion; unit: string } | null>;
   /** The units' open assignments (not yet answered), oldest due first. */
@@ -552,10 +560,19 @@ export function createHandlingService(deps: { models: SuggestionModels; clock: C
     },
     async pendingRating(citizen) {
       return lean(
-        await Suggestion.findOne({ 'citizen.channel': citizen.channel, 'citizen.id': citizen.id, status: 'answered', ratingRequestedAt: { $ne: null } }, { outbox: 0 })
+        await Suggestion.findOne({ 'citizen.channel': citizen.channel, 'citizen.id': citizen.id, status: 'answered', ratingRequestedAt: { $ne: null } })
           .sort({ ratingRequestedAt: -1 })
           .lean(),
       );
+    },
+    ratingShown(s) {
+      if (s.ratingShownAt) return true;
+      const request = (s.outbox ?? []).filter((e) => e.kind === 'citizen_notice' && e.payload.topic === 'rate_request').at(-1);
+      // Delivered without a note: sent to the citizen there and then (a kept one carries 'kept until…').
+      return Boolean(request && request.state === 'delivered' && !request.lastError);
+    },
+    async markRatingShown(reference) {
+      await Suggestion.updateOne({ reference, ratingShownAt: null }, { $set: { ratingShownAt: clock.now() } });
     },
     async findForUnits(reference, units) {
       const s = lean(await Suggestion.findOne({ reference }, { outbox: 0 }).lean());

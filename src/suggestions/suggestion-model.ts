@@ -164,6 +164,8 @@ export const suggestionSchema = new Schema(
     rejection: { type: new Schema({ reason: String, by: String, at: Date }, { _id: false }), default: undefined },
     /** When the citizen was asked to rate the answer. */
     ratingRequestedAt: Date,
+    /** When the citizen could first see the rating request (sent, or shown with their next message). */
+    ratingShownAt: Date,
     /**
      * Earlier suggestions like this one when it was submitted (src/suggestions/similar-suggestions.ts),
      * most similar first: the office sees the links in the admin API.

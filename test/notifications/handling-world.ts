@@ -98,7 +98,7 @@ export async function startWorld(opts: WorldOptions) {
       unit_text: card,
       card_update: card,
       robot_markdown: createGroupRobotNotifier({ api: bot.wecom.appClient, robotKey: handling.directory.robotKey }),
-      citizen_notice: createCitizenNotifier({ notices, kf: kfSenderFromOutbox(bot.wecom.kfOutbox, () => OPEN_KFID), app: bot.wecom.appClient }),
+      citizen_notice: createCitizenNotifier({ notices, kf: kfSenderFromOutbox(bot.wecom.kfOutbox), app: bot.wecom.appClient }),
     };
   };
   const dispatcher = (workerId = randomUUID().slice(0, 8), n: Notifiers = notifiers()): Dispatcher =>

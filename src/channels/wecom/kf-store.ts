@@ -28,6 +28,10 @@ export interface KfStore {
   keepFirst(openKfId: string, user: string, items: string[]): Promise<void>;
   /** Takes all kept messages. */
   takeKept(openKfId: string, user: string): Promise<string[]>;
+  /** Remembers the kf account a customer wrote to (their news goes back through it). */
+  rememberAccount(user: string, openKfId: string): Promise<void>;
+  /** The kf account the customer last wrote to, if known. */
+  accountOf(user: string): Promise<string | undefined>;
 }
 
 const RESERVE_SCRIPT = `
@@ -78,6 +82,12 @@ export class RedisKfStore implements KfStore {
   async takeKept(k: string, u: string) {
     return ((await this.redis.eval(TAKE_ALL_SCRIPT, 1, RedisKeys.kfPending(k, u))) as string[] | null) ?? [];
   }
+  async rememberAccount(u: string, k: string) {
+    await this.redis.set(RedisKeys.kfAccount(u), k, 'EX', RedisTtls.kfAccount);
+  }
+  async accountOf(u: string) {
+    return (await this.redis.get(RedisKeys.kfAccount(u))) ?? undefined;
+  }
 }
 
 /**
@@ -90,6 +100,7 @@ export class MemoryKfStore implements KfStore {
   private pulls = new Map<string, { token: string; until: number }>();
   private windows = new Map<string, { at: number; sent: number; until: number }>();
   private kept = new Map<string, { items: string[]; until: number }>();
+  private accounts = new Map<string, { openKfId: string; until: number }>();
   private nextSweep = 0;
 
   constructor(opts: { now?: () => number } = {}) {
@@ -104,7 +115,7 @@ export class MemoryKfStore implements KfStore {
   private sweep(now: number): void {
     if (now < this.nextSweep) return;
     this.nextSweep = now + 60_000;
-    for (const map of [this.pulls, this.windows, this.kept] as Map<string, { until: number }>[]) {
+    for (const map of [this.pulls, this.windows, this.kept, this.accounts] as Map<string, { until: number }>[]) {
       for (const [k, v] of map) if (v.until <= now) map.delete(k);
     }
   }
@@ -160,6 +171,14 @@ export class MemoryKfStore implements KfStore {
     this.sweep(now);
     const cur = this.live(this.kept, `${k}|${u}`)?.items ?? [];
     this.kept.set(`${k}|${u}`, { items: merge(cur), until: now + RedisTtls.kfPending * 1000 });
+  }
+  async rememberAccount(u: string, k: string) {
+    const now = this.now();
+    this.sweep(now);
+    this.accounts.set(u, { openKfId: k, until: now + RedisTtls.kfAccount * 1000 });
+  }
+  async accountOf(u: string) {
+    return this.live(this.accounts, u)?.openKfId;
   }
   async takeKept(k: string, u: string) {
     const v = this.live(this.kept, `${k}|${u}`)?.items ?? [];
