@@ -44,6 +44,8 @@ export async function startBot(
     setBot?: boolean;
     /** The one directory of people (src/agents); built from `config` when a test passes a factory. */
     people?: (config: Readonly<AppConfig>) => NonNullable<WeComRoutesDeps['people']>;
+    /** The bot's WeCom limits, over FAST's (e.g. a member's per-minute count). */
+    limits?: WeComRoutesDeps['limits'];
     /** Changes to the test config (units, agents). */
     configure?: (config: AppConfig) => AppConfig;
   },
@@ -66,6 +68,7 @@ export async function startBot(
     dedupe: redis ? new RedisDedupeStore(redis) : new MemoryDedupeStore(),
     clock: opts.clock ?? fixedClock('2021-07-01T10:00:00+08:00'),
     ...FAST,
+    limits: { ...FAST.limits, ...opts.limits },
     cardRetryDelaysMs: [20, 40],
     kfWindow: opts.kfWindow,
     ...(opts.people ? { people: opts.people(config) } : {}),
