@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildAdmin, registerAdminRoutes } from './admin/index.js';
 import { buildAgents } from './agents/index.js';
+import { createAttachments, registerAttachmentRoutes, withAttachmentBinding, withAttachments } from './attachments/attachments.js';
 import { registerDevChatRoutes } from './channels/dev/dev-chat-router.js';
 import { registerWeComRoutes, type WeComChannels } from './channels/wecom/index.js';
 import { createConversationService } from './conversation/index.js';
@@ -88,11 +89,16 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
   const stopSimilarRefresh = similar.startRefresh(60_000);
   // Each stored suggestion is routed to its units in the same write (or right after it, when that cannot
   // be done), and linked to similar earlier ones.
-  const suggestions = instrumentSubmissions(similar.wrap(handlingPart.routeOnSubmit(createSuggestionService({ models, clock, config, routing: handling }))), metrics);
+  // Photos, voice, files and locations: kept with the draft, downloaded in the background, listed in the suggestion.
+  const attachments = createAttachments({ connection: mongo.connection, config, clock, logger, media: () => wecom });
+  const suggestions = withAttachmentBinding(instrumentSubmissions(similar.wrap(handlingPart.routeOnSubmit(createSuggestionService({ models, clock, config, routing: handling }))), metrics), attachments);
   const conversation = createRateLimitedHandler({
-    inner: instrumentConversation(
-      handlingPart.wrapConversation(createConversationService({ config, clock, logger, sessions, locks, dedupe, suggestions, similar, agents: agents.directory })),
-      metrics,
+    inner: withAttachments(
+      instrumentConversation(
+        handlingPart.wrapConversation(createConversationService({ config, clock, logger, sessions, locks, dedupe, suggestions, similar, agents: agents.directory })),
+        metrics,
+      ),
+      attachments,
     ),
     counter: redis ? new RedisSenderRateCounter(redis) : new MemorySenderRateCounter(),
     logger,
@@ -127,13 +133,15 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
     quotas: agents.reports,
   });
   // Admin routes first, so the handling routes appear in the OpenAPI document at /docs.
-  registerAdminRoutes(app, admin);
+  registerAdminRoutes(app, { ...admin, attachments });
   handlingPart.registerRoutes(app, admin.authenticate);
   agents.registerRoutes(app, admin.authenticate);
+  registerAttachmentRoutes(app, { attachments, authenticate: admin.authenticate, suggestion: async (reference) => (await suggestions.getByReference(reference)) as never });
 
   await app.ready();
   if (opts.listen !== false) await app.listen({ port: env.PORT, host: env.HOST });
   handlingPart.start();
+  attachments.start();
   // Quota reminders are claimed in MongoDB before they are sent, so every worker may run them.
   const quotaTimer = setInterval(() => {
     agents.runQuotaReminders(clock.now()).catch((err: Error) => logger.warn({ err: err.message }, 'quota reminders failed'));
@@ -151,6 +159,7 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
       await app.close();
       clearInterval(quotaTimer);
       await handlingPart.stop();
+      await attachments.stop();
       stopSimilarRefresh();
       await wecom?.close();
       redis?.disconnect();

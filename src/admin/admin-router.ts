@@ -96,6 +96,8 @@ export interface AdminRouteDeps {
   clock: Clock;
   config: Pick<AppConfig, 'service' | 'units' | 'campaigns' | 'generalTheme' | 'awards' | 'adminApi'>;
   quotas?: QuotaReportPort;
+  /** Describes a suggestion's attachments (src/attachments) for its detail: name, size, type, download url. */
+  attachments?: { describe(refs: { id: string; kind: string }[]): Promise<unknown[]> };
   /** Serve the console at /console (default true). */
   console?: boolean;
 }
@@ -218,7 +220,9 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
 
       api.get('/suggestions/:reference', { schema: { tags, summary: 'One suggestion with its full history', ...refSchema } }, async (req) => {
         const { reference } = referenceParams.parse(req.params);
-        return loadVisible(reference, principal(req));
+        const doc = await loadVisible(reference, principal(req));
+        const refs = (doc.attachments ?? []) as { id: string; kind: string }[];
+        return { ...doc, attachments: deps.attachments && refs.length ? await deps.attachments.describe(refs) : [] };
       });
 
       api.get('/suggestions/:reference/city-form', { schema: { tags: ['city'], summary: "A recommended suggestion as the city system's form", ...refSchema } }, async (req) => {

@@ -216,6 +216,36 @@ export const notificationsSchema = z
   })
   .strict();
 
+/** Photos, voice, video, files and locations citizens send with a suggestion (src/attachments). */
+export const attachmentsSchema = z
+  .object({
+    /** Attachments kept with one draft (further ones are refused politely). */
+    maxPerSuggestion: z.number().int().min(1).max(50).default(9),
+    /** Largest file kept, by kind, in bytes (WeCom passes images and voice up to 2 MB, video 10 MB, files 20 MB). */
+    maxBytes: z
+      .object({
+        image: z.number().int().min(1).default(2 * 1024 * 1024),
+        voice: z.number().int().min(1).default(2 * 1024 * 1024),
+        video: z.number().int().min(1).default(10 * 1024 * 1024),
+        file: z.number().int().min(1).default(10 * 1024 * 1024),
+      })
+      .strict()
+      .default({ image: 2 * 1024 * 1024, voice: 2 * 1024 * 1024, video: 10 * 1024 * 1024, file: 10 * 1024 * 1024 }),
+    /** Content types (sniffed from the bytes) kept for files; images, voice and video must sniff as such. */
+    fileTypes: z
+      .array(z.string().min(3))
+      .default(['application/pdf', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/msword', 'application/vnd.ms-excel', 'application/x-cfb', 'image/jpeg', 'image/png', 'application/zip']),
+    /** How long the first download may take while the citizen waits for the acknowledgement. */
+    inlineFetchMs: z.number().int().min(0).default(3000),
+    /** The background download job: attempts before giving up (media expire at WeCom after 3 days). */
+    maxAttempts: z.number().int().min(1).max(50).default(8),
+    backoffSeconds: z.number().min(0).default(10),
+    maxBackoffSeconds: z.number().min(1).default(3600),
+    leaseSeconds: z.number().int().min(5).default(120),
+    pollIntervalMs: z.number().int().min(50).default(2000),
+  })
+  .strict();
+
 /** Award tiers (表彰奖励) of the city's 2020—2022 people's-suggestion awards, and the years they cover. */
 export const awardsSchema = z
   .object({
@@ -290,6 +320,7 @@ export const fileConfigSchema = z
     deadlines: deadlinesSchema.default(deadlinesSchema.parse({})),
     notifications: notificationsSchema.default(notificationsSchema.parse({})),
     awards: awardsSchema.default(awardsSchema.parse({})),
+    attachments: attachmentsSchema.default(attachmentsSchema.parse({})),
     adminApi: adminApiSchema.default(adminApiSchema.parse({})),
     scope: z.object({
       referrals: z.object(Object.fromEntries(outOfScopeKinds.map((k) => [k, z.string().min(1)])) as {

@@ -32,6 +32,7 @@ import {
 import { assignableStatuses, canTransition, handlingStatus } from './status-machine.js';
 import type { SuggestionModels } from './suggestion-model.js';
 import type { CitizenRef, SuggestionStatus } from './suggestion-types.js';
+import { attachmentCounts, attachmentTexts, type AttachmentKind } from '../../flows/texts/attachments.js';
 import { createUnitDirectory, type UnitDirectory } from './unit-directory.js';
 
 export type HandlingConfig = Pick<
@@ -98,6 +99,7 @@ export interface StoredSuggestion {
   rejection?: { reason?: string | null; by?: string | null; at?: Date | null } | null;
   ratingRequestedAt?: Date | null;
   ratingShownAt?: Date | null;
+  attachments?: { id: string; kind: AttachmentKind; location?: { latitude: number; longitude: number; name?: string; address?: string } }[] | null;
   rev?: number | null;
   outbox?: OutboxEntry[];
 }
@@ -277,6 +279,8 @@ export function createHandlingService(deps: { models: SuggestionModels; clock: C
               // The card is an app message addressed to the unit's members only: the one place the
               // proposer's contact goes (never to a group robot).
               { keyname: cardTexts.proposer, value: `${s.proposer.name} ${s.proposer.phone}` },
+              // How many photos, files… came with it (units open them in the console or the admin API).
+              ...(s.attachments?.length ? [{ keyname: attachmentTexts.cardKey, value: attachmentCounts(s.attachments.map((a) => a.kind)) }] : []),
             ],
             task_id: taskId,
             button_list: [
@@ -342,7 +346,9 @@ export function createHandlingService(deps: { models: SuggestionModels; clock: C
 
   function decideRoute(s: StoredSuggestion): Decision {
     if (s.status !== 'submitted' || s.routing?.decidedAt) return refuse('already_done', `${s.reference} was already routed`);
-    const decision: RoutingDecision = routeSuggestion({ ...s, category: s.category as RoutableSuggestion['category'] }, config);
+    // Addresses of locations the citizen sent name places too.
+    const placeText = (s.attachments ?? []).map((a) => [a.location?.name, a.location?.address].filter(Boolean).join(' ')).filter(Boolean).join('\n');
+    const decision: RoutingDecision = routeSuggestion({ ...s, category: s.category as RoutableSuggestion['category'], ...(placeText ? { placeText } : {}) }, config);
     const now = clock.now();
     const routing = { decidedAt: now, units: decision.units, ruleId: decision.ruleId, needsScreening: decision.needsScreening, screeningReason: decision.screeningReason };
     if (!decision.needsScreening) {

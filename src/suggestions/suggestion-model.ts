@@ -174,6 +174,16 @@ export const suggestionSchema = new Schema(
       type: [new Schema({ reference: { type: String, required: true }, score: { type: Number, required: true } }, { _id: false })],
       default: undefined,
     },
+    /** Attachments sent with the draft (src/attachments): ids into the `attachments` collection. */
+    attachments: {
+      type: [
+        new Schema(
+          { id: { type: String, required: true }, kind: { type: String, required: true }, location: { type: { latitude: Number, longitude: Number, name: String, address: String }, default: undefined, _id: false } },
+          { _id: false },
+        ),
+      ],
+      default: undefined,
+    },
   },
   { timestamps: true, collection: 'suggestions' },
 );

@@ -53,6 +53,8 @@ export interface SuggestionSubmission {
   level?: 'district' | 'city';
   /** Earlier suggestions like this one, most similar first (set by src/suggestions/similar-suggestions.ts). */
   similarTo?: { reference: string; score: number }[];
+  /** Photos, voice, video, files and locations sent with the draft (src/attachments). */
+  attachments?: { id: string; kind: 'image' | 'voice' | 'video' | 'file' | 'location'; location?: { latitude: number; longitude: number; name?: string; address?: string } }[];
 }
 
 /** What a citizen may see of their suggestion when they ask (查询). */

@@ -111,7 +111,7 @@ export function createAppChannel(deps: AppChannelDeps) {
         if (cb.from && cb.msgType !== 'event' && (await lookup(cb.from))) await send(cb.from, [texts.unsupportedMessage]);
         return;
       }
-      if (cb.kind !== 'text' && cb.kind !== 'menu_click') return;
+      if (cb.kind !== 'text' && cb.kind !== 'menu_click' && cb.kind !== 'attachment') return;
       const member = await lookup(cb.from);
       if (!member) {
         log.info({ from: cb.from }, 'message from a member not in the directory');
@@ -124,9 +124,10 @@ export function createAppChannel(deps: AppChannelDeps) {
         const result = await conversation.handle({
           channel: 'wecom-app',
           senderId: cb.from,
-          messageId: cb.kind === 'text' ? cb.msgId : `click:${cb.createTime}:${cb.eventKey}`,
-          text: cb.kind === 'text' ? cb.content : cb.eventKey,
+          messageId: cb.kind === 'menu_click' ? `click:${cb.createTime}:${cb.eventKey}` : cb.msgId,
+          text: cb.kind === 'text' ? cb.content : cb.kind === 'menu_click' ? cb.eventKey : '',
           ...(cb.kind === 'menu_click' ? { optionId: cb.eventKey } : {}),
+          ...(cb.kind === 'attachment' ? { attachment: cb.attachment } : {}),
           role,
           receivedAt: clock.now(),
         });
