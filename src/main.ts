@@ -35,6 +35,8 @@ export interface RunningService {
   config: Readonly<AppConfig>;
   /** The admin token in force (generated for this run when ADMIN_TOKEN is unset outside production). */
   adminToken: string;
+  /** Resolves when every acknowledged WeCom callback has been processed (tests). */
+  drain(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -154,6 +156,9 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
     app,
     config,
     adminToken,
+    drain: async () => {
+      await wecom?.drain();
+    },
     async close() {
       ready = false;
       await app.close();

@@ -19,7 +19,7 @@
  *   const suggestions = withAttachmentBinding(port, attachments);
  *   attachments.start(); // the background download job
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileTypeFromBuffer } from 'file-type';
@@ -162,6 +162,10 @@ export function createAttachmentModel(connection: Connection): Model<AttachmentD
 
 const MB = 1024 * 1024;
 
+let idSeq = 0;
+/** 32 hex characters that sort in the order attachments arrived (time, then a per-process counter). */
+const newId = () => (BigInt(Date.now()) * 4096n + BigInt(idSeq++ % 4096)).toString(16).padStart(14, '0') + randomBytes(9).toString('hex');
+
 /** SILK voice (微信客服 `voice_format` 1) carries its own header; file-type does not know it. */
 const isSilk = (b: Buffer) => b.subarray(0, 10).toString('latin1').includes('#!SILK');
 
@@ -254,7 +258,7 @@ export function createAttachments(deps: AttachmentsDeps): Attachments {
     if ((await Attachment.countDocuments(unbound(owner))) >= cfg.maxPerSuggestion) return 'too_many';
     const now = clock.now();
     const doc: AttachmentDoc = {
-      _id: randomUUID().replace(/-/g, ''),
+      _id: newId(),
       owner,
       messageId,
       kind: attachment.kind,
@@ -332,7 +336,7 @@ export function createAttachments(deps: AttachmentsDeps): Attachments {
       return n;
     },
     async draftOf(owner) {
-      const docs = await Attachment.find(unbound(owner)).sort({ receivedAt: 1, _id: 1 }).lean<AttachmentDoc[]>();
+      const docs = await Attachment.find(unbound(owner)).sort({ _id: 1 }).lean<AttachmentDoc[]>();
       return docs.map((d) => ({ id: d._id, kind: d.kind, ...(d.location ? { location: d.location } : {}) }));
     },
     async bind(ids, reference) {
@@ -424,15 +428,15 @@ export function withAttachments(inner: ConversationHandler, attachments: Pick<At
  * reads location addresses) and bound to its reference.
  */
 export function withAttachmentBinding<P extends SuggestionPort>(port: P, attachments: Pick<Attachments, 'draftOf' | 'bind'>): P {
-  return {
-    ...port,
-    async submit(input) {
+  // The port's other methods stay reachable whether they are own properties or inherited (instrumented ports).
+  return Object.assign(Object.create(port) as P, {
+    async submit(input: Parameters<P['submit']>[0]) {
       const refs = await attachments.draftOf(input.citizen);
       const r = await port.submit(refs.length ? { ...input, attachments: refs } : input);
       if (r.created && refs.length) await attachments.bind(refs.map((a) => a.id), r.reference);
       return r;
     },
-  };
+  });
 }
 
 /** Who may download: the office, and units the suggestion is assigned to (or whose agent entered it). */
