@@ -44,6 +44,7 @@ export const exportColumns = {
   status: '办理状态',
   units: '承办单位',
   answers: '答复意见',
+  attachments: '附件',
   rating: '满意度评价',
   valuable: '有价值建议',
   cityRecommendation: '推荐市征集办',

@@ -3,6 +3,7 @@
  * Every cell is plain text: a value starting with = + - @ (or a tab / carriage return) is prefixed with a
  * single quote, so a spreadsheet never runs a citizen's text as a formula.
  */
+import { attachmentCounts } from '../../flows/texts/attachments.js';
 import ExcelJS from 'exceljs';
 import {
   categoryLabels,
@@ -68,6 +69,11 @@ export function exportRow(d: Doc, ctx: ExportContext): Record<ColumnKey, string>
       .filter((a) => a.answer?.text)
       .map((a) => `${unitName(a.unit)}：${a.answer.text}`)
       .join('\n'),
+    // 图片1张、位置1个（龙驹镇玉合村）: the files themselves are downloaded from the suggestion's detail.
+    attachments: [
+      attachmentCounts(((d.attachments ?? []) as Doc[]).map((a) => a.kind)),
+      ...((d.attachments ?? []) as Doc[]).filter((a) => a.location?.address || a.location?.name).map((a) => `（${a.location.address ?? a.location.name}）`),
+    ].join(''),
     rating: d.evaluation?.rating ? (ctx.ratingLabels?.[d.evaluation.rating] ?? d.evaluation.rating) : '',
     valuable: d.valuable ? yesNo.yes : yesNo.no,
     cityRecommendation: d.cityRecommendation ? (cityOutcomeLabels[d.cityRecommendation.outcome] ?? d.cityRecommendation.outcome) : '',

@@ -410,7 +410,7 @@ export function createAttachments(deps: AttachmentsDeps): Attachments {
 }
 
 /** Non-text messages go to the attachments, everything else to `inner` (forwarded records' media kept too). */
-export function withAttachments(inner: ConversationHandler, attachments: Pick<Attachments, 'receive' | 'keepForwarded'>): ConversationHandler {
+export function withAttachments(inner: ConversationHandler, attachments: Pick<Attachments, 'receive' | 'keepForwarded' | 'draftOf'>): ConversationHandler {
   return {
     async handle(m) {
       if (m.attachment) {
@@ -418,7 +418,19 @@ export function withAttachments(inner: ConversationHandler, attachments: Pick<At
         return { replies: [{ text }], state: 'attachment' };
       }
       if (m.forwarded?.items.some((i) => i.attachment)) await attachments.keepForwarded(m);
-      return inner.handle(m);
+      const r = await inner.handle(m);
+      // The summary before confirming says what goes with the suggestion (the draft itself holds text only).
+      if (r.state === 'confirm' && r.replies.length) {
+        const refs = await attachments.draftOf({ channel: m.channel, id: m.senderId }).catch(() => []);
+        if (refs.length) {
+          const last = r.replies.at(-1)!;
+          const lines = last.text.split('\n');
+          // Above the summary's closing line (what to reply to confirm).
+          lines.splice(Math.max(1, lines.length - 1), 0, attachmentTexts.summaryLine(describeCounts(refs)));
+          return { ...r, replies: [...r.replies.slice(0, -1), { ...last, text: lines.join('\n') }] };
+        }
+      }
+      return r;
     },
   };
 }

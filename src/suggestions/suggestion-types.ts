@@ -66,6 +66,8 @@ export interface SuggestionStatusView {
   /** Unit names currently handling it. */
   units: string[];
   answer?: { outcome: string; text: string; at: Date; unit: string };
+  /** The kinds of attachments sent with it (图片, 位置…), if any. */
+  attachmentKinds?: ('image' | 'voice' | 'video' | 'file' | 'location')[];
 }
 
 /** `routed`: stored already routed (assigned, or sent to the office's screening) in the same write. */

@@ -88,11 +88,12 @@ async function startDraft(w: World, title: string) {
   await w.says('解决问题');
 }
 
+let lastSummary = '';
 async function finish(w: World): Promise<string> {
   await w.says('完成');
   await w.says(good.feasibility);
   await w.says('完成');
-  await w.says(good.identity);
+  lastSummary = await w.says(good.identity);
   const done = await w.says('确认提交');
   const reference = /WZ2021-\d{6}/.exec(done)?.[0];
   if (!reference) throw new Error(`not submitted: ${done}`);
@@ -109,6 +110,9 @@ describe('a photo sent mid-draft reaches the unit that handles the suggestion', 
     // The draft goes on where it was.
     await w.says('建议在集镇入口划定临时摊位区，安排专人在赶场天疏导交通。');
     const reference = await finish(w);
+    // The summary before confirming, and 查询 afterwards, say a photo goes with it.
+    expect(lastSummary).toContain('附件：图片1张');
+    expect(await w.says(`查询 ${reference}`)).toContain('附件：图片1张');
 
     const doc = (await w.api(`/api/suggestions/${reference}`, ADMIN)).json();
     // 城管 by the topic, 龙驹镇 by the village the citizen named.
