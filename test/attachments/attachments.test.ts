@@ -136,6 +136,10 @@ describe('a photo sent mid-draft reaches the unit that handles the suggestion', 
     // 区交通局 has no part in this suggestion.
     expect((await w.api(url, JTJ)).statusCode).toBe(403);
     expect((await w.api(`/api/attachments/${'0'.repeat(32)}`, ADMIN)).statusCode).toBe(404);
+    // The console's viewer is served, and its page may show the fetched bytes (blob: images, audio, video).
+    const viewer = await w.service.app.inject({ url: '/console/attachments-view.js' });
+    expect(viewer.statusCode).toBe(200);
+    expect(viewer.headers['content-security-policy']).toContain("img-src 'self' data: blob:");
   }, 60_000);
 });
 

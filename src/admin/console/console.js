@@ -1,5 +1,7 @@
 // The office console: plain DOM, no framework. Every value from the server is inserted as text
 // (textContent / attribute values), never as HTML, and the page's CSP allows no inline script.
+import { attachmentsCard } from './attachments-view.js';
+
 const $ = (sel, root = document) => root.querySelector(sel);
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -248,6 +250,7 @@ async function renderDetail(reference) {
         ['满意度', s.evaluation ? `${s.evaluation.rating || ''} ${s.evaluation.comment || ''}` : ''],
       ]),
     ),
+    attachmentsCard(s, { h, api }),
     h('div', { class: 'card' }, h('h3', {}, '交办情况'),
       h('table', { class: 'grid', id: 'assignments' }, h('thead', {}, h('tr', {}, ...['单位', '交办', '答复期限', '受理', '答复', '退回/结束'].map((t) => h('th', {}, t)))), h('tbody', {}, assignments))),
     h('div', { class: 'card' }, h('h3', {}, '办理记录'),
