@@ -118,7 +118,7 @@ export async function run({ quick = false, conversations = quick ? 50 : 200 }: {
   const fake = await startFakeWeCom();
   fake.customerEnters(OPEN_KFID, 'warmup', false);
   // When each reply reached the fake, by the inbound message it answers: the bot derives kf msgids from
-  // the inbound msgid (src/channels/wecom/kf-outbox.ts `msgidFor`), so replies are attributed exactly,
+  // the inbound msgid (src/wecom-api/kf-outbox.ts `msgidFor`), so replies are attributed exactly,
   // even when a late reply of the previous turn arrives after the citizen already wrote again.
   const replyPrefix = (inboundMsgid: string) => `${createHash('sha256').update(inboundMsgid).digest('base64url').slice(0, 22)}_`;
   // Event-driven waiting: the load generator shares the cores with the worker, so it must not poll.

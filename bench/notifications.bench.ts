@@ -2,7 +2,7 @@
  * Bench 4 — notifications: a burst of 5,000 unit cards through the real delivery path. The suggestions are
  * stored on the embedded engine through the suggestion service and assigned with `handling.assign`, one
  * unit each, so every assignment writes its `unit_card` outbox entry exactly as the product does; then two
- * workers (as in production: each its own `buildHandling` and `registerWeComRoutes`, one shared
+ * workers (as in production: each its own `createWeComApi` and `buildNotifications`, one shared
  * redis-server) start their dispatchers, which claim the entries, deliver them through the WeCom card
  * notifier → WeCom client → Redis-clustered limiters, and record them. The fake WeCom enforces the
  * per-member limit over a sliding window, counts breaches, and holds back duplicates
@@ -36,20 +36,17 @@ import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import Fastify from 'fastify';
 import type { Redis } from 'ioredis';
 import mongoose from 'mongoose';
-import { registerWeComRoutes } from '../src/channels/wecom/index.js';
-import { MemorySessionStore } from '../src/conversation/memory-session-store.js';
 import { startEmbeddedMongo } from '../src/embedded-mongo/index.js';
 import { offsetClock } from '../src/infra/clock.js';
 import { loadTestConfig, type AppConfig } from '../src/infra/config.js';
-import { RedisDedupeStore } from '../src/infra/dedupe.js';
-import { RedisLockService } from '../src/infra/locks.js';
 import { silentLogger } from '../src/infra/logger.js';
 import { createRedis } from '../src/infra/redis.js';
-import { buildHandling } from '../src/notifications/index.js';
-import type { OutboxEntry } from '../src/notifications/outbox.js';
+import { createHandlingService } from '../src/handling/index.js';
+import { buildNotifications } from '../src/notifications/index.js';
+import { createWeComApi } from '../src/wecom-api/index.js';
+import type { OutboxEntry } from '../src/handling/outbox.js';
 import { createSuggestionModels } from '../src/suggestions/suggestion-model.js';
 import { formatReference } from '../src/suggestions/reference-number.js';
 import { createSuggestionService } from '../src/suggestions/suggestion-service.js';
@@ -170,25 +167,19 @@ export async function deliveryRun({
     await conn.asPromise();
     const models = createSuggestionModels(conn);
     await Promise.all([models.Suggestion.init(), models.Counter.init()]);
-    const app = Fastify();
-    const locks = new RedisLockService(redis);
-    const wecom = registerWeComRoutes(app, {
+    const wecom = createWeComApi({
       config,
       logger: silentLogger,
-      conversation: { handle: async () => ({ replies: [], state: 'none' }) },
       redis,
-      locks,
-      dedupe: new RedisDedupeStore(redis),
-      clock,
       limits: { ...WINDOWS, heartbeatMs: 100 },
       timing: { ...FAST.timing, requestTimeoutMs: 10_000 },
     });
-    const part = buildHandling({ config, connection: conn, models, clock, logger: silentLogger, locks, sessions: new MemorySessionStore(), workerId: `worker-${n}` });
-    part.attachWeCom(wecom);
+    const handling = createHandlingService({ models, clock, config });
+    const { dispatcher } = buildNotifications({ config, connection: conn, models, clock, logger: silentLogger, wecom, robotKey: handling.directory.robotKey, workerId: `worker-${n}` });
+    const part = { handling, dispatcher };
     open.push(async () => {
-      await part.stop();
+      await dispatcher.stop();
       await wecom.close();
-      await app.close();
       redis.disconnect();
       await conn.close();
     });

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { fnv1a, pick, prng } from '../src/judgement/corpus/corpus-tools.js';
 import { fillPlaces, MATTERS } from '../src/judgement/corpus/scope-templates.js';
 import { createSimilarityIndex, type SimilarityEntry } from '../src/judgement/similarity-index.js';
-import type { SuggestionStatus } from '../src/suggestions/suggestion-types.js';
+import type { SuggestionStatus } from '../src/domain/suggestion-types.js';
 
 export interface BenchFigure {
   name: string;

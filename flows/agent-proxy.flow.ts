@@ -8,7 +8,7 @@
  * suggested. Before the confirmation the agent states the citizen's consent (委托), stored with its time.
  * The steps shared with citizens come from citizen-suggestion.flow.ts; the wording lives in texts/agent.ts.
  */
-import type { ReplyOption } from '../src/channels/channel-types.js';
+import type { ReplyOption } from '../src/domain/messages.js';
 import type { FlowContext, FlowDefinition, IntakeSeed, Step } from '../src/conversation/flow-schema.js';
 import type { Session } from '../src/conversation/session.js';
 import { citizenWords, looksLikeName, pastedRecord, proxyPaste, readRecord, recordUnit, type RecordLine } from '../src/agents/forwarded-record.js';

@@ -2,10 +2,10 @@
  * The citizen's suggestion flow: theme → title → category → proposal → feasibility → identity → confirm
  * → submitted. Data plus small named parsers and checks; the wording lives in flows/texts.
  */
-import type { ReplyOption } from '../src/channels/channel-types.js';
+import type { ReplyOption } from '../src/domain/messages.js';
 import type { Check, FlowContext, FlowDefinition, Parser } from '../src/conversation/flow-schema.js';
 import type { Session } from '../src/conversation/session.js';
-import type { SuggestionCategory, SuggestionSubmission } from '../src/suggestions/suggestion-types.js';
+import type { SuggestionCategory, SuggestionSubmission } from '../src/domain/suggestion-types.js';
 import { categoryOrder, categoryTexts } from './texts/categories.js';
 import { feasibilityCoaching, identityCoaching, insistHint, proposalCoaching, titleCoaching } from './texts/coaching.js';
 import { examples, optionLabels, prompts } from './texts/prompts.js';

@@ -24,8 +24,7 @@ export const commands: readonly CommandSpec[] = [
   { name: 'query', words: ['查询', '查进度', '查询进度', '我的建议'], prefixes: ['查询', '查'] },
 ];
 
-/** Words that begin an agent's proxy entry (`代录：王五说…`), alone or followed by the citizen's words. */
-export const proxyEntryWords = ['代录', '代理录入', '代为录入'] as const;
+export { proxyEntryWords } from './texts/agent.js';
 
 /** Step-local control words: not global commands, but never stored as an answer either. */
 export const controlWords = {

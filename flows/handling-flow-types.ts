@@ -1,9 +1,9 @@
 /**
  * The small step shape of the handling conversations (unit-answer.flow.ts, evaluation.flow.ts): a few
  * questions whose answers end in ONE effect (answer, rate) carried out by the handling runtime
- * (src/notifications/handling-conversation.ts). Versioned data: a stored state of another version is dropped.
+ * (src/conversation/handling-conversation.ts). Versioned data: a stored state of another version is dropped.
  */
-import type { OutboundReply } from '../src/channels/channel-types.js';
+import type { OutboundReply } from '../src/domain/messages.js';
 
 /** What the flow has collected so far (plain strings; stored between messages). */
 export type HandlingData = Record<string, string>;

@@ -3,7 +3,7 @@
  * proxy entry, the satisfaction evaluation) are added here; the engine does not change.
  */
 import { validateFlow, type FlowDefinition } from '../src/conversation/flow-schema.js';
-import type { InboundMessage } from '../src/channels/channel-types.js';
+import type { InboundMessage } from '../src/conversation/message-port.js';
 import { agentProxyFlow } from './agent-proxy.flow.js';
 import { citizenSuggestionFlow } from './citizen-suggestion.flow.js';
 

@@ -93,3 +93,6 @@ export const quotaReportTexts = {
   listSeparator: '、',
   campaignSeparator: '；',
 } as const;
+
+/** Words that begin an agent's proxy entry (`代录：王五说…`), alone or followed by the citizen's words. */
+export const proxyEntryWords = ['代录', '代理录入', '代为录入'] as const;

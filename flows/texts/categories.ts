@@ -1,5 +1,5 @@
 /** The seed's four kinds of suggestion, with what the notice asks of each. */
-import type { SuggestionCategory } from '../../src/suggestions/suggestion-types.js';
+import type { SuggestionCategory } from '../../src/domain/suggestion-types.js';
 
 export const categoryTexts: Record<SuggestionCategory, { name: string; requirement: string; hint: string }> = {
   policy: {

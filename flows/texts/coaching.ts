@@ -3,7 +3,7 @@
  * (针对性、可行性、实用性；避免“大、空、虚”，避免标题式，避免一句话；一事一议；四类建议各自的要求).
  */
 import type { PhoneResult, QualityProblem } from '../../src/judgement/judgement-types.js';
-import type { SuggestionCategory } from '../../src/suggestions/suggestion-types.js';
+import type { SuggestionCategory } from '../../src/domain/suggestion-types.js';
 import { categoryTexts } from './categories.js';
 
 const keepGoing = '补充后请回复“完成”；想重写请回复“重写”。';

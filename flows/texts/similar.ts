@@ -1,5 +1,5 @@
 /** Replies about similar suggestions shown with the summary before the citizen confirms (issue 7). */
-import type { SuggestionStatus } from '../../src/suggestions/suggestion-types.js';
+import type { SuggestionStatus } from '../../src/domain/suggestion-types.js';
 import { statusNames } from './system.js';
 
 /** A stored suggestion like the draft, as the citizen sees it. */

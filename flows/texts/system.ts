@@ -1,5 +1,5 @@
 /** Replies of the engine itself: help, commands, scope, the review summary, submission and lookups. */
-import type { SuggestionStatus, SuggestionStatusView } from '../../src/suggestions/suggestion-types.js';
+import type { SuggestionStatus, SuggestionStatusView } from '../../src/domain/suggestion-types.js';
 import { attachmentCounts, attachmentTexts } from './attachments.js';
 
 export interface Contact {

@@ -16,12 +16,11 @@ import {
   yesNo,
 } from '../../flows/texts/admin.js';
 
+import { neutraliseCell } from '../infra/spreadsheet.js';
+
 type Doc = Record<string, any>;
 
-/** Neutralises spreadsheet formula injection (OWASP "CSV injection"). */
-export function neutraliseCell(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
+export { neutraliseCell };
 
 export interface ExportContext {
   timezone: string;

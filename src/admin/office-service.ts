@@ -15,7 +15,7 @@ import { AppError, badRequest, notFound } from '../infra/errors.js';
 import { historyNotes } from '../../flows/texts/handling.js';
 import { canTransition } from '../suggestions/status-machine.js';
 import type { SuggestionModels } from '../suggestions/suggestion-model.js';
-import type { SuggestionStatus } from '../suggestions/suggestion-types.js';
+import type { SuggestionStatus } from '../domain/suggestion-types.js';
 import { actorOf, requireOffice, type Principal } from './admin-auth.js';
 import type { AuditLog } from './audit-log.js';
 

@@ -12,9 +12,8 @@
  *   await agents.find({ channel: 'wecom-app', senderId: 'lisi' }) // { id: 'lisi', name: '李四', unit: 'nyncw', unitName: '区农业农村委' }
  */
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { ChannelName, Role } from '../channels/channel-types.js';
-import type { AgentLookup } from '../conversation/turn.js';
-import type { SenderAgent } from '../conversation/flow-schema.js';
+import type { ChannelName, Role } from '../domain/messages.js';
+import type { AgentLookup, SenderAgent } from '../domain/agents.js';
 import type { Clock } from '../infra/clock.js';
 import type { AppConfig } from '../infra/config.js';
 

@@ -9,9 +9,9 @@
  *   r.candidates        // ['王五']: the senders who are not the agent
  *   citizenWords(r, '王五') // the citizen's lines, one per line
  */
-import { proxyEntryWords } from '../../flows/commands.js';
+import { proxyEntryWords } from '../../flows/texts/agent.js';
 import { agentTexts } from '../../flows/texts/agent.js';
-import type { ForwardedRecord } from '../channels/channel-types.js';
+import type { ForwardedRecord } from '../domain/messages.js';
 
 /** One usable line of a record. */
 export interface RecordLine {

@@ -1,25 +1,22 @@
 /**
  * The agents part (信访代理员), wired: the agent directory the conversation runtime asks who is an agent,
- * the quarterly quota reports (the admin API's QuotaReportPort, plus .xlsx/.csv downloads and the
- * directory's admin routes), and the quota reminders the scheduler runs.
+ * the quarterly quota reports (JSON, .xlsx and .csv; the admin API serves them, src/admin/agent-routes.ts),
+ * and the quota reminders the scheduler runs.
  *
  * @example
  *   const agents = buildAgents({ config, connection: mongo.connection, clock, logger, appSender: () => wecom?.appClient });
  *   createConversationService({ ..., agents: agents.directory });
  *   buildAdmin({ ..., quotas: agents.reports });
- *   agents.registerRoutes(app, admin.authenticate);
+ *   registerAgentRoutes(app, { reports: agents.reports, directory: agents.directory, authenticate }); // src/admin
  *   setInterval(() => void agents.runQuotaReminders(clock.now()), 15 * 60_000); // under the scheduler lock
  */
 import type { Connection } from 'mongoose';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Principal } from '../admin/admin-auth.js';
-import type { AppMessage, AppSendResult } from '../channels/wecom/wecom-api-client.js';
+import type { AppMessage, AppSendResult } from '../wecom-api/wecom-api-client.js';
 import type { Clock } from '../infra/clock.js';
 import type { AppConfig } from '../infra/config.js';
 import type { Logger } from '../infra/logger.js';
 import { createSuggestionModels } from '../suggestions/suggestion-model.js';
 import { createAgentDirectory, createMongoAgentStore, type AgentDirectory } from './agent-directory.js';
-import { registerAgentRoutes } from './agent-routes.js';
 import { createMongoQuotaFacts } from './quota-ledger.js';
 import { createQuotaReports, type QuotaReports } from './quota-report.js';
 import { createMongoReminderMarkers, createQuotaReminders, type ReminderRun } from './quota-reminders.js';
@@ -30,7 +27,6 @@ export * from './quarter-calendar.js';
 export * from './quota-ledger.js';
 export * from './quota-report.js';
 export * from './quota-reminders.js';
-export { registerAgentRoutes, type AgentRoutesDeps } from './agent-routes.js';
 
 export interface BuildAgentsDeps {
   config: Readonly<AppConfig>;
@@ -48,11 +44,9 @@ export interface Agents {
   reports: QuotaReports;
   /** Sends the month's quota reminders once per unit (and the office's list); call from the scheduler. */
   runQuotaReminders(now: Date): Promise<ReminderRun>;
-  /** Registers the downloads and the directory's admin routes; `authenticate` is buildAdmin(...).authenticate. */
-  registerRoutes(app: FastifyInstance, authenticate: (req: FastifyRequest) => Principal): void;
 }
 
-/** Wires the agents part on MongoDB: directory, quota reports, reminders and their admin routes. */
+/** Wires the agents part on MongoDB: directory, quota reports and reminders. */
 export function buildAgents(deps: BuildAgentsDeps): Agents {
   const { config, connection, clock, logger } = deps;
   const directory = createAgentDirectory({ config, store: createMongoAgentStore(connection), clock });
@@ -66,9 +60,6 @@ export function buildAgents(deps: BuildAgentsDeps): Agents {
     runQuotaReminders(now) {
       const sender = deps.appSender?.();
       return createQuotaReminders({ config, facts, agents: directory, markers, logger: log, ...(sender ? { sender } : {}) }).runQuotaReminders(now);
-    },
-    registerRoutes(app, authenticate) {
-      registerAgentRoutes(app, { reports, directory, authenticate });
     },
   };
 }

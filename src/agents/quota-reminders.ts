@@ -11,7 +11,7 @@
  *   await reminders.runQuotaReminders(clock.now());
  */
 import type { Connection } from 'mongoose';
-import type { AppMessage, AppSendResult } from '../channels/wecom/wecom-api-client.js';
+import type { AppMessage, AppSendResult } from '../wecom-api/wecom-api-client.js';
 import type { AppConfig } from '../infra/config.js';
 import type { Logger } from '../infra/logger.js';
 import { quotaReminderTexts } from '../../flows/texts/agent.js';

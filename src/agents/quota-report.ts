@@ -1,22 +1,21 @@
 /**
  * The quota report service: one quarter's report per unit (JSON for the admin API and console), and the
  * same report as a spreadsheet (.xlsx via exceljs: a summary sheet and the counted items) and as CSV.
- * Implements the admin API's QuotaReportPort.
+ * The admin API reads it through its QuotaReportPort.
  *
  * @example
  *   const reports = createQuotaReports({ config, facts: createMongoQuotaFacts(models.Suggestion), agents, clock });
  *   await reports.report({ year: 2021, quarter: 3 })
  */
 import ExcelJS from 'exceljs';
-import { neutraliseCell } from '../admin/export.js';
-import type { QuotaReportPort } from '../admin/admin-router.js';
+import { neutraliseCell } from '../infra/spreadsheet.js';
 import type { Clock } from '../infra/clock.js';
 import { quotaReportTexts as T } from '../../flows/texts/agent.js';
 import type { AgentDirectory } from './agent-directory.js';
 import { quarterMonths, quarterOf, quarterRange, type Quarter } from './quarter-calendar.js';
 import { campaignsInQuarter, computeQuarterReport, type QuarterReport, type QuotaConfig, type QuotaFacts, type UnitQuarterReport } from './quota-ledger.js';
 
-export interface QuotaReports extends QuotaReportPort {
+export interface QuotaReports {
   report(q: { unit?: string; year?: number; quarter?: number }): Promise<QuarterReport>;
   xlsx(q: { unit?: string; year?: number; quarter?: number }): Promise<{ filename: string; body: Buffer }>;
   csv(q: { unit?: string; year?: number; quarter?: number }): Promise<{ filename: string; body: string }>;

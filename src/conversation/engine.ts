@@ -12,14 +12,14 @@ import { optionLabels, prompts } from '../../flows/texts/prompts.js';
 import { limitTexts } from '../../flows/texts/coaching.js';
 import { systemTexts } from '../../flows/texts/system.js';
 import { similarTexts, type SimilarSuggestionView } from '../../flows/texts/similar.js';
-import type { ForwardedRecord, OutboundReply, ReplyOption } from '../channels/channel-types.js';
+import type { ForwardedRecord, OutboundReply, ReplyOption } from '../domain/messages.js';
 import type { OutOfScopeKind } from '../judgement/judgement-types.js';
 import type {
   CitizenRef,
   SubmitResult,
   SuggestionStatusView,
   SuggestionSubmission,
-} from '../suggestions/suggestion-types.js';
+} from '../domain/suggestion-types.js';
 import {
   stepOf,
   type CheckResult,

@@ -4,8 +4,9 @@
  * entry, satisfaction evaluation) are added in flows/ without changing the engine.
  * `validateFlow` checks a flow at start-up: unique step ids, every `next` exists, a terminal reachable.
  */
+import type { SenderAgent } from '../domain/agents.js';
 import { z } from 'zod';
-import type { ForwardedRecord, OutboundReply, ReplyOption } from '../channels/channel-types.js';
+import type { ForwardedRecord, OutboundReply, ReplyOption } from '../domain/messages.js';
 import { activeCampaign, type AppConfig, type Campaign } from '../infra/config.js';
 import type {
   IdentityFields,
@@ -14,7 +15,7 @@ import type {
   QualityVerdict,
   ScopeVerdict,
 } from '../judgement/judgement-types.js';
-import type { CitizenRef, SuggestionCategory, SuggestionSubmission } from '../suggestions/suggestion-types.js';
+import type { CitizenRef, SuggestionCategory, SuggestionSubmission } from '../domain/suggestion-types.js';
 import type { Session } from './session.js';
 
 /** The judgement functions the engine and flows call (src/judgement implements them). */
@@ -31,6 +32,8 @@ export interface Judgement {
 export type FlowConfig = Pick<AppConfig, 'service' | 'campaigns' | 'generalTheme' | 'scope'>;
 
 /** Everything a step may look at besides the session. Pure data and pure functions: no I/O. */
+export type { SenderAgent };
+
 export interface FlowContext {
   config: FlowConfig;
   now: Date;
@@ -42,16 +45,6 @@ export interface FlowContext {
   agent?: SenderAgent;
 }
 
-/** The agent the sender is, as the agent directory knows them. */
-export interface SenderAgent {
-  /** Plain id stored as `enteredBy.agent`. */
-  id: string;
-  name: string;
-  /** Unit id from config `units`. */
-  unit: string;
-  unitName: string;
-  phone?: string;
-}
 
 /** What a message as a flow's intake sees: its text, and a forwarded chat record when there is one. */
 export interface IntakeMessage {

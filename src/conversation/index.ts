@@ -1,6 +1,9 @@
 /**
- * The conversation part: `createConversationService` is what channels get (a ConversationHandler);
- * the engine, session and stores are exported for tests and for other flows.
+ * The conversation part, the core the channels are adapters around: the message port (message-port.ts:
+ * InboundMessage in, TurnResult out), the pure engine and the turn runtime over flows/, the session stores,
+ * and the handling conversation (handling-conversation.ts: unit members answering, citizens rating) that
+ * runs in front of the suggestion flows. `createConversationService` is what channels get (a
+ * ConversationHandler); the engine, session and stores are exported for tests and for other flows.
  *
  * @example
  *   const conversation = createConversationService({ config, clock, logger, sessions, locks, dedupe, suggestions });

@@ -15,7 +15,7 @@
  *     logger,
  *   });
  */
-import type { ConversationHandler, InboundMessage, TurnResult } from '../channels/channel-types.js';
+import type { ConversationHandler, InboundMessage, TurnResult } from './message-port.js';
 import type { Logger } from '../infra/logger.js';
 import type { Redis } from '../infra/redis.js';
 import { RedisKeys } from '../infra/redis-keys.js';

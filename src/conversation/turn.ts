@@ -11,13 +11,14 @@
  * submission whose storage failed stays pending in the session and is retried, with the same
  * submissionKey, on the sender's next message.
  */
-import type { ChannelName, ConversationHandler, InboundMessage, OutboundReply, Role, TurnResult } from '../channels/channel-types.js';
+import type { AgentLookup } from '../domain/agents.js';
+import type { ChannelName, ConversationHandler, InboundMessage, OutboundReply, Role, TurnResult } from './message-port.js';
 import type { Clock } from '../infra/clock.js';
 import type { DedupeStore } from '../infra/dedupe.js';
 import type { LockService } from '../infra/locks.js';
 import type { Logger } from '../infra/logger.js';
 import { RedisKeys, RedisTtls, sessionTtlSeconds } from '../infra/redis-keys.js';
-import type { CitizenRef, SuggestionPort } from '../suggestions/suggestion-types.js';
+import type { CitizenRef, SuggestionPort } from '../domain/suggestion-types.js';
 import { systemTexts } from '../../flows/texts/system.js';
 import type { SimilarSuggestionView } from '../../flows/texts/similar.js';
 import { advance, settle, stateOf, type Effect, type EffectOutcome } from './engine.js';
@@ -54,10 +55,7 @@ export interface SimilarSuggestionsLookup {
   query(draft: { title: string; proposal: string }): SimilarSuggestionView[] | Promise<SimilarSuggestionView[]>;
 }
 
-/** Finds the 信访代理员 a sender is; undefined for everyone else. */
-export interface AgentLookup {
-  find(sender: { channel: ChannelName; senderId: string; role?: Role }): Promise<SenderAgent | undefined>;
-}
+export type { AgentLookup };
 
 /** The turn result; `duplicate` marks a retried message whose replies were already delivered. */
 export type HandledTurn = TurnResult;

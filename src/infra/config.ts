@@ -178,7 +178,7 @@ export const routingSchema = z
   })
   .strict();
 
-/** Handling deadlines (src/notifications/deadlines.ts). */
+/** Handling deadlines (src/handling/deadlines.ts). */
 export const deadlinesSchema = z
   .object({
     /** Days a unit has to accept (受理) an assigned suggestion. */

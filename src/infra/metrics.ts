@@ -20,8 +20,6 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ConversationHandler, InboundMessage } from '../channels/channel-types.js';
-import type { SuggestionPort, SuggestionSubmission } from '../suggestions/suggestion-types.js';
 
 export interface Metrics {
   registry: Registry;
@@ -34,6 +32,10 @@ export interface Metrics {
   turnDuration: Histogram<'channel'>;
   notificationDuration: Histogram<'kind'>;
   httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
+  /** Counts and times one notification delivery attempt (the dispatcher's `onAttempt`). */
+  observeDelivery(kind: string, result: 'delivered' | 'retried' | 'dead', seconds: number): void;
+  /** Counts a failed WeCom API call (the WeCom client's `onApiError`). */
+  countApiError(api: string, errcode: number | 'http'): void;
 }
 
 export interface MetricsOptions {
@@ -45,10 +47,15 @@ export interface MetricsOptions {
 export function createMetrics({ defaultMetrics = true }: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   const prefix = 'jianyan_';
+  const observeDelivery: Metrics['observeDelivery'] = (kind, result, seconds) => {
+    metrics.notificationDeliveries.inc({ kind, result });
+    metrics.notificationDuration.observe({ kind }, seconds);
+  };
+  const countApiError: Metrics['countApiError'] = (api, errcode) => metrics.wecomApiErrors.inc({ api, errcode: String(errcode) });
   if (defaultMetrics) collectDefaultMetrics({ register: registry, prefix });
   const registers = [registry];
   const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-  return {
+  const metrics: Metrics = {
     registry,
     messagesIn: new Counter({ name: `${prefix}messages_in_total`, help: 'Messages received from users, per channel', labelNames: ['channel'], registers }),
     messagesOut: new Counter({ name: `${prefix}messages_out_total`, help: 'Replies sent to users, per channel', labelNames: ['channel'], registers }),
@@ -97,7 +104,10 @@ export function createMetrics({ defaultMetrics = true }: MetricsOptions = {}): M
       buckets: latencyBuckets,
       registers,
     }),
+    observeDelivery,
+    countApiError,
   };
+  return metrics;
 }
 
 /**
@@ -118,42 +128,5 @@ export function registerMetricsRoute(app: FastifyInstance, metrics: Pick<Metrics
   app.get('/metrics', async (_req, reply) => {
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
-  });
-}
-
-/**
- * Counts what passes through a conversation handler: messages in, replies out, terminal outcomes and the
- * time of each turn, per channel. Retried duplicates (which send nothing) are not counted as replies.
- */
-export function instrumentConversation<H extends ConversationHandler>(handler: H, metrics: Metrics): H {
-  const terminal = new Set(['submitted', 'out_of_scope', 'cancelled']);
-  // Object.create keeps every other member of the wrapped object reachable (own or inherited).
-  return Object.assign(Object.create(handler) as H, {
-    async handle(message: InboundMessage) {
-      const channel = message.channel;
-      metrics.messagesIn.inc({ channel });
-      const end = metrics.turnDuration.startTimer({ channel });
-      try {
-        const result = await handler.handle(message);
-        if (!result.duplicate) {
-          metrics.messagesOut.inc({ channel }, result.replies.length);
-          if (terminal.has(result.state)) metrics.conversationOutcomes.inc({ outcome: result.state });
-        }
-        return result;
-      } finally {
-        end();
-      }
-    },
-  });
-}
-
-/** Counts suggestions actually stored (a repeated submit with the same key is not counted twice). */
-export function instrumentSubmissions<P extends Pick<SuggestionPort, 'submit'>>(port: P, metrics: Metrics): P {
-  return Object.assign(Object.create(port) as P, {
-    async submit(input: SuggestionSubmission) {
-      const result = await port.submit(input);
-      if (result.created) metrics.submissions.inc({ channel: input.citizen.channel, entered_by: input.enteredBy ? 'agent' : 'citizen' });
-      return result;
-    },
   });
 }

@@ -2,7 +2,7 @@
  * The seed's four kinds of suggestion (完善政策、改进工作、解决问题、创新体制机制), inferred from cue words.
  * Used to pre-select the kind the citizen confirms; `undefined` when the text gives no clear signal.
  */
-import type { SuggestionCategory } from '../suggestions/suggestion-types.js';
+import type { SuggestionCategory } from '../domain/suggestion-types.js';
 import { normalizeText } from './text-normalize.js';
 
 const CUES: Record<SuggestionCategory, Array<[RegExp, number]>> = {

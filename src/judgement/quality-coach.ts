@@ -3,7 +3,7 @@
  * 解决问题类建议要提出思路举措；内容要符合党的路线、方针、政策. Returns the first problem found, or ok.
  * The reply texts live in flows/texts; this module only names the problem.
  */
-import type { SuggestionCategory } from '../suggestions/suggestion-types.js';
+import type { SuggestionCategory } from '../domain/suggestion-types.js';
 import type { QualityProblem, QualityVerdict } from './judgement-types.js';
 import { compactText, hanCount, normalizeText, splitSentences } from './text-normalize.js';
 

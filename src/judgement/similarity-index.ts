@@ -5,7 +5,7 @@
  * then ranks them by exact cosine similarity under the current IDF. Kept up to date by add / update /
  * remove as suggestions are stored, changed or withdrawn.
  */
-import type { SuggestionStatus } from '../suggestions/suggestion-types.js';
+import type { SuggestionStatus } from '../domain/suggestion-types.js';
 
 export interface SimilarityEntry {
   reference: string;

@@ -4,12 +4,12 @@
  * text message; dev chat and terminal (and kf when no sender is wired): kept in the notice store and shown
  * at the start of the citizen's next conversation.
  */
-import type { OutboundReply } from '../channels/channel-types.js';
-import type { KfOutbox } from '../channels/wecom/kf-outbox.js';
-import type { AppMessage, AppSendResult } from '../channels/wecom/wecom-api-client.js';
+import type { OutboundReply } from '../domain/messages.js';
+import type { KfOutbox } from '../wecom-api/kf-outbox.js';
+import type { AppMessage, AppSendResult } from '../wecom-api/wecom-api-client.js';
 import type { NoticeStore } from './notice-store.js';
 import { outcomeOfError, type DeliveryOutcome, type Notifier } from './notifier.js';
-import type { OutboxEntry } from './outbox.js';
+import type { OutboxEntry } from '../handling/outbox.js';
 
 /** The WeCom channel's kf sender: sends inside the reply window, otherwise keeps the message. */
 export interface KfSendOrKeep {
@@ -21,7 +21,7 @@ export interface KfSendOrKeep {
 }
 
 /**
- * Adapts the WeCom channel's kf outbox (src/channels/wecom/kf-outbox.ts). The customer's own kf account (the
+ * Adapts the WeCom kf outbox (src/wecom-api/kf-outbox.ts). The customer's own kf account (the
  * one they last wrote to) is used; `fallbackOpenKfId` (the first of WECOM_KF_OPEN_KFIDS) only for a
  * customer whose account is not remembered.
  */

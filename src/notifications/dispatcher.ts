@@ -22,7 +22,7 @@ import type { FileConfig } from '../infra/config.js';
 import type { Logger } from '../infra/logger.js';
 import type { SuggestionModels } from '../suggestions/suggestion-model.js';
 import type { Notifiers, DeliveryOutcome } from './notifier.js';
-import type { OutboxEntry } from './outbox.js';
+import type { OutboxEntry } from '../handling/outbox.js';
 
 export type DispatcherOptions = Pick<FileConfig['notifications'], 'maxAttempts' | 'backoffSeconds' | 'maxBackoffSeconds' | 'leaseSeconds' | 'pollIntervalMs'> & {
   /** Documents looked at per run. */

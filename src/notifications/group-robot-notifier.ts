@@ -2,28 +2,12 @@
  * A unit's group robot (contract §8): markdown summaries of new assignments and overdue items. The
  * webhook key is read from config at delivery time (it is a credential and never stored in a document),
  * and the summaries carry no name or phone number: the citizen's own words (the title) are passed through
- * {@link robotSafe} when the entry is written, and every phone number is masked again at delivery.
+ * `robotSafe` (src/handling/outbox.ts) when the entry is written, and every phone number is masked again at delivery.
  */
-import type { RobotMessage } from '../channels/wecom/wecom-api-client.js';
+import type { RobotMessage } from '../wecom-api/wecom-api-client.js';
 import { maskPhones } from '../infra/logger.js';
 import { outcomeOfError, type DeliveryOutcome, type Notifier } from './notifier.js';
-import type { OutboxEntry } from './outbox.js';
-
-/**
- * Citizen-written text made fit for a group chat: the proposer's name and phone number are blanked and
- * every other phone number is masked (a group is not the place for personal details, whatever was typed).
- *
- * @example
- * robotSafe('张三建议：请联系13812345678', { name: '张三', phone: '13812345678' }); // '**建议：请联系138****5678'
- */
-export function robotSafe(text: string, proposer?: { name?: string | null; phone?: string | null } | null): string {
-  let out = text;
-  const name = proposer?.name?.trim();
-  if (name && [...name].length >= 2) out = out.split(name).join('*'.repeat([...name].length));
-  const phone = proposer?.phone?.replace(/\D/g, '');
-  if (phone && phone.length >= 7) out = out.split(phone).join(`${phone.slice(0, 3)}****${phone.slice(-4)}`);
-  return maskPhones(out);
-}
+import type { OutboxEntry } from '../handling/outbox.js';
 
 export function createGroupRobotNotifier(deps: {
   api: { webhookSend(robotKey: string, msg: RobotMessage): Promise<void> };

@@ -12,10 +12,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { CitizenRef, } from '../suggestions/suggestion-types.js';
-import type { OutboundReply, ReplyOption } from '../channels/channel-types.js';
+import type { CitizenRef, } from '../domain/suggestion-types.js';
+import type { OutboundReply, ReplyOption } from '../domain/messages.js';
 import type { Clock } from '../infra/clock.js';
-import type { SessionStore } from '../conversation/session-store.js';
 
 const noticeSchema = new Schema(
   {
@@ -50,8 +49,11 @@ export interface NoticeStore {
   takePending(citizen: CitizenRef): Promise<OutboundReply[]>;
 }
 
-/** Where the per-citizen markers live: the conversation session store (keys `notices:…`). */
-export type NoticeMarkers = Pick<SessionStore, 'get' | 'set'>;
+/** Where the per-citizen markers live: an expiring key-value store (the conversation's session store, keys `notices:…`). */
+export interface NoticeMarkers {
+  get(key: string): Promise<unknown>;
+  set(key: string, value: unknown, ttlSeconds: number): Promise<void>;
+}
 
 /** How long "nothing unseen" is trusted (it also needs the version it was taken at to be current). */
 const CLEAN_TTL_SECONDS = 10 * 60;

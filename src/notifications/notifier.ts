@@ -3,8 +3,8 @@
  * delivered, retry it later, or park it as a dead letter. Adapters: wecom-card-notifier.ts (unit cards,
  * texts and card updates through the self-built app), group-robot-notifier.ts, citizen-notifier.ts.
  */
-import { WeComApiError, WeComConfigError, WeComHttpError } from '../channels/wecom/wecom-errors.js';
-import type { OutboxEntry, OutboxKind } from './outbox.js';
+import { WeComApiError, WeComConfigError, WeComHttpError } from '../wecom-api/wecom-errors.js';
+import type { OutboxEntry, OutboxKind } from '../handling/outbox.js';
 
 /** What one delivery attempt came to. */
 export type DeliveryOutcome =

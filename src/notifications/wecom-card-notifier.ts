@@ -3,9 +3,9 @@
  * texts (reminders, the request for a return reason) and updates of clicked cards. App messages carry
  * WeCom's duplicate check, so a resend after a crash between "sent" and "marked" is not delivered twice.
  */
-import type { AppMessage, AppSendResult } from '../channels/wecom/wecom-api-client.js';
+import type { AppMessage, AppSendResult } from '../wecom-api/wecom-api-client.js';
 import { outcomeOfError, type DeliveryOutcome, type Notifier } from './notifier.js';
-import type { OutboxEntry } from './outbox.js';
+import type { OutboxEntry } from '../handling/outbox.js';
 
 export interface AppMessageApi {
   sendAppMessage(msg: AppMessage): Promise<AppSendResult>;

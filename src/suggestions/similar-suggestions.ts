@@ -4,8 +4,8 @@
  * lookup, and records on each new suggestion the earlier ones it resembles (`similarTo`), which the office
  * sees in GET /api/suggestions/:reference.
  *
- * Keeping up to date: `load()` reads every suggestion from MongoDB at start; `wrap(port)` adds each one
- * this process stores right after it is stored; `refresh()` (or `startRefresh(ms)`) picks up what changed
+ * Keeping up to date: `load()` reads every suggestion from MongoDB at start; `learn()` adds each one
+ * this process stores right after it is stored (src/handling/submission.ts); `refresh()` (or `startRefresh(ms)`) picks up what changed
  * since the last read by `updatedAt` — status changes, and suggestions stored by other workers.
  * Withdrawn suggestions are left out of the index.
  *
@@ -13,13 +13,13 @@
  *   const similar = createSimilarSuggestions({ models, logger });
  *   await similar.load();
  *   const stopRefresh = similar.startRefresh(60_000);
- *   const suggestions = similar.wrap(suggestionService);       // submit stores similarTo with the suggestion
- *   createConversationService({ ...deps, suggestions, similar });
+ *   const similarTo = similar.linksFor(draft);                   // stored with the new suggestion
+ *   similar.learn(reference, draft);                              // once it is stored
  */
 import { createSimilarityIndex, type SimilarMatch, type SimilarityOptions } from '../judgement/similarity-index.js';
 import type { Logger } from '../infra/logger.js';
 import type { SuggestionModels } from './suggestion-model.js';
-import type { SubmitResult, SuggestionPort, SuggestionStatus, SuggestionSubmission } from './suggestion-types.js';
+import type { SuggestionStatus, SuggestionSubmission } from '../domain/suggestion-types.js';
 
 /** One stored link from a suggestion to an earlier similar one. */
 export interface SimilarLink {
@@ -36,12 +36,10 @@ export interface SimilarSuggestions {
   startRefresh(everyMs: number): () => void;
   /** Up to `k` (default 3) indexed suggestions like the draft, most similar first. */
   query(draft: { title: string; proposal: string; excludeReference?: string }, k?: number): SimilarMatch[];
-  /**
-   * The same port whose `submit` also links a newly stored suggestion to earlier similar ones (`similarTo`
-   * on its document) and indexes it. A repeated submission changes nothing; a failure here is logged and
-   * never fails the submission.
-   */
-  wrap<P extends SuggestionPort>(port: P): P;
+  /** The stored suggestions most like a new one (not yet in the index), to store as its `similarTo`. */
+  linksFor(input: Pick<SuggestionSubmission, 'title' | 'proposal'>): SimilarLink[];
+  /** Indexes a suggestion this process has just stored. */
+  learn(reference: string, input: Pick<SuggestionSubmission, 'title' | 'proposal'>): void;
   /** Suggestions in the index. */
   readonly size: number;
 }
@@ -93,7 +91,7 @@ export function createSimilarSuggestions(deps: SimilarSuggestionsDeps): SimilarS
   }
 
   /** Links to the stored suggestions most like `input` (the new one is not in the index yet). */
-  const linksFor = (input: SuggestionSubmission): SimilarLink[] =>
+  const linksFor = (input: Pick<SuggestionSubmission, 'title' | 'proposal'>): SimilarLink[] =>
     query({ title: input.title, proposal: input.proposal }, maxLinks).map((m) => ({ reference: m.reference, score: m.score }));
 
   return {
@@ -117,18 +115,9 @@ export function createSimilarSuggestions(deps: SimilarSuggestionsDeps): SimilarS
       return () => clearInterval(timer);
     },
     query,
-    wrap<P extends SuggestionPort>(port: P): P {
-      return {
-        ...port,
-        // The links go into the insert itself (no second write on the citizen's submitting turn); the
-        // index learns the new suggestion once it is stored.
-        async submit(input: SuggestionSubmission): Promise<SubmitResult> {
-          const similarTo = linksFor(input);
-          const result = await port.submit(similarTo.length ? { ...input, similarTo } : input);
-          if (result.created) index.update({ reference: result.reference, title: input.title, proposal: input.proposal, status: 'submitted' });
-          return result;
-        },
-      };
+    linksFor,
+    learn(reference, input) {
+      index.update({ reference, title: input.title, proposal: input.proposal, status: 'submitted' });
     },
     get size() {
       return index.size;

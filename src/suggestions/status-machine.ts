@@ -6,7 +6,7 @@
  *   returned (a unit sent it back: the office reassigns or rejects), escalated (the citizen was not
  *   satisfied: the office reviews), recommended_to_city, rejected (with a reason), withdrawn.
  */
-import type { SuggestionStatus } from './suggestion-types.js';
+import type { SuggestionStatus } from '../domain/suggestion-types.js';
 
 export const transitions: Readonly<Record<SuggestionStatus, readonly SuggestionStatus[]>> = {
   submitted: ['assigned', 'rejected', 'recommended_to_city', 'withdrawn'],

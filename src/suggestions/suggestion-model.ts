@@ -31,7 +31,7 @@ const assignmentSchema = new Schema(
     },
     returnedAt: Date,
     returnReason: String,
-    // Handling (src/suggestions/handling-service.ts): an assignment stays `active` until the unit returns
+    // Handling (src/handling/handling-service.ts): an assignment stays `active` until the unit returns
     // it or the office reassigns; ended ones are kept for the record (returnedAt = when it ended).
     seq: Number,
     active: { type: Boolean, default: true },
@@ -209,7 +209,7 @@ export interface SuggestionModels {
 /** Registers the models on a connection (each test or worker has its own connection). */
 export function createSuggestionModels(conn: Connection): SuggestionModels {
   return {
-    Suggestion: (conn.models.Suggestion as SuggestionModel | undefined) ?? conn.model('Suggestion', suggestionSchema),
+    Suggestion: (conn.models.Suggestion as SuggestionModel | undefined) ?? (conn.model('Suggestion', suggestionSchema) as unknown as SuggestionModel),
     Counter: (conn.models.Counter as CounterModel | undefined) ?? (conn.model('Counter', counterSchema) as unknown as CounterModel),
   };
 }

@@ -4,7 +4,6 @@
  */
 import type { Clock } from '../infra/clock.js';
 import type { AppConfig } from '../infra/config.js';
-import type { HandlingService } from './handling-service.js';
 import type { SuggestionModels } from './suggestion-model.js';
 import { nextReference, yearIn } from './reference-number.js';
 import type {
@@ -15,7 +14,7 @@ import type {
   SuggestionStatus,
   SuggestionStatusView,
   SuggestionSubmission,
-} from './suggestion-types.js';
+} from '../domain/suggestion-types.js';
 
 /** Filters of the admin list, exports and statistics. Every value is plain data checked by the caller's zod schema. */
 export interface SuggestionFilter {
@@ -44,7 +43,36 @@ export interface SuggestionQuery extends SuggestionFilter {
   pageSize: number;
 }
 
+/** Fields a later step adds to a new suggestion's insert (routing: src/handling/handling-service.ts `routingAtCreation`). */
+export interface FieldsAtCreation {
+  status: SuggestionStatus;
+  set: Record<string, unknown>;
+  history: Record<string, unknown>;
+  outbox: unknown[];
+}
+
+export interface SubmitOptions {
+  /**
+   * Decides, from the document about to be inserted, fields to insert with it (so a new suggestion is
+   * stored already routed). Without it, or when it returns nothing, it is stored `submitted` and unrouted.
+   */
+  atCreation?: (draft: NewSuggestion) => FieldsAtCreation | undefined;
+}
+
+/** A new suggestion's document as it is about to be inserted. */
+export type NewSuggestion = SuggestionSubmission & {
+  reference: string;
+  themeName: string;
+  status: SuggestionStatus;
+  level: 'district' | 'city';
+  submittedAt: Date;
+  enteredBy?: (NonNullable<SuggestionSubmission['enteredBy']> & { enteredAt: Date }) | undefined;
+  assignments: never[];
+  history: { at: Date; actor: string; action: string; to: SuggestionStatus }[];
+};
+
 export interface SuggestionService extends SuggestionPort {
+  submit(input: SuggestionSubmission, options?: SubmitOptions): Promise<SubmitResult>;
   list(q: SuggestionQuery): Promise<{ items: Record<string, unknown>[]; total: number; page: number; pageSize: number }>;
   getByReference(reference: string): Promise<Record<string, unknown> | null>;
   /** Every suggestion matching `f`, newest first, at most `limit` (exports and statistics); `truncated` when more exist. */
@@ -85,11 +113,6 @@ type Deps = {
   models: SuggestionModels;
   clock: Clock;
   config: Pick<AppConfig, 'service' | 'campaigns' | 'generalTheme' | 'units'>;
-  /**
-   * Routes a new suggestion in the same insert (src/suggestions/handling-service.ts `routingAtCreation`).
-   * Without it, or when it returns nothing, the suggestion is stored `submitted` and unrouted.
-   */
-  routing?: Pick<HandlingService, 'routingAtCreation'>;
 };
 
 const isDuplicateKey = (err: unknown, field: string) =>
@@ -106,7 +129,7 @@ function toPublic(doc: Record<string, unknown>): Record<string, unknown> {
   return { ...rest, outbox: Array.isArray(outbox) ? outbox.map(({ payload, ...o }: Record<string, unknown>) => (void payload, o)) : [] };
 }
 
-export function createSuggestionService({ models, clock, config, routing }: Deps): SuggestionService {
+export function createSuggestionService({ models, clock, config }: Deps): SuggestionService {
   const { Suggestion, Counter } = models;
 
   const themeName = (campaignId: string, themeId: string): string => {
@@ -133,12 +156,12 @@ export function createSuggestionService({ models, clock, config, routing }: Deps
     };
   };
 
-  async function submit(input: SuggestionSubmission): Promise<SubmitResult> {
+  async function submit(input: SuggestionSubmission, options: SubmitOptions = {}): Promise<SubmitResult> {
     const existing = await Suggestion.findOne({ submissionKey: input.submissionKey }, { reference: 1 }).lean();
     if (existing) return { reference: existing.reference, created: false };
     const now = clock.now();
     const reference = await nextReference(Counter, config.service.referencePrefix, yearIn(now, config.service.timezone));
-    const draft = {
+    const draft: NewSuggestion = {
       ...input,
       reference,
       themeName: themeName(input.campaign, input.theme),
@@ -156,7 +179,7 @@ export function createSuggestionService({ models, clock, config, routing }: Deps
         },
       ],
     };
-    const routed = routing?.routingAtCreation(draft);
+    const routed = options.atCreation?.(draft);
     try {
       await Suggestion.create(
         routed ? { ...draft, ...routed.set, status: routed.status, history: [...draft.history, routed.history], outbox: routed.outbox, rev: 1 } : draft,

@@ -4,7 +4,7 @@
  * other citizens are not affected.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { ConversationHandler, InboundMessage } from '../../src/channels/channel-types.js';
+import type { ConversationHandler, InboundMessage } from '../../src/conversation/message-port.js';
 import { createConversationService, MemorySessionStore } from '../../src/conversation/index.js';
 import { createRateLimitedHandler, MemorySenderRateCounter, RATE_LIMITED_STATE, RedisSenderRateCounter, type SenderRateCounter } from '../../src/conversation/rate-limited-handler.js';
 import { fixedClock } from '../../src/infra/clock.js';

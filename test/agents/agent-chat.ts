@@ -3,7 +3,7 @@
  * directory built from config. An agent says things, forwards chat records, and the test reads replies.
  */
 import { randomUUID } from 'node:crypto';
-import type { ChannelName, ForwardedRecord, InboundMessage, Role } from '../../src/channels/channel-types.js';
+import type { ChannelName, ForwardedRecord, InboundMessage, Role } from '../../src/conversation/message-port.js';
 import { createAgentDirectory, createMemoryAgentStore, type AgentDirectory } from '../../src/agents/agent-directory.js';
 import { type HandledTurn } from '../../src/conversation/index.js';
 import { fixedClock } from '../../src/infra/clock.js';

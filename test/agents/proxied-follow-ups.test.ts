@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startFakeWeCom, type FakeWeCom } from '../fakes/fake-wecom-server.js';
 import { startTestMongo, type TestMongo } from '../helpers/embedded-mongo.js';
-import { appTextsTo, cardsTo, startWorld, type World } from '../notifications/handling-world.js';
+import { appTextsTo, cardsTo, startWorld, type World } from '../handling/handling-world.js';
 
 let mongo: TestMongo;
 let fake: FakeWeCom;

@@ -6,7 +6,7 @@ import { fixedClock } from '../../src/infra/clock.js';
 import { silentLogger } from '../../src/infra/logger.js';
 import { createSuggestionModels } from '../../src/suggestions/suggestion-model.js';
 import { createSuggestionService } from '../../src/suggestions/suggestion-service.js';
-import type { SuggestionSubmission } from '../../src/suggestions/suggestion-types.js';
+import type { SuggestionSubmission } from '../../src/domain/suggestion-types.js';
 import { startFakeWeCom, type FakeWeCom } from '../fakes/fake-wecom-server.js';
 import { echoHandler, startBot, type BotWorker } from '../fakes/wecom-harness.js';
 import { startTestMongo, type TestMongo } from '../helpers/embedded-mongo.js';

@@ -1,6 +1,6 @@
 /** What WeCom's non-text messages become on their way to the attachments (contract §3 and §7.2). */
 import { afterEach, describe, expect, test } from 'vitest';
-import type { InboundMessage } from '../../src/channels/channel-types.js';
+import type { InboundMessage } from '../../src/conversation/message-port.js';
 import { parseAppCallback, parseKfItem } from '../../src/channels/wecom/message-parser.js';
 import { startFakeWeCom, type FakeWeCom } from '../fakes/fake-wecom-server.js';
 import { startBot, type BotWorker } from '../fakes/wecom-harness.js';

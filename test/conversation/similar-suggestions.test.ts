@@ -3,6 +3,7 @@
  * title, status), and the citizen can still submit. Real conversation service, real suggestion service on
  * the embedded MongoDB, real similarity service; in-memory sessions, locks and dedupe.
  */
+import { createSubmission } from '../../src/handling/submission.js';
 import { randomUUID } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,7 +71,7 @@ describe('similar suggestions before confirming', () => {
   });
 
   it('shows an earlier similar suggestion after the summary, and the citizen still submits', async () => {
-    const port = similar.wrap(service);
+    const port = createSubmission({ suggestions: service, similar, logger: silentLogger });
     // An earlier citizen's suggestion on the same matter, already handed to a unit.
     const first = chat('citizen-a', port, similar);
     await first.walkToConfirm(good.title, good.proposal);
@@ -103,7 +104,7 @@ describe('similar suggestions before confirming', () => {
   });
 
   it('without the similarity lookup, or when it fails, the summary is shown alone and submitting works', async () => {
-    const port = similar.wrap(service);
+    const port = createSubmission({ suggestions: service, similar, logger: silentLogger });
     const plain = chat('citizen-c', port);
     await plain.walkToConfirm(good.title, good.proposal);
     expect(plain.replies.at(-1)).toContain('标题：');

@@ -9,7 +9,7 @@ import type {
   SuggestionPort,
   SuggestionStatusView,
   SuggestionSubmission,
-} from '../../src/suggestions/suggestion-types.js';
+} from '../../src/domain/suggestion-types.js';
 import type { Clock } from '../../src/infra/clock.js';
 
 export interface StoredFake extends SuggestionSubmission {

@@ -5,8 +5,9 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
-import type { ConversationHandler } from '../../src/channels/channel-types.js';
-import { registerWeComRoutes, type WeComChannels, type WeComRoutesDeps } from '../../src/channels/wecom/index.js';
+import type { ConversationHandler } from '../../src/conversation/message-port.js';
+import { registerWeComRoutes, type TemplateCardHandler, type WeComInbound, type WeComRoutesDeps } from '../../src/channels/wecom/index.js';
+import { createWeComApi, type WeComApi, type WeComApiDeps } from '../../src/wecom-api/index.js';
 import { fixedClock, type Clock } from '../../src/infra/clock.js';
 import { loadTestConfig, type AppConfig } from '../../src/infra/config.js';
 import { MemoryDedupeStore, RedisDedupeStore } from '../../src/infra/dedupe.js';
@@ -17,7 +18,8 @@ import type { FakeWeCom } from './fake-wecom-server.js';
 export interface BotWorker {
   url: string;
   app: FastifyInstance;
-  wecom: WeComChannels;
+  /** WeCom's outbound clients and the inbound routes of this worker; card clicks go to the handlers registered here. */
+  wecom: WeComApi & WeComInbound & { onTemplateCardEvent(handler: TemplateCardHandler): void };
   config: Readonly<AppConfig>;
   close(): Promise<void>;
 }
@@ -31,7 +33,7 @@ export const TEST_MEMBERS: AppConfig['members'] = [
 export const FAST = {
   limits: { minuteMs: 1_000, hourMs: 60_000, heartbeatMs: 20 },
   timing: { retryBaseMs: 20, concurrencyBackoffMs: 20, frequencyBlockMs: 300, requestTimeoutMs: 1_000 },
-} satisfies Pick<WeComRoutesDeps, 'limits' | 'timing'>;
+} satisfies Pick<WeComApiDeps, 'limits' | 'timing'>;
 
 export async function startBot(
   fake: FakeWeCom,
@@ -40,12 +42,12 @@ export async function startBot(
     redisUrl?: string;
     clock?: Clock;
     env?: Record<string, string>;
-    kfWindow?: WeComRoutesDeps['kfWindow'];
+    kfWindow?: WeComApiDeps['kfWindow'];
     setBot?: boolean;
     /** The one directory of people (src/agents); built from `config` when a test passes a factory. */
     people?: (config: Readonly<AppConfig>) => NonNullable<WeComRoutesDeps['people']>;
     /** The bot's WeCom limits, over FAST's (e.g. a member's per-minute count). */
-    limits?: WeComRoutesDeps['limits'];
+    limits?: WeComApiDeps['limits'];
     /** Changes to the test config (units, agents). */
     configure?: (config: AppConfig) => AppConfig;
   },
@@ -59,20 +61,23 @@ export async function startBot(
   const redis = opts.redisUrl ? new Redis(opts.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
   redis?.on('error', () => undefined);
   const app = Fastify();
-  const wecom = registerWeComRoutes(app, {
+  const api = createWeComApi({ config, logger: silentLogger, redis, ...FAST, limits: { ...FAST.limits, ...opts.limits }, kfWindow: opts.kfWindow });
+  const cardHandlers: TemplateCardHandler[] = [];
+  const inbound = registerWeComRoutes(app, {
     config,
     logger: silentLogger,
+    api,
     conversation: opts.conversation,
-    redis,
+    onTemplateCardEvent: async (ev) => {
+      for (const h of cardHandlers) await h(ev);
+    },
     locks: redis ? new RedisLockService(redis) : new MemoryLockService(),
     dedupe: redis ? new RedisDedupeStore(redis) : new MemoryDedupeStore(),
     clock: opts.clock ?? fixedClock('2021-07-01T10:00:00+08:00'),
-    ...FAST,
-    limits: { ...FAST.limits, ...opts.limits },
     cardRetryDelaysMs: [20, 40],
-    kfWindow: opts.kfWindow,
     ...(opts.people ? { people: opts.people(config) } : {}),
   });
+  const wecom = { ...api, ...inbound, onTemplateCardEvent: (h: TemplateCardHandler) => void cardHandlers.push(h) };
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   if (opts.setBot !== false) fake.setBot(url);
@@ -82,7 +87,8 @@ export async function startBot(
     wecom,
     config,
     async close() {
-      await wecom.close();
+      await inbound.drain();
+      await api.close();
       await app.close();
       redis?.disconnect();
     },

@@ -9,7 +9,7 @@ import type { ConversationDeps } from '../../src/conversation/turn.js';
  *   expect(chat.state).toBe('theme');
  */
 import { randomUUID } from 'node:crypto';
-import type { ChannelName, InboundMessage } from '../../src/channels/channel-types.js';
+import type { ChannelName, InboundMessage } from '../../src/conversation/message-port.js';
 import { createConversationService, MemorySessionStore, type HandledTurn, type Judgement } from '../../src/conversation/index.js';
 import type { SessionStore } from '../../src/conversation/session-store.js';
 import { fixedClock } from '../../src/infra/clock.js';
@@ -17,7 +17,7 @@ import { loadTestConfig, type AppConfig } from '../../src/infra/config.js';
 import { MemoryDedupeStore, type DedupeStore } from '../../src/infra/dedupe.js';
 import { MemoryLockService, type LockService } from '../../src/infra/locks.js';
 import { silentLogger } from '../../src/infra/logger.js';
-import type { SuggestionPort } from '../../src/suggestions/suggestion-types.js';
+import type { SuggestionPort } from '../../src/domain/suggestion-types.js';
 import { MemorySuggestions } from '../fakes/memory-suggestions.js';
 
 /** Inside the 2021 campaign window. */

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startTestMongo, type TestMongo } from '../helpers/embedded-mongo.js';
 import { startFakeWeCom, type FakeWeCom } from '../fakes/fake-wecom-server.js';
-import { cardsTo, startWorld } from './handling-world.js';
+import { cardsTo, startWorld } from '../handling/handling-world.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 let mongo: TestMongo;

@@ -5,7 +5,7 @@ import type { Notifier } from '../../src/notifications/notifier.js';
 import { startTestMongo, type TestMongo } from '../helpers/embedded-mongo.js';
 import { redisAvailable, startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 import { startFakeWeCom, type FakeWeCom } from '../fakes/fake-wecom-server.js';
-import { cardsTo, handlingConfig, startWorld, type World } from './handling-world.js';
+import { cardsTo, handlingConfig, startWorld, type World } from '../handling/handling-world.js';
 
 let mongo: TestMongo;
 const open: { close(): Promise<void> }[] = [];

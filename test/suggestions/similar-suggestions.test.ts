@@ -3,6 +3,7 @@
  * the database on start, each new suggestion stores its links to earlier similar ones (`similarTo`), the
  * office sees them in the admin API, and a refresh picks up status changes and other workers' suggestions.
  */
+import { createSubmission } from '../../src/handling/submission.js';
 import mongoose, { type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/infra/clock.js';
@@ -11,7 +12,7 @@ import { silentLogger } from '../../src/infra/logger.js';
 import { createSimilarSuggestions } from '../../src/suggestions/similar-suggestions.js';
 import { createSuggestionModels, type SuggestionModels } from '../../src/suggestions/suggestion-model.js';
 import { createSuggestionService, type SuggestionService } from '../../src/suggestions/suggestion-service.js';
-import type { SuggestionSubmission } from '../../src/suggestions/suggestion-types.js';
+import type { SuggestionSubmission } from '../../src/domain/suggestion-types.js';
 import { startTestMongo, type TestMongo } from '../helpers/embedded-mongo.js';
 import { startAdminApp } from '../admin/helpers/admin-app.js';
 
@@ -70,7 +71,7 @@ describe('similar suggestions on the embedded engine', () => {
   it('stores the links to earlier similar suggestions on a new one, and indexes it', async () => {
     const similar = createSimilarSuggestions({ models, logger: silentLogger });
     await similar.load();
-    const port = similar.wrap(service);
+    const port = createSubmission({ suggestions: service, similar, logger: silentLogger });
 
     const again = await port.submit(BUS_AGAIN);
     expect(again).toEqual({ reference: 'WZ2021-000003', created: true });
@@ -85,7 +86,7 @@ describe('similar suggestions on the embedded engine', () => {
     expect(similar.size).toBe(4);
     expect(similar.query({ title: BUS.title, proposal: BUS.proposal }).map((m) => m.reference)).toContain('WZ2021-000003');
 
-    // The wrapped port is still the whole service.
+    // The submission port also answers the citizen's lookups.
     expect((await port.listForCitizen({ channel: 'dev', id: 'citizen-2' })).map((v) => v.reference)).toEqual(['WZ2021-000003']);
   });
 
@@ -114,7 +115,7 @@ describe('the office sees the links in the admin API', () => {
     try {
       const similar = createSimilarSuggestions({ models: app.models, logger: silentLogger });
       await similar.load();
-      const port = similar.wrap(app.suggestions);
+      const port = createSubmission({ suggestions: app.suggestions, similar, logger: silentLogger });
       const first = await port.submit(BUS);
       const second = await port.submit(BUS_AGAIN);
       const res = await app.http.inject({ url: `/api/suggestions/${second.reference}`, headers: app.auth() });

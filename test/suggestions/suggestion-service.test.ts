@@ -4,7 +4,7 @@ import { fixedClock } from '../../src/infra/clock.js';
 import { loadTestConfig } from '../../src/infra/config.js';
 import { createSuggestionModels } from '../../src/suggestions/suggestion-model.js';
 import { createSuggestionService, type SuggestionService } from '../../src/suggestions/suggestion-service.js';
-import type { SuggestionSubmission } from '../../src/suggestions/suggestion-types.js';
+import type { SuggestionSubmission } from '../../src/domain/suggestion-types.js';
 import { startTestMongo } from '../helpers/embedded-mongo.js';
 
 const config = loadTestConfig();

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Clock } from '../../infra/clock.js';
-import type { ConversationHandler } from '../channel-types.js';
+import type { ConversationHandler } from '../../conversation/message-port.js';
 
 const devChatBody = z
   .object({

@@ -1,22 +1,24 @@
 /**
  * The self-built app channel (staff): text messages and menu clicks from members reach the engine with the
  * member's role from the `members` directory; unknown members get a polite explanation; replies go out via
- * `message/send`. Template-card clicks are handed to whoever registered with `onTemplateCardEvent`.
+ * `message/send`. Template-card clicks are handed to `onTemplateCardEvent` (the handling service).
  */
 import type { Clock } from '../../infra/clock.js';
 import type { DedupeStore } from '../../infra/dedupe.js';
 import type { Logger } from '../../infra/logger.js';
 import type { AppConfig } from '../../infra/config.js';
 import { RedisKeys, RedisTtls } from '../../infra/redis-keys.js';
-import type { ConversationHandler, OutboundReply, Role } from '../channel-types.js';
+import type { ConversationHandler, OutboundReply, Role } from '../../conversation/message-port.js';
 import { appDedupeKey, type AppCallback, type TemplateCardEvent } from './message-parser.js';
-import { splitText } from './kf-render.js';
-import type { WeComClient } from './wecom-api-client.js';
+import { splitText } from '../../wecom-api/kf-render.js';
+import type { WeComClient } from '../../wecom-api/wecom-api-client.js';
 import type { WeComTexts } from '../../../flows/texts/channels.js';
 
 export type TemplateCardHandler = (event: TemplateCardEvent) => Promise<void>;
 
 export interface AppChannelDeps {
+  /** Who handles a unit member's click on a handling card. */
+  onTemplateCardEvent: TemplateCardHandler;
   conversation: ConversationHandler;
   client: Pick<WeComClient, 'sendAppMessage'>;
   dedupe: DedupeStore;
@@ -58,7 +60,6 @@ export function createAppChannel(deps: AppChannelDeps) {
   const members = new Map(deps.members.map((m) => [m.userid, m]));
   const lookup = async (userid: string): Promise<{ role: Role } | undefined> =>
     deps.people ? deps.people.appMember(userid) : members.get(userid);
-  const cardHandlers: TemplateCardHandler[] = [];
 
   async function send(userid: string, contents: string[]): Promise<void> {
     for (const content of contents) {
@@ -77,7 +78,7 @@ export function createAppChannel(deps: AppChannelDeps) {
     const delays = deps.cardRetryDelaysMs ?? DEFAULT_CARD_RETRY_DELAYS_MS;
     for (let attempt = 0; ; attempt++) {
       try {
-        for (const h of cardHandlers) await h(event);
+        await deps.onTemplateCardEvent(event);
         return;
       } catch (err) {
         const delay = delays[attempt];
@@ -93,16 +94,11 @@ export function createAppChannel(deps: AppChannelDeps) {
   }
 
   return {
-    /** Registers the owner of template-card clicks (a later issue builds the cards). */
-    onTemplateCardEvent(handler: TemplateCardHandler): void {
-      cardHandlers.push(handler);
-    },
     /** Handles one decrypted app callback (already acknowledged). */
     async handle(cb: AppCallback): Promise<void> {
       const key = appDedupeKey(cb);
       if (key && !(await dedupe.claim(RedisKeys.dedupe('app', key), RedisTtls.dedupe))) return;
       if (cb.kind === 'template_card') {
-        if (!cardHandlers.length) log.warn({ taskId: cb.event.taskId }, 'template card event with no handler registered');
         await runCardHandlers(cb.event);
         return;
       }

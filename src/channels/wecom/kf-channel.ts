@@ -9,10 +9,10 @@ import type { DedupeStore } from '../../infra/dedupe.js';
 import type { Clock } from '../../infra/clock.js';
 import type { Logger } from '../../infra/logger.js';
 import { RedisKeys, RedisTtls } from '../../infra/redis-keys.js';
-import type { ConversationHandler, InboundMessage } from '../channel-types.js';
+import type { ConversationHandler, InboundMessage } from '../../conversation/message-port.js';
 import { parseKfItem, type KfItem, type KfSyncItem } from './message-parser.js';
-import type { KfOutbox } from './kf-outbox.js';
-import type { WeComClient } from './wecom-api-client.js';
+import type { KfOutbox } from '../../wecom-api/kf-outbox.js';
+import type { WeComClient } from '../../wecom-api/wecom-api-client.js';
 import type { WeComTexts } from '../../../flows/texts/channels.js';
 
 export interface KfChannelDeps {

@@ -17,9 +17,9 @@ import type { Logger } from '../../infra/logger.js';
 import type { LockService } from '../../infra/locks.js';
 import { RedisKeys } from '../../infra/redis-keys.js';
 import type { KfSyncItem } from './message-parser.js';
-import type { KfStore } from './kf-store.js';
-import type { WeComClient } from './wecom-api-client.js';
-import { WeComApiError } from './wecom-errors.js';
+import type { KfStore } from '../../wecom-api/kf-store.js';
+import type { WeComClient } from '../../wecom-api/wecom-api-client.js';
+import { WeComApiError } from '../../wecom-api/wecom-errors.js';
 
 export interface KfPullerDeps {
   client: Pick<WeComClient, 'kfSyncMsg'>;

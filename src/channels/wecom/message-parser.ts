@@ -2,7 +2,8 @@
  * Turns decrypted callback XML (contract §3) and 微信客服 sync_msg items (§7.2) into tagged unions.
  * Parsers never throw: anything unexpected becomes `{ kind: 'other' }` and is logged, not answered.
  */
-import type { ForwardedRecord, InboundAttachment } from '../channel-types.js';
+import type { KfSyncItem } from '../../wecom-api/wecom-api-client.js';
+import type { ForwardedRecord, InboundAttachment } from '../../domain/messages.js';
 
 /** One decrypted callback of the self-built app (or a 微信客服 notification delivered to it). */
 export type AppCallback =
@@ -104,34 +105,7 @@ export function appDedupeKey(cb: AppCallback): string | undefined {
   }
 }
 
-/** A raw sync_msg item (only the fields we read). */
-export interface KfSyncItem {
-  msgid: string;
-  open_kfid?: string;
-  external_userid?: string;
-  send_time?: number;
-  origin?: number;
-  servicer_userid?: string;
-  msgtype: string;
-  text?: { content?: string; menu_id?: string };
-  image?: { media_id?: string };
-  voice?: { media_id?: string };
-  video?: { media_id?: string };
-  file?: { media_id?: string };
-  location?: { latitude?: number; longitude?: number; name?: string; address?: string };
-  merged_msg?: { title?: string; item?: { send_time?: number; msgtype?: string; sender_name?: string; msg_content?: string }[] };
-  event?: {
-    event_type?: string;
-    open_kfid?: string;
-    external_userid?: string;
-    welcome_code?: string;
-    scene?: string;
-    fail_msgid?: string;
-    fail_type?: number;
-    [k: string]: unknown;
-  };
-  [k: string]: unknown;
-}
+export type { KfSyncItem };
 
 /** What a sync_msg item means to us. */
 export type KfItem =

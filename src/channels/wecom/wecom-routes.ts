@@ -8,11 +8,10 @@
  * Anything that fails a check gets a 4xx, is logged without its payload, and is not processed.
  *
  * @example
- * const wecom = registerWeComRoutes(app, { config, logger, conversation, redis, locks, dedupe, clock });
+ * const api = createWeComApi({ config, logger, redis });                 // src/wecom-api, built early
+ * const inbound = registerWeComRoutes(app, { config, logger, api, conversation, locks, dedupe, clock,
+ *   onTemplateCardEvent: (ev) => handling.handleCardEvent(ev) });
  * await app.listen({ port });
- * // later, from the handling-units part:
- * wecom.onTemplateCardEvent(async (ev) => { ... });
- * await wecom.kfOutbox.enqueue({ openKfId, externalUserId }, { text: '您的建议已受理。' });
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig } from '../../infra/config.js';
@@ -20,17 +19,13 @@ import type { Clock } from '../../infra/clock.js';
 import type { DedupeStore } from '../../infra/dedupe.js';
 import type { LockService } from '../../infra/locks.js';
 import type { Logger } from '../../infra/logger.js';
-import type { Redis } from '../../infra/redis.js';
-import { createWeComLimiters, type WeComLimiters, type WeComLimitSettings } from '../../notifications/rate-limits.js';
-import type { ConversationHandler } from '../channel-types.js';
+import type { ConversationHandler } from '../../conversation/message-port.js';
 import { createAppChannel, type AppChannelDeps, type TemplateCardHandler } from './app-channel.js';
 import { openCallback, verifyUrl, type CallbackSecrets, type SignedQuery } from './callback-crypto.js';
 import { createKfChannel } from './kf-channel.js';
-import { createKfOutbox, type KfOutbox } from './kf-outbox.js';
-import { MemoryKfStore, RedisKfStore, type KfStore } from './kf-store.js';
 import { createKfPuller } from './kf-sync.js';
 import { parseAppCallback } from './message-parser.js';
-import { createWeComClient, type WeComClient, type WeComClientTiming } from './wecom-api-client.js';
+import type { WeComApi } from '../../wecom-api/index.js';
 import { defaultWeComTexts } from '../../../flows/texts/channels.js';
 import { createWorkQueue } from './work-queue.js';
 
@@ -40,38 +35,24 @@ export const CALLBACK_BODY_LIMIT = 64 * 1024;
 export interface WeComRoutesDeps {
   config: Readonly<AppConfig>;
   logger: Logger;
+  /** WeCom's outbound clients (src/wecom-api). */
+  api: WeComApi;
   conversation: ConversationHandler;
-  redis?: Redis;
+  /** Who handles a unit member's click on a handling card (受理 / 退回). */
+  onTemplateCardEvent: TemplateCardHandler;
   locks: LockService;
   dedupe: DedupeStore;
   /** The service clock (campaign time), used for `receivedAt`. WeCom timestamps use real time. */
   clock: Clock;
   /** Tests: WeCom's "now" in ms (callback skew, reply window, code validity). Default Date.now. */
   wecomNow?: () => number;
-  /** Tests: shrink the contract's windows and timings. */
-  limits?: Partial<WeComLimitSettings>;
-  timing?: Partial<WeComClientTiming>;
-  /** Observes failed WeCom API calls (metrics). */
-  onApiError?: (api: string, errcode: number | 'http') => void;
-  kfWindow?: { maxMessages?: number; windowMs?: number };
   /** Waits between retries of a card click whose handler failed (e.g. storage down); tests shorten them. */
   cardRetryDelaysMs?: readonly number[];
   /** The one directory of people (src/agents): who an app member is. Without it, only `members`. */
   people?: AppChannelDeps['people'];
 }
 
-export interface WeComChannels {
-  /** API client of the self-built app (message/send, update_template_card, webhook). */
-  appClient: WeComClient;
-  /** API client of 微信客服 (its own secret when `WECOM_KF_SECRET` is set, else the app's). */
-  kfClient: WeComClient;
-  /** "Send or keep" for citizens on 微信客服. */
-  kfOutbox: KfOutbox;
-  limiters: WeComLimiters;
-  /** Registers the owner of template-card clicks. */
-  onTemplateCardEvent(handler: TemplateCardHandler): void;
-  /** Fetches both tokens once; throws WeComConfigError naming a bad secret / corp id / IP. */
-  checkCredentials(): Promise<void>;
+export interface WeComInbound {
   /**
    * Pulls each configured kf account (WECOM_KF_OPEN_KFIDS) once, without a callback token: picks up
    * messages whose callback reached a worker that died before pulling, or arrived while none ran.
@@ -79,35 +60,24 @@ export interface WeComChannels {
   pullConfiguredAccounts(): void;
   /** Resolves when every acknowledged callback has been fully processed. */
   drain(): Promise<void>;
-  /** Drains, then releases limiters. */
-  close(): Promise<void>;
 }
 
-/** Registers `/wecom/callback` and `/wecom/kf/callback` (GET and POST) and returns the channels. */
-export function registerWeComRoutes(app: FastifyInstance, deps: WeComRoutesDeps): WeComChannels {
-  const { config, logger, redis, locks, dedupe, clock } = deps;
+/** Registers `/wecom/callback` and `/wecom/kf/callback` (GET and POST). */
+export function registerWeComRoutes(app: FastifyInstance, deps: WeComRoutesDeps): WeComInbound {
+  const { config, logger, api, locks, dedupe, clock } = deps;
   const env = config.env;
   if (!env.WECOM_CORP_ID || !env.WECOM_TOKEN || !env.WECOM_AES_KEY) {
     throw new Error('WeCom routes need WECOM_CORP_ID, WECOM_TOKEN and WECOM_AES_KEY');
   }
-  if (!env.WECOM_SECRET) throw new Error('WeCom routes need WECOM_SECRET (the self-built app secret)');
   const secrets: CallbackSecrets = { corpId: env.WECOM_CORP_ID, token: env.WECOM_TOKEN, aesKey: env.WECOM_AES_KEY };
   const wecomNow = deps.wecomNow ?? Date.now;
   const log = logger.child({ component: 'wecom' });
   const texts = { ...defaultWeComTexts, ...config.wecom?.texts };
-
-  const limiters = createWeComLimiters({ redis, namespace: env.WECOM_CORP_ID, settings: deps.limits });
-  const clientBase = { apiBase: env.WECOM_API_BASE, corpId: env.WECOM_CORP_ID, agentId: env.WECOM_AGENT_ID, redis, logger, limiters, timing: deps.timing, onApiError: deps.onApiError };
-  const appClient = createWeComClient({ ...clientBase, secret: env.WECOM_SECRET });
-  const kfClient = env.WECOM_KF_SECRET && env.WECOM_KF_SECRET !== env.WECOM_SECRET ? createWeComClient({ ...clientBase, secret: env.WECOM_KF_SECRET }) : appClient;
-
-  const store: KfStore = redis ? new RedisKfStore(redis) : new MemoryKfStore({ now: wecomNow });
-  const kfOutbox = createKfOutbox({ client: kfClient, store, logger, now: wecomNow, window: deps.kfWindow });
-  const openKfIds = env.WECOM_KF_OPEN_KFIDS?.split(',').map((x) => x.trim()).filter(Boolean) ?? [];
+  const { openKfIds } = api;
   const kf = createKfChannel({
     conversation: deps.conversation,
-    outbox: kfOutbox,
-    client: kfClient,
+    outbox: api.kfOutbox,
+    client: api.kfClient,
     dedupe,
     texts,
     logger,
@@ -115,10 +85,10 @@ export function registerWeComRoutes(app: FastifyInstance, deps: WeComRoutesDeps)
     now: wecomNow,
     openKfIds,
   });
-  const puller = createKfPuller({ client: kfClient, store, locks, logger, onPage: kf.handlePage });
+  const puller = createKfPuller({ client: api.kfClient, store: api.kfStore, locks, logger, onPage: kf.handlePage });
   const appChannel = createAppChannel({
     conversation: deps.conversation,
-    client: appClient,
+    client: api.appClient,
     dedupe,
     members: config.members,
     ...(deps.people ? { people: deps.people } : {}),
@@ -126,6 +96,7 @@ export function registerWeComRoutes(app: FastifyInstance, deps: WeComRoutesDeps)
     logger,
     clock,
     replyFormat: config.wecom?.appReplyFormat,
+    onTemplateCardEvent: deps.onTemplateCardEvent,
     ...(deps.cardRetryDelaysMs ? { cardRetryDelaysMs: deps.cardRetryDelaysMs } : {}),
   });
   const queue = createWorkQueue(log);
@@ -171,22 +142,9 @@ export function registerWeComRoutes(app: FastifyInstance, deps: WeComRoutesDeps)
   });
 
   return {
-    appClient,
-    kfClient,
-    kfOutbox,
-    limiters,
-    onTemplateCardEvent: (h) => appChannel.onTemplateCardEvent(h),
-    async checkCredentials() {
-      await appClient.checkCredentials();
-      if (kfClient !== appClient) await kfClient.checkCredentials();
-    },
     pullConfiguredAccounts() {
       for (const id of openKfIds) queue.push(`kf:${id}`, () => puller.pull(id, undefined));
     },
     drain: () => queue.drain(),
-    async close() {
-      await queue.drain();
-      await limiters.close();
-    },
   };
 }

@@ -6,7 +6,6 @@ import { BSON, Long } from 'bson';
 import { MongoCommandError } from '../errors.js';
 import { MAX_BSON_SIZE } from '../wire-protocol.js';
 import type { Doc } from '../types-bridge.js';
-import type { Handler } from './context.js';
 
 interface OpenCursor {
   ns: string;
@@ -108,7 +107,8 @@ export const batchSizeOf = (v: unknown, field: string): number | undefined => {
   return v === 0 ? 0 : v;
 };
 
-export const cursorHandlers: Record<string, Handler> = {
+/** getMore and killCursors. The context is typed by the slice they use: the command context holds this manager. */
+export const cursorHandlers: Record<string, (cmd: Doc, ctx: { db: string; cursors: CursorManager }) => Doc | Promise<Doc>> = {
   getMore: (cmd, ctx) =>
     ctx.cursors.getMore(toCursorId(cmd.getMore), String(cmd.collection), ctx.db, batchSizeOf(cmd.batchSize, 'batchSize') || undefined),
   killCursors: (cmd, ctx) => {

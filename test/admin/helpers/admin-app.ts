@@ -18,10 +18,10 @@ import { loadTestConfig, type AppConfig } from '../../../src/infra/config.js';
 import { createHttpServer } from '../../../src/infra/http-server.js';
 import { silentLogger } from '../../../src/infra/logger.js';
 import { createMetrics, registerMetricsRoute, type Metrics } from '../../../src/infra/metrics.js';
-import { createHandlingService, type HandlingService } from '../../../src/suggestions/handling-service.js';
+import { createHandlingService, type HandlingService } from '../../../src/handling/handling-service.js';
 import { createSuggestionModels, type SuggestionModels } from '../../../src/suggestions/suggestion-model.js';
 import { createSuggestionService, type SuggestionService } from '../../../src/suggestions/suggestion-service.js';
-import type { SuggestionSubmission } from '../../../src/suggestions/suggestion-types.js';
+import type { SuggestionSubmission } from '../../../src/domain/suggestion-types.js';
 import { startTestMongo, type TestMongo } from '../../helpers/embedded-mongo.js';
 import { memoryConversation } from '../../helpers/conversation.js';
 
