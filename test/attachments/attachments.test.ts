@@ -25,10 +25,14 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
+const AGENT = 'wmAgentZhao000000001';
+
 function serviceConfig(fake: FakeWeCom, dataDir: string): AppConfig {
   const base = loadTestConfig({ ...fake.botEnv(), DATA_DIR: dataDir, ADMIN_TOKEN: ADMIN, PORT: '0', HOST: '127.0.0.1' });
   return {
     ...base,
+    // An agent of 龙驹镇 who writes from 微信客服.
+    agents: [{ id: 'zhao', name: '赵六', unit: 'longju', kfExternalUserIds: [AGENT], devUsers: [] }],
     units: base.units.map((u) => (u.id === 'cgj' ? { ...u, wecomUserIds: ['cg_zhao'] } : u.id === 'longju' ? { ...u, wecomUserIds: ['lj_wang'] } : u)),
     adminApi: { ...base.adminApi, unitTokens: [{ unit: 'cgj', token: CGJ }, { unit: 'jtj', token: JTJ }] },
   };
@@ -181,6 +185,57 @@ describe('voice, location, and what cannot be kept', () => {
     const doc = (await w.api(`/api/suggestions/${reference}`, ADMIN)).json();
     expect(doc.attachments).toEqual([expect.objectContaining({ kind: 'file', name: '情况说明.pdf', contentType: 'application/pdf' })]);
     expect(w.fake.calls('media/get').filter((c) => c.errcode === 40007)).toHaveLength(1);
+  }, 60_000);
+});
+
+describe('a forwarded chat record', () => {
+  test("keeps its pictures as attachments of the agent's entry", async () => {
+    const w = await world();
+    const agentSays = async (text: string) => {
+      const before = w.fake.kfMessagesTo(AGENT).length;
+      w.fake.customerSays(KF, AGENT, text);
+      await w.fake.notifyKf(KF);
+      await w.service.drain();
+      return w.fake.kfMessagesTo(AGENT).slice(before).map((m) => m.text ?? m.menu?.head ?? '').join('\n');
+    };
+    await agentSays('你好'); // the agent's reply window is open
+    const photo = pngPhoto(12, 9);
+    const media = w.fake.addMedia(photo, { contentType: 'image/png', filename: 'road.png' });
+    const t0 = Math.floor(Date.now() / 1000) - 600;
+    const line = (sender: string, at: number, msg: Record<string, unknown>) => ({ send_time: at, msgtype: msg.msgtype, sender_name: sender, msg_content: JSON.stringify(msg) });
+    w.fake.appendKfItem(KF, {
+      msgid: 'from_msgid_merged_photo',
+      open_kfid: KF,
+      external_userid: AGENT,
+      send_time: Math.floor(Date.now() / 1000),
+      origin: 3,
+      msgtype: 'merged_msg',
+      merged_msg: {
+        title: '赵六和孙丽的聊天记录',
+        item: [
+          line('赵六', t0, { msgtype: 'text', text: { content: '孙大姐，您说说？' } }),
+          line('孙丽', t0 + 30, { msgtype: 'text', text: { content: '我是龙驹镇玉合村的村民，村里到镇上的公路有一段塌方了，一下雨就走不了，建议尽快修复并加装护栏。' } }),
+          line('孙丽', t0 + 60, { msgtype: 'image', image: { media_id: media } }),
+        ],
+      },
+    });
+    await w.fake.notifyKf(KF);
+    await w.service.drain();
+    expect(w.fake.kfMessagesTo(AGENT).map((m) => m.text ?? m.menu?.head ?? '').join('\n')).toContain('已采用“孙丽”的1条发言作为建议内容');
+    await agentSays('3'); // 日常建议
+    await agentSays('关于修复玉合村塌方公路的建议');
+    await agentSays('解决问题');
+    await agentSays('塌方路段约30米，可由镇上组织抢修，交通部门补助材料费，护栏每米约200元。');
+    await agentSays('完成');
+    await agentSays('孙丽，13912345678，龙驹镇玉合村');
+    await agentSays('是');
+    const done = await agentSays('确认');
+    const reference = /WZ2021-\d{6}/.exec(done)?.[0];
+    expect(reference).toBeDefined();
+    // The picture went with the entry and was downloaded with the 微信客服 token.
+    await expect.poll(async () => (await w.api(`/api/suggestions/${reference}`, ADMIN)).json().attachments, { timeout: 10_000, interval: 50 }).toEqual([
+      expect.objectContaining({ kind: 'image', name: 'road.png', contentType: 'image/png', size: photo.length, status: 'stored' }),
+    ]);
   }, 60_000);
 });
 
