@@ -66,7 +66,8 @@ export function routeSuggestion(s: RoutableSuggestion, cfg: RoutingConfig): Rout
     break;
   }
 
-  const found = cfg.routing.placeRouting ? findPlaces(s.placeText ? `${text}\n${s.placeText}` : text, cfg.units) : undefined;
+  const placeSource = (cfg.routing.placeStopwords ?? []).reduce((t, w) => t.split(w).join('\u3000'.repeat(w.length)), s.placeText ? `${text}\n${s.placeText}` : text);
+  const found = cfg.routing.placeRouting ? findPlaces(placeSource, cfg.units) : undefined;
   const towns = found && found.towns.length <= MAX_PLACE_UNITS ? found.towns : [];
   const ambiguous = found && found.towns.length <= MAX_PLACE_UNITS ? found.ambiguous : [];
   const units = [...new Set([...(matched?.units ?? []), ...towns])];

@@ -175,6 +175,8 @@ export const routingSchema = z
      * suggestion alone when no rule matched); a name several towns share goes to the office's screening.
      */
     placeRouting: z.boolean().default(true),
+    /** Words that contain a place name without naming the place (创新乡镇 is not 新乡镇): ignored by place routing. */
+    placeStopwords: z.array(z.string().min(2)).default([]),
   })
   .strict();
 
@@ -316,7 +318,7 @@ export const fileConfigSchema = z
         appReplyFormat: z.enum(['text', 'markdown']).default('text'),
       })
       .optional(),
-    routing: routingSchema.default({ mode: 'auto', rules: [], cityLevelKeywords: [], placeRouting: true }),
+    routing: routingSchema.default({ mode: 'auto', rules: [], cityLevelKeywords: [], placeRouting: true, placeStopwords: [] }),
     deadlines: deadlinesSchema.default(deadlinesSchema.parse({})),
     notifications: notificationsSchema.default(notificationsSchema.parse({})),
     awards: awardsSchema.default(awardsSchema.parse({})),

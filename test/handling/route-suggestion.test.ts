@@ -80,6 +80,11 @@ describe('日常建议 by topic and place', () => {
     expect(route('修建村级文化广场', '建议在武陵镇朝阳村修建一个文化广场，方便村民健身。')).toMatchObject({ units: ['wlw', 'wuling'], needsScreening: false });
   });
 
+  test('a word that only contains a town name does not bring the town in (创新乡镇 is not 新乡镇)', () => {
+    expect(route('创新乡镇治理', '建议创新乡镇治理方式，推行网格员制度。').units).not.toContain('xinxiang');
+    expect(route('修缮新乡镇敬老院', '建议修缮新乡镇敬老院的屋顶。').units).toContain('xinxiang');
+  });
+
   test('the address of a location the citizen sent counts like the text', () => {
     const d = route('修复路面坑洼', '这段路面坑洼很多，雨天积水，建议尽快修复。', { placeText: '重庆市万州区分水镇石碾村' });
     expect(d.units).toEqual(['jtj', 'fenshui']);
