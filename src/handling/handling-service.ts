@@ -287,7 +287,16 @@ export function createHandlingService(deps: { models: SuggestionModels; clock: C
               // proposer's contact goes (never to a group robot).
               { keyname: cardTexts.proposer, value: `${s.proposer.name} ${s.proposer.phone}` },
               // How many photos, files… came with it (units open them in the console or the admin API).
-              ...(s.attachments?.length ? [{ keyname: attachmentTexts.cardKey, value: attachmentCounts(s.attachments.map((a) => a.kind)) }] : []),
+              ...(s.attachments?.length
+                ? [
+                    {
+                      keyname: attachmentTexts.cardKey,
+                      value: attachmentCounts(s.attachments.map((a) => a.kind)),
+                      // A link to the suggestion in the console, where the unit's token opens the files.
+                      ...(config.notifications.consoleUrl ? { type: 1, url: `${config.notifications.consoleUrl.replace(/\/?$/, '/')}#/s/${s.reference}` } : {}),
+                    },
+                  ]
+                : []),
             ],
             task_id: taskId,
             button_list: [

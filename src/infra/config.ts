@@ -215,6 +215,8 @@ export const notificationsSchema = z
     excerptChars: z.number().int().min(20).max(200).default(60),
     /** `source.desc` of the cards units receive. */
     cardSource: z.string().min(1).default('人民建议征集'),
+    /** The console's public address (https://…/console/): a card's attachments line then opens the suggestion there. */
+    consoleUrl: z.url().optional(),
   })
   .strict();
 

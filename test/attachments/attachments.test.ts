@@ -35,6 +35,7 @@ function serviceConfig(fake: FakeWeCom, dataDir: string): AppConfig {
     agents: [{ id: 'zhao', name: '赵六', unit: 'longju', kfExternalUserIds: [AGENT], devUsers: [] }],
     units: base.units.map((u) => (u.id === 'cgj' ? { ...u, wecomUserIds: ['cg_zhao'] } : u.id === 'longju' ? { ...u, wecomUserIds: ['lj_wang'] } : u)),
     adminApi: { ...base.adminApi, unitTokens: [{ unit: 'cgj', token: CGJ }, { unit: 'jtj', token: JTJ }] },
+    notifications: { ...base.notifications, consoleUrl: 'https://jianyan.example.gov.cn/console/' },
   };
 }
 
@@ -129,8 +130,8 @@ describe('a photo sent mid-draft reaches the unit that handles the suggestion', 
     // The unit's card says a photo came with it.
     const cardOf = () => w.fake.appDelivered.find((d) => d.touser === 'cg_zhao' && d.body.msgtype === 'template_card');
     await expect.poll(cardOf, { timeout: 10_000, interval: 50 }).toBeDefined();
-    const card = cardOf()!.body.template_card as { horizontal_content_list: { keyname: string; value: string }[] };
-    expect(card.horizontal_content_list).toContainEqual({ keyname: '附件', value: '图片1张' });
+    const card = cardOf()!.body.template_card as { horizontal_content_list: { keyname: string; value: string; type?: number; url?: string }[] };
+    expect(card.horizontal_content_list).toContainEqual({ keyname: '附件', value: '图片1张', type: 1, url: `https://jianyan.example.gov.cn/console/#/s/${reference}` });
 
     const byUnit = await w.api(url, CGJ);
     expect(byUnit.statusCode).toBe(200);
