@@ -28,8 +28,6 @@ export const attachmentTexts = {
   voice: (countOfKind: number) =>
     `已收到语音${countOfKind}条，会随建议一并提交。由于暂时无法识别语音内容，请再用文字简要说明语音里讲的内容。`,
   location: (place: string) => `已记下位置：${place}，会随建议一并提交，并帮助确定承办单位。`,
-  /** A reminder of where the conversation stands, after an attachment arrived before any draft. */
-  noDraftYet: '请接着用文字说明您的建议：现状或问题是什么、建议怎么做。',
   tooMany: (max: number) => `每条建议最多可附${max}个附件，这个没有保存。您填写的内容都还在，请继续。`,
   tooLarge: (kind: AttachmentKind, maxMb: number) =>
     `这个${attachmentKindNames[kind].name}超过了${maxMb}MB，无法保存。您填写的内容都还在，可以换一个较小的文件，或直接用文字说明。`,

@@ -11,7 +11,7 @@ import type { ConversationHandler, InboundAttachment, InboundMessage } from './m
 import { attachmentTexts } from '../../flows/texts/attachments.js';
 
 /** Non-text messages go to the attachments, everything else to `inner` (forwarded records' media kept too). */
-export function withAttachments(inner: ConversationHandler, attachments: Pick<Attachments, 'receive' | 'keepForwarded' | 'draftOf'>): ConversationHandler {
+export function withAttachments(inner: ConversationHandler, attachments: Pick<Attachments, 'receive' | 'keepForwarded' | 'draftOf' | 'discardDraft'>): ConversationHandler {
   return {
     async handle(m) {
       if (m.attachment) {
@@ -20,6 +20,8 @@ export function withAttachments(inner: ConversationHandler, attachments: Pick<At
       }
       if (m.forwarded?.items.some((i) => i.attachment)) await attachments.keepForwarded(m);
       const r = await inner.handle(m);
+      // 取消 deletes what was filled in: the photos sent for that draft too.
+      if (r.state === 'cancelled') await attachments.discardDraft({ channel: m.channel, id: m.senderId }).catch(() => undefined);
       // The summary before confirming says what goes with the suggestion (the draft itself holds text only).
       if (r.state === 'confirm' && r.replies.length) {
         const refs = await attachments.draftOf({ channel: m.channel, id: m.senderId }).catch(() => []);

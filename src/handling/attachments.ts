@@ -18,7 +18,7 @@
  *   const attachments = createAttachments({ connection, config, clock, logger, media: () => wecom });
  *   attachments.start(); // the background download job
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileTypeFromBuffer } from 'file-type';
@@ -90,13 +90,11 @@ export interface MediaSource {
 
 export interface AttachmentsDeps {
   connection: Connection;
-  config: Pick<AppConfig, 'attachments'>;
+  config: Pick<AppConfig, 'attachments' | 'service'>;
   clock: Clock;
   logger: Logger;
   /** The WeCom clients, once WeCom is configured (read at each download). */
   media: () => MediaSource | undefined;
-  /** Names this worker's claims. */
-  workerId?: string;
 }
 
 /** The parts of an inbound message attachments look at (the conversation's InboundMessage fits). */
@@ -119,6 +117,10 @@ export interface Attachments {
   draftOf(owner: { channel: string; id: string }): Promise<AttachmentRef[]>;
   /** Binds attachments to a stored suggestion. */
   bind(ids: string[], reference: string): Promise<void>;
+  /** Deletes a draft's attachments (the sender cancelled it), files included. */
+  discardDraft(owner: { channel: string; id: string }): Promise<number>;
+  /** Deletes attachments of drafts never submitted, older than `olderThanMs` (the drafts' lifetime). */
+  purgeStale(olderThanMs: number): Promise<number>;
   /** One download attempt (claims the attachment first). */
   fetchOne(id: string): Promise<FetchResult>;
   /** One pass of the background job: every due download. */
@@ -189,7 +191,6 @@ export function createAttachments(deps: AttachmentsDeps): Attachments {
   const cfg = deps.config.attachments;
   const log = deps.logger.child({ component: 'attachments' });
   const Attachment = createAttachmentModel(connection);
-  const workerId = deps.workerId ?? randomUUID().slice(0, 8);
   const bucket = () => new GridFSBucket(connection.db!, { bucketName: 'attachments' });
   const unbound = (owner: { channel: string; id: string }): Record<string, unknown> => ({ 'owner.channel': owner.channel, 'owner.id': owner.id, reference: null, status: { $in: ['pending', 'stored'] } });
 
@@ -286,6 +287,15 @@ export function createAttachments(deps: AttachmentsDeps): Attachments {
     }
   }
 
+  /** Deletes attachments and their stored files (a file already gone is not an error). */
+  async function remove(docs: AttachmentDoc[]): Promise<number> {
+    for (const d of docs) {
+      if (d.fileId) await bucket().delete(d.fileId).catch(() => undefined);
+      await Attachment.deleteOne({ _id: d._id, reference: null });
+    }
+    return docs.length;
+  }
+
   const countOfKind = (owner: { channel: string; id: string }, kind: AttachmentKind) => Attachment.countDocuments({ ...unbound(owner), kind });
 
   /** The first download, while the sender waits for the acknowledgement (bounded). */
@@ -346,6 +356,13 @@ export function createAttachments(deps: AttachmentsDeps): Attachments {
     async bind(ids, reference) {
       if (ids.length) await Attachment.updateMany({ _id: { $in: ids }, reference: null }, { $set: { reference } });
     },
+    async discardDraft(owner) {
+      return remove(await Attachment.find({ 'owner.channel': owner.channel, 'owner.id': owner.id, reference: null }).lean<AttachmentDoc[]>());
+    },
+    async purgeStale(olderThanMs) {
+      const before = new Date(clock.now().getTime() - olderThanMs);
+      return remove(await Attachment.find({ reference: null, receivedAt: { $lt: before } }).limit(200).lean<AttachmentDoc[]>());
+    },
     fetchOne,
     async runOnce() {
       const stats = { stored: 0, retried: 0, refused: 0 };
@@ -388,10 +405,16 @@ export function createAttachments(deps: AttachmentsDeps): Attachments {
     start() {
       if (!stopped) return;
       stopped = false;
+      let purgedAt = 0;
       const loop = () => {
         if (stopped) return;
-        running = service
-          .runOnce()
+        // Once an hour: attachments of drafts that were never submitted go when the drafts do.
+        const purge =
+          Date.now() - purgedAt > 3_600_000
+            ? ((purgedAt = Date.now()), service.purgeStale(deps.config.service.draftTtlDays * 24 * 3_600_000).catch((err: unknown) => log.warn({ err }, 'purging stale attachments failed')))
+            : Promise.resolve();
+        running = purge
+          .then(() => service.runOnce())
           .catch((err: unknown) => {
             log.error({ err }, 'attachment download run failed');
             return { stored: 0, retried: 0, refused: 0 };
@@ -409,7 +432,6 @@ export function createAttachments(deps: AttachmentsDeps): Attachments {
       await running;
     },
   };
-  void workerId;
   return service;
 }
 

@@ -189,6 +189,21 @@ describe('voice, location, and what cannot be kept', () => {
   }, 60_000);
 });
 
+describe('a cancelled draft', () => {
+  test('takes its photos with it: the next suggestion starts without them', async () => {
+    const w = await world();
+    await startDraft(w, '关于规范集镇占道经营的建议');
+    expect(await w.sendsPhoto(pngPhoto())).toBe('已收到图片1张，会随建议一并提交。');
+    expect(await w.says('取消')).toContain('确定要取消吗');
+    expect(await w.says('是')).toContain('已取消');
+    await startDraft(w, '关于修复村道路面的建议');
+    await w.says('这段路面坑洼很多，下雨天积水，摩托车经常摔倒。建议尽快修补路面并疏通边沟，雨季前完成。');
+    const reference = await finish(w);
+    expect(lastSummary).not.toContain('附件');
+    expect((await w.api(`/api/suggestions/${reference}`, ADMIN)).json().attachments).toEqual([]);
+  }, 60_000);
+});
+
 describe('a forwarded chat record', () => {
   test("keeps its pictures as attachments of the agent's entry", async () => {
     const w = await world();
