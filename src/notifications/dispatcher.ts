@@ -339,8 +339,14 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   let stopped = true;
+  // A lane that ends while a run is under way asks for another run right after it.
+  let again = false;
   const schedule = (ms: number) => {
-    if (stopped || running) return;
+    if (stopped) return;
+    if (running) {
+      if (ms === 0) again = true;
+      return;
+    }
     if (timer) clearTimeout(timer);
     timer = setTimeout(loop, ms);
   };
@@ -360,7 +366,9 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         // A run that started lanes may have left more due work behind it (a burst is larger than a batch):
         // the next run starts at once. Only an idle (or failing) run waits for the poll interval. Runs do
         // not wait for the lanes they started.
-        schedule(started.length > 0 ? 0 : options.pollIntervalMs);
+        const soon = started.length > 0 || again;
+        again = false;
+        schedule(soon ? 0 : options.pollIntervalMs);
       });
   };
 
