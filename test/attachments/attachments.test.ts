@@ -39,13 +39,13 @@ function serviceConfig(fake: FakeWeCom, dataDir: string): AppConfig {
   };
 }
 
-async function world(opts: { fake?: FakeWeCom; dataDir?: string; clock?: Clock } = {}) {
+async function world(opts: { fake?: FakeWeCom; dataDir?: string; clock?: Clock; configure?: (c: AppConfig) => AppConfig } = {}) {
   const fake = opts.fake ?? (await startFakeWeCom());
   if (!opts.fake) cleanups.push(() => fake.close());
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'jy-att-'));
   if (!opts.dataDir) cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   const clock = opts.clock ?? fixedClock(IN_CAMPAIGN);
-  const service: RunningService = await startService({ config: serviceConfig(fake, dataDir), clock });
+  const service: RunningService = await startService({ config: (opts.configure ?? ((c) => c))(serviceConfig(fake, dataDir)), clock });
   let closed = false;
   const close = async () => {
     if (!closed) await service.close();
@@ -186,6 +186,19 @@ describe('voice, location, and what cannot be kept', () => {
     const doc = (await w.api(`/api/suggestions/${reference}`, ADMIN)).json();
     expect(doc.attachments).toEqual([expect.objectContaining({ kind: 'file', name: '情况说明.pdf', contentType: 'application/pdf' })]);
     expect(w.fake.calls('media/get').filter((c) => c.errcode === 40007)).toHaveLength(1);
+  }, 60_000);
+});
+
+describe('the count limit', () => {
+  test('past the limit a photo is refused politely and the draft keeps the ones before', async () => {
+    const w = await world({ configure: (c) => ({ ...c, attachments: { ...c.attachments, maxPerSuggestion: 2 } }) });
+    await startDraft(w, '关于规范集镇占道经营的建议');
+    expect(await w.sendsPhoto(pngPhoto(4, 4))).toBe('已收到图片1张，会随建议一并提交。');
+    expect(await w.sendsPhoto(pngPhoto(5, 5))).toBe('已收到图片2张，会随建议一并提交。');
+    expect(await w.sendsPhoto(pngPhoto(6, 6))).toBe('每条建议最多可附2个附件，这个没有保存。您填写的内容都还在，请继续。');
+    await w.says('集镇入口摊贩占道，车辆进不去，建议划定临时摊位区并安排专人在赶场天疏导交通。');
+    const reference = await finish(w);
+    expect((await w.api(`/api/suggestions/${reference}`, ADMIN)).json().attachments.map((a: { kind: string }) => a.kind)).toEqual(['image', 'image']);
   }, 60_000);
 });
 
