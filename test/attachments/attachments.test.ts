@@ -141,6 +141,11 @@ describe('a photo sent mid-draft reaches the unit that handles the suggestion', 
     // 区交通局 has no part in this suggestion.
     expect((await w.api(url, JTJ)).statusCode).toBe(403);
     expect((await w.api(`/api/attachments/${'0'.repeat(32)}`, ADMIN)).statusCode).toBe(404);
+    // 受理 on the card reaches the citizen on 微信客服 through the account they wrote to (no WECOM_KF_OPEN_KFIDS is set).
+    const taskId = (cardOf()!.body.template_card as { task_id: string }).task_id;
+    await w.fake.memberClicksCard('cg_zhao', taskId, 'accept');
+    await w.service.drain();
+    await expect.poll(() => w.fake.kfMessagesTo(CITIZEN).some((m) => m.text?.includes(`您的建议 ${reference} 已由区城市管理局受理`)), { timeout: 10_000, interval: 50 }).toBe(true);
     // The console's viewer is served, and its page may show the fetched bytes (blob: images, audio, video).
     const viewer = await w.service.app.inject({ url: '/console/attachments-view.js' });
     expect(viewer.statusCode).toBe(200);
