@@ -250,7 +250,7 @@ async function renderDetail(reference) {
         ['满意度', s.evaluation ? `${s.evaluation.rating || ''} ${s.evaluation.comment || ''}` : ''],
       ]),
     ),
-    attachmentsCard(s, { h, api }),
+    ...[attachmentsCard(s, { h, api })].filter(Boolean),
     h('div', { class: 'card' }, h('h3', {}, '交办情况'),
       h('table', { class: 'grid', id: 'assignments' }, h('thead', {}, h('tr', {}, ...['单位', '交办', '答复期限', '受理', '答复', '退回/结束'].map((t) => h('th', {}, t)))), h('tbody', {}, assignments))),
     h('div', { class: 'card' }, h('h3', {}, '办理记录'),
