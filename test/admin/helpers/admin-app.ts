@@ -11,6 +11,8 @@
 import mongoose, { type Connection } from 'mongoose';
 import type { FastifyInstance } from 'fastify';
 import { buildAdmin, registerAdminRoutes } from '../../../src/admin/index.js';
+import { registerAttachmentRoutes } from '../../../src/admin/attachment-routes.js';
+import { createAttachments, type Attachments, type MediaSource } from '../../../src/handling/attachments.js';
 import { registerDevChatRoutes } from '../../../src/channels/dev/dev-chat-router.js';
 import { fixedClock } from '../../../src/infra/clock.js';
 import { createAgentDirectory, createMemoryAgentStore } from '../../../src/agents/agent-directory.js';
@@ -39,6 +41,8 @@ export interface AdminApp {
   models: SuggestionModels;
   suggestions: SuggestionService;
   handling: HandlingService;
+  /** Attachments (media downloaded through `opts.media`, e.g. a WeCom API client on the fake WeCom). */
+  attachments: Attachments;
   metrics: Metrics;
   /** Authorization header for a token (the office's by default). */
   auth(token?: string): Record<string, string>;
@@ -49,7 +53,7 @@ export interface AdminApp {
 
 let seq = 0;
 
-export async function startAdminApp(opts: { now?: string; listen?: boolean; withUnitTokens?: boolean } = {}): Promise<AdminApp> {
+export async function startAdminApp(opts: { now?: string; listen?: boolean; withUnitTokens?: boolean; media?: MediaSource } = {}): Promise<AdminApp> {
   const base = loadTestConfig({ ADMIN_TOKEN, DEV_CHAT: '1' });
   const config: Readonly<AppConfig> =
     opts.withUnitTokens === false
@@ -64,20 +68,20 @@ export async function startAdminApp(opts: { now?: string; listen?: boolean; with
   const suggestions = createSuggestionService({ models, clock, config });
   const handling = createHandlingService({ models, clock, config });
   const metrics = createMetrics({ defaultMetrics: false });
+  const attachments = createAttachments({ connection, config, clock, logger: silentLogger, media: () => opts.media });
 
   const http = createHttpServer({ logger: silentLogger, isReady: () => true });
   registerMetricsRoute(http, metrics);
-  registerAdminRoutes(
-    http,
-    buildAdmin({
+  const admin = buildAdmin({
       connection,
       suggestions,
       clock,
       config,
       assign: ({ reference, units, actor, note }) => handling.assign(reference, { units, by: { kind: 'office', id: actor }, ...(note ? { note } : {}) }),
       recommendStatus: ({ reference, actor, note }) => handling.recommendToCity(reference, { by: { kind: 'office', id: actor }, ...(note ? { note } : {}) }),
-    }),
-  );
+  });
+  registerAdminRoutes(http, { ...admin, attachments });
+  registerAttachmentRoutes(http, { attachments, authenticate: admin.authenticate, suggestion: (reference) => suggestions.getByReference(reference) });
   const conversation = memoryConversation({
     config,
     clock,
@@ -99,6 +103,7 @@ export async function startAdminApp(opts: { now?: string; listen?: boolean; with
     models,
     suggestions,
     handling,
+    attachments,
     metrics,
     auth: (token = ADMIN_TOKEN) => ({ authorization: `Bearer ${token}` }),
     async submit(overrides = {}) {
