@@ -207,6 +207,21 @@ describe('the count limit', () => {
   }, 60_000);
 });
 
+describe('from the app', () => {
+  test("an agent's photo sent in the app is downloaded with the app's token and kept for their draft", async () => {
+    const w = await world({ configure: (c) => ({ ...c, agents: [...c.agents, { id: 'li', name: '李明', unit: 'cgj', wecomUserId: 'li_ming', kfExternalUserIds: [], devUsers: [] }] }) });
+    const photo = pngPhoto(7, 7);
+    await w.fake.memberSendsImage('li_ming', w.fake.addMedia(photo, { contentType: 'image/png', filename: 'stall.png' }));
+    await w.service.drain();
+    expect(w.fake.appDelivered.filter((d) => d.touser === 'li_ming').map((d) => (d.body.text as { content: string }).content)).toEqual(['已收到图片1张，会随建议一并提交。']);
+    // The same token as the app's own message/send (not the 微信客服 secret's).
+    const get = w.fake.calls('media/get').at(-1)!;
+    expect(get.errcode).toBe(0);
+    expect(get.query.access_token).toBe(w.fake.calls('message/send').at(-1)!.query.access_token);
+    expect(w.fake.mediaServed).toHaveLength(1);
+  }, 60_000);
+});
+
 describe('a cancelled draft', () => {
   test('takes its photos with it: the next suggestion starts without them', async () => {
     const w = await world();
