@@ -99,6 +99,15 @@ describe('the handling loop: 件件有回复、事事有回音', () => {
     expect((await h.w.doc(ref)).evaluation).toMatchObject({ rating: 'satisfied' });
   });
 
+  test('a village name two towns share leaves the choice to the office, which is told both towns', async () => {
+    const ref = await h.w.submit({ campaign: 'general', theme: 'general', title: '修建村级文化广场', proposal: '建议在朝阳村修建一个文化广场，方便村民晚上健身和开展文艺活动。' });
+    const doc = await h.w.doc(ref);
+    expect(doc.status).toBe('submitted');
+    expect(doc.routing).toMatchObject({ needsScreening: true, screeningReason: 'ambiguous_place' });
+    await h.w.dispatcher().runOnce();
+    expect(appTextsTo(h.fake, 'office_chen').at(-1)).toContain('建议中提到的地名对应多个镇乡（街道），请确定承办单位。（朝阳村：高峰街道、武陵镇）');
+  });
+
   test('退回 asks the member for a reason and sends the suggestion back to the office', async () => {
     const ref = await h.w.submit();
     await h.w.dispatcher().runOnce();
