@@ -11,7 +11,7 @@
 import type { ReplyOption } from '../src/domain/messages.js';
 import type { FlowContext, FlowDefinition, IntakeSeed, Step } from '../src/conversation/flow-schema.js';
 import type { Session } from '../src/conversation/session.js';
-import { citizenWords, looksLikeName, pastedRecord, proxyPaste, readRecord, type RecordLine } from '../src/agents/forwarded-record.js';
+import { citizenWords, looksLikeName, pastedRecord, proxyPaste, readRecord, recordUnit, type RecordLine } from '../src/agents/forwarded-record.js';
 import { guessTheme } from '../src/agents/theme-guess.js';
 import { categoryOf, citizenSuggestionFlow, draftSubmission, reviewOptions, summaryLines, themeOptions } from './citizen-suggestion.flow.js';
 import { agentTexts } from './texts/agent.js';
@@ -97,9 +97,11 @@ function detailsFromRecord(s: Session, speaker: string, ctx: FlowContext): Recor
   const out: Record<string, string> = {};
   for (const l of ordered) {
     const found = ctx.judge.extractIdentity(l.text);
-    if (!found.phone && !IDENTITY_CUE.test(l.text)) continue;
+    const unit = recordUnit(l.text, found.unit);
+    if (!found.phone && !unit && !IDENTITY_CUE.test(l.text)) continue;
+    const values = { name: found.name, phone: found.phone, unit };
     for (const key of ['name', 'phone', 'unit'] as const) {
-      const v = found[key];
+      const v = values[key];
       if (v && out[key] === undefined) out[key] = v;
     }
   }
@@ -208,6 +210,8 @@ export const agentProxyFlow = {
       skipIf: (s) => !isProxy(s),
       alsoRecord: (_id, _s, ctx) => ({ consentAt: ctx.now.toISOString() }),
       invalidReply: agentTexts.consentInvalid,
+      // What agents type for yes besides 1 (是 was refused eleven times in one trial).
+      synonyms: { consent: agentTexts.consentWords },
       next: 'confirm',
     },
     {

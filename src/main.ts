@@ -11,17 +11,20 @@ import { pathToFileURL } from 'node:url';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Connection } from 'mongoose';
 import { registerAgentRoutes } from './admin/agent-routes.js';
+import { registerAttachmentRoutes } from './admin/attachment-routes.js';
 import { registerHandlingRoutes } from './admin/handling-routes.js';
 import { attachSession, auditHandlingChanges, buildAdmin, createAuditLog, createAuditModel, createWeComCodeResolver, registerAdminAuditTrail, registerAdminRoutes, requireOffice, suggestionStateReader } from './admin/index.js';
 import { buildAgents } from './agents/index.js';
 import { registerDevChatRoutes } from './channels/dev/dev-chat-router.js';
 import { registerWeComRoutes } from './channels/wecom/index.js';
+import { withAttachments } from './conversation/attachments-handler.js';
 import { createHandlingConversation } from './conversation/handling-conversation.js';
 import { createConversationService } from './conversation/index.js';
 import { instrumentConversation } from './conversation/instrumented-handler.js';
 import { createMongoSessionStore } from './conversation/mongo-session-store.js';
 import { createRateLimitedHandler, MemorySenderRateCounter, RedisSenderRateCounter } from './conversation/rate-limited-handler.js';
 import { createRedisSessionStore } from './conversation/redis-session-store.js';
+import { createAttachments } from './handling/attachments.js';
 import { cardClickHandler, createDeadlineScheduler, createHandlingService, createSubmission } from './handling/index.js';
 import { offsetClock, systemClock, type Clock } from './infra/clock.js';
 import { loadConfig, type AppConfig } from './infra/config.js';
@@ -48,6 +51,8 @@ export interface RunningService {
   adminToken: string;
   /** The database connection (tests and tools). */
   connection: Connection;
+  /** Resolves when every acknowledged WeCom callback has been processed (tests). */
+  drain(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -103,7 +108,9 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
   const robotKey = handling.directory.robotKey;
   const notifications = buildNotifications({ config, connection: mongo.connection, models, clock, logger, markers: sessions, wecom, robotKey, onDeliveryAttempt: metrics.observeDelivery });
   const agents = buildAgents({ config, connection: mongo.connection, clock, logger, appSender: () => wecom?.appClient });
-  const suggestions = createSubmission({ suggestions: suggestionService, handling, similar, metrics, logger });
+  // Photos, voice, files and locations: kept with the draft, downloaded in the background, listed on submission.
+  const attachments = createAttachments({ connection: mongo.connection, config, clock, logger, media: () => wecom });
+  const suggestions = createSubmission({ suggestions: suggestionService, handling, similar, metrics, attachments, logger });
 
   // The conversation: unit members and pending ratings go to the handling conversation, everyone else to
   // the suggestion flows; kept notices are prepended; each sender is rate-limited.
@@ -125,7 +132,7 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
   const auditedHandling = auditHandlingChanges(handling, { audit: auditLog, suggestionState: suggestionStateReader(mongo.connection), memberName: handling.directory.memberName });
   const handlingChat = createHandlingConversation({ handling: auditedHandling, sessions, notices: notifications.notices, logger, timezone: config.service.timezone });
   const conversation = createRateLimitedHandler({
-    inner: instrumentConversation(handlingChat.wrap(engine), metrics),
+    inner: withAttachments(instrumentConversation(handlingChat.wrap(engine), metrics), attachments),
     counter: redis ? new RedisSenderRateCounter(redis) : new MemorySenderRateCounter(),
     logger,
   });
@@ -170,13 +177,14 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
     registerDevChatRoutes(app, { conversation, clock });
   }
   const onTemplateCardEvent = cardClickHandler(auditedHandling, logger);
-  const inbound = wecom ? registerWeComRoutes(app, { config, logger, api: wecom, conversation, onTemplateCardEvent, locks, dedupe, clock }) : undefined;
+  const inbound = wecom ? registerWeComRoutes(app, { config, logger, api: wecom, conversation, onTemplateCardEvent, locks, dedupe, clock, people: agents.directory }) : undefined;
   // Every write under /api is audited with the authenticated actor, whichever part serves it.
   registerAdminAuditTrail(app, { connection: mongo.connection, auditLog: admin.auditLog, agentState: async (id) => (await agents.directory.list()).find((a) => a.id === id) ?? null });
   // Admin routes first, so the handling routes appear in the OpenAPI document at /docs.
-  registerAdminRoutes(app, { ...admin, protectDocs: production });
+  registerAdminRoutes(app, { ...admin, protectDocs: production, attachments });
   registerHandlingRoutes(app, { handling, dispatcher: notifications.dispatcher, deadlines, authenticate: admin.authenticate });
   registerAgentRoutes(app, { reports: agents.reports, directory: agents.directory, authenticate: admin.authenticate });
+  registerAttachmentRoutes(app, { attachments, authenticate: admin.authenticate, suggestion: (reference) => suggestionService.getByReference(reference) });
 
   await app.ready();
   if (opts.listen !== false) await app.listen({ port: env.PORT, host: env.HOST });
@@ -185,6 +193,7 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
   // work in MongoDB or under a Redis lock, so every worker may run them.
   notifications.dispatcher.start();
   deadlines.start();
+  attachments.start();
   const stopSimilarRefresh = similar.startRefresh(60_000);
   const quotaTimer = setInterval(() => {
     agents.runQuotaReminders(clock.now()).catch((err: Error) => logger.warn({ err: err.message }, 'quota reminders failed'));
@@ -198,12 +207,15 @@ export async function startService(opts: StartOptions = {}): Promise<RunningServ
     config,
     adminToken,
     connection: mongo.connection,
+    drain: async () => {
+      await inbound?.drain();
+    },
     async close() {
       ready = false;
       await app.close();
       clearInterval(quotaTimer);
       stopSimilarRefresh();
-      await Promise.all([notifications.dispatcher.stop(), deadlines.stop()]);
+      await Promise.all([notifications.dispatcher.stop(), deadlines.stop(), attachments.stop()]);
       await inbound?.drain();
       await wecom?.close();
       redis?.disconnect();

@@ -55,6 +55,7 @@ export const exportColumns = {
   notAdoptedReason: '暂不采纳原因',
   returns: '退回情况',
   rejection: '不予受理理由',
+  attachments: '附件',
   rating: '满意度评价',
   ratingComment: '评价意见',
   valuable: '有价值建议',

@@ -4,7 +4,7 @@ export const agentTexts = {
   welcome: (name: string) =>
     `${name}您好！您是信访代理员，可以代群众录入建议（转发与群众的聊天记录，或发送“代录”加群众原话），也可以提您自己的建议。`,
   recordReceived: (lines: number, senders: string[], skipped: number) =>
-    `已收到转发的聊天记录：${lines}条文字消息，发言人：${senders.join('、')}。${skipped ? `（另有${skipped}条图片、语音等无法读取，需要的内容请补充文字。）` : ''}`,
+    `已收到转发的聊天记录：${lines}条文字消息，发言人：${senders.join('、')}。${skipped ? `（另有${skipped}条图片、语音等非文字消息：图片和文件会作为附件随建议提交，语音等内容请补充文字。）` : ''}`,
   pasteReceived: '已收到您代录的群众原话，先为它补充几项信息。',
   proxyStart: '好的，代群众录入。先补充几项信息，群众的原话在“建议内容”一步粘贴。',
   mode: '请问这次是？',
@@ -27,6 +27,8 @@ export const agentTexts = {
   consent: (citizen: string) =>
     `提交前请确认：建议人“${citizen}”已同意委托您代为录入这条建议。已征得同意请回复1。`,
   consentLabel: '已征得建议人同意，受托代为录入',
+  /** Whole messages that state the consent like option 1 does. */
+  consentWords: ['是', '是的', '对', '对的', '好', '好的', '同意', '已同意', '同意了', '已征得同意', '征得同意', '确认', '可以', '嗯', 'yes', 'y'],
   consentInvalid:
     '代理录入需要建议人本人同意委托。已征得同意请回复1；暂未取得可先回复“取消”，或征得同意后再回来继续（草稿保留7天）。',
   review: '请核对这条建议：',

@@ -21,7 +21,7 @@ export const defaultWeComTexts: WeComTexts = {
   kfWelcome: '您好！这里是人民建议征集服务，欢迎您为发展建言献策。请直接发送您的建议，我会一步步协助您完成提交。',
   unknownMember: '您好，您暂未登记为人民建议征集的工作人员，暂时无法使用此应用。如需开通，请联系区信访办人民建议征集工作人员。',
   apology: '抱歉，系统刚才没能处理您的消息，请稍后再发送一次。',
-  unsupportedMessage: '抱歉，目前只能识别文字消息，请用文字描述您的建议。',
+  unsupportedMessage: '抱歉，这类消息暂时无法识别。您可以发送文字、图片、语音、视频、文件或位置，建议内容请用文字描述。',
   cardActionFailed: '抱歉，系统繁忙，您刚才在卡片上的操作未能完成，请稍后再点一次。',
   optionsHint: '请回复序号或选项：',
 };

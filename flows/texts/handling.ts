@@ -66,7 +66,11 @@ export const officeTexts = {
     no_rule: '请确定承办单位。',
     city_level: '该建议涉及全市，请研判是否推荐上报市征集办。',
     flagged: '该建议带有标记（内容较简略，或可能属于个人诉求、投诉、举报），请甄别后再决定是否交办。',
+    ambiguous_place: '建议中提到的地名对应多个镇乡（街道），请确定承办单位。',
   },
+  /** The places behind an ambiguous_place screening: `（朝阳村：高峰街道、武陵镇）`. */
+  placesNamed: (places: { name: string; units: string[] }[], unitName: (id: string) => string) =>
+    places.length ? `（${places.map((p) => `${p.name}：${p.units.map(unitName).join('、')}`).join('；')}）` : '',
   returned: (reference: string, title: string, unit: string, reason: string) =>
     `建议 ${reference}《${title}》被${unit}退回，理由：${reason}。请重新交办。`,
   acceptOverdue: (reference: string, title: string, unit: string) => `督办：建议 ${reference}《${title}》${unit}超过受理期限仍未受理。`,

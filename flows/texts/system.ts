@@ -1,5 +1,6 @@
 /** Replies of the engine itself: help, commands, scope, the review summary, submission and lookups. */
 import type { SuggestionStatus, SuggestionStatusView } from '../../src/domain/suggestion-types.js';
+import { attachmentCounts, attachmentTexts } from './attachments.js';
 
 export interface Contact {
   name: string;
@@ -73,6 +74,7 @@ export const systemTexts = {
       `编号 ${v.reference}：${v.title}`,
       `提交时间：${date(v.submittedAt, tz)}`,
       `当前进度：${statusNames[v.status]}${v.units.length ? `（${v.units.join('、')}）` : ''}`,
+      v.attachmentKinds?.length ? attachmentTexts.summaryLine(attachmentCounts(v.attachmentKinds)) : '',
       v.answer ? `答复（${v.answer.unit}）：${v.answer.text}` : '',
     ]
       .filter(Boolean)

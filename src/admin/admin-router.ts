@@ -124,6 +124,8 @@ export interface AdminRouteDeps {
   /** Campaign counts (有价值, 批示, city recommendations, awards) over a filter. */
   campaignCounts: (filter: SuggestionFilter) => Promise<Record<string, number>>;
   quotas?: QuotaReportPort;
+  /** Describes a suggestion's attachments (src/attachments) for its detail: name, size, type, download url. */
+  attachments?: { describe(refs: { id: string; kind: string }[]): Promise<unknown[]> };
   /** Serve the console at /console (default true). */
   console?: boolean;
   /** /docs and /docs/json need the office's credential (production). */
@@ -335,7 +337,9 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
               ).filter(Boolean)
             : [];
         const { internalNotes, ...rest } = doc;
-        return { ...withWork(p.kind === 'unit' ? unitView(rest) : rest), similar, ...(p.kind === 'office' ? { internalNotes: internalNotes ?? [] } : {}) };
+        const refs = (doc.attachments ?? []) as { id: string; kind: string }[];
+        const attachments = deps.attachments && refs.length ? await deps.attachments.describe(refs) : [];
+        return { ...withWork(p.kind === 'unit' ? unitView(rest) : rest), attachments, similar, ...(p.kind === 'office' ? { internalNotes: internalNotes ?? [] } : {}) };
       });
 
       api.get('/suggestions/:reference/city-form', { schema: { tags: ['city'], summary: "A recommended suggestion as the city system's form", ...refSchema } }, async (req) => {

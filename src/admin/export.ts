@@ -3,6 +3,7 @@
  * Every cell is plain text: a value starting with = + - @ (or a tab / carriage return) is prefixed with a
  * single quote, so a spreadsheet never runs a citizen's text as a formula.
  */
+import { attachmentCounts } from '../../flows/texts/attachments.js';
 import ExcelJS from 'exceljs';
 import { cityFormLabels, exportColumns, exportFileStem, exportSheetName, yesNo } from '../../flows/texts/admin.js';
 import { categoryLabels, cityOutcomeLabels, endReasonLabels, levelLabels, outcomeLabels, ratingLabels as defaultRatingLabels, statusLabels } from '../../flows/texts/labels.js';
@@ -95,6 +96,11 @@ export function exportRow(d: Doc, ctx: ExportContext): Record<ColumnKey, string>
       .map((a) => `${unitName(a.unit)} ${time(a.returnedAt)} ${endReasonLabels[a.endReason] ?? ''}${a.returnReason ? `：${a.returnReason}` : ''}`.trim())
       .join('\n'),
     rejection: d.rejection?.reason ?? '',
+    // 图片1张、位置1个（龙驹镇玉合村）: the files themselves are downloaded from the suggestion's detail.
+    attachments: [
+      attachmentCounts(((d.attachments ?? []) as Doc[]).map((a) => a.kind)),
+      ...((d.attachments ?? []) as Doc[]).filter((a) => a.location?.address || a.location?.name).map((a) => `（${a.location.address ?? a.location.name}）`),
+    ].join(''),
     rating: d.evaluation?.rating ? (ratings[d.evaluation.rating] ?? d.evaluation.rating) : '',
     ratingComment: d.evaluation?.comment ?? '',
     valuable: d.valuable ? yesNo.yes : yesNo.no,

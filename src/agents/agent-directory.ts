@@ -44,7 +44,23 @@ export interface AgentStore {
 
 export type AgentDirectoryConfig = Pick<AppConfig, 'agents' | 'members' | 'units'>;
 
-export interface AgentDirectory extends AgentLookup {
+/** A member of the self-built app as this service knows them. */
+export interface AppPerson {
+  userid: string;
+  role: Role;
+  unit: string;
+  name: string;
+}
+
+/**
+ * Who an app member is, from the one directory of people: `members` (their role), a unit's handlers
+ * (`units[].wecomUserIds`, role unit) and the agents, config and admin-managed (role agent).
+ */
+export interface PeopleDirectory {
+  appMember(userid: string): Promise<AppPerson | undefined>;
+}
+
+export interface AgentDirectory extends AgentLookup, PeopleDirectory {
   /** The agent a sender is (active agents only). */
   find(sender: { channel: ChannelName; senderId: string; role?: Role }): Promise<SenderAgent | undefined>;
   /** Every agent, config and admin-managed, retired ones included. */
@@ -121,7 +137,20 @@ export function createAgentDirectory(deps: AgentDirectoryDeps): AgentDirectory {
     return cache;
   }
 
+  const members = new Map(config.members.map((m) => [m.userid, m]));
+  const handlers = new Map<string, string>();
+  for (const u of config.units) for (const id of u.wecomUserIds) if (!handlers.has(id)) handlers.set(id, u.id);
+
   return {
+    async appMember(userid) {
+      const m = members.get(userid);
+      if (m) return { userid, role: m.role, unit: m.unit, name: m.name };
+      const unit = handlers.get(userid);
+      if (unit) return { userid, role: 'unit', unit, name: userid };
+      const a = (await load()).byAccount.get(`wecom-app:${userid}`);
+      if (a) return { userid, role: 'agent', unit: a.unit, name: a.name };
+      return undefined;
+    },
     async find(sender) {
       // A dev chat user who says they are a citizen is one, even when listed (to try both sides). Other
       // channels say `citizen` for anyone they do not know (微信客服 always): the directory decides there.

@@ -107,6 +107,37 @@ export function allWords(reading: Pick<RecordReading, 'lines'>, citizen?: string
   return [...mine, ...others].map((l) => l.text).join('\n');
 }
 
+/** Where someone lives or works by a sentence: `是龙驹镇玉合村的村民`, `家住白土镇`, `我在分水镇人民政府上班`. */
+const PLACE = String.raw`((?:重庆市?)?(?:万州区?)?\p{Script=Han}{1,16}?(?:街道办事处|街道|镇人民政府|乡人民政府|镇政府|乡政府|镇|乡|村|社区|居委会|村委会))(?:[一二三四五六七八九十\d]+组)?`;
+const RESIDENCE = [
+  // 是… needs the noun (是白土镇的问题 is not where someone lives).
+  new RegExp(String.raw`(?:我是|是)\s*${PLACE}的?(?:村民|居民|群众|住户|人|工作人员)`, 'u'),
+  new RegExp(String.raw`(?:家住|住在|来自|我在)\s*${PLACE}(?:的)?(?:村民|居民|住户|人|工作人员)?(?=[，,。；;！!\s]|$|上班|工作)`, 'u'),
+];
+
+/** The words a work unit ends with (a person's unit, or what stands for one: 退休, 务农…). */
+const UNIT_END =
+  /(办事处|街道|社区|居委会|村委会|村|组|镇|乡|政府|委员会|委|局|办|厅|院|所|站|中心|学校|中学|小学|幼儿园|大学|学院|[一二三四五六七八九十\d]+中|医院|卫生院|公司|集团|厂|银行|支行|合作社|协会|商会|门市|超市|店|部|队|处|科|馆|退休|离休|无业|务农|个体|自由职业|农民|学生|在读)$/;
+
+/** Words a sentence of a proposal starts with; a unit never does. */
+const PROPOSAL_START = /^(?:建议|希望|应该|应当|请|要|需要|可以|能否|能不能|各|把|在|对|给|让|由|将|加强|增加|设立|划出)/;
+
+/**
+ * The proposer's work unit a record's line gives, or undefined: a residence sentence (`是龙驹镇玉合村的村民`
+ * → 龙驹镇玉合村), else what the identity parser found if it reads like a unit (ends like one and is not a
+ * piece of the proposal such as `各镇农贸市场划出农产品直销区`).
+ */
+export function recordUnit(text: string, parsed: string | undefined): string | undefined {
+  const t = text.normalize('NFKC');
+  for (const re of RESIDENCE) {
+    const m = re.exec(t);
+    if (m?.[1] && !PROPOSAL_START.test(m[1])) return m[1];
+  }
+  if (!parsed) return undefined;
+  const u = parsed.trim();
+  return u.length <= 40 && UNIT_END.test(u) && !PROPOSAL_START.test(u) ? u : undefined;
+}
+
 /** True when a sender name looks like a person's Chinese name (2-4 Han characters), e.g. `王五`. */
 export function looksLikeName(sender: string): boolean {
   return (

@@ -1108,7 +1108,7 @@ class Turn {
     switch (step.kind) {
       case 'choice': {
         const options = step.options(s, this.ctx);
-        const o = resolveOption(options, { ...this.msg, text: this.text }) ?? this.suggestedAccepted(step, options);
+        const o = resolveOption(options, { ...this.msg, text: this.text }) ?? options.find((x) => isWord(this.text, step.synonyms?.[x.id] ?? [])) ?? this.suggestedAccepted(step, options);
         if (!o && this.keepAhead()) return this.say(`${this.keptAheadNote()}${step.invalidReply}`, options);
         if (!o) return this.fail(step, step.invalidReply, options);
         s.answers[step.answerKey] = o.id;

@@ -208,7 +208,9 @@ export function createHandlingConversation(deps: HandlingConversationDeps): Hand
     if (readRating(m.text, m.optionId) === undefined) return false;
     // "1" after a draft's menu was shown answers that menu; 满意 (a word) is always the rating.
     if (!m.optionId && /^\s*\d+\s*[。.!！]?\s*$/.test(m.text.normalize('NFKC')) && (await lastMenu(m)) === 'other') return false;
-    return (await handling.pendingRating(citizenOf(m))) !== null;
+    const pending = await handling.pendingRating(citizenOf(m));
+    // A rating only counts once the citizen could see the answer and the request (never before).
+    return pending !== null && handling.ratingShown(pending);
   }
 
   async function handle(m: InboundMessage): Promise<TurnResult> {
@@ -222,6 +224,17 @@ export function createHandlingConversation(deps: HandlingConversationDeps): Hand
   }
 
   const pendingNotices = async (citizen: CitizenRef) => (deps.notices ? deps.notices.takePending(citizen) : []);
+
+  /**
+   * A rating request that was kept (no reply window, or no channel to send on) goes out with the reply to
+   * this message, from the notice store or the kf outbox: from now on the citizen can rate.
+   */
+  async function revealKeptRating(m: InboundMessage): Promise<void> {
+    const pending = await handling.pendingRating(citizenOf(m));
+    if (!pending || handling.ratingShown(pending)) return;
+    const request = (pending.outbox ?? []).filter((e) => e.kind === 'citizen_notice' && e.payload.topic === 'rate_request').at(-1);
+    if (request?.state === 'delivered') await handling.markRatingShown(pending.reference);
+  }
 
   return {
     wants,
@@ -245,6 +258,7 @@ export function createHandlingConversation(deps: HandlingConversationDeps): Hand
           // Taken only after a real turn: a retried message (duplicate) must not swallow the notices.
           if ((r as { duplicate?: boolean }).duplicate || isMember(m) || m.role === 'agent') return r;
           const notices = await pendingNotices(citizenOf(m)).catch(() => [] as OutboundReply[]);
+          await revealKeptRating(m).catch(() => undefined);
           // One numbered menu at a time: when the turn opens one (a new draft's themes), a rating request
           // arriving with it is set aside — shown without numbers, answered later by its words.
           const engineMenu = r.replies.some((x) => x.options?.length);

@@ -3,9 +3,9 @@
  * what it gets back. Channels are adapters around the conversation; they know nothing of flows, and flows
  * know nothing of WeCom.
  */
-import type { ChannelName, ForwardedRecord, OutboundReply, Role } from '../domain/messages.js';
+import type { ChannelName, ForwardedRecord, InboundAttachment, OutboundReply, Role } from '../domain/messages.js';
 
-export type { ChannelName, ForwardedRecord, OutboundReply, ReplyOption, Role } from '../domain/messages.js';
+export type { ChannelName, ForwardedRecord, InboundAttachment, OutboundReply, ReplyOption, Role } from '../domain/messages.js';
 
 /** One message from one sender, as every channel hands it to the engine. */
 export interface InboundMessage {
@@ -25,6 +25,8 @@ export interface InboundMessage {
   role?: Role;
   /** A forwarded conversation (agents' proxy entry). */
   forwarded?: ForwardedRecord;
+  /** A photo, voice, video, file or location instead of text (src/attachments keeps it with the draft). */
+  attachment?: InboundAttachment;
   receivedAt: Date;
 }
 

@@ -13,8 +13,13 @@ export type ChannelName = 'dev' | 'cli' | 'wecom-kf' | 'wecom-app';
 /** A forwarded chat record (微信客服 `merged_msg`, or the dev chat's `forwarded` field). */
 export interface ForwardedRecord {
   title?: string;
-  items: { sender: string; time: number; text: string }[];
+  items: { sender: string; time: number; text: string; attachment?: InboundAttachment }[];
 }
+
+/** What a non-text message carries: a WeCom temporary media id (fetched with media/get), or a place. */
+export type InboundAttachment =
+  | { kind: 'image' | 'voice' | 'video' | 'file'; mediaId: string }
+  | { kind: 'location'; latitude: number; longitude: number; name?: string; address?: string };
 
 /** A choice offered with a reply: answered by its id, its number (1-based) or its label. */
 export interface ReplyOption {

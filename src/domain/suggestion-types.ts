@@ -53,6 +53,8 @@ export interface SuggestionSubmission {
   level?: 'district' | 'city';
   /** Earlier suggestions like this one, most similar first (set by src/suggestions/similar-suggestions.ts). */
   similarTo?: { reference: string; score: number }[];
+  /** Photos, voice, video, files and locations sent with the draft (src/attachments). */
+  attachments?: { id: string; kind: 'image' | 'voice' | 'video' | 'file' | 'location'; location?: { latitude: number; longitude: number; name?: string; address?: string } }[];
 }
 
 /** What a citizen may see of their suggestion when they ask (查询). */
@@ -64,6 +66,8 @@ export interface SuggestionStatusView {
   /** Unit names currently handling it. */
   units: string[];
   answer?: { outcome: string; text: string; at: Date; unit: string };
+  /** The kinds of attachments sent with it (图片, 位置…), if any. */
+  attachmentKinds?: ('image' | 'voice' | 'video' | 'file' | 'location')[];
 }
 
 /** `routed`: stored already routed (assigned, or sent to the office's screening) in the same write. */

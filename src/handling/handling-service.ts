@@ -31,6 +31,7 @@ import {
 import { assignableStatuses, canTransition, handlingStatus } from '../suggestions/status-machine.js';
 import type { SuggestionModels } from '../suggestions/suggestion-model.js';
 import type { CitizenRef, SuggestionStatus } from '../domain/suggestion-types.js';
+import { attachmentCounts, attachmentTexts, type AttachmentKind } from '../../flows/texts/attachments.js';
 import { createUnitDirectory, type UnitDirectory } from './unit-directory.js';
 
 export type HandlingConfig = Pick<
@@ -96,6 +97,8 @@ export interface StoredSuggestion {
   routing?: { decidedAt?: Date | null; units?: string[]; ruleId?: string | null; needsScreening?: boolean | null; screeningReason?: string | null } | null;
   rejection?: { reason?: string | null; by?: string | null; at?: Date | null } | null;
   ratingRequestedAt?: Date | null;
+  ratingShownAt?: Date | null;
+  attachments?: { id: string; kind: AttachmentKind; location?: { latitude: number; longitude: number; name?: string; address?: string } }[] | null;
   rev?: number | null;
   outbox?: OutboxEntry[];
 }
@@ -174,6 +177,13 @@ export interface HandlingService {
   handleCardEvent(event: CardClick): Promise<HandlingResult>;
   /** The newest answered suggestion of this citizen still waiting for a rating. */
   pendingRating(citizen: CitizenRef): Promise<StoredSuggestion | null>;
+  /**
+   * Whether the citizen has seen the rating request (and the answer before it): sent to them, or kept and
+   * shown with a later message. Until then a rating word is not taken as a rating.
+   */
+  ratingShown(s: StoredSuggestion): boolean;
+  /** Records that the kept rating request goes out with the reply to the citizen's current message. */
+  markRatingShown(reference: string): Promise<void>;
   /** A suggestion by reference if it is actively assigned to one of `units`. */
   findForUnits(reference: string, units: string[]): Promise<{ suggestion: StoredSuggestion; unit: string } | null>;
   /** The units' open assignments (not yet answered), oldest due first. */
@@ -276,6 +286,17 @@ export function createHandlingService(deps: { models: SuggestionModels; clock: C
               // The card is an app message addressed to the unit's members only: the one place the
               // proposer's contact goes (never to a group robot).
               { keyname: cardTexts.proposer, value: `${s.proposer.name} ${s.proposer.phone}` },
+              // How many photos, files… came with it (units open them in the console or the admin API).
+              ...(s.attachments?.length
+                ? [
+                    {
+                      keyname: attachmentTexts.cardKey,
+                      value: attachmentCounts(s.attachments.map((a) => a.kind)),
+                      // A link to the suggestion in the console, where the unit's token opens the files.
+                      ...(config.notifications.consoleUrl ? { type: 1, url: `${config.notifications.consoleUrl.replace(/\/?$/, '/')}#/s/${s.reference}` } : {}),
+                    },
+                  ]
+                : []),
             ],
             task_id: taskId,
             button_list: [
@@ -341,7 +362,9 @@ export function createHandlingService(deps: { models: SuggestionModels; clock: C
 
   function decideRoute(s: StoredSuggestion): Decision {
     if (s.status !== 'submitted' || s.routing?.decidedAt) return refuse('already_done', `${s.reference} was already routed`);
-    const decision: RoutingDecision = routeSuggestion({ ...s, category: s.category as RoutableSuggestion['category'] }, config);
+    // Addresses of locations the citizen sent name places too.
+    const placeText = (s.attachments ?? []).map((a) => [a.location?.name, a.location?.address].filter(Boolean).join(' ')).filter(Boolean).join('\n');
+    const decision: RoutingDecision = routeSuggestion({ ...s, category: s.category as RoutableSuggestion['category'], ...(placeText ? { placeText } : {}) }, config);
     const now = clock.now();
     const routing = { decidedAt: now, units: decision.units, ruleId: decision.ruleId, needsScreening: decision.needsScreening, screeningReason: decision.screeningReason };
     if (!decision.needsScreening) {
@@ -350,7 +373,7 @@ export function createHandlingService(deps: { models: SuggestionModels; clock: C
       return { ok: true, change: { ...d.change, set: { assignments: d.change.set?.assignments, routing, level: decision.level }, history: { action: 'route', note: d.change.history.note } } };
     }
     const level = levelNames[decision.level];
-    const reason = officeTexts.screeningReasons[decision.screeningReason ?? 'no_rule'];
+    const reason = officeTexts.screeningReasons[decision.screeningReason ?? 'no_rule'] + (decision.screeningReason === 'ambiguous_place' ? officeTexts.placesNamed(decision.places ?? [], dir.unitName) : '');
     return {
       ok: true,
       change: {
@@ -559,10 +582,19 @@ export function createHandlingService(deps: { models: SuggestionModels; clock: C
     },
     async pendingRating(citizen) {
       return lean(
-        await Suggestion.findOne({ 'citizen.channel': citizen.channel, 'citizen.id': citizen.id, status: 'answered', ratingRequestedAt: { $ne: null } }, { outbox: 0 })
+        await Suggestion.findOne({ 'citizen.channel': citizen.channel, 'citizen.id': citizen.id, status: 'answered', ratingRequestedAt: { $ne: null } })
           .sort({ ratingRequestedAt: -1 })
           .lean(),
       );
+    },
+    ratingShown(s) {
+      if (s.ratingShownAt) return true;
+      const request = (s.outbox ?? []).filter((e) => e.kind === 'citizen_notice' && e.payload.topic === 'rate_request').at(-1);
+      // Delivered without a note: sent to the citizen there and then (a kept one carries 'kept until…').
+      return Boolean(request && request.state === 'delivered' && !request.lastError);
+    },
+    async markRatingShown(reference) {
+      await Suggestion.updateOne({ reference, ratingShownAt: null }, { $set: { ratingShownAt: clock.now() } });
     },
     async findForUnits(reference, units) {
       const s = lean(await Suggestion.findOne({ reference }, { outbox: 0 }).lean());

@@ -4,6 +4,7 @@
  */
 import type { FileConfig } from '../infra/config.js';
 import type { SuggestionCategory } from '../domain/suggestion-types.js';
+import { findPlaces } from './place-names.js';
 
 /** The parts of a suggestion routing looks at. */
 export interface RoutableSuggestion {
@@ -18,9 +19,11 @@ export interface RoutableSuggestion {
    * any flag holds the suggestion for the office's screening; it is never auto-routed.
    */
   qualityFlags?: readonly string[] | null;
+  /** Other text that names places: addresses of locations the citizen sent with the suggestion. */
+  placeText?: string | null;
 }
 
-export type RoutingConfig = Pick<FileConfig, 'routing' | 'collectingOffice'>;
+export type RoutingConfig = Pick<FileConfig, 'routing' | 'collectingOffice' | 'units'>;
 
 /**
  * The routing decision.
@@ -36,11 +39,19 @@ export interface RoutingDecision {
   /** The rule that matched (its id, or `rule-<n>`), if any. */
   ruleId?: string;
   /** Why the office must screen it. */
-  screeningReason?: 'mode' | 'no_rule' | 'city_level' | 'flagged';
+  screeningReason?: 'mode' | 'no_rule' | 'city_level' | 'flagged' | 'ambiguous_place';
+  /** Places named in the text that decided a town's (街道, 镇, 乡) part, or that matched several of them. */
+  places?: { name: string; units: string[] }[];
 }
 
+/** More towns than this named in one suggestion: it concerns a wider area, and no town is added for it. */
+const MAX_PLACE_UNITS = 3;
+
 /**
- * Tries the rules in order; the first whose theme, category and keywords all match decides.
+ * Tries the rules in order; the first whose theme, category and keywords all match decides. A town (街道,
+ * 镇, 乡) named in the text, by its name or one of its villages (`units[].places`), is added as co-handler,
+ * or handles it alone when no rule matched; a place name that belongs to several towns sends the
+ * suggestion to the office's screening instead of a guess.
  *
  * @example
  * routeSuggestion({ theme: 'rural_revitalization', title: '发展乡村民宿', proposal: '…' }, cfg)
@@ -60,14 +71,23 @@ export function routeSuggestion(s: RoutableSuggestion, cfg: RoutingConfig): Rout
     break;
   }
 
+  const placeSource = (cfg.routing.placeStopwords ?? []).reduce((t, w) => t.split(w).join('\u3000'.repeat(w.length)), s.placeText ? `${text}\n${s.placeText}` : text);
+  const found = cfg.routing.placeRouting ? findPlaces(placeSource, cfg.units) : undefined;
+  const towns = found && found.towns.length <= MAX_PLACE_UNITS ? found.towns : [];
+  const ambiguous = found && found.towns.length <= MAX_PLACE_UNITS ? found.ambiguous : [];
+  const units = [...new Set([...(matched?.units ?? []), ...towns])];
+  const ruleId = matched?.ruleId ?? (towns.length ? 'place' : undefined);
+
   const flagged = (s.qualityFlags?.length ?? 0) > 0;
   const screeningReason =
-    level === 'city' ? 'city_level' : flagged ? 'flagged' : !matched ? 'no_rule' : cfg.routing.mode === 'screening' ? 'mode' : undefined;
+    level === 'city' ? 'city_level' : flagged ? 'flagged' : ambiguous.length ? 'ambiguous_place' : units.length === 0 ? 'no_rule' : cfg.routing.mode === 'screening' ? 'mode' : undefined;
+  const places = found ? [...found.matched.filter((m) => m.units.some((u) => towns.includes(u)) || ambiguous.includes(m))] : [];
   return {
-    units: matched?.units ?? [],
+    units,
     level,
     needsScreening: screeningReason !== undefined,
-    ...(matched ? { ruleId: matched.ruleId } : {}),
+    ...(ruleId ? { ruleId } : {}),
     ...(screeningReason ? { screeningReason } : {}),
+    ...(places.length ? { places } : {}),
   };
 }

@@ -114,6 +114,10 @@ const unitSchema = z.object({
   wecomUserIds: z.array(z.string()).default([]),
   /** Group robot webhook key, if the unit has a group robot. */
   robotKey: z.string().optional(),
+  /** Other names the unit is known by (a town's former name, e.g. 高峰镇 for 高峰街道); routing finds them in the text. */
+  aliases: z.array(z.string().min(2)).optional(),
+  /** A town's (街道, 镇, 乡) villages and communities (村, 社区): one named in a suggestion brings the town in. */
+  places: z.array(z.string().min(2)).optional(),
 });
 
 /** A WeCom member (self-built app) and the role they have here. */
@@ -195,6 +199,13 @@ export const routingSchema = z
     rules: z.array(routingRuleSchema).default([]),
     /** Words that mark a suggestion as concerning the whole city (全市): it goes to the office for recommendation. */
     cityLevelKeywords: z.array(z.string().min(1)).default([]),
+    /**
+     * A town (街道, 镇, 乡) named in the text, or one of its `places`, is added as co-handler (or handles the
+     * suggestion alone when no rule matched); a name several towns share goes to the office's screening.
+     */
+    placeRouting: z.boolean().default(true),
+    /** Words that contain a place name without naming the place (创新乡镇 is not 新乡镇): ignored by place routing. */
+    placeStopwords: z.array(z.string().min(2)).default([]),
   })
   .strict();
 
@@ -233,6 +244,38 @@ export const notificationsSchema = z
     excerptChars: z.number().int().min(20).max(200).default(60),
     /** `source.desc` of the cards units receive. */
     cardSource: z.string().min(1).default('人民建议征集'),
+    /** The console's public address (https://…/console/): a card's attachments line then opens the suggestion there. */
+    consoleUrl: z.url().optional(),
+  })
+  .strict();
+
+/** Photos, voice, video, files and locations citizens send with a suggestion (src/attachments). */
+export const attachmentsSchema = z
+  .object({
+    /** Attachments kept with one draft (further ones are refused politely). */
+    maxPerSuggestion: z.number().int().min(1).max(50).default(9),
+    /** Largest file kept, by kind, in bytes (WeCom passes images and voice up to 2 MB, video 10 MB, files 20 MB). */
+    maxBytes: z
+      .object({
+        image: z.number().int().min(1).default(2 * 1024 * 1024),
+        voice: z.number().int().min(1).default(2 * 1024 * 1024),
+        video: z.number().int().min(1).default(10 * 1024 * 1024),
+        file: z.number().int().min(1).default(10 * 1024 * 1024),
+      })
+      .strict()
+      .default({ image: 2 * 1024 * 1024, voice: 2 * 1024 * 1024, video: 10 * 1024 * 1024, file: 10 * 1024 * 1024 }),
+    /** Content types (sniffed from the bytes) kept for files; images, voice and video must sniff as such. */
+    fileTypes: z
+      .array(z.string().min(3))
+      .default(['application/pdf', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/msword', 'application/vnd.ms-excel', 'application/x-cfb', 'image/jpeg', 'image/png', 'application/zip']),
+    /** How long the first download may take while the citizen waits for the acknowledgement. */
+    inlineFetchMs: z.number().int().min(0).default(3000),
+    /** The background download job: attempts before giving up (media expire at WeCom after 3 days). */
+    maxAttempts: z.number().int().min(1).max(50).default(8),
+    backoffSeconds: z.number().min(0).default(10),
+    maxBackoffSeconds: z.number().min(1).default(3600),
+    leaseSeconds: z.number().int().min(5).default(120),
+    pollIntervalMs: z.number().int().min(50).default(2000),
   })
   .strict();
 
@@ -351,10 +394,11 @@ export const fileConfigSchema = z
         appReplyFormat: z.enum(['text', 'markdown']).default('text'),
       })
       .optional(),
-    routing: routingSchema.default({ mode: 'auto', rules: [], cityLevelKeywords: [] }),
+    routing: routingSchema.default({ mode: 'auto', rules: [], cityLevelKeywords: [], placeRouting: true, placeStopwords: [] }),
     deadlines: deadlinesSchema.default(deadlinesSchema.parse({})),
     notifications: notificationsSchema.default(notificationsSchema.parse({})),
     awards: awardsSchema.default(awardsSchema.parse({})),
+    attachments: attachmentsSchema.default(attachmentsSchema.parse({})),
     adminApi: adminApiSchema.default(adminApiSchema.parse({})),
     scope: z.object({
       referrals: z.object(Object.fromEntries(referralKeys.map((k) => [k, z.string().min(1)])) as {

@@ -35,6 +35,8 @@ export const RedisKeys = {
   kfPending: (openKfId: string, externalUserId: string) => `${KeyPrefix}kf:pending:${openKfId}:${externalUserId}`,
   /** Namespace of @fastify/rate-limit's failed sign-in counters (it appends the client key). */
   authFailures: () => `${KeyPrefix}rate:auth-fail:`,
+  /** The kf account (open_kfid) a 微信客服 customer last wrote to: where news for them goes. */
+  kfAccount: (externalUserId: string) => `${KeyPrefix}kf:account:${externalUserId}`,
   /** The scheduler's leader lease. */
   schedulerLease: () => `${KeyPrefix}lock:scheduler`,
 } as const;
@@ -52,6 +54,8 @@ export const RedisTtls = {
   kfPerson: 7 * 24 * 3600,
   /** Kept kf messages wait this long for the customer to write again. */
   kfPending: 30 * 24 * 3600,
+  /** A customer's kf account is remembered this long after their last message (answers can take weeks). */
+  kfAccount: 180 * 24 * 3600,
   /** sync_msg callback tokens are valid 10 minutes. */
   kfPullRequest: 600,
 } as const;

@@ -21,11 +21,15 @@ export interface KfSendOrKeep {
   sendOrKeep(input: { externalUserId: string; idBase: string; reply: OutboundReply }): Promise<'sent' | 'kept' | 'dropped' | 'unknown_customer'>;
 }
 
-/** Adapts the WeCom channel's kf outbox (src/wecom-api/kf-outbox.ts). */
-export function kfSenderFromOutbox(outbox: Pick<KfOutbox, 'enqueue'>, openKfIdFor: (externalUserId: string) => string | undefined): KfSendOrKeep {
+/**
+ * Adapts the WeCom kf outbox (src/wecom-api/kf-outbox.ts). The customer's own kf account (the
+ * one they last wrote to) is used; `fallbackOpenKfId` (the first of WECOM_KF_OPEN_KFIDS) only for a
+ * customer whose account is not remembered.
+ */
+export function kfSenderFromOutbox(outbox: Pick<KfOutbox, 'enqueue' | 'accountOf'>, fallbackOpenKfId?: string): KfSendOrKeep {
   return {
     async sendOrKeep({ externalUserId, idBase, reply }) {
-      const openKfId = openKfIdFor(externalUserId);
+      const openKfId = (await outbox.accountOf(externalUserId)) ?? fallbackOpenKfId;
       if (!openKfId) return 'unknown_customer';
       const r = await outbox.enqueue({ openKfId, externalUserId }, reply, { idBase });
       return r.dropped ? 'dropped' : r.kept ? 'kept' : 'sent';

@@ -27,7 +27,7 @@ import type { OutboxEntry } from '../handling/outbox.js';
 export type DispatcherOptions = Pick<FileConfig['notifications'], 'maxAttempts' | 'backoffSeconds' | 'maxBackoffSeconds' | 'leaseSeconds' | 'pollIntervalMs'> & {
   /** Documents looked at per run. */
   batchSize?: number;
-  /** Documents delivered in parallel (the limiters still pace each WeCom scope). */
+  /** Recipients delivered to side by side, each in its own lane (the limiters still pace each WeCom scope). */
   concurrency?: number;
 };
 
@@ -216,72 +216,122 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     return { result, written };
   }
 
-  async function deliverDoc(doc: { _id: unknown; reference: string; outbox: OutboxEntry[] }, stats: DispatchStats, written: Promise<void>[]): Promise<void> {
-    const now = clock.now();
-    // Entries to one recipient go out in the order they were written: a later one waits while an
-    // earlier one is still pending (the citizen hears "accepted" before "answered").
-    const waiting = new Set<string>();
-    for (const e of doc.outbox) {
-      if (e.state !== 'pending') continue;
-      const key = JSON.stringify(e.target);
-      if (waiting.has(key) || !isClaimable(e, now)) {
-        waiting.add(key);
-        continue;
-      }
-      if (!(await claim(doc._id, e))) {
-        waiting.add(key);
-        continue;
-      }
-      stats.claimed++;
-      const attempts = e.attempts + 1;
-      const notifier = notifiers[e.kind];
-      let outcome: DeliveryOutcome;
-      const started = performance.now();
-      const release = keepClaimed(doc._id, e, attempts);
-      try {
-        outcome = await notifier!.deliver(e, { reference: doc.reference });
-      } catch (err) {
-        outcome = { status: 'retry', error: err instanceof Error ? err.message : String(err) };
-      } finally {
-        release();
-      }
-      const { result: r, written: mine } = record(doc._id, e, attempts, outcome);
-      if (r !== 'delivered') waiting.add(key);
-      written.push(
-        mine.then(
-          (ours) => {
-            if (!ours) log.warn({ entry: e.id }, 'claim lost before the outcome was recorded');
-            deps.onAttempt?.(e.kind, r, (performance.now() - started) / 1000);
-            stats[r]++;
-            if (r !== 'delivered') {
-              log[r === 'dead' ? 'error' : 'warn']({ reference: doc.reference, entry: e.id, kind: e.kind, attempts, error: 'error' in outcome ? outcome.error : undefined }, r === 'dead' ? 'notification parked as dead letter' : 'notification will be retried');
-            }
-          },
-          // The entry stays claimed until its lease runs out, then it is tried again (the attempt counted).
-          (err: unknown) => log.error({ err, reference: doc.reference, entry: e.id }, 'recording a delivery outcome failed'),
-        ),
-      );
+  /** The recipient an entry goes to: one lane per recipient (a member list, a robot, a citizen). */
+  const recipientOf = (e: OutboxEntry) => JSON.stringify(e.target);
+
+  /** One entry waiting in a recipient's lane. */
+  interface Queued {
+    doc: { _id: unknown; reference: string };
+    entry: OutboxEntry;
+  }
+
+  /** Delivers one claimed-or-claimable entry; returns whether it was delivered. */
+  async function deliverEntry(doc: Queued['doc'], e: OutboxEntry, stats: DispatchStats, written: Promise<void>[]): Promise<boolean> {
+    if (!(await claim(doc._id, e))) return false;
+    stats.claimed++;
+    const attempts = e.attempts + 1;
+    const notifier = notifiers[e.kind];
+    let outcome: DeliveryOutcome;
+    const started = performance.now();
+    const release = keepClaimed(doc._id, e, attempts);
+    try {
+      outcome = await notifier!.deliver(e, { reference: doc.reference });
+    } catch (err) {
+      outcome = { status: 'retry', error: err instanceof Error ? err.message : String(err) };
+    } finally {
+      release();
     }
+    const { result: r, written: mine } = record(doc._id, e, attempts, outcome);
+    written.push(
+      mine.then(
+        (ours) => {
+          if (!ours) log.warn({ entry: e.id }, 'claim lost before the outcome was recorded');
+          deps.onAttempt?.(e.kind, r, (performance.now() - started) / 1000);
+          stats[r]++;
+          if (r !== 'delivered') {
+            log[r === 'dead' ? 'error' : 'warn']({ reference: doc.reference, entry: e.id, kind: e.kind, attempts, error: 'error' in outcome ? outcome.error : undefined }, r === 'dead' ? 'notification parked as dead letter' : 'notification will be retried');
+          }
+        },
+        // The entry stays claimed until its lease runs out, then it is tried again (the attempt counted).
+        (err: unknown) => log.error({ err, reference: doc.reference, entry: e.id }, 'recording a delivery outcome failed'),
+      ),
+    );
+    return r === 'delivered';
+  }
+
+  /**
+   * Recipients with a lane running in this worker. A lane delivers its recipient's entries one after the
+   * other (a card waits for its member's limiter there, and nowhere else); lanes of different recipients
+   * run side by side, so one slow or rate-limited recipient never delays another's notifications, and a
+   * run does not wait for a slow lane before looking for more work (`busy` recipients are left out of it).
+   */
+  const lanes = new Map<string, Promise<void>>();
+  const maxLanes = options.concurrency ?? 64;
+  let onLaneDone: (() => void) | undefined;
+
+  function startLane(key: string, queue: Queued[], stats: DispatchStats, written: Promise<void>[]): Promise<void> {
+    const lane = (async () => {
+      // Entries of one document to one recipient go out in the order they were written: after one that
+      // is not delivered, the later ones of that document wait (the citizen hears "accepted" before "answered").
+      const held = new Set<unknown>();
+      for (const { doc, entry } of queue) {
+        if (held.has(doc._id)) continue;
+        try {
+          if (!(await deliverEntry(doc, entry, stats, written))) held.add(doc._id);
+        } catch (err) {
+          held.add(doc._id);
+          log.error({ err, reference: doc.reference }, 'dispatching a notification failed');
+        }
+      }
+    })().finally(() => {
+      lanes.delete(key);
+      onLaneDone?.();
+    });
+    lanes.set(key, lane);
+    return lane;
+  }
+
+  /** Finds due work for recipients without a running lane and starts their lanes. */
+  async function dispatch(stats: DispatchStats, written: Promise<void>[]): Promise<Promise<void>[]> {
+    const now = clock.now();
+    const busy = [...lanes.keys()].map((k) => JSON.parse(k) as unknown);
+    const filter = busy.length ? { ...claimable(now), target: { $nin: busy } } : claimable(now);
+    const docs = (await Suggestion.find({ outbox: { $elemMatch: filter } }, { reference: 1, outbox: 1 })
+      .limit(batchSize)
+      .lean()) as unknown as { _id: unknown; reference: string; outbox: OutboxEntry[] }[];
+    const queues = new Map<string, Queued[]>();
+    for (const doc of docs) {
+      const waiting = new Set<string>();
+      for (const e of doc.outbox) {
+        if (e.state !== 'pending') continue;
+        const key = recipientOf(e);
+        if (waiting.has(key) || lanes.has(key) || !isClaimable(e, now)) {
+          waiting.add(key);
+          continue;
+        }
+        const q = queues.get(key) ?? [];
+        q.push({ doc: { _id: doc._id, reference: doc.reference }, entry: e });
+        queues.set(key, q);
+      }
+    }
+    const started: Promise<void>[] = [];
+    for (const [key, queue] of queues) {
+      if (lanes.size >= maxLanes) break;
+      started.push(startLane(key, queue, stats, written));
+    }
+    return started;
   }
 
   async function runOnce(): Promise<DispatchStats> {
     const stats: DispatchStats = { claimed: 0, delivered: 0, retried: 0, dead: 0 };
-    const docs = (await Suggestion.find({ outbox: { $elemMatch: claimable(clock.now()) } }, { reference: 1, outbox: 1 })
-      .limit(batchSize)
-      .lean()) as unknown as { _id: unknown; reference: string; outbox: OutboxEntry[] }[];
-    let next = 0;
     const written: Promise<void>[] = [];
-    const lanes = Array.from({ length: Math.min(concurrency, docs.length) }, async () => {
-      while (next < docs.length) {
-        const doc = docs[next++]!;
-        try {
-          await deliverDoc(doc, stats, written);
-        } catch (err) {
-          log.error({ err, reference: doc.reference }, 'dispatching a document failed');
-        }
-      }
-    });
-    await Promise.all(lanes);
+    // Until nothing more is due: a recipient's lane that ended (or the lane cap) may have left work behind.
+    for (let pass = 0; pass < 1000; pass++) {
+      const started = await dispatch(stats, written);
+      if (!started.length) break;
+      await Promise.race(started);
+    }
+    await Promise.all([...lanes.values()]);
     await Promise.all(written);
     return stats;
   }
@@ -289,19 +339,36 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   let stopped = true;
-  const loop = () => {
+  // A lane that ends while a run is under way asks for another run right after it.
+  let again = false;
+  const schedule = (ms: number) => {
     if (stopped) return;
-    running = runOnce()
+    if (running) {
+      if (ms === 0) again = true;
+      return;
+    }
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(loop, ms);
+  };
+  // A lane that ends frees its recipient: what else is due for them (or was left out meanwhile) is looked for at once.
+  onLaneDone = () => schedule(0);
+  const loop = () => {
+    timer = undefined;
+    if (stopped || running) return;
+    const stats: DispatchStats = { claimed: 0, delivered: 0, retried: 0, dead: 0 };
+    running = dispatch(stats, [])
       .catch((err) => {
         log.error({ err }, 'dispatcher run failed');
-        return undefined;
+        return [];
       })
-      .then((stats) => {
+      .then((started) => {
         running = undefined;
-        // A run that claimed something may have left more due work behind it (a burst is larger than a
-        // batch): the next run starts at once. Only an idle (or failing) run waits for the poll interval,
-        // so a burst goes out at the rate the limiters allow, not one batch per poll interval.
-        if (!stopped) timer = setTimeout(loop, stats && stats.claimed > 0 ? 0 : options.pollIntervalMs);
+        // A run that started lanes may have left more due work behind it (a burst is larger than a batch):
+        // the next run starts at once. Only an idle (or failing) run waits for the poll interval. Runs do
+        // not wait for the lanes they started.
+        const soon = started.length > 0 || again;
+        again = false;
+        schedule(soon ? 0 : options.pollIntervalMs);
       });
   };
 
@@ -316,6 +383,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       stopped = true;
       if (timer) clearTimeout(timer);
       await running;
+      await Promise.all([...lanes.values()]);
     },
     async listDeadLetters(limit = 200) {
       const docs = (await Suggestion.find({ 'outbox.state': 'dead' }, { reference: 1, outbox: 1 }).limit(limit).lean()) as unknown as { reference: string; outbox: OutboxEntry[] }[];

@@ -49,7 +49,8 @@ export interface NotificationsPart {
 export function buildNotifications(deps: BuildNotificationsDeps): NotificationsPart {
   const { config, models, clock, logger, wecom } = deps;
   const notices = createNoticeStore(deps.connection, clock, deps.markers ? { markers: deps.markers } : {});
-  // The kf account a citizen wrote to: the configured one (WECOM_KF_OPEN_KFIDS, first entry).
+  // News goes back through the kf account each citizen last wrote to (remembered by the kf outbox); the first
+  // of WECOM_KF_OPEN_KFIDS only for a citizen whose account is not known.
   const openKfId = wecom?.openKfIds[0];
   // Without WeCom, unit cards and texts stay pending until a worker with WeCom picks them up.
   const notifiers: Notifiers = wecom
@@ -63,7 +64,7 @@ export function buildNotifications(deps: BuildNotificationsDeps): NotificationsP
           citizen_notice: createCitizenNotifier({
             notices,
             app: wecom.appClient,
-            ...(openKfId ? { kf: kfSenderFromOutbox(wecom.kfOutbox, () => openKfId) } : {}),
+            kf: kfSenderFromOutbox(wecom.kfOutbox, openKfId),
           }),
         };
       })()

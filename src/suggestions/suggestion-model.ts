@@ -164,6 +164,8 @@ export const suggestionSchema = new Schema(
     rejection: { type: new Schema({ reason: String, by: String, at: Date }, { _id: false }), default: undefined },
     /** When the citizen was asked to rate the answer. */
     ratingRequestedAt: Date,
+    /** When the citizen could first see the rating request (sent, or shown with their next message). */
+    ratingShownAt: Date,
     /**
      * Earlier suggestions like this one when it was submitted (src/suggestions/similar-suggestions.ts),
      * most similar first: the office sees the links in the admin API.
@@ -180,6 +182,16 @@ export const suggestionSchema = new Schema(
     /** Set when the office marked this a duplicate of an earlier suggestion. */
     duplicateOf: {
       type: new Schema({ reference: { type: String, required: true }, at: Date, by: String }, { _id: false }),
+      default: undefined,
+    },
+    /** Attachments sent with the draft (src/attachments): ids into the `attachments` collection. */
+    attachments: {
+      type: [
+        new Schema(
+          { id: { type: String, required: true }, kind: { type: String, required: true }, location: { type: { latitude: Number, longitude: Number, name: String, address: String }, default: undefined, _id: false } },
+          { _id: false },
+        ),
+      ],
       default: undefined,
     },
   },

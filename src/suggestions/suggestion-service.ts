@@ -154,6 +154,7 @@ export function createSuggestionService({ models, clock, config }: Deps): Sugges
       submittedAt: d.submittedAt,
       units: (d.assignments ?? []).filter((a: any) => a.active !== false && !a.returnedAt).map((a: any) => unitName(a.unit)),
       ...(answered ? { answer: { outcome: answered.answer.outcome, text: answered.answer.text, at: answered.answer.at, unit: unitName(answered.unit) } } : {}),
+      ...(d.attachments?.length ? { attachmentKinds: d.attachments.map((a: any) => a.kind) } : {}),
     };
   };
 

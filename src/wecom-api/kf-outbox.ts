@@ -39,6 +39,8 @@ export interface KfOutbox {
   customerWrote(customer: KfCustomer, atMs: number): Promise<void>;
   /** Delivers kept messages while the window allows. */
   flushKept(customer: KfCustomer): Promise<KfOutboxResult>;
+  /** The kf account the customer last wrote to (remembered by `customerWrote`), for news sent later. */
+  accountOf(externalUserId: string): Promise<string | undefined>;
 }
 
 export interface KfOutboxDeps {
@@ -115,7 +117,9 @@ export function createKfOutbox({ client, store, logger, now = Date.now, window }
     },
     async customerWrote(c, atMs) {
       await store.customerWrote(c.openKfId, c.externalUserId, atMs);
+      await store.rememberAccount(c.externalUserId, c.openKfId);
     },
+    accountOf: (externalUserId) => store.accountOf(externalUserId),
     async flushKept(c) {
       const kept = await store.takeKept(c.openKfId, c.externalUserId);
       if (!kept.length) return { sent: 0, kept: 0, dropped: 0 };

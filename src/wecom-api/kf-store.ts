@@ -31,6 +31,10 @@ export interface KfStore {
   /** 转人工: a person has (true) or no longer has (false) the customer's session; the bot stays silent meanwhile. */
   setWithPerson(openKfId: string, user: string, on: boolean): Promise<void>;
   withPerson(openKfId: string, user: string): Promise<boolean>;
+  /** Remembers the kf account a customer wrote to (their news goes back through it). */
+  rememberAccount(user: string, openKfId: string): Promise<void>;
+  /** The kf account the customer last wrote to, if known. */
+  accountOf(user: string): Promise<string | undefined>;
 }
 
 const RESERVE_SCRIPT = `
@@ -88,6 +92,12 @@ export class RedisKfStore implements KfStore {
   async withPerson(k: string, u: string) {
     return (await this.redis.exists(RedisKeys.kfPerson(k, u))) === 1;
   }
+  async rememberAccount(u: string, k: string) {
+    await this.redis.set(RedisKeys.kfAccount(u), k, 'EX', RedisTtls.kfAccount);
+  }
+  async accountOf(u: string) {
+    return (await this.redis.get(RedisKeys.kfAccount(u))) ?? undefined;
+  }
 }
 
 /**
@@ -101,6 +111,7 @@ export class MemoryKfStore implements KfStore {
   private windows = new Map<string, { at: number; sent: number; until: number }>();
   private kept = new Map<string, { items: string[]; until: number }>();
   private persons = new Map<string, { until: number }>();
+  private accounts = new Map<string, { openKfId: string; until: number }>();
   private nextSweep = 0;
 
   constructor(opts: { now?: () => number } = {}) {
@@ -115,7 +126,7 @@ export class MemoryKfStore implements KfStore {
   private sweep(now: number): void {
     if (now < this.nextSweep) return;
     this.nextSweep = now + 60_000;
-    for (const map of [this.pulls, this.windows, this.kept, this.persons] as Map<string, { until: number }>[]) {
+    for (const map of [this.pulls, this.windows, this.kept, this.persons, this.accounts] as Map<string, { until: number }>[]) {
       for (const [k, v] of map) if (v.until <= now) map.delete(k);
     }
   }
@@ -171,6 +182,14 @@ export class MemoryKfStore implements KfStore {
     this.sweep(now);
     const cur = this.live(this.kept, `${k}|${u}`)?.items ?? [];
     this.kept.set(`${k}|${u}`, { items: merge(cur), until: now + RedisTtls.kfPending * 1000 });
+  }
+  async rememberAccount(u: string, k: string) {
+    const now = this.now();
+    this.sweep(now);
+    this.accounts.set(u, { openKfId: k, until: now + RedisTtls.kfAccount * 1000 });
+  }
+  async accountOf(u: string) {
+    return this.live(this.accounts, u)?.openKfId;
   }
   async takeKept(k: string, u: string) {
     const v = this.live(this.kept, `${k}|${u}`)?.items ?? [];

@@ -120,6 +120,11 @@ export interface KfSyncItem {
   servicer_userid?: string;
   msgtype: string;
   text?: { content?: string; menu_id?: string };
+  image?: { media_id?: string };
+  voice?: { media_id?: string };
+  video?: { media_id?: string };
+  file?: { media_id?: string };
+  location?: { latitude?: number; longitude?: number; name?: string; address?: string };
   merged_msg?: { title?: string; item?: { send_time?: number; msgtype?: string; sender_name?: string; msg_content?: string }[] };
   event?: {
     event_type?: string;
@@ -171,8 +176,18 @@ export interface WeComClient {
   kfServiceStateTrans(req: { open_kfid: string; external_userid: string; service_state: number; servicer_userid?: string }): Promise<{ msg_code?: string }>;
   /** Group robot webhook (no access token; the key is the credential). */
   webhookSend(robotKey: string, msg: RobotMessage): Promise<void>;
+  /**
+   * Downloads a temporary media (§7.6). Bytes past `maxBytes` are not read: the answer says `tooLarge`.
+   * A JSON answer is WeCom's error ({@link WeComApiError}, e.g. 40007 for an unknown or expired media id).
+   */
+  mediaGet(mediaId: string, maxBytes: number): Promise<MediaDownload>;
   close(): Promise<void>;
 }
+
+/** A media file as WeCom served it: what it says it is (Content-Type, file name) and the bytes. */
+export type MediaDownload =
+  | { tooLarge: false; bytes: Buffer; contentType: string; filename?: string }
+  | { tooLarge: true; contentType: string; filename?: string };
 
 interface CallOptions {
   /** Scope a 45009 blocks (default `api:<api>`). */
@@ -451,9 +466,74 @@ export function createWeComClient(deps: WeComClientDeps): WeComClient {
         idempotent: false,
       });
     },
+    async mediaGet(mediaId, maxBytes) {
+      let tokenRetried = false;
+      for (;;) {
+        const token = await getToken();
+        const url = `${base}/cgi-bin/media/get?${new URLSearchParams({ access_token: token, media_id: mediaId }).toString()}`;
+        const once = async (): Promise<Json> => {
+          let r;
+          try {
+            r = await request(url, { method: 'GET', dispatcher: agent, signal: AbortSignal.timeout(Math.max(timing.requestTimeoutMs, 30_000)) });
+          } catch (err) {
+            throw new WeComHttpError('media/get', `no answer (${(err as Error).message})`);
+          }
+          if (r.statusCode !== 200) {
+            await r.body.dump();
+            throw new WeComHttpError('media/get', `HTTP ${r.statusCode}`, r.statusCode);
+          }
+          const type = String(r.headers['content-type'] ?? 'application/octet-stream');
+          const disposition = String(r.headers['content-disposition'] ?? '');
+          const named = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition)?.[1];
+          const filename = named ? safeDecode(named) : undefined;
+          // Errors come as JSON; the file itself with its own type (§7.6): told apart by content type.
+          if (/^(application|text)\/(json|plain)/i.test(type)) {
+            const text = await r.body.text();
+            try {
+              return JSON.parse(text) as Json;
+            } catch {
+              if (/json/i.test(type)) throw new WeComHttpError('media/get', 'answer is not WeCom JSON');
+              return { errcode: 0, __file: { bytes: Buffer.from(text), contentType: type, filename } } as unknown as Json;
+            }
+          }
+          const parts: Buffer[] = [];
+          let size = 0;
+          for await (const chunk of r.body) {
+            size += (chunk as Buffer).length;
+            if (size > maxBytes) {
+              r.body.destroy();
+              return { errcode: 0, __file: { tooLarge: true, contentType: type, filename } } as unknown as Json;
+            }
+            parts.push(chunk as Buffer);
+          }
+          return { errcode: 0, __file: { bytes: Buffer.concat(parts), contentType: type, filename } } as unknown as Json;
+        };
+        try {
+          const body = await withRetries('media/get', {}, once);
+          const file = (body as unknown as { __file: { tooLarge?: boolean; bytes?: Buffer; contentType: string; filename?: string } }).__file;
+          if (file.tooLarge) return { tooLarge: true, contentType: file.contentType, ...(file.filename ? { filename: file.filename } : {}) };
+          return { tooLarge: false, bytes: file.bytes!, contentType: file.contentType, ...(file.filename ? { filename: file.filename } : {}) };
+        } catch (err) {
+          if (!tokenRetried && err instanceof WeComApiError && (err.errcode === 40014 || err.errcode === 42001)) {
+            tokenRetried = true;
+            await cache.dropIf(token);
+            continue;
+          }
+          throw err;
+        }
+      }
+    },
     async close() {
       await agent.close();
       await ownLimiters?.close();
     },
   };
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }

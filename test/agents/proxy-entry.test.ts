@@ -65,6 +65,42 @@ describe('an agent enters a citizen suggestion from a forwarded chat record', ()
     expect(stored.citizen).toEqual({ channel: 'dev', id: 'lisi' });
   });
 
+  test("the work unit comes from where the citizen says they live, not from a piece of the proposal; 是 states the consent", async () => {
+    const chat = await startAgentChat();
+    await chat.say('', {
+      forwarded: record([
+        ['李四', '张师傅，您说说您的想法？'],
+        ['张大山', '我叫张大山，是龙驹镇玉合村的村民，电话13912345678。'],
+        ['张大山', '建议各镇农贸市场划出农产品直销区，让农户自产的蔬菜水果可以直接摆卖，不收摊位费，方便群众买到新鲜菜。'],
+      ]),
+    });
+    expect(chat.last).toContain('记录中找到建议人信息：姓名 张大山，电话 13912345678，单位 龙驹镇玉合村');
+    await chat.say('1');
+    await chat.say('关于在农贸市场设立农产品直销区的建议');
+    await chat.say('3');
+    await chat.say('各镇农贸市场多有闲置摊位，划出一片作为直销区即可，无需新建，管理可由市场方负责。');
+    await chat.say('完成');
+    expect(chat.state).toBe('consent');
+    await chat.say('是');
+    expect(chat.state).toBe('confirm');
+    expect(chat.last).toContain('委托确认：已征得建议人同意');
+    await chat.say('确认');
+    expect(chat.suggestions.stored[0]!.proposer).toEqual({ name: '张大山', phone: '13912345678', unit: '龙驹镇玉合村' });
+  });
+
+  test.each(['同意', '好的', '对'])('%s at the consent step states the consent too', async (word) => {
+    const chat = await startAgentChat();
+    await chat.say('', { forwarded: mixed });
+    await chat.say('1');
+    await chat.say('关于建设柑橘冷链仓储点和硬化果园村道的建议');
+    await chat.say('3');
+    await chat.say('镇上有闲置的供销社仓库可改造为冷链仓储点，电商平台已有合作意向，村道硬化可申请乡村振兴项目资金。');
+    await chat.say('完成');
+    expect(chat.state).toBe('consent');
+    await chat.say(word);
+    expect(chat.state).toBe('confirm');
+  });
+
   test('when the agent cannot be told apart, the bot asks which speaker is the citizen', async () => {
     const chat = await startAgentChat();
     await chat.say('', {

@@ -1,4 +1,9 @@
-/** Config for quota tests: the default units plus a town and a street, their agents, and office members. */
+/**
+ * Config for quota tests: the campaign's six units (the office and the five co-organisers) plus a town and a
+ * street, their agents, and office members (the default config's other departments and towns left out, so
+ * the reports stay short).
+ */
+const CAMPAIGN_UNITS = ['xfb', 'fgw', 'nyncw', 'jw', 'gzw', 'xczxj'];
 import { loadTestConfig, type AppConfig } from '../../src/infra/config.js';
 
 export function quotaConfig(over: Partial<AppConfig['quotas']> = {}): AppConfig {
@@ -6,7 +11,7 @@ export function quotaConfig(over: Partial<AppConfig['quotas']> = {}): AppConfig 
   return {
     ...base,
     units: [
-      ...base.units.map((u) => (u.id === 'xfb' ? { ...u, wecomUserIds: ['office_chen'] } : u)),
+      ...base.units.filter((u) => CAMPAIGN_UNITS.includes(u.id)).map((u) => (u.id === 'xfb' ? { ...u, wecomUserIds: ['office_chen'] } : u)),
       { id: 'longju', name: '龙驹镇', kind: 'town', coOrganizer: false, wecomUserIds: [] },
       { id: 'gaosun', name: '高笋塘街道', kind: 'street', coOrganizer: false, wecomUserIds: [] },
     ],

@@ -97,6 +97,10 @@ type KfRecord = Record<string, unknown> & { send_time: number };
 
 export class FakeWeCom {
   readonly received: Received[] = [];
+  /** Temporary media served by media/get, by media id. */
+  private readonly media = new Map<string, { bytes: Buffer; contentType: string; filename: string; expiresAt: number }>();
+  /** Media ids media/get answered with bytes, in order. */
+  readonly mediaServed: string[] = [];
   /** kf messages the customers actually got: accepted send_msg and send_msg_on_event bodies. */
   readonly kfDelivered: { touser: string; open_kfid: string; msgid: string; via: 'send_msg' | 'on_event'; body: Record<string, unknown> }[] = [];
   /** App messages members actually got (after per-member limits). */
@@ -424,8 +428,60 @@ export class FakeWeCom {
         return this.reply(res, rec, { ...err(fault.errcode, `injected ${fault.errcode}`), ...(api === 'kf/sync_msg' ? { next_cursor: '', has_more: 0, msg_list: [] } : {}) });
       }
     }
+    if (api === 'media/get') return this.mediaGet(res, rec, query);
     const answer = await this.handle(api, req.method ?? 'GET', query, body ?? {});
     this.reply(res, rec, answer);
+  }
+
+  /**
+   * media/get (§7.6): the bytes with their Content-Type and Content-disposition, or a JSON error body
+   * (`Content-Type: application/json`): 40007 for an unknown or expired media id.
+   */
+  private mediaGet(res: ServerResponse, rec: Received, q: Record<string, string>): void {
+    const tokenCheck = this.checkToken(q.access_token);
+    if (tokenCheck) return this.reply(res, rec, tokenCheck);
+    const m = this.media.get(q.media_id ?? '');
+    if (!m || m.expiresAt <= this.now()) return this.reply(res, rec, err(40007, 'invalid media_id'));
+    rec.errcode = 0;
+    this.mediaServed.push(q.media_id!);
+    res
+      .writeHead(200, { 'content-type': m.contentType, 'content-disposition': `attachment; filename="${encodeURIComponent(m.filename)}"`, 'content-length': String(m.bytes.length) })
+      .end(m.bytes);
+  }
+
+  /** Temporary media a citizen or member sent (media/get serves them until they expire, 3 days by default). */
+  addMedia(bytes: Buffer, opts: { contentType: string; filename: string; ttlMs?: number }): string {
+    const id = this.newId('MEDIA_') + randomBytes(6).toString('hex');
+    this.media.set(id, { bytes, contentType: opts.contentType, filename: opts.filename, expiresAt: this.now() + (opts.ttlMs ?? 3 * 24 * 3600 * 1000) });
+    return id;
+  }
+  /** The media id runs out (as after three days). */
+  expireMedia(id: string): void {
+    const m = this.media.get(id);
+    if (m) m.expiresAt = 0;
+  }
+  /** A customer sends an image, voice, video or file (media already added with addMedia). */
+  customerSendsMedia(openKfId: string, externalUserId: string, msgtype: 'image' | 'voice' | 'video' | 'file', mediaId: string): string {
+    return this.customerItem(openKfId, externalUserId, { msgtype, [msgtype]: { media_id: mediaId } });
+  }
+  /** A customer shares a location. */
+  customerSendsLocation(openKfId: string, externalUserId: string, loc: { latitude: number; longitude: number; name: string; address: string }): string {
+    return this.customerItem(openKfId, externalUserId, { msgtype: 'location', location: loc });
+  }
+  private customerItem(openKfId: string, externalUserId: string, item: Record<string, unknown>): string {
+    const c = this.customer(openKfId, externalUserId);
+    c.lastCustomerAt = this.now();
+    c.sentSince = 0;
+    if (c.serviceState === 3) c.serviceState = 0;
+    const msgid = this.newId('from_msgid_');
+    this.append(openKfId, { msgid, open_kfid: openKfId, external_userid: externalUserId, send_time: Math.floor(this.now() / 1000), origin: 3, ...item } as never);
+    return msgid;
+  }
+  /** A member sends an image from the app (callback XML with PicUrl and MediaId). */
+  async memberSendsImage(userid: string, mediaId: string, msgId = String(7290000000000000000n + BigInt(++this.seq))): Promise<{ status: number; body: string }> {
+    const ts = Math.floor(this.now() / 1000);
+    const inner = `<xml><ToUserName><![CDATA[${this.opts.corpId}]]></ToUserName><FromUserName><![CDATA[${userid}]]></FromUserName><CreateTime>${ts}</CreateTime><MsgType><![CDATA[image]]></MsgType><PicUrl><![CDATA[https://wework.qpic.cn/${mediaId}]]></PicUrl><MediaId><![CDATA[${mediaId}]]></MediaId><MsgId>${msgId}</MsgId><AgentID>${this.opts.agentId}</AgentID></xml>`;
+    return this.callback('/wecom/callback', inner);
   }
 
   private reply(res: ServerResponse, rec: Received, answer: Record<string, unknown>): void {

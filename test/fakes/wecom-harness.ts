@@ -6,7 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type { ConversationHandler } from '../../src/conversation/message-port.js';
-import { registerWeComRoutes, type TemplateCardHandler, type WeComInbound } from '../../src/channels/wecom/index.js';
+import { registerWeComRoutes, type TemplateCardHandler, type WeComInbound, type WeComRoutesDeps } from '../../src/channels/wecom/index.js';
 import { createWeComApi, type WeComApi, type WeComApiDeps } from '../../src/wecom-api/index.js';
 import { fixedClock, type Clock } from '../../src/infra/clock.js';
 import { loadTestConfig, type AppConfig } from '../../src/infra/config.js';
@@ -44,8 +44,12 @@ export async function startBot(
     env?: Record<string, string>;
     kfWindow?: WeComApiDeps['kfWindow'];
     setBot?: boolean;
-    /** Changes to the loaded config (e.g. the 转人工 servicers). */
-    configure?: (c: AppConfig) => AppConfig;
+    /** The one directory of people (src/agents); built from `config` when a test passes a factory. */
+    people?: (config: Readonly<AppConfig>) => NonNullable<WeComRoutesDeps['people']>;
+    /** The bot's WeCom limits, over FAST's (e.g. a member's per-minute count). */
+    limits?: WeComApiDeps['limits'];
+    /** Changes to the test config (units, agents). */
+    configure?: (config: AppConfig) => AppConfig;
   },
 ): Promise<BotWorker> {
   const base = loadTestConfig({
@@ -57,7 +61,7 @@ export async function startBot(
   const redis = opts.redisUrl ? new Redis(opts.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
   redis?.on('error', () => undefined);
   const app = Fastify();
-  const api = createWeComApi({ config, clock: opts.clock, logger: silentLogger, redis, ...FAST, kfWindow: opts.kfWindow });
+  const api = createWeComApi({ config, clock: opts.clock, logger: silentLogger, redis, ...FAST, limits: { ...FAST.limits, ...opts.limits }, kfWindow: opts.kfWindow });
   const cardHandlers: TemplateCardHandler[] = [];
   const inbound = registerWeComRoutes(app, {
     config,
@@ -71,6 +75,7 @@ export async function startBot(
     dedupe: redis ? new RedisDedupeStore(redis) : new MemoryDedupeStore(),
     clock: opts.clock ?? fixedClock('2021-07-01T10:00:00+08:00'),
     cardRetryDelaysMs: [20, 40],
+    ...(opts.people ? { people: opts.people(config) } : {}),
   });
   const wecom = { ...api, ...inbound, onTemplateCardEvent: (h: TemplateCardHandler) => void cardHandlers.push(h) };
   await app.listen({ port: 0, host: '127.0.0.1' });

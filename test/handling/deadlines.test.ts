@@ -54,7 +54,7 @@ describe('deadlines', () => {
 
   test('the report accounts for every suggestion that needs action: screening, with units, waiting for a rating — not the finished ones', async () => {
     await h.w.citizenSays('你好');
-    const screening = await h.w.submit({ theme: 'general', title: '增设社区公交站点', proposal: '建议在百安坝街道增设公交站点，方便居民出行。' });
+    const screening = await h.w.submit({ theme: 'general', title: '多办社区读书会', proposal: '建议定期举办社区读书分享会，营造全民阅读氛围。' });
     const assigned = await h.w.submit();
     const answered = await h.w.submit();
     await h.w.handling.answer(answered, { unit: 'fgw', outcome: 'adopted', text: '已纳入明年工作计划。', by: { kind: 'office', id: 'admin' } });

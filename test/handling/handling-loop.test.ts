@@ -7,7 +7,9 @@ const kfTexts = () => h.fake.kfMessagesTo(CITIZEN).map((m) => (m.msgtype === 'te
 
 describe('the handling loop: 件件有回复、事事有回音', () => {
   test('submission → card to the right members → 受理 → answer in the app → the citizen hears it and rates it', async () => {
-    await h.w.citizenSays('你好'); // the citizen's reply window is open
+    // The citizen's reply window is open, and their kf account is remembered from this message (no
+    // WECOM_KF_OPEN_KFIDS is set: news goes back through the account they wrote to).
+    await h.w.citizenSays('你好');
     const ref = await h.w.submit();
     expect(ref).toBe('WZ2021-000001');
     let doc = await h.w.doc(ref);
@@ -72,6 +74,38 @@ describe('the handling loop: 件件有回复、事事有回音', () => {
     expect(kfTexts().at(-1)).toContain('感谢您对人民建议征集工作的支持');
     // The ordinary conversation never saw the rating messages.
     expect(h.w.engineSeen).toEqual(['你好']);
+  });
+
+  test('a rating word sent before the citizen has seen the answer is not taken as a rating', async () => {
+    // The citizen has not written to 微信客服 since submitting: no kf account is known for them yet, so
+    // the news is kept and shown with their next message.
+    const ref = await h.w.submit();
+    await h.w.dispatcher().runOnce();
+    await h.w.clicks('unit_li', cardsTo(h.fake, 'unit_li')[0]!.task_id, 'accept');
+    await h.w.memberSays('unit_li', `答复 ${ref}`);
+    await h.w.memberSays('unit_li', '1');
+    await h.w.memberSays('unit_li', '已将物流枢纽共建纳入明年重点项目，明年一季度启动前期工作。');
+    await h.w.memberSays('unit_li', '确认');
+    await h.w.dispatcher().runOnce();
+    expect(h.fake.kfMessagesTo(CITIZEN)).toEqual([]);
+
+    await h.w.citizenSays('满意');
+    expect((await h.w.doc(ref)).status).toBe('answered');
+    // This reply is where the citizen first sees the answer and the request.
+    expect(kfTexts().join('\n')).toContain('办理结果：采纳');
+    expect(kfTexts().join('\n')).toContain('满意');
+
+    await h.w.citizenSays('满意', 'satisfied');
+    expect((await h.w.doc(ref)).evaluation).toMatchObject({ rating: 'satisfied' });
+  });
+
+  test('a village name two towns share leaves the choice to the office, which is told both towns', async () => {
+    const ref = await h.w.submit({ campaign: 'general', theme: 'general', title: '修建村级文化广场', proposal: '建议在朝阳村修建一个文化广场，方便村民晚上健身和开展文艺活动。' });
+    const doc = await h.w.doc(ref);
+    expect(doc.status).toBe('submitted');
+    expect(doc.routing).toMatchObject({ needsScreening: true, screeningReason: 'ambiguous_place' });
+    await h.w.dispatcher().runOnce();
+    expect(appTextsTo(h.fake, 'office_chen').at(-1)).toContain('建议中提到的地名对应多个镇乡（街道），请确定承办单位。（朝阳村：高峰街道、武陵镇）');
   });
 
   test('退回 asks the member for a reason and sends the suggestion back to the office', async () => {

@@ -66,6 +66,8 @@ export interface WorldOptions {
   dbName?: string;
   locks?: LockService;
   maxAttempts?: number;
+  /** The bot's WeCom limits, over the harness's fast ones. */
+  limits?: Parameters<typeof startBot>[1]['limits'];
 }
 
 export async function startWorld(opts: WorldOptions) {
@@ -87,7 +89,7 @@ export async function startWorld(opts: WorldOptions) {
       return { replies: [{ text: `收到：${m.text}` }], state: 'echo' };
     },
   };
-  const bot: BotWorker = await startBot(opts.fake, { conversation: handlingChat.wrap(engine), clock, ...(opts.redisUrl ? { redisUrl: opts.redisUrl } : {}) });
+  const bot: BotWorker = await startBot(opts.fake, { conversation: handlingChat.wrap(engine), clock, ...(opts.redisUrl ? { redisUrl: opts.redisUrl } : {}), ...(opts.limits ? { limits: opts.limits } : {}) });
   bot.wecom.onTemplateCardEvent(async (ev) => {
     await handling.handleCardEvent(ev);
   });
@@ -98,7 +100,7 @@ export async function startWorld(opts: WorldOptions) {
       unit_text: card,
       card_update: card,
       robot_markdown: createGroupRobotNotifier({ api: bot.wecom.appClient, robotKey: handling.directory.robotKey }),
-      citizen_notice: createCitizenNotifier({ notices, kf: kfSenderFromOutbox(bot.wecom.kfOutbox, () => OPEN_KFID), app: bot.wecom.appClient }),
+      citizen_notice: createCitizenNotifier({ notices, kf: kfSenderFromOutbox(bot.wecom.kfOutbox), app: bot.wecom.appClient }),
     };
   };
   const dispatcher = (workerId = randomUUID().slice(0, 8), n: Notifiers = notifiers()): Dispatcher =>

@@ -5,7 +5,7 @@ import type { Notifier } from '../../src/notifications/notifier.js';
 import { startTestMongo, type TestMongo } from '../helpers/embedded-mongo.js';
 import { redisAvailable, startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 import { startFakeWeCom, type FakeWeCom } from '../fakes/fake-wecom-server.js';
-import { cardsTo, startWorld, type World } from '../handling/handling-world.js';
+import { cardsTo, handlingConfig, startWorld, type World } from '../handling/handling-world.js';
 
 let mongo: TestMongo;
 const open: { close(): Promise<void> }[] = [];
@@ -61,18 +61,19 @@ describe('delivered exactly as promised', () => {
     void w.dispatcher('dying', { unit_card: hung, robot_markdown: hung }).runOnce();
     await new Promise((r) => setTimeout(r, 200));
     const [card, robot] = (await w.doc(ref)).outbox;
-    expect([card!.claimedBy, robot!.claimedBy ?? null]).toEqual(['dying', null]);
+    // The card and the robot summary go to different recipients, so the dying worker had claimed both.
+    expect([card!.claimedBy, robot!.claimedBy]).toEqual(['dying', 'dying']);
 
-    // Another worker sends what is free (the robot summary) and leaves the claimed card alone…
-    expect(await w.dispatcher('other').runOnce()).toMatchObject({ claimed: 1, delivered: 1 });
+    // Another worker leaves the claimed notifications alone…
+    expect(await w.dispatcher('other').runOnce()).toMatchObject({ claimed: 0 });
     expect(sendsOfCard(fake, `${ref}-fgw-1`)).toHaveLength(0);
     // …until the dead worker's lease runs out.
     w.clock.advance(w.config.notifications.leaseSeconds * 1000 + 1);
-    expect(await w.dispatcher('other').runOnce()).toMatchObject({ claimed: 1, delivered: 1 });
+    expect(await w.dispatcher('other').runOnce()).toMatchObject({ claimed: 2, delivered: 2 });
     expect(sendsOfCard(fake, `${ref}-fgw-1`)).toHaveLength(1);
     expect((await w.doc(ref)).outbox.map((e) => [e.kind, e.state, e.attempts])).toEqual([
       ['unit_card', 'delivered', 2],
-      ['robot_markdown', 'delivered', 1],
+      ['robot_markdown', 'delivered', 2],
     ]);
   });
 
@@ -199,6 +200,34 @@ describe('a burst larger than one batch', () => {
   });
 });
 
+describe('one lane per recipient', () => {
+  test("a member held by their per-minute limit delays neither another unit's card nor their own unit's robot", async () => {
+    const fake = await fakeWeCom();
+    // 区发展改革委 has one handler, allowed one app message per (1-second) minute; 区农业农村委 has another.
+    const config = handlingConfig();
+    const units = config.units.map((u) => (u.id === 'fgw' ? { ...u, wecomUserIds: ['unit_li'] } : u.id === 'nyncw' ? { ...u, wecomUserIds: ['unit_sun'] } : u));
+    const w = await world(fake, { config: { ...config, units }, limits: { memberPerMinute: 1 } });
+    // A burst for the busy member first (five cards: four must wait their turn), then one for the other unit.
+    for (let i = 0; i < 5; i++) await w.submit({ title: `成渝协同建议第${i + 1}条` });
+    const rural = await w.submit({ theme: 'rural_revitalization', title: '建设柑橘冷链仓储点', proposal: '建议在柑橘主产区建设冷链仓储点，减少柑橘烂在地里的损失，方便电商发货。' });
+    const dispatcher = createDispatcher({ models: w.models, notifiers: w.notifiers(), clock: w.clock, logger: silentLogger, workerId: 'lanes', options: w.config.notifications });
+    dispatcher.start();
+    open.push({ close: () => dispatcher.stop() });
+
+    // The other unit's card arrives while the busy member has had only their first card.
+    await vi.waitFor(() => expect(cardsTo(fake, 'unit_sun')).toHaveLength(1), { timeout: 10_000, interval: 10 });
+    expect(cardsTo(fake, 'unit_sun')[0]!.main_title.title).toContain(rural);
+    expect(cardsTo(fake, 'unit_li').length).toBeLessThanOrEqual(1);
+    // The busy member's unit robot gets all five summaries without waiting for the cards.
+    await vi.waitFor(() => expect(fake.robotDelivered.filter((r) => r.key === 'robot-fgw')).toHaveLength(5), { timeout: 10_000, interval: 10 });
+    expect(cardsTo(fake, 'unit_li').length).toBeLessThan(5);
+
+    // The busy member's cards follow one by one as their limit allows, none lost.
+    await vi.waitFor(() => expect(cardsTo(fake, 'unit_li')).toHaveLength(5), { timeout: 15_000, interval: 50 });
+    expect(fake.limitBreaches).toBe(0);
+  }, 30_000);
+});
+
 describe('outcomes written together', () => {
   test('each card of a run is recorded as it went: delivered, retried later, or parked', async () => {
     const fake = await fakeWeCom();
@@ -264,9 +293,11 @@ describe('outcomes written together', () => {
     await vi.waitFor(async () => expect((await w.doc(slowRef)).outbox[0]).toMatchObject({ claimedBy: 'worker-a', attempts: 1 }), { timeout: 5_000, interval: 20 });
     await vi.waitFor(async () => expect((await w.doc(ref)).outbox.map((e) => e.state)).toEqual(['delivered', 'delivered']), { timeout: 5_000, interval: 20 });
 
-    // A's lease runs out; worker B takes the card over and sends it (and the robot summary after it).
+    // A sent the robot summary meanwhile (another recipient, another lane). A's lease runs out; worker B
+    // takes the card over and sends it.
+    await vi.waitFor(async () => expect((await w.doc(slowRef)).outbox[1]).toMatchObject({ state: 'delivered', claimedBy: 'worker-a' }), { timeout: 5_000, interval: 20 });
     w.clock.advance(w.config.notifications.leaseSeconds * 1000 + 1);
-    expect(await w.dispatcher('worker-b').runOnce()).toEqual({ claimed: 2, delivered: 2, retried: 0, dead: 0 });
+    expect(await w.dispatcher('worker-b').runOnce()).toEqual({ claimed: 1, delivered: 1, retried: 0, dead: 0 });
     const byB = (await w.doc(slowRef)).outbox[0]!;
     expect(byB).toMatchObject({ state: 'delivered', claimedBy: 'worker-b', attempts: 2 });
 
@@ -275,7 +306,7 @@ describe('outcomes written together', () => {
     await runA;
     expect((await w.doc(slowRef)).outbox[0]).toEqual(byB);
     expect((await w.doc(ref)).outbox[0]).toMatchObject({ state: 'delivered', claimedBy: 'worker-a', attempts: 1 });
-    expect(await runA).toEqual({ claimed: 3, delivered: 3, retried: 0, dead: 0 });
+    expect(await runA).toEqual({ claimed: 4, delivered: 4, retried: 0, dead: 0 });
     expect(cardsTo(fake, 'unit_li').filter((c) => c.task_id === `${slowRef}-fgw-1`)).toHaveLength(1);
     expect(fake.appDuplicates).toHaveLength(1);
     expect(fake.robotDelivered).toHaveLength(2);
@@ -308,14 +339,15 @@ describe('a delivery that takes longer than a lease', () => {
     // Four seconds on, the worker has extended its lease (it does so every third of a lease)…
     w.clock.advance(4_000);
     await vi.waitFor(async () => expect((await card()).claimedUntil!.getTime()).toBe(w.clock.now().getTime() + 5_000), { timeout: 5_000, interval: 50 });
-    // …so past the first lease, another worker sends only the robot summary and leaves the card alone.
+    // …so past the first lease, another worker leaves the card alone (the robot summary, another
+    // recipient, was not held up behind the card: worker A sent it already).
     w.clock.advance(4_000);
     const b = createDispatcher({ models: w.models, notifiers: real, clock: w.clock, logger: silentLogger, workerId: 'worker-b', options });
-    expect(await b.runOnce()).toEqual({ claimed: 1, delivered: 1, retried: 0, dead: 0 });
+    expect(await b.runOnce()).toEqual({ claimed: 0, delivered: 0, retried: 0, dead: 0 });
     expect(fake.robotDelivered).toHaveLength(1);
 
     release();
-    expect(await runA).toEqual({ claimed: 1, delivered: 1, retried: 0, dead: 0 });
+    expect(await runA).toEqual({ claimed: 2, delivered: 2, retried: 0, dead: 0 });
     expect(await card()).toMatchObject({ state: 'delivered', claimedBy: 'worker-a', attempts: 1, claimedUntil: null });
     expect(cardsTo(fake, 'unit_li')).toHaveLength(1);
     expect(fake.appDuplicates).toHaveLength(0);

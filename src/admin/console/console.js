@@ -3,6 +3,8 @@
 // Sign-in is a server-side session (HttpOnly cookie): this script never holds a token.
 // Every word a person reads comes from the label dictionary of GET /api/meta (flows/texts/labels.ts) or
 // from this page's own Chinese captions; codes from the server are never shown as they are.
+import { attachmentsCard } from './attachments-view.js';
+
 const $ = (sel, root = document) => root.querySelector(sel);
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -464,6 +466,7 @@ async function renderDetail(reference) {
         ['满意度', s.evaluation ? [L('ratings', s.evaluation.rating), s.evaluation.comment ? `意见：${s.evaluation.comment}` : ''].filter(Boolean).join('；') : ''],
       ]),
     ),
+    ...[attachmentsCard(s, { h, api })].filter(Boolean),
     h('div', { class: 'card' }, h('h3', {}, '交办情况'),
       h('table', { class: 'grid cards', id: 'assignments' }, h('thead', {}, h('tr', {}, ...['单位', '交办', '受理期限', '受理', '答复期限', '答复', '退回/结束'].map((t) => h('th', {}, t)))), h('tbody', {}, assignments))),
   ];

@@ -24,6 +24,11 @@ export interface AppChannelDeps {
   client: Pick<WeComClient, 'sendAppMessage'>;
   dedupe: DedupeStore;
   members: AppConfig['members'];
+  /**
+   * The one directory of people (members, unit handlers, agents config and admin-managed); without it only
+   * `members` are known.
+   */
+  people?: { appMember(userid: string): Promise<{ role: Role } | undefined> };
   texts: Pick<WeComTexts, 'unknownMember' | 'apology' | 'optionsHint' | 'unsupportedMessage' | 'cardActionFailed'>;
   logger: Logger;
   clock: Clock;
@@ -56,7 +61,9 @@ export function createAppChannel(deps: AppChannelDeps) {
   const { conversation, client, dedupe, texts, clock } = deps;
   const format = deps.replyFormat ?? 'text';
   const log = deps.logger.child({ channel: 'wecom-app' });
-  const directory = new Map(deps.members.map((m) => [m.userid, m]));
+  const members = new Map(deps.members.map((m) => [m.userid, m]));
+  const lookup = async (userid: string): Promise<{ role: Role } | undefined> =>
+    deps.people ? deps.people.appMember(userid) : members.get(userid);
 
   async function send(userid: string, contents: string[]): Promise<void> {
     for (const content of contents) {
@@ -81,7 +88,7 @@ export function createAppChannel(deps: AppChannelDeps) {
         const delay = delays[attempt];
         if (delay === undefined) {
           log.error({ err, taskId: event.taskId, from: event.from }, 'card click could not be handled');
-          if (directory.has(event.from)) await send(event.from, [texts.cardActionFailed]).catch(() => undefined);
+          if (await lookup(event.from).catch(() => undefined)) await send(event.from, [texts.cardActionFailed]).catch(() => undefined);
           return;
         }
         log.warn({ err, taskId: event.taskId, attempt: attempt + 1 }, 'card click handler failed; retrying');
@@ -101,11 +108,11 @@ export function createAppChannel(deps: AppChannelDeps) {
       }
       if (cb.kind === 'other') {
         log.debug({ msgType: cb.msgType, event: cb.event }, 'app callback logged, not answered');
-        if (cb.from && cb.msgType !== 'event' && directory.has(cb.from)) await send(cb.from, [texts.unsupportedMessage]);
+        if (cb.from && cb.msgType !== 'event' && (await lookup(cb.from))) await send(cb.from, [texts.unsupportedMessage]);
         return;
       }
-      if (cb.kind !== 'text' && cb.kind !== 'menu_click') return;
-      const member = directory.get(cb.from);
+      if (cb.kind !== 'text' && cb.kind !== 'menu_click' && cb.kind !== 'attachment') return;
+      const member = await lookup(cb.from);
       if (!member) {
         log.info({ from: cb.from }, 'message from a member not in the directory');
         await send(cb.from, [texts.unknownMember]);
@@ -117,9 +124,10 @@ export function createAppChannel(deps: AppChannelDeps) {
         const result = await conversation.handle({
           channel: 'wecom-app',
           senderId: cb.from,
-          messageId: cb.kind === 'text' ? cb.msgId : `click:${cb.createTime}:${cb.eventKey}`,
-          text: cb.kind === 'text' ? cb.content : cb.eventKey,
+          messageId: cb.kind === 'menu_click' ? `click:${cb.createTime}:${cb.eventKey}` : cb.msgId,
+          text: cb.kind === 'text' ? cb.content : cb.kind === 'menu_click' ? cb.eventKey : '',
           ...(cb.kind === 'menu_click' ? { optionId: cb.eventKey } : {}),
+          ...(cb.kind === 'attachment' ? { attachment: cb.attachment } : {}),
           role,
           receivedAt: clock.now(),
         });

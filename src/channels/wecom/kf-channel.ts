@@ -36,7 +36,7 @@ export interface KfChannelDeps {
   handoff?: { port: Pick<KfHandoff, 'noteAccount' | 'takeGreetingCode'>; store: Pick<KfStore, 'withPerson' | 'setWithPerson'> };
 }
 
-type CustomerItem = Extract<KfItem, { kind: 'customer_text' | 'customer_forward' | 'customer_other' }>;
+type CustomerItem = Extract<KfItem, { kind: 'customer_text' | 'customer_forward' | 'customer_attachment' | 'customer_other' }>;
 
 export function createKfChannel(deps: KfChannelDeps) {
   const { conversation, outbox, client, dedupe, texts, clock } = deps;
@@ -67,9 +67,10 @@ export function createKfChannel(deps: KfChannelDeps) {
       channel: 'wecom-kf',
       senderId: item.externalUserId,
       messageId: item.msgid,
-      text: item.kind === 'customer_text' ? item.text : (item.forwarded.title ?? ''),
+      text: item.kind === 'customer_text' ? item.text : item.kind === 'customer_forward' ? (item.forwarded.title ?? '') : '',
       ...(item.kind === 'customer_text' && item.menuId ? { optionId: item.menuId } : {}),
       ...(item.kind === 'customer_forward' ? { forwarded: item.forwarded } : {}),
+      ...(item.kind === 'customer_attachment' ? { attachment: item.attachment } : {}),
       role: 'citizen',
       receivedAt: clock.now(),
     };
@@ -130,6 +131,7 @@ export function createKfChannel(deps: KfChannelDeps) {
         switch (item.kind) {
           case 'customer_text':
           case 'customer_forward':
+          case 'customer_attachment':
           case 'customer_other': {
             const list = byCustomer.get(item.externalUserId) ?? [];
             list.push(item);

@@ -3,12 +3,14 @@
  * Parsers never throw: anything unexpected becomes `{ kind: 'other' }` and is logged, not answered.
  */
 import type { KfSyncItem } from '../../wecom-api/wecom-api-client.js';
-import type { ForwardedRecord } from '../../domain/messages.js';
+import type { ForwardedRecord, InboundAttachment } from '../../domain/messages.js';
 
 /** One decrypted callback of the self-built app (or a 微信客服 notification delivered to it). */
 export type AppCallback =
   | { kind: 'text'; from: string; createTime: number; msgId: string; content: string; agentId?: string }
   | { kind: 'menu_click'; from: string; createTime: number; eventKey: string; agentId?: string }
+  /** A photo, voice, video, file or location a member sent from the app. */
+  | { kind: 'attachment'; from: string; createTime: number; msgId: string; attachment: InboundAttachment; agentId?: string }
   | { kind: 'template_card'; event: TemplateCardEvent }
   | { kind: 'kf_msg_or_event'; token: string; openKfId: string; createTime: number }
   | { kind: 'other'; from?: string; createTime: number; msgType: string; event?: string; msgId?: string };
@@ -39,6 +41,17 @@ export function parseAppCallback(x: Record<string, unknown>): AppCallback {
   const agentId = str(x.AgentID) || undefined;
   if (msgType === 'text' && from && str(x.MsgId)) {
     return { kind: 'text', from, createTime, msgId: str(x.MsgId), content: str(x.Content), agentId };
+  }
+  if ((msgType === 'image' || msgType === 'voice' || msgType === 'video' || msgType === 'file') && from && str(x.MsgId) && str(x.MediaId)) {
+    return { kind: 'attachment', from, createTime, msgId: str(x.MsgId), attachment: { kind: msgType, mediaId: str(x.MediaId) }, agentId };
+  }
+  if (msgType === 'location' && from && str(x.MsgId)) {
+    const latitude = Number(str(x.Location_X));
+    const longitude = Number(str(x.Location_Y));
+    if (Number.isFinite(latitude) && Number.isFinite(longitude)) {
+      const label = str(x.Label);
+      return { kind: 'attachment', from, createTime, msgId: str(x.MsgId), attachment: { kind: 'location', latitude, longitude, ...(label ? { address: label } : {}) }, agentId };
+    }
   }
   if (msgType === 'event') {
     const event = str(x.Event);
@@ -79,6 +92,7 @@ export function parseAppCallback(x: Record<string, unknown>): AppCallback {
 export function appDedupeKey(cb: AppCallback): string | undefined {
   switch (cb.kind) {
     case 'text':
+    case 'attachment':
       return `msg:${cb.msgId}`;
     case 'menu_click':
       return `ev:${cb.from}:${cb.createTime}:click:${cb.eventKey}`;
@@ -97,6 +111,7 @@ export type { KfSyncItem };
 export type KfItem =
   | { kind: 'customer_text'; msgid: string; openKfId: string; externalUserId: string; sendTime: number; text: string; menuId?: string }
   | { kind: 'customer_forward'; msgid: string; openKfId: string; externalUserId: string; sendTime: number; forwarded: ForwardedRecord }
+  | { kind: 'customer_attachment'; msgid: string; openKfId: string; externalUserId: string; sendTime: number; attachment: InboundAttachment }
   | { kind: 'customer_other'; msgid: string; openKfId: string; externalUserId: string; sendTime: number; msgtype: string }
   | { kind: 'enter_session'; msgid: string; openKfId: string; externalUserId: string; sendTime: number; welcomeCode?: string }
   | { kind: 'send_fail'; msgid: string; openKfId: string; externalUserId: string; failMsgId: string; failType: number }
@@ -113,6 +128,8 @@ export function parseKfItem(it: KfSyncItem): KfItem {
       return { kind: 'customer_text', ...base, text: it.text.content, ...(it.text.menu_id ? { menuId: it.text.menu_id } : {}) };
     }
     if (it.msgtype === 'merged_msg' && it.merged_msg) return { kind: 'customer_forward', ...base, forwarded: parseMerged(it.merged_msg) };
+    const attachment = kfAttachment(it);
+    if (attachment) return { kind: 'customer_attachment', ...base, attachment };
     return { kind: 'customer_other', ...base, msgtype: it.msgtype };
   }
   if (it.msgtype === 'event' && it.event) {
@@ -134,17 +151,34 @@ export function parseKfItem(it: KfSyncItem): KfItem {
   return { kind: 'ignored', msgid: it.msgid, origin, msgtype: it.msgtype };
 }
 
+/** A media or location item (top level, or inside a forwarded record). */
+function kfAttachment(it: { msgtype?: string } & Partial<Pick<KfSyncItem, 'image' | 'voice' | 'video' | 'file' | 'location'>>): InboundAttachment | undefined {
+  const t = it.msgtype;
+  if (t === 'image' || t === 'voice' || t === 'video' || t === 'file') {
+    const mediaId = it[t]?.media_id;
+    return mediaId ? { kind: t, mediaId } : undefined;
+  }
+  if (t === 'location' && it.location) {
+    const { latitude, longitude, name, address } = it.location;
+    if (typeof latitude !== 'number' || typeof longitude !== 'number') return undefined;
+    return { kind: 'location', latitude, longitude, ...(name ? { name } : {}), ...(address ? { address } : {}) };
+  }
+  return undefined;
+}
+
 function parseMerged(m: NonNullable<KfSyncItem['merged_msg']>): ForwardedRecord {
   const items = (m.item ?? []).map((i) => {
     let text = '';
+    let attachment: InboundAttachment | undefined;
     try {
       // msg_content is a JSON string with the same per-type structure as top-level items.
-      const inner = JSON.parse(i.msg_content ?? '{}') as { msgtype?: string; text?: { content?: string } };
+      const inner = JSON.parse(i.msg_content ?? '{}') as { msgtype?: string; text?: { content?: string } } & Parameters<typeof kfAttachment>[0];
       text = inner.msgtype === 'text' ? (inner.text?.content ?? '') : `[${inner.msgtype ?? i.msgtype ?? 'message'}]`;
+      attachment = kfAttachment(inner);
     } catch {
       text = '';
     }
-    return { sender: i.sender_name ?? '', time: Number(i.send_time ?? 0), text };
+    return { sender: i.sender_name ?? '', time: Number(i.send_time ?? 0), text, ...(attachment ? { attachment } : {}) };
   });
   return { ...(m.title ? { title: m.title } : {}), items };
 }

@@ -20,7 +20,7 @@ import type { DedupeStore } from '../../infra/dedupe.js';
 import type { LockService } from '../../infra/locks.js';
 import type { Logger } from '../../infra/logger.js';
 import type { ConversationHandler } from '../../conversation/message-port.js';
-import { createAppChannel, type TemplateCardHandler } from './app-channel.js';
+import { createAppChannel, type AppChannelDeps, type TemplateCardHandler } from './app-channel.js';
 import { openCallback, verifyUrl, type CallbackSecrets, type SignedQuery } from './callback-crypto.js';
 import { createKfChannel } from './kf-channel.js';
 import { createKfPuller } from './kf-sync.js';
@@ -77,6 +77,8 @@ export interface WeComRoutesDeps {
   wecomNow?: () => number;
   /** Waits between retries of a card click whose handler failed (e.g. storage down); tests shorten them. */
   cardRetryDelaysMs?: readonly number[];
+  /** The one directory of people (src/agents): who an app member is. Without it, only `members`. */
+  people?: AppChannelDeps['people'];
 }
 
 export interface WeComInbound {
@@ -119,6 +121,7 @@ export function registerWeComRoutes(app: FastifyInstance, deps: WeComRoutesDeps)
     client: api.appClient,
     dedupe,
     members: config.members,
+    ...(deps.people ? { people: deps.people } : {}),
     texts,
     logger,
     clock,

@@ -11,6 +11,8 @@
 import mongoose, { type Connection } from 'mongoose';
 import type { FastifyInstance } from 'fastify';
 import { buildAdmin, createWeComCodeResolver, registerAdminAuditTrail, registerAdminRoutes } from '../../../src/admin/index.js';
+import { registerAttachmentRoutes } from '../../../src/admin/attachment-routes.js';
+import { createAttachments, type Attachments, type MediaSource } from '../../../src/handling/attachments.js';
 import { buildNotifications } from '../../../src/notifications/index.js';
 import { buildAgents } from '../../../src/agents/index.js';
 import { MemoryLockService } from '../../../src/infra/locks.js';
@@ -45,6 +47,8 @@ export interface AdminApp {
   models: SuggestionModels;
   suggestions: SuggestionService;
   handling: HandlingService;
+  /** Attachments (media downloaded through `opts.media`, e.g. a WeCom API client on the fake WeCom). */
+  attachments: Attachments;
   metrics: Metrics;
   /** Authorization header for a token (the office's by default). */
   auth(token?: string): Record<string, string>;
@@ -75,6 +79,8 @@ export interface AdminAppOptions {
   wecom?: { url: string; corpId: string; agentId: number; secret: string };
   /** Console sessions in this Redis (else the database). */
   redis?: import('ioredis').Redis;
+  /** Where attachments' media come from (a fake WeCom's media/get). */
+  media?: MediaSource;
 }
 
 export async function startAdminApp(opts: AdminAppOptions = {}): Promise<AdminApp> {
@@ -118,6 +124,7 @@ export async function startAdminApp(opts: AdminAppOptions = {}): Promise<AdminAp
     return ((await res.json()) as { access_token: string }).access_token;
   };
   const metrics = createMetrics({ defaultMetrics: false });
+  const attachments = createAttachments({ connection, config, clock, logger: silentLogger, media: () => opts.media });
 
   const http = createHttpServer({ logger: silentLogger, isReady: () => true });
   registerMetricsRoute(http, metrics);
@@ -135,7 +142,8 @@ export async function startAdminApp(opts: AdminAppOptions = {}): Promise<AdminAp
       recommendStatus: ({ reference, actor, note }) => handling.recommendToCity(reference, { by: { kind: 'office', id: actor }, ...(note ? { note } : {}) }),
     });
   registerAdminAuditTrail(http, { connection, auditLog: admin.auditLog });
-  registerAdminRoutes(http, admin);
+  registerAdminRoutes(http, { ...admin, attachments });
+  registerAttachmentRoutes(http, { attachments, authenticate: admin.authenticate, suggestion: (reference) => suggestions.getByReference(reference) });
   if (handlingParts) registerHandlingRoutes(http, { handling, dispatcher: handlingParts.notifications.dispatcher, deadlines: handlingParts.deadlines, authenticate: admin.authenticate });
   if (agents) registerAgentRoutes(http, { reports: agents.reports, directory: agents.directory, authenticate: admin.authenticate });
   const conversation = memoryConversation({
@@ -159,6 +167,7 @@ export async function startAdminApp(opts: AdminAppOptions = {}): Promise<AdminAp
     models,
     suggestions,
     handling,
+    attachments,
     metrics,
     auth: (token = ADMIN_TOKEN) => ({ authorization: `Bearer ${token}` }),
     async submit(overrides = {}) {

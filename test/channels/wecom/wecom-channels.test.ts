@@ -1,6 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { Redis } from 'ioredis';
 import { RedisKeys } from '../../../src/infra/redis-keys.js';
+import { createAgentDirectory, createMemoryAgentStore } from '../../../src/agents/agent-directory.js';
+import { fixedClock } from '../../../src/infra/clock.js';
 import { startFakeWeCom, type FakeWeCom } from '../../fakes/fake-wecom-server.js';
 import { echoHandler, startBot, type BotWorker } from '../../fakes/wecom-harness.js';
 import { startTestRedis, type TestRedis } from '../../helpers/redis-server.js';
@@ -60,6 +62,31 @@ describe('the self-built app (staff)', () => {
       ['agent_wang', '代录：帮群众代录一条建议\n请回复序号或选项：\n1. 确认\n2. 取消'],
       ['stranger', expect.stringContaining('暂未登记')],
     ]);
+  });
+
+  test('the app knows everyone the directory of people knows: a unit handler, a config agent and one the office added', async () => {
+    fake = await startFakeWeCom();
+    const echo = echoHandler();
+    const store = createMemoryAgentStore();
+    const b = await bot(fake, {
+      conversation: echo.handler,
+      configure: (c) => ({
+        ...c,
+        units: c.units.map((u) => (u.id === 'cgj' ? { ...u, wecomUserIds: ['cg_zhao'] } : u)),
+        agents: [...c.agents, { id: 'longju-liu', name: '刘敏', unit: 'longju', wecomUserId: 'liumin', kfExternalUserIds: [], devUsers: [] }],
+      }),
+      people: (config) => createAgentDirectory({ config, store, clock: fixedClock('2021-07-01T10:00:00+08:00'), cacheMs: 0 }),
+    });
+    const admin = createAgentDirectory({ config: b.config, store, clock: fixedClock('2021-07-01T10:00:00+08:00') });
+    expect(await admin.put({ id: 'zouma-chen', name: '陈亮', unit: 'zouma', wecomUserId: 'chenliang', kfExternalUserIds: [], devUsers: [], active: true })).toMatchObject({ ok: true });
+    for (const who of ['cg_zhao', 'liumin', 'chenliang', 'stranger']) await fake.memberSays(who, '你好');
+    await b.wecom.drain();
+    expect(echo.seen.map((m) => [m.senderId, m.role])).toEqual([
+      ['cg_zhao', 'unit'],
+      ['liumin', 'agent'],
+      ['chenliang', 'agent'],
+    ]);
+    expect(fake.appDelivered.filter((d) => (d.body.text as { content: string }).content.includes('暂未登记')).map((d) => d.touser)).toEqual(['stranger']);
   });
 
   test('a menu click arrives as its key; a template-card click reaches the registered hook, whose response_code updates the card', async () => {
