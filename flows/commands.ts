@@ -35,7 +35,7 @@ export const controlWords = {
   /** Clears what a multi-message step has collected so far. */
   rewrite: ['重写', '清空', '重新写'],
   /** Submits a collected answer despite soft coaching (once). */
-  insist: ['坚持按现在的内容提交', '坚持提交', '坚持', '就这样提交'],
+  insist: ['坚持按现在的内容提交', '坚持提交', '坚持', '就这样提交', '就这样', '就这样吧', '就这么提交', '就这样,提交', '不改了'],
   /** Confirms at the review step. */
   confirm: ['确认', '确认提交', '提交', '确定', '没问题', '是', '对'],
   /** Says yes / no to an aside (cancel?). */

@@ -83,10 +83,10 @@ export const systemTexts = {
     ['您提交的建议：', ...views.map((v) => `· ${v.reference} ${v.title}（${statusNames[v.status]}）`), '发送“查询 编号”可查看详情。'].join('\n'),
   draftKept: '（您的草稿仍保留，回复“继续”接着填写。）',
   /** 转人工 on 微信客服 within the office's hours: the session went to a person. */
-  handoffDone: '好的，已为您转接人工服务，请稍候，工作人员会在这里回复您。已填写的内容会为您保留。',
+  handoffDone: (midDraft: boolean) => `好的，已为您转接人工服务，请稍候，工作人员会在这里回复您。${midDraft ? '已填写的内容会为您保留。' : ''}`,
   /** 转人工 outside the hours, on another channel, or when no servicer could take it. */
-  handoffContact: (contact: Contact) =>
-    `您可以联系${contact.name}（电话${contact.phone}，${contact.hours}），工作人员会帮您；也可以请所在镇乡、街道的信访代理员代您录入建议。已填写的内容会为您保留，回复“继续”可接着填写。`,
+  handoffContact: (contact: Contact, midDraft: boolean) =>
+    `您可以联系${contact.name}（电话${contact.phone}，${contact.hours}），工作人员会帮您；也可以请所在镇乡、街道的信访代理员代您录入建议。${midDraft ? '已填写的内容会为您保留，回复“继续”可接着填写。' : '如想自己在这里提交，发送“我想提建议”即可开始。'}`,
 } as const;
 
 /** The summary at the review step: one line per answer, long texts shortened. */

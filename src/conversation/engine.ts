@@ -10,7 +10,7 @@
 import { controlWords, isWord, matchCommand, normaliseWord, optionAnswer, type CommandMatch } from '../../flows/commands.js';
 import { optionLabels, prompts } from '../../flows/texts/prompts.js';
 import { identityCoaching, limitTexts } from '../../flows/texts/coaching.js';
-import { checkName, chineseDigits } from '../judgement/identity-parser.js';
+import { checkName, chineseDigits, looksLikeFullName } from '../judgement/identity-parser.js';
 import { systemTexts } from '../../flows/texts/system.js';
 import { similarTexts, type SimilarSuggestionView } from '../../flows/texts/similar.js';
 import type { ForwardedRecord, OutboundReply, ReplyOption } from '../domain/messages.js';
@@ -148,7 +148,7 @@ export function settle(flow: FlowDefinition, session: Session, outcome: EffectOu
     }
     case 'handoff': {
       const transferred = outcome.ok && (outcome as { transferred: boolean }).transferred;
-      replies.push({ text: transferred ? systemTexts.handoffDone : systemTexts.handoffContact(ctx.config.service.contact) });
+      replies.push({ text: transferred ? systemTexts.handoffDone(midDraft) : systemTexts.handoffContact(ctx.config.service.contact, midDraft) });
       break;
     }
   }
@@ -346,6 +346,8 @@ class Turn {
     // Likewise a doubtful "question" with no word that asks anything (乡村振兴要抓好产业 is a slogan, not a
     // question about the themes).
     if (step.kind === 'collect' && r.kind === 'question' && r.confidence < DOUBTFUL_ASIDE && !ASKS.test(this.text)) return { ...r, kind: 'answer', clean: r.clean };
+    // Asked for a name, a plain full name (刘洋, 张伟) is the answer, however short and unsure the reading.
+    if (at === 'name' && r.kind !== 'answer' && r.kind !== 'command' && looksLikeFullName(this.text)) return { ...r, kind: 'answer', clean: this.text.trim() };
     // Asked for a phone, digits are an answer to check (and coach), not an aside.
     if (at === 'phone' && (r.kind === 'aside' || r.kind === 'question') && /\d{3,}/.test(chineseDigits(this.text.normalize('NFKC')))) {
       return { ...r, kind: 'answer', clean: r.clean };

@@ -115,6 +115,16 @@ export function checkName(text: string): { ok: true; value: string } | { ok: fal
   return { ok: true, value: t.replace(/\s+/g, /\p{Script=Han}/u.test(t) ? '' : ' ') };
 }
 
+/**
+ * True for a plain full name: 2 to 4 Chinese characters starting with a common surname (刘洋, 欧阳娜娜) —
+ * what a person types when asked their name, as opposed to 等一下 or 好的.
+ */
+export function looksLikeFullName(text: string): boolean {
+  const t = text.normalize('NFKC').trim().replace(/[。.!！~～,，]+$/u, '');
+  if (!/^\p{Script=Han}{2,4}$/u.test(t) || !checkName(t).ok) return false;
+  return SURNAMES.includes(t[0]!) || COMPOUND_SURNAMES.some((c) => t.startsWith(c) && t.length > c.length);
+}
+
 /** Common surnames, single and compound, for telling a bare name from other short segments. */
 const SURNAMES =
   '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤牟冉税母幸文易向庞颜倪洪樊兰殷施甘游蓝左晏柏谯';

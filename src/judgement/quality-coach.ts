@@ -238,7 +238,9 @@ export function coachQuality(text: string, opts: QualityOptions = {}): QualityVe
   });
 
   if (hanCount(compact) === 0 && compact.replace(/\d/g, '').length < 3) return fail('empty');
-  if (opts.title && compact === compactText(opts.title)) return fail('title_only', 'same_as_title');
+  // The title typed again is title-only; a slogan typed as both title and proposal (乡村振兴要抓好产业) is
+  // coached as 大、空、虚, which the citizen may insist past, rather than sent round the title loop.
+  if (opts.title && compact === compactText(opts.title) && countMatches(raw, SLOGANS) === 0) return fail('title_only', 'same_as_title');
 
   for (const [re, law] of UNLAWFUL) if (re.test(raw)) return fail('unlawful', law);
 

@@ -76,6 +76,9 @@ export function mentionsPublicMatter(text: string): boolean {
   return PUBLIC_MATTER.test(normalizeText(text));
 }
 
+/** English words that say the writer wants to suggest or propose something. */
+const ENGLISH_SUGGESTION = /\b(suggest(ion|ions|ed)?|propos(e|al|als)|recommend(ation)?|advice|advise|idea)\b/i;
+
 /**
  * The label a rule is sure of, or undefined. `start` is only given to short messages without content,
  * so that "我想提个建议：在五桥增设公交线路" still reaches the model as a suggestion.
@@ -87,6 +90,9 @@ export function sureRule(text: string): Exclude<ScopeLabel, 'public'> | undefine
   // Emoji, punctuation or nothing at all: the welcome says what the bot is for.
   if (compact.length === 0) return 'start';
   if (ABUSE.test(norm)) return 'abuse';
+  // English (a visitor, a student): the model reads Chinese, so the intent is read here. A short message
+  // that only says it wants to suggest gets the welcome; one that proposes something is a suggestion.
+  if (han === 0 && ENGLISH_SUGGESTION.test(norm)) return norm.split(/\s+/).filter(Boolean).length <= 10 ? 'start' : 'suggestion';
   // Latin letters or digits only, not a greeting: keyboard mashing or a test ("asdf", "1111").
   if (han === 0 && !GREETING.test(compact) && /^[a-z0-9]+$/u.test(compact) && !/^(jianyi|suggest)/u.test(compact)) return 'spam';
   if (SPAM.test(norm) && !/建议/.test(norm.replace(/https?:\/\/\S+/g, ''))) return 'spam';

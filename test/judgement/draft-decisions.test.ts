@@ -88,7 +88,7 @@ describe('a flagged suggestion is held for the office, never auto-routed', () =>
   });
 
   test.each([['scope_uncertain'], ['one_sentence'], ['vague']])('with the %s flag it waits for screening', (flag) => {
-    expect(routeSuggestion({ ...rural, qualityFlags: [flag] }, cfg)).toMatchObject({ needsScreening: true, screeningReason: 'flagged', units: ['nyncw', 'xczxj'] });
+    expect(routeSuggestion({ ...rural, qualityFlags: [flag] }, cfg)).toMatchObject({ needsScreening: true, screeningReason: 'flagged', units: ['nyncw', 'xczxj', 'gaofeng'] });
   });
 });
 
