@@ -87,8 +87,9 @@ export function sureRule(text: string): Exclude<ScopeLabel, 'public'> | undefine
   const norm = normalizeText(text);
   const compact = compactText(text);
   const han = hanCount(compact);
-  // Emoji, punctuation or nothing at all: the welcome says what the bot is for.
-  if (compact.length === 0) return 'start';
+  // Emoji, punctuation or nothing at all: the welcome says what the bot is for. WeChat sends its own
+  // emoji as codes in brackets ([微笑], [OK]).
+  if (compact.length === 0 || /^(?:\s*\[[^\]\s]{1,6}\]\s*)+$/u.test(text)) return 'start';
   if (ABUSE.test(norm)) return 'abuse';
   // English (a visitor, a student): the model reads Chinese, so the intent is read here. A short message
   // that only says it wants to suggest gets the welcome; one that proposes something is a suggestion.
