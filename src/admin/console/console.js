@@ -716,7 +716,10 @@ async function renderStats(params) {
   const rate = (id, title, r) => h('div', { class: 'rate', id, testid: id }, title, h('strong', {}, pct(r)), h('span', { class: 'muted' }, `${r.numerator} / ${r.denominator}`));
   const c = st.campaign || {};
   const rateCells = (r) => [r.response, r.answer, r.adoption, r.satisfaction].map((x) => h('td', { class: 'num' }, h('span', {}, pct(x), h('span', { class: 'muted' }, ` ${x.numerator}/${x.denominator}`))));
-  const unitRows = (st.byUnitRates || []).map((u) => h('tr', {}, h('td', { 'data-label': '单位' }, h('a', { href: `#/list?${new URLSearchParams({ ...statsFilters(), unit: u.unit })}` }, u.unitName)), h('td', { class: 'num', 'data-label': '件数' }, String(u.total)), ...rateCells(u.rates).map((td, i) => (td.setAttribute('data-label', ['按时受理率', '按期答复率', '采纳率', '满意率'][i]), td))));
+  // Units with suggestions in scope only: the district has some 80 units, most with none in a given period.
+  const withItems = (st.byUnitRates || []).filter((u) => u.total > 0);
+  const idleUnits = (st.byUnitRates || []).length - withItems.length;
+  const unitRows = withItems.map((u) => h('tr', {}, h('td', { 'data-label': '单位' }, h('a', { href: `#/list?${new URLSearchParams({ ...statsFilters(), unit: u.unit })}` }, u.unitName)), h('td', { class: 'num', 'data-label': '件数' }, String(u.total)), ...rateCells(u.rates).map((td, i) => (td.setAttribute('data-label', ['按时受理率', '按期答复率', '采纳率', '满意率'][i]), td))));
   $('#stats').replaceChildren(
     h('p', { testid: 'stats-total' }, `共 ${st.total} 条建议`),
     h('div', { class: 'rates' },
@@ -730,7 +733,8 @@ async function renderStats(params) {
         ['有价值建议', c.valuable], ['呈报区领导', c.escalated], ['区领导批示', c.instructed], ['推荐市征集办', c.recommended], ['市级采纳', c.cityAdopted], ['获表彰奖励', c.awarded],
       ].map(([k, v]) => h('div', { class: 'count' }, h('span', { class: 'muted' }, k), h('strong', {}, String(v ?? 0)))))),
     unitRows.length ? h('div', { class: 'card' }, h('h3', {}, '各承办单位办理情况'),
-      h('table', { class: 'grid cards', testid: 'unit-rates' }, h('thead', {}, h('tr', {}, ...['单位', '件数', '按时受理率', '按期答复率', '采纳率', '满意率'].map((t) => h('th', {}, t)))), h('tbody', {}, unitRows))) : null,
+      h('table', { class: 'grid cards', testid: 'unit-rates' }, h('thead', {}, h('tr', {}, ...['单位', '件数', '按时受理率', '按期答复率', '采纳率', '满意率'].map((t) => h('th', {}, t)))), h('tbody', {}, unitRows)),
+      idleUnits > 0 ? h('p', { class: 'muted' }, `其余 ${idleUnits} 个单位在此范围内暂无承办的建议。`) : null) : null,
     h('div', { class: 'charts' },
       barChart('按主题', st.byTheme, 'theme'), barChart('按类别', st.byCategory, 'category'), barChart('按承办单位', st.byUnit, role() === 'office' || role() === 'leader' ? 'unit' : null),
       barChart('按状态', st.byStatus, 'status'), barChart('按月份', st.byMonth, 'month'),
