@@ -93,12 +93,15 @@ export function cleanAnswer(text: string, step: TurnStep, learned: Affixes = (af
     if (!p) break;
     const rest = body.slice(p.length).replace(LEADING_PUNCT, '');
     if (!rest.replace(EDGE_PUNCT, '')) break;
+    // A one-character prefix before a short rest is part of the words (在家务农 is not 家务农).
+    if ([...p].length === 1 && [...rest.replace(EDGE_PUNCT, '')].length <= 3) break;
     t = rest;
   }
   if (SHORT_ANSWER_STEPS.has(step)) {
     const body = t.replace(EDGE_PUNCT, '');
     const s = learned.suffixes.find((x) => body.endsWith(x) && body.length > x.length + 1);
-    if (s) t = body.slice(0, -s.length);
+    // 一哈 / 一下 is "a bit" (硬化一哈), not a particle after the answer.
+    if (s && !/一$/u.test(body.slice(0, -s.length))) t = body.slice(0, -s.length);
     t = t.replace(EDGE_PUNCT, '');
   }
   return t || text.trim();
