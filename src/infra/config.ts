@@ -313,9 +313,9 @@ export const adminApiSchema = z
 /**
  * Keys of `scope.referrals`: the out-of-scope kinds, plus the channels within them that
  * src/judgement/referral.ts chooses (wages → 12333, environment → 12369, consumer → 12315,
- * discipline → 12388, campaign → the campaign's own answer). Same list as REFERRAL_KEYS there.
+ * discipline → 12388, campaign → the campaign's own answer).
  */
-const referralKeys = [
+export const referralKeys = [
   'help',
   'complaint',
   'petition',

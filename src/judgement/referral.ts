@@ -6,24 +6,11 @@
  * (`scope.referrals`).
  */
 import type { OutOfScopeKind } from './judgement-types.js';
+import { referralKeys } from '../infra/config.js';
 import { normalizeText } from './text-normalize.js';
 
 /** Keys of `scope.referrals` in the config: the out-of-scope kinds plus the channels within them. */
-export const REFERRAL_KEYS = [
-  'help',
-  'complaint',
-  'petition',
-  'consultation',
-  'tipoff',
-  'chitchat',
-  'spam',
-  'abuse',
-  'wages',
-  'environment',
-  'consumer',
-  'discipline',
-  'campaign',
-] as const;
+export const REFERRAL_KEYS = referralKeys;
 export type ReferralKey = (typeof REFERRAL_KEYS)[number];
 
 /** Wages, labour relations and social insurance (人社: 12333). Medical insurance (医保局) is not one. */
