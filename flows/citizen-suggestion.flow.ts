@@ -79,7 +79,8 @@ const proposalQuality: Check = (value, s, ctx) => {
 
 const feasibilitySubstance: Check = (value) => {
   const han = value.replace(/[^\p{Script=Han}A-Za-z0-9]/gu, '').length;
-  return han >= 8 ? { ok: true } : { ok: false, kind: 'coach', reason: 'too_short', reply: feasibilityCoaching.tooShort, soft: false };
+  // A citizen may not know more (村民都同意了): coached once, and may insist; it does not hold the suggestion.
+  return han >= 8 ? { ok: true } : { ok: false, kind: 'coach', reason: 'too_short', reply: `${feasibilityCoaching.tooShort}\n${insistHint}`, soft: true };
 };
 
 const parseName: Parser = (text) => {

@@ -41,6 +41,8 @@ export const prompts = {
   notHereSend: (label: string) => `这一步不需要回复这个词，请直接发送${label}。`,
   collectSend: (label: string) => `请发送${label}，发完后回复“完成”。`,
   cannotInsist: '这个问题需要修改后才能继续，请按上面的提示补充或重写。',
+  keepQuestion: (text: string, label: string) => `收到：“${text.length > 40 ? `${text.slice(0, 40)}…` : text}”。这句要记入${label}吗？`,
+  keepDropped: '好的，这句不记入。',
   yesNo: { yes: '是', no: '否' },
   /** An aside (好的, 等一下, 你好) at a step: nothing is stored, the question is asked again. */
   aside: '好的，不着急，已填写的内容都会保留。',
@@ -81,6 +83,8 @@ export const optionLabels = {
   restart: '重新开始',
   cancelYes: '确定取消',
   cancelNo: '继续填写',
+  keepYes: '记入',
+  keepNo: '不用记',
   restartYes: '确定重新开始',
 } as const;
 

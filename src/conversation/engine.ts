@@ -214,6 +214,13 @@ const DOUBTFUL_ASIDE = 0.65;
 /** Words and endings that ask something, dialect included (有奖励没得, 可以不, 要得不). */
 const ASKS = /[？?]|吗|呢|么|啥|什么|怎|咋|哪|几|多少|多久|好久|能不能|可不可以|是不是|有没有|会不会|要不要|行不行|对不对|请问|为什么|为啥|没得[。!！\s]*$|没有[。!！\s]*$|不[。!！\s]*$|\b(how|what|why|when|can i|do i)\b/i;
 
+/** At a long step, an aside this long or longer is asked about ("这句要记入…吗？") unless the reading is sure. */
+const KEEP_QUESTION_MIN_CHARS = 4;
+const SURE_ASIDE = 0.75;
+/** Ways of saying "that's all" however long (我觉得差不多就这样), as opposed to content ending in 了. */
+const DONE_SAYING = /就这样|就这些|差不多了?$|说完|写完|讲完|没了|没有了|完了|好了[。!！\s]*$|结束/u;
+const meaningfulChars = (t: string) => (t.match(/[\p{L}\p{N}]/gu) ?? []).length;
+
 /** How sure the reading must be before a short answer is taken as a yes. */
 const SURE_YES = 0.8;
 
@@ -335,13 +342,17 @@ class Turn {
     if (!at) return undefined;
     // A menu's own number or label (3, 第三个, the third one, 乡村振兴) is its answer, as plainly as 返回 is a command.
     if (step.kind === 'choice' && resolveOption(step.options(this.s!, this.ctx), this.msg, { exact: true })) return undefined;
-    const r = understandTurn(this.text, at);
+    let r = understandTurn(this.text, at);
     // A doubtful aside where a short text is asked (公交 for a title) goes to the step's parser, which coaches.
     if (step.kind === 'text' && r.kind === 'aside' && r.confidence < DOUBTFUL_ASIDE) return { ...r, kind: 'answer', clean: r.clean };
-    // Where a proposal is written, a doubtful aside of some length is content (多修点公厕), which the quality
-    // checks then coach: dropping what a citizen wrote is worse than showing it back in the summary.
-    if (step.kind === 'collect' && r.kind === 'aside' && !r.done && r.confidence < DOUBTFUL_ASIDE && [...this.text.trim()].length >= 5) {
-      return { ...r, kind: 'answer', clean: r.clean };
+    if (step.kind === 'collect' && r.kind === 'aside') {
+      // "Done" with something said (村民都同意了, 成本不高就行了) is content, not 说完了.
+      if (r.done && meaningfulChars(this.text) >= 5 && !DONE_SAYING.test(this.text)) r = { ...r, done: false };
+      // An aside that asks something (为啥子只能提一件) is a question about the step.
+      if (!r.done && ASKS.test(this.text)) return { ...r, kind: 'question', faq: 'step' };
+      // Where a proposal is written, a doubtful aside of some length is content (多修点公厕), which the quality
+      // checks then coach: dropping what a citizen wrote is worse than showing it back in the summary.
+      if (!r.done && r.confidence < DOUBTFUL_ASIDE && meaningfulChars(this.text) >= 5) return { ...r, kind: 'answer', clean: r.clean };
     }
     // Likewise a doubtful "question" with no word that asks anything (乡村振兴要抓好产业 is a slogan, not a
     // question about the themes).
@@ -433,6 +444,12 @@ class Turn {
     if (step.kind === 'collect') {
       if (r.done) {
         this.finishCollect(step);
+        return true;
+      }
+      // A sentence that may be content (村民都同意了, 成本不高就行了) or an aside: ask, never drop or store unasked.
+      if (meaningfulChars(this.text) >= KEEP_QUESTION_MIN_CHARS && r.confidence < SURE_ASIDE) {
+        s.awaiting = { kind: 'keep', text: this.text };
+        this.say(prompts.keepQuestion(this.text, step.label), this.keepOptions());
         return true;
       }
       // Nothing written yet (可行, 不晓得): what the step asks for, in plain words.
@@ -680,6 +697,23 @@ class Turn {
         }
         return false;
       }
+      case 'keep': {
+        const step = stepOf(this.flow, s.stepId);
+        const o = resolveOption(this.keepOptions(), this.msg);
+        if (step?.kind === 'collect' && (o?.id === 'keep_yes' || isWord(this.text, controlWords.yes))) {
+          s.buffer.push(a.text);
+          delete s.softProblem;
+          this.say(step.ack(s.buffer.join('\n').length));
+          return true;
+        }
+        if (o?.id === 'keep_no' || isWord(this.text, controlWords.no)) {
+          this.say(prompts.keepDropped);
+          if (step?.kind === 'collect') this.say(this.collectReask(step));
+          return true;
+        }
+        // Anything else is handled as a new message; the sentence asked about is not kept.
+        return false;
+      }
       case 'edit': {
         const target = this.resolveField(this.msg.optionId ?? this.text);
         if (target) {
@@ -721,6 +755,13 @@ class Turn {
 
   private restartOptions(): ReplyOption[] {
     return yesNoOptions({ id: 'restart_yes', label: optionLabels.restartYes }, { id: 'restart_no', label: optionLabels.cancelNo });
+  }
+
+  private keepOptions(): ReplyOption[] {
+    return [
+      { id: 'keep_yes', label: optionLabels.keepYes },
+      { id: 'keep_no', label: optionLabels.keepNo },
+    ];
   }
 
   private cancelOptions(): ReplyOption[] {

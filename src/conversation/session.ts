@@ -30,6 +30,8 @@ const awaitingSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('edit') }),
   /** "确定要重新开始吗？" (a draft with content is never cleared without asking) */
   z.object({ kind: z.literal('restart') }),
+  /** "这句要记入可行性吗？" — a sentence at a long step that may be content or an aside: asked, never dropped or stored unasked. */
+  z.object({ kind: z.literal('keep'), text: z.string() }),
 ]);
 export type Awaiting = z.infer<typeof awaitingSchema>;
 

@@ -78,7 +78,8 @@ export function routeSuggestion(s: RoutableSuggestion, cfg: RoutingConfig): Rout
   const units = [...new Set([...(matched?.units ?? []), ...towns])];
   const ruleId = matched?.ruleId ?? (towns.length ? 'place' : undefined);
 
-  const flagged = (s.qualityFlags?.length ?? 0) > 0;
+  // A short feasibility the citizen insisted on (too_short) is noted, not held: it says nothing about scope or quality of the measure.
+  const flagged = (s.qualityFlags ?? []).some((f) => f !== 'too_short');
   const screeningReason =
     level === 'city' ? 'city_level' : flagged ? 'flagged' : ambiguous.length ? 'ambiguous_place' : units.length === 0 ? 'no_rule' : cfg.routing.mode === 'screening' ? 'mode' : undefined;
   const places = found ? [...found.matched.filter((m) => m.units.some((u) => towns.includes(u)) || ambiguous.includes(m))] : [];

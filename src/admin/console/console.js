@@ -405,6 +405,7 @@ async function download(path, fallbackName) {
 /** What a suggestion's quality / scope flags mean to the office (the citizen insisted, or the scope is uncertain). */
 const FLAG_NAMES = {
   scope_uncertain: '可能属于个人诉求、投诉或举报，请甄别',
+  too_short: '可行性说明较简略（建议人坚持提交）',
   one_sentence: '内容只有一句话',
   vague: '内容偏大空虚',
   no_measure: '未提出具体措施',
