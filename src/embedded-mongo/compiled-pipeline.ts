@@ -61,24 +61,28 @@ const isDocument = (v: unknown): v is Doc =>
 const nullish = (v: unknown): boolean => v === null || v === undefined;
 
 /** MongoDB's Value::compare: missing (and undefined) below null, null below everything but MinKey. */
+const isMinKey = (v: unknown): boolean => isBson(v) && (v as { _bsontype: string })._bsontype === 'MinKey';
+
 function cmp(a: unknown, b: unknown): number {
-  // Fast paths for the common same-type cases; compareValues has the general rules.
+  // Fast paths for the common cases; compareValues has the general rules. The same value (NaN is
+  // not === itself, so it takes the general path) is equal to itself.
+  if (a === b) return 0;
   const ta = typeof a;
   if (ta === typeof b) {
     if (ta === 'string') return (a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0;
     if (ta === 'number' && a === a && b === b) return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
+    if (ta === 'boolean') return a ? 1 : -1; // unequal booleans: true > false
     if (a instanceof Date && b instanceof Date) {
       const x = a.getTime();
       const y = b.getTime();
       return x < y ? -1 : x > y ? 1 : 0;
     }
   }
-  if (a === undefined || b === undefined) {
-    if (a === b) return 0;
-    const minKey = (v: unknown) => isBson(v) && (v as { _bsontype: string })._bsontype === 'MinKey';
-    if (a === undefined) return minKey(b) ? 1 : -1;
-    return minKey(a) ? -1 : 1;
-  }
+  // Missing (and undefined) sorts below everything but MinKey, null just above them.
+  if (a === undefined) return isMinKey(b) ? 1 : -1;
+  if (b === undefined) return isMinKey(a) ? -1 : 1;
+  if (a === null) return isMinKey(b) ? 1 : -1;
+  if (b === null) return isMinKey(a) ? -1 : 1;
   return compareValues(a, b);
 }
 
@@ -145,6 +149,8 @@ const args = (spec: unknown, n?: number, op = ''): unknown[] => {
   }
   return a;
 };
+
+const DAY_MS = 86_400_000;
 
 const VAR_NAME = /^[a-z_][A-Za-z0-9_]*$/;
 
@@ -238,6 +244,14 @@ function compileDateToString(spec: unknown, sc: Scope): Expr {
     else if (/^%[YmdHMSL]$/.test(piece)) parts.push(SPECIFIERS[piece[1]!]!);
     else parts.push(piece);
   }
+  // A format of date parts only (%Y %m %d) gives the same string for a whole local day: cached per day.
+  const byDay = /%[HMSL]/.test(format) ? null : new Map<number, string>();
+  const render = (local: number): string => {
+    const l = new Date(local);
+    let out = '';
+    for (const p of parts) out += typeof p === 'string' ? p : p(l);
+    return out;
+  };
   return (doc, vars) => {
     const d = date(doc, vars);
     if (nullish(d)) return onNull ? onNull(doc, vars) : null;
@@ -245,10 +259,15 @@ function compileDateToString(spec: unknown, sc: Scope): Expr {
     if (d instanceof Date) t = d.getTime();
     else if (d instanceof ObjectId) t = d.getTimestamp().getTime();
     else throw new MongoCommandError(16006, `can't convert from BSON type ${typeName(d)} to Date`);
-    const l = new Date(t + offsetMs);
-    let out = '';
-    for (const p of parts) out += typeof p === 'string' ? p : p(l);
-    return out;
+    const local = t + offsetMs;
+    if (!byDay || local !== local) return render(local);
+    const day = Math.floor(local / DAY_MS);
+    let s = byDay.get(day);
+    if (s === undefined) {
+      if (byDay.size >= 100_000) byDay.clear();
+      byDay.set(day, (s = render(day * DAY_MS)));
+    }
+    return s;
   };
 }
 
@@ -314,11 +333,17 @@ const OPERATORS: Record<string, (spec: unknown, op: string, sc: Scope) => Expr> 
   },
   $and: (spec, _op, sc) => {
     const a = args(spec).map((x) => compileExpression(x, sc));
-    return (doc, vars) => a.every((f) => truthy(f(doc, vars)));
+    return (doc, vars) => {
+      for (let i = 0; i < a.length; i++) if (!truthy(a[i]!(doc, vars))) return false;
+      return true;
+    };
   },
   $or: (spec, _op, sc) => {
     const a = args(spec).map((x) => compileExpression(x, sc));
-    return (doc, vars) => a.some((f) => truthy(f(doc, vars)));
+    return (doc, vars) => {
+      for (let i = 0; i < a.length; i++) if (truthy(a[i]!(doc, vars))) return true;
+      return false;
+    };
   },
   $not: (spec, op, sc) => {
     const [a] = args(spec, 1, op).map((x) => compileExpression(x, sc)) as [Expr];
@@ -336,7 +361,8 @@ const OPERATORS: Record<string, (spec: unknown, op: string, sc: Scope) => Expr> 
       const list = arr(doc, vars);
       if (!Array.isArray(list)) throw new MongoCommandError(40081, `$in requires an array as a second argument, found: ${typeName(list)}`);
       const v = x(doc, vars);
-      return list.some((e) => cmp(v, e) === 0);
+      for (let i = 0; i < list.length; i++) if (cmp(v, list[i]) === 0) return true;
+      return false;
     };
   },
   $size: (spec, op, sc) => {
@@ -364,12 +390,22 @@ const OPERATORS: Record<string, (spec: unknown, op: string, sc: Scope) => Expr> 
   $setUnion: (spec, _op, sc) => {
     const a = args(spec).map((x) => compileExpression(x, sc));
     return (doc, vars) => {
-      const vals = a.map((f) => f(doc, vars));
-      // Strings only (the common case): a Set and the binary order MongoDB compares strings in.
-      if (vals.every((v) => Array.isArray(v) && v.every((x) => typeof x === 'string'))) {
-        const set = new Set<string>();
-        for (const v of vals as string[][]) for (const x of v) set.add(x);
-        return [...set].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+      // One array of strings (the common case): sorted in the binary order MongoDB compares strings
+      // in, duplicates dropped.
+      if (a.length === 1) {
+        const v = a[0]!(doc, vars);
+        if (Array.isArray(v)) {
+          let strings = true;
+          for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') strings = false;
+          if (strings) {
+            if (v.length < 2) return v.slice();
+            const sorted = (v as string[]).slice().sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+            let n = 1;
+            for (let i = 1; i < sorted.length; i++) if (sorted[i] !== sorted[n - 1]) sorted[n++] = sorted[i]!;
+            sorted.length = n;
+            return sorted;
+          }
+        }
       }
       const seen = new Map<string, unknown>();
       for (const f of a) {

@@ -136,6 +136,37 @@ describe('compiled aggregation, as MongoDB documents it', () => {
     ]);
   });
 
+  it('compares booleans, null and dates in type order, de-duplicates $setUnion, and formats local days across midnight', async () => {
+    const out = await agg(
+      [
+        { _id: 1, b: true, at: new Date('2021-06-30T15:59:59.999Z'), tags: ['b', 'a', 'b', 'c', 'a'] },
+        { _id: 2, b: false, at: new Date('2021-06-30T16:00:00Z'), tags: ['z'] },
+        { _id: 3, b: null, at: new Date('1969-12-31T15:30:00Z'), tags: [] },
+      ],
+      [
+        { $sort: { _id: 1 } },
+        {
+          $project: {
+            bGtFalse: { $gt: ['$b', false] },
+            bLtTrue: { $lt: ['$b', true] },
+            bGtNull: { $gt: ['$b', null] },
+            nullLtNumber: { $lt: [null, 0] },
+            bGtMissing: { $gt: ['$b', '$missing'] },
+            dateGtString: { $gt: ['$at', 'z'] },
+            tags: { $setUnion: ['$tags'] },
+            day: { $dateToString: { format: '%Y-%m-%d', date: '$at', timezone: '+08:00' } },
+            dayWest: { $dateToString: { format: '%Y-%m-%d', date: '$at', timezone: '-09:00' } },
+          },
+        },
+      ],
+    );
+    expect(out).toEqual([
+      { _id: 1, bGtFalse: true, bLtTrue: false, bGtNull: true, nullLtNumber: true, bGtMissing: true, dateGtString: true, tags: ['a', 'b', 'c'], day: '2021-06-30', dayWest: '2021-06-30' },
+      { _id: 2, bGtFalse: false, bLtTrue: true, bGtNull: true, nullLtNumber: true, bGtMissing: true, dateGtString: true, tags: ['z'], day: '2021-07-01', dayWest: '2021-06-30' },
+      { _id: 3, bGtFalse: false, bLtTrue: true, bGtNull: false, nullLtNumber: true, bGtMissing: true, dateGtString: true, tags: [], day: '1969-12-31', dayWest: '1969-12-31' },
+    ]);
+  });
+
   it('answers with MongoDB error codes for wrong argument types', async () => {
     await expect(agg([{ a: 1 }], [{ $project: { s: { $size: '$a' } } }])).rejects.toMatchObject({ code: 17124 });
     await expect(agg([{ a: 1 }], [{ $project: { s: { $filter: { input: '$a', cond: true } } } }])).rejects.toMatchObject({ code: 28651 });
