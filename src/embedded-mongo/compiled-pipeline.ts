@@ -27,13 +27,18 @@ type Vars = unknown[];
 interface Scope {
   names: Map<string, number>;
   size: { n: number };
+  /**
+   * Set when the expression reads the output of a fused `$project` instead of a document: the
+   * "document" is then an array of the projected fields' values, at these indexes.
+   */
+  fields?: Map<string, number>;
 }
-export const newScope = (): Scope => ({ names: new Map(), size: { n: 0 } });
+export const newScope = (fields?: Map<string, number>): Scope => ({ names: new Map(), size: { n: 0 }, fields });
 const withVar = (sc: Scope, name: string): [Scope, number] => {
   const slot = sc.size.n++;
   const names = new Map(sc.names);
   names.set(name, slot);
-  return [{ names, size: sc.size }, slot];
+  return [{ names, size: sc.size, fields: sc.fields }, slot];
 };
 type Expr = ((doc: Doc, vars: Vars) => unknown) & { constant?: true; value?: unknown };
 
@@ -94,6 +99,20 @@ function truthy(v: unknown): boolean {
   const t = isBson(v) ? (v as { _bsontype: string })._bsontype : '';
   if (t === 'Int32' || t === 'Double' || t === 'Long') return Number((v as { valueOf(): unknown }).valueOf()) !== 0;
   return true;
+}
+
+/**
+ * The rest of a field path (`.b.c` of `$a.b.c`) from the value at `$a`, which may be an array (then
+ * mapped over its document elements, as ExpressionFieldPath does).
+ */
+function pathFrom(parts: string[]): (v: unknown) => unknown {
+  if (parts.length === 1) {
+    const k = parts[0]!;
+    const general = fieldPath(['', k]);
+    return (v) => (isDocument(v) ? (Object.hasOwn(v, k) ? v[k] : undefined) : Array.isArray(v) ? general({ '': v }) : undefined);
+  }
+  const general = fieldPath(['', ...parts]);
+  return (v) => (v === undefined ? undefined : general({ '': v }));
 }
 
 /** `$a.b.c` evaluated the way ExpressionFieldPath does: arrays map over their document elements. */
@@ -160,6 +179,7 @@ export function compileExpression(e: unknown, sc: Scope): Expr {
     if (e.startsWith('$$')) {
       const [name, ...rest] = e.slice(2).split('.');
       if (name === 'CURRENT' || name === 'ROOT') {
+        if (sc.fields) return unsupported('$$ROOT of a fused $project');
         if (rest.length === 0) return (doc) => doc;
         const get = fieldPath(rest);
         return (doc) => get(doc);
@@ -173,6 +193,14 @@ export function compileExpression(e: unknown, sc: Scope): Expr {
     if (e.startsWith('$')) {
       const parts = e.slice(1).split('.');
       if (parts.some((p) => p === '' || p.startsWith('$'))) unsupported(`field path ${e}`);
+      if (sc.fields) {
+        // Reading a fused $project's output: a field it does not output is missing.
+        const i = sc.fields.get(parts[0]!);
+        if (i === undefined) return constant(undefined);
+        if (parts.length === 1) return (row) => (row as unknown as unknown[])[i];
+        const rest = pathFrom(parts.slice(1));
+        return (row) => rest((row as unknown as unknown[])[i]);
+      }
       const get = fieldPath(parts);
       return (doc) => get(doc);
     }
@@ -459,7 +487,14 @@ const OPERATORS: Record<string, (spec: unknown, op: string, sc: Scope) => Expr> 
 
 // ---------- stages ----------
 
-function compileProject(spec: unknown, orderless = false): Stage {
+/** A `$project` as the values of its output fields, for a `$group` that reads them without a document. */
+interface ProjectedFields {
+  fields: Map<string, number>;
+  width: number;
+  fill: (doc: Doc, row: unknown[]) => void;
+}
+
+function compileProject(spec: unknown, orderless = false): Stage & { projected: ProjectedFields } {
   if (!isDocument(spec) || Object.keys(spec).length === 0) return unsupported('$project form');
   let includeId = true;
   const sc = newScope();
@@ -480,7 +515,26 @@ function compileProject(spec: unknown, orderless = false): Stage {
   if (includeId && !computed.some(([k]) => k === '_id')) included.add('_id');
   const frame: Vars = new Array(sc.size.n);
   const includedList = [...included];
+  const fields = new Map<string, number>();
+  for (const k of includedList) fields.set(k, fields.size);
+  const computedExprs = computed.map(([k, f]) => {
+    fields.set(k, fields.size);
+    return f;
+  });
+  const nIncluded = includedList.length;
+  const projected: ProjectedFields = {
+    fields,
+    width: fields.size,
+    fill: (doc, row) => {
+      for (let i = 0; i < nIncluded; i++) {
+        const k = includedList[i]!;
+        row[i] = Object.hasOwn(doc, k) ? doc[k] : undefined;
+      }
+      for (let i = 0; i < computedExprs.length; i++) row[nIncluded + i] = computedExprs[i]!(doc, frame);
+    },
+  };
   return {
+    projected,
     each: (doc) => {
       const out: Doc = {};
       // Included fields keep the input's order; computed ones follow in the specification's order.
@@ -538,12 +592,16 @@ const ACCUMULATORS: Record<string, Accumulator> = {
 
 const FIRST = Symbol('first');
 
-function compileGroup(spec: unknown): Stage {
+/**
+ * `$group`; with `input`, fused with the `$project` before it: its expressions read the projected
+ * values from an array filled per document, and no projected document is built.
+ */
+function compileGroup(spec: unknown, input?: ProjectedFields): Stage {
   if (!isDocument(spec) || !('_id' in spec)) throw new MongoCommandError(15955, "a group specification must include an _id");
   // An object _id keeps a missing sub-field out of the key document (and apart from null).
   const idSpec = spec._id;
   const idFields = isDocument(idSpec) && Object.keys(idSpec).length > 0 && !Object.keys(idSpec)[0]!.startsWith('$') ? Object.keys(idSpec) : null;
-  const sc = newScope();
+  const sc = newScope(input?.fields);
   const idExpr = compileExpression(idSpec, sc);
   // An object _id is evaluated field by field: the key is built from the values, and the _id
   // document only for a new group.
@@ -565,32 +623,45 @@ function compileGroup(spec: unknown): Stage {
     else if (Object.prototype.hasOwnProperty.call(ACCUMULATORS, op)) accs.push({ name, acc: ACCUMULATORS[op]!, expr });
     else return unsupported(`accumulator ${op}`);
   }
+  type Group = { id: unknown; states: unknown[] };
+  const newGroup = (id: unknown): Group => ({
+    id: id === undefined ? null : id,
+    states: accs.map(({ acc }) => (acc === 'count' ? 0 : acc === 'first' || acc === 'last' ? FIRST : acc.init())),
+  });
   return { all: (docs, pre) => {
-    const groups = new Map<string, { id: unknown; states: unknown[] }>();
+    const groups = new Map<string, Group>();
+    // An object _id's groups live in a tree of Maps, one level per sub-field (see `keyNode`): no key string per document.
+    const tree: KeyNode = new Map();
+    const order: Group[] = [];
     const frame: Vars = new Array(sc.size.n);
-    for (const input of docs) {
-      const doc = pre ? pre(input) : input;
-      if (doc === undefined) continue;
-      let id: unknown;
-      let key: string;
-      if (idParts) {
-        for (let i = 0; i < idParts.length; i++) idValues[i] = idParts[i]!(doc, frame);
-        key = valuesKey(idValues);
-      } else {
-        id = idExpr(doc, frame);
-        key = valueKey(id);
+    const row: unknown[] | null = input ? new Array(input.width) : null;
+    for (const original of docs) {
+      const d = pre ? pre(original) : original;
+      if (d === undefined) continue;
+      let doc = d;
+      if (row) {
+        input!.fill(d, row);
+        doc = row as unknown as Doc;
       }
-      let g = groups.get(key);
-      if (!g) {
-        if (idParts) {
+      let g: Group | undefined;
+      if (idParts) {
+        let node = tree;
+        for (let i = 0; i < idParts.length; i++) node = keyNode(node, (idValues[i] = idParts[i]!(doc, frame)));
+        g = node.get(GROUP) as Group | undefined;
+        if (!g) {
           const idDoc: Doc = {};
-          idFields!.forEach((f, i) => {
-            if (idValues[i] !== undefined) idDoc[f] = idValues[i];
-          });
-          id = idDoc;
+          for (let i = 0; i < idFields!.length; i++) if (idValues[i] !== undefined) idDoc[idFields![i]!] = idValues[i];
+          node.set(GROUP, (g = newGroup(idDoc)));
+          order.push(g);
         }
-        g = { id: id === undefined ? null : id, states: accs.map(({ acc }) => (acc === 'count' ? 0 : acc === 'first' || acc === 'last' ? FIRST : acc.init())) };
-        groups.set(key, g);
+      } else {
+        const id = idExpr(doc, frame);
+        const key = valueKey(id);
+        g = groups.get(key);
+        if (!g) {
+          groups.set(key, (g = newGroup(id)));
+          order.push(g);
+        }
       }
       for (let i = 0; i < accs.length; i++) {
         const { acc, expr } = accs[i]!;
@@ -602,7 +673,7 @@ function compileGroup(spec: unknown): Stage {
       }
     }
     const out: Doc[] = [];
-    for (const g of groups.values()) {
+    for (const g of order) {
       const row: Doc = { _id: g.id };
       accs.forEach(({ name, acc }, i) => {
         const s = g.states[i];
@@ -616,33 +687,40 @@ function compileGroup(spec: unknown): Stage {
   } };
 }
 
-/** The group key of an object `_id`'s values: strings directly, others by `valueKey`, missing apart from null. */
-function valuesKey(values: unknown[]): string {
-  let k = '';
-  for (const v of values) {
-    if (typeof v === 'string') k += 's' + v.length + ':' + v;
-    else if (v === undefined) k += '-';
-    else if (Array.isArray(v)) {
-      let allStrings = true;
-      let part = 'a' + v.length + ':';
-      for (const x of v) {
-        if (typeof x !== 'string') {
-          allStrings = false;
-          break;
-        }
-        part += x.length + ':' + x;
-      }
-      if (allStrings) k += part;
-      else {
-        const vk = valueKey(v);
-        k += 'v' + vk.length + ':' + vk;
-      }
-    } else {
-      const vk = valueKey(v);
-      k += 'v' + vk.length + ':' + vk;
+type KeyNode = Map<unknown, unknown>;
+const MISSING = Symbol('missing');
+const NULL = Symbol('null');
+const STRINGS = Symbol('array of strings');
+const OTHER = Symbol('other value');
+const GROUP = Symbol('group');
+
+const child = (node: KeyNode, k: unknown): KeyNode => {
+  let c = node.get(k) as KeyNode | undefined;
+  if (!c) node.set(k, (c = new Map()));
+  return c;
+};
+
+/**
+ * The tree node one `_id` sub-field's value leads to. Strings and booleans are Map keys themselves
+ * (a string keeps its hash, so no key is built per document); missing and null have keys of their
+ * own (a missing sub-field is a different group from null); an array of strings is its length, then
+ * its elements; any other value is its `valueKey` under a separate branch, so it never meets a string.
+ */
+function keyNode(node: KeyNode, v: unknown): KeyNode {
+  const t = typeof v;
+  if (t === 'string' || t === 'boolean') return child(node, v);
+  if (v === undefined) return child(node, MISSING);
+  if (v === null) return child(node, NULL);
+  if (Array.isArray(v)) {
+    let strings = true;
+    for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') strings = false;
+    if (strings) {
+      let n = child(child(node, STRINGS), v.length);
+      for (let i = 0; i < v.length; i++) n = child(n, v[i]);
+      return n;
     }
   }
-  return k;
+  return child(child(node, OTHER), valueKey(v));
 }
 
 function compileStage(stage: Doc, next?: Doc): Stage {
@@ -681,9 +759,25 @@ function compileStage(stage: Doc, next?: Doc): Stage {
  */
 export function compilePrefix(pipeline: Doc[]): { run: (docs: Doc[]) => Doc[]; count: number } {
   const stages: Stage[] = [];
-  for (const [i, stage] of pipeline.entries()) {
+  let count = 0;
+  while (count < pipeline.length) {
+    const stage = pipeline[count]!;
+    const next = pipeline[count + 1];
     try {
-      stages.push(compileStage(stage, pipeline[i + 1]));
+      const compiled = compileStage(stage, next);
+      // A $project feeding a $group that never sees whole documents is fused with it: the group reads
+      // the projected values straight from the expressions, no projected document is built.
+      if ('projected' in compiled && next && '$group' in next && !/\$\$(ROOT|CURRENT)/.test(JSON.stringify(next.$group))) {
+        try {
+          stages.push(compileGroup(next.$group, compiled.projected as ProjectedFields));
+          count += 2;
+          continue;
+        } catch (e) {
+          if (!(e instanceof Unsupported)) throw e;
+        }
+      }
+      stages.push(compiled);
+      count++;
     } catch (e) {
       if (e instanceof Unsupported) break;
       throw e;
@@ -707,5 +801,5 @@ export function compilePrefix(pipeline: Doc[]): { run: (docs: Doc[]) => Doc[]; c
     }
     return materialise(docs, pre);
   };
-  return { run, count: stages.length };
+  return { run, count };
 }

@@ -175,6 +175,37 @@ describe('compiled aggregation, as MongoDB documents it', () => {
     await expect(agg([{ a: 1 }], [{ $project: { s: { $dateToString: { format: '%Y', date: '$a' } } } }])).rejects.toMatchObject({ code: 16006 });
   });
 
+  it('a $group after a $project sees only the projected fields, and keys arrays, missing, null and other values apart', async () => {
+    const docs = [
+      { _id: 1, a: 'x', hidden: 'h', sub: [{ u: 'p' }, { u: 'q' }], tags: ['a,sb'] },
+      { _id: 2, a: 'x', hidden: 'h', sub: { u: 'p' }, tags: ['a', 'b'] },
+      { _id: 3, a: null, sub: [{ u: 'p' }, 7, { u: 'q' }], tags: ['a,sb'] },
+      { _id: 4, sub: [], tags: [1, 'a'] },
+      { _id: 5, a: new Date('2021-01-01T00:00:00Z'), tags: [1, 'a'] },
+      { _id: 6, a: 'x', hidden: 'other', sub: { u: 'p' }, tags: ['a', 'b'] },
+    ];
+    const out = await agg(docs, [
+      { $project: { _id: 0, a: 1, sub: 1, tagSet: '$tags', fromHidden: '$hidden' } },
+      {
+        $group: {
+          _id: { a: '$a', tags: '$tagSet', gone: '$_id' },
+          n: { $sum: 1 },
+          units: { $push: '$sub.u' },
+          hidden: { $max: '$hidden' },
+          fromHidden: { $max: '$fromHidden' },
+        },
+      },
+    ]);
+    expect(out).toHaveLength(5);
+    expect(out).toEqual(expect.arrayContaining([
+      { _id: { a: 'x', tags: ['a', 'b'] }, n: 2, units: ['p', 'p'], hidden: null, fromHidden: 'other' },
+      { _id: { a: 'x', tags: ['a,sb'] }, n: 1, units: [['p', 'q']], hidden: null, fromHidden: 'h' },
+      { _id: { a: null, tags: ['a,sb'] }, n: 1, units: [['p', 'q']], hidden: null, fromHidden: null },
+      { _id: { tags: [1, 'a'] }, n: 1, units: [[]], hidden: null, fromHidden: null },
+      { _id: { a: new Date('2021-01-01T00:00:00Z'), tags: [1, 'a'] }, n: 1, units: [], hidden: null, fromHidden: null },
+    ]));
+  });
+
   it('stages after one it does not compile still run (in mingo)', async () => {
     const out = await agg([{ _id: 1, t: ['x', 'y'] }, { _id: 2, t: ['y'] }], [
       { $match: { _id: { $gte: 1 } } },
