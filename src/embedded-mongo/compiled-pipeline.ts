@@ -623,6 +623,25 @@ function compileGroup(spec: unknown, input?: ProjectedFields): Stage {
     else if (Object.prototype.hasOwnProperty.call(ACCUMULATORS, op)) accs.push({ name, acc: ACCUMULATORS[op]!, expr });
     else return unsupported(`accumulator ${op}`);
   }
+  // One step per accumulator, specialised: counting and summing numbers need no generic call.
+  const steps = accs.map(({ acc, expr }, i): ((states: unknown[], doc: Doc, frame: Vars) => void) => {
+    if (acc === 'count') return (states) => void (states[i] = (states[i] as number) + 1);
+    if (acc === 'first') return (states, doc, frame) => void (states[i] === FIRST && (states[i] = expr(doc, frame)));
+    if (acc === 'last') return (states, doc, frame) => void (states[i] = expr(doc, frame));
+    if (acc === ACCUMULATORS.$sum) {
+      if (expr.constant) {
+        if (typeof expr.value !== 'number') return () => {}; // a non-numeric constant adds nothing
+        const c = expr.value;
+        return (states) => void (states[i] = (states[i] as number) + c);
+      }
+      return (states, doc, frame) => {
+        const v = expr(doc, frame);
+        if (typeof v === 'number') states[i] = (states[i] as number) + v;
+        else if (isNumeric(v)) states[i] = (states[i] as number) + num(v);
+      };
+    }
+    return (states, doc, frame) => void (states[i] = acc.step(states[i], expr(doc, frame)));
+  });
   type Group = { id: unknown; states: unknown[] };
   const newGroup = (id: unknown): Group => ({
     id: id === undefined ? null : id,
@@ -663,14 +682,7 @@ function compileGroup(spec: unknown, input?: ProjectedFields): Stage {
           order.push(g);
         }
       }
-      for (let i = 0; i < accs.length; i++) {
-        const { acc, expr } = accs[i]!;
-        if (acc === 'count') g.states[i] = (g.states[i] as number) + 1;
-        else if (acc === 'first') {
-          if (g.states[i] === FIRST) g.states[i] = expr(doc, frame);
-        } else if (acc === 'last') g.states[i] = expr(doc, frame);
-        else g.states[i] = acc.step(g.states[i], expr(doc, frame));
-      }
+      for (let i = 0; i < steps.length; i++) steps[i]!(g.states, doc, frame);
     }
     const out: Doc[] = [];
     for (const g of order) {
