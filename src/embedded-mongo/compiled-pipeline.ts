@@ -188,6 +188,14 @@ export function compileExpression(e: unknown, sc: Scope): Expr {
       if (slot === undefined) return unsupported(`variable ${e}`);
       if (rest.length === 0) return (_d, vars) => vars[slot];
       const get = fieldPath(rest);
+      if (rest.length === 1) {
+        // `$$a.b` on a document (the common case) without a second call.
+        const k = rest[0]!;
+        return (_d, vars) => {
+          const v = vars[slot];
+          return isDocument(v) ? (Object.hasOwn(v, k) ? v[k] : undefined) : get(v);
+        };
+      }
       return (_d, vars) => get(vars[slot]);
     }
     if (e.startsWith('$')) {
@@ -234,9 +242,34 @@ export function compileExpression(e: unknown, sc: Scope): Expr {
   };
 }
 
-const comparison = (test: (c: number) => boolean) => (spec: unknown, op: string, sc: Scope): Expr => {
-  const [a, b] = args(spec, 2, op).map((x) => compileExpression(x, sc)) as [Expr, Expr];
-  return (doc, vars) => test(cmp(a(doc, vars), b(doc, vars)));
+/** `{$ifNull: [x, null]}`'s x, else undefined. */
+const ifNullOfNull = (e: unknown): unknown => {
+  if (!isDocument(e) || Object.keys(e).length !== 1 || !Array.isArray(e.$ifNull) || e.$ifNull.length !== 2 || e.$ifNull[1] !== null) return undefined;
+  return e.$ifNull[0];
+};
+
+const comparison = (op: '$eq' | '$ne' | '$gt' | '$gte' | '$lt' | '$lte') => (spec: unknown, _op: string, sc: Scope): Expr => {
+  const parts = args(spec, 2, op);
+  // `{$ne: [{$ifNull: [x, null]}, null]}` (and `$eq`): whether x is null or missing, without comparing.
+  if ((op === '$ne' || op === '$eq') && parts[1] === null && ifNullOfNull(parts[0]) !== undefined) {
+    const x = compileExpression(ifNullOfNull(parts[0]), sc);
+    return op === '$ne' ? (doc, vars) => !nullish(x(doc, vars)) : (doc, vars) => nullish(x(doc, vars));
+  }
+  const [a, b] = parts.map((x) => compileExpression(x, sc)) as [Expr, Expr];
+  switch (op) {
+    case '$eq':
+      return (doc, vars) => cmp(a(doc, vars), b(doc, vars)) === 0;
+    case '$ne':
+      return (doc, vars) => cmp(a(doc, vars), b(doc, vars)) !== 0;
+    case '$gt':
+      return (doc, vars) => cmp(a(doc, vars), b(doc, vars)) > 0;
+    case '$gte':
+      return (doc, vars) => cmp(a(doc, vars), b(doc, vars)) >= 0;
+    case '$lt':
+      return (doc, vars) => cmp(a(doc, vars), b(doc, vars)) < 0;
+    case '$lte':
+      return (doc, vars) => cmp(a(doc, vars), b(doc, vars)) <= 0;
+  }
 };
 
 /** `$dateToString` with a constant format of the specifiers below and a constant UTC offset. */
@@ -377,12 +410,12 @@ const OPERATORS: Record<string, (spec: unknown, op: string, sc: Scope) => Expr> 
     const [a] = args(spec, 1, op).map((x) => compileExpression(x, sc)) as [Expr];
     return (doc, vars) => !truthy(a(doc, vars));
   },
-  $eq: comparison((c) => c === 0),
-  $ne: comparison((c) => c !== 0),
-  $gt: comparison((c) => c > 0),
-  $gte: comparison((c) => c >= 0),
-  $lt: comparison((c) => c < 0),
-  $lte: comparison((c) => c <= 0),
+  $eq: comparison('$eq'),
+  $ne: comparison('$ne'),
+  $gt: comparison('$gt'),
+  $gte: comparison('$gte'),
+  $lt: comparison('$lt'),
+  $lte: comparison('$lte'),
   $in: (spec, op, sc) => {
     const [x, arr] = args(spec, 2, op).map((x) => compileExpression(x, sc)) as [Expr, Expr];
     return (doc, vars) => {

@@ -94,6 +94,21 @@ describe('compiled aggregation, as MongoDB documents it', () => {
     ]);
   });
 
+  it('tests for null or missing through $ifNull the way MongoDB does', async () => {
+    const out = await agg([{ _id: 1, x: null }, { _id: 2 }, { _id: 3, x: 0 }, { _id: 4, x: false }, { _id: 5, x: '' }, { _id: 6, x: [] }], [
+      { $sort: { _id: 1 } },
+      { $project: { _id: 0, present: { $ne: [{ $ifNull: ['$x', null] }, null] }, absent: { $eq: [{ $ifNull: ['$x', null] }, null] } } },
+    ]);
+    expect(out).toEqual([
+      { present: false, absent: true },
+      { present: false, absent: true },
+      { present: true, absent: false },
+      { present: true, absent: false },
+      { present: true, absent: false },
+      { present: true, absent: false },
+    ]);
+  });
+
   it('$filter, $map, $size, $setUnion, $in, $let, $cond, $switch and $dateToString with an offset', async () => {
     const out = await agg([{ _id: 1, items: [{ q: 5, u: 'b' }, { q: 1, u: 'a' }, { q: 9, u: 'b' }], at: new Date('2021-06-30T17:30:00Z') }], [
       {
