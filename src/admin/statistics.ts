@@ -216,15 +216,21 @@ export function statisticsPipeline(filter: Record<string, unknown>, o: PipelineO
               $let: {
                 vars: { counted: o.unit ? { $filter: { input: '$$active', as: 'a', cond: { $eq: ['$$a.unit', o.unit] } } } : '$$active' },
                 in: {
-                  units: { $setUnion: [{ $map: { input: '$$active', as: 'a', in: '$$a.unit' } }] },
-                  accDue: countWhere('$$counted', acc.due),
-                  accOnTime: countWhere('$$counted', acc.onTime),
-                  ansDue: countWhere('$$counted', ans.due),
-                  ansOnTime: countWhere('$$counted', ans.onTime),
-                  answered: flag(answered),
-                  adopted: flag({ $and: [answered, { $or: [adoptedAnswer, cityAdopted] }] }),
-                  evaluated: flag(evaluated),
-                  satisfied: flag({ $and: [evaluated, { $in: [{ $ifNull: ['$evaluation.rating', null] }, [...o.satisfiedRatings]] }] }),
+                  // Whether answered / evaluated, each evaluated once and used twice.
+                  $let: {
+                    vars: { answered, evaluated },
+                    in: {
+                      units: { $setUnion: [{ $map: { input: '$$active', as: 'a', in: '$$a.unit' } }] },
+                      accDue: countWhere('$$counted', acc.due),
+                      accOnTime: countWhere('$$counted', acc.onTime),
+                      ansDue: countWhere('$$counted', ans.due),
+                      ansOnTime: countWhere('$$counted', ans.onTime),
+                      answered: flag('$$answered'),
+                      adopted: flag({ $and: ['$$answered', { $or: [adoptedAnswer, cityAdopted] }] }),
+                      evaluated: flag('$$evaluated'),
+                      satisfied: flag({ $and: ['$$evaluated', { $in: [{ $ifNull: ['$evaluation.rating', null] }, [...o.satisfiedRatings]] }] }),
+                    },
+                  },
                 },
               },
             },

@@ -27,13 +27,18 @@ type Vars = unknown[];
 interface Scope {
   names: Map<string, number>;
   size: { n: number };
+  /**
+   * Set when the expression reads the output of a fused `$project` instead of a document: the
+   * "document" is then an array of the projected fields' values, at these indexes.
+   */
+  fields?: Map<string, number>;
 }
-export const newScope = (): Scope => ({ names: new Map(), size: { n: 0 } });
+export const newScope = (fields?: Map<string, number>): Scope => ({ names: new Map(), size: { n: 0 }, fields });
 const withVar = (sc: Scope, name: string): [Scope, number] => {
   const slot = sc.size.n++;
   const names = new Map(sc.names);
   names.set(name, slot);
-  return [{ names, size: sc.size }, slot];
+  return [{ names, size: sc.size, fields: sc.fields }, slot];
 };
 type Expr = ((doc: Doc, vars: Vars) => unknown) & { constant?: true; value?: unknown };
 
@@ -61,24 +66,28 @@ const isDocument = (v: unknown): v is Doc =>
 const nullish = (v: unknown): boolean => v === null || v === undefined;
 
 /** MongoDB's Value::compare: missing (and undefined) below null, null below everything but MinKey. */
+const isMinKey = (v: unknown): boolean => isBson(v) && (v as { _bsontype: string })._bsontype === 'MinKey';
+
 function cmp(a: unknown, b: unknown): number {
-  // Fast paths for the common same-type cases; compareValues has the general rules.
+  // Fast paths for the common cases; compareValues has the general rules. The same value (NaN is
+  // not === itself, so it takes the general path) is equal to itself.
+  if (a === b) return 0;
   const ta = typeof a;
   if (ta === typeof b) {
     if (ta === 'string') return (a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0;
     if (ta === 'number' && a === a && b === b) return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
+    if (ta === 'boolean') return a ? 1 : -1; // unequal booleans: true > false
     if (a instanceof Date && b instanceof Date) {
       const x = a.getTime();
       const y = b.getTime();
       return x < y ? -1 : x > y ? 1 : 0;
     }
   }
-  if (a === undefined || b === undefined) {
-    if (a === b) return 0;
-    const minKey = (v: unknown) => isBson(v) && (v as { _bsontype: string })._bsontype === 'MinKey';
-    if (a === undefined) return minKey(b) ? 1 : -1;
-    return minKey(a) ? -1 : 1;
-  }
+  // Missing (and undefined) sorts below everything but MinKey, null just above them.
+  if (a === undefined) return isMinKey(b) ? 1 : -1;
+  if (b === undefined) return isMinKey(a) ? -1 : 1;
+  if (a === null) return isMinKey(b) ? 1 : -1;
+  if (b === null) return isMinKey(a) ? -1 : 1;
   return compareValues(a, b);
 }
 
@@ -90,6 +99,20 @@ function truthy(v: unknown): boolean {
   const t = isBson(v) ? (v as { _bsontype: string })._bsontype : '';
   if (t === 'Int32' || t === 'Double' || t === 'Long') return Number((v as { valueOf(): unknown }).valueOf()) !== 0;
   return true;
+}
+
+/**
+ * The rest of a field path (`.b.c` of `$a.b.c`) from the value at `$a`, which may be an array (then
+ * mapped over its document elements, as ExpressionFieldPath does).
+ */
+function pathFrom(parts: string[]): (v: unknown) => unknown {
+  if (parts.length === 1) {
+    const k = parts[0]!;
+    const general = fieldPath(['', k]);
+    return (v) => (isDocument(v) ? (Object.hasOwn(v, k) ? v[k] : undefined) : Array.isArray(v) ? general({ '': v }) : undefined);
+  }
+  const general = fieldPath(['', ...parts]);
+  return (v) => (v === undefined ? undefined : general({ '': v }));
 }
 
 /** `$a.b.c` evaluated the way ExpressionFieldPath does: arrays map over their document elements. */
@@ -146,6 +169,8 @@ const args = (spec: unknown, n?: number, op = ''): unknown[] => {
   return a;
 };
 
+const DAY_MS = 86_400_000;
+
 const VAR_NAME = /^[a-z_][A-Za-z0-9_]*$/;
 
 /** Compiles one aggregation expression; `Unsupported` for anything outside the subset. */
@@ -154,6 +179,7 @@ export function compileExpression(e: unknown, sc: Scope): Expr {
     if (e.startsWith('$$')) {
       const [name, ...rest] = e.slice(2).split('.');
       if (name === 'CURRENT' || name === 'ROOT') {
+        if (sc.fields) return unsupported('$$ROOT of a fused $project');
         if (rest.length === 0) return (doc) => doc;
         const get = fieldPath(rest);
         return (doc) => get(doc);
@@ -162,11 +188,27 @@ export function compileExpression(e: unknown, sc: Scope): Expr {
       if (slot === undefined) return unsupported(`variable ${e}`);
       if (rest.length === 0) return (_d, vars) => vars[slot];
       const get = fieldPath(rest);
+      if (rest.length === 1) {
+        // `$$a.b` on a document (the common case) without a second call.
+        const k = rest[0]!;
+        return (_d, vars) => {
+          const v = vars[slot];
+          return isDocument(v) ? (Object.hasOwn(v, k) ? v[k] : undefined) : get(v);
+        };
+      }
       return (_d, vars) => get(vars[slot]);
     }
     if (e.startsWith('$')) {
       const parts = e.slice(1).split('.');
       if (parts.some((p) => p === '' || p.startsWith('$'))) unsupported(`field path ${e}`);
+      if (sc.fields) {
+        // Reading a fused $project's output: a field it does not output is missing.
+        const i = sc.fields.get(parts[0]!);
+        if (i === undefined) return constant(undefined);
+        if (parts.length === 1) return (row) => (row as unknown as unknown[])[i];
+        const rest = pathFrom(parts.slice(1));
+        return (row) => rest((row as unknown as unknown[])[i]);
+      }
       const get = fieldPath(parts);
       return (doc) => get(doc);
     }
@@ -200,9 +242,34 @@ export function compileExpression(e: unknown, sc: Scope): Expr {
   };
 }
 
-const comparison = (test: (c: number) => boolean) => (spec: unknown, op: string, sc: Scope): Expr => {
-  const [a, b] = args(spec, 2, op).map((x) => compileExpression(x, sc)) as [Expr, Expr];
-  return (doc, vars) => test(cmp(a(doc, vars), b(doc, vars)));
+/** `{$ifNull: [x, null]}`'s x, else undefined. */
+const ifNullOfNull = (e: unknown): unknown => {
+  if (!isDocument(e) || Object.keys(e).length !== 1 || !Array.isArray(e.$ifNull) || e.$ifNull.length !== 2 || e.$ifNull[1] !== null) return undefined;
+  return e.$ifNull[0];
+};
+
+const comparison = (op: '$eq' | '$ne' | '$gt' | '$gte' | '$lt' | '$lte') => (spec: unknown, _op: string, sc: Scope): Expr => {
+  const parts = args(spec, 2, op);
+  // `{$ne: [{$ifNull: [x, null]}, null]}` (and `$eq`): whether x is null or missing, without comparing.
+  if ((op === '$ne' || op === '$eq') && parts[1] === null && ifNullOfNull(parts[0]) !== undefined) {
+    const x = compileExpression(ifNullOfNull(parts[0]), sc);
+    return op === '$ne' ? (doc, vars) => !nullish(x(doc, vars)) : (doc, vars) => nullish(x(doc, vars));
+  }
+  const [a, b] = parts.map((x) => compileExpression(x, sc)) as [Expr, Expr];
+  switch (op) {
+    case '$eq':
+      return (doc, vars) => cmp(a(doc, vars), b(doc, vars)) === 0;
+    case '$ne':
+      return (doc, vars) => cmp(a(doc, vars), b(doc, vars)) !== 0;
+    case '$gt':
+      return (doc, vars) => cmp(a(doc, vars), b(doc, vars)) > 0;
+    case '$gte':
+      return (doc, vars) => cmp(a(doc, vars), b(doc, vars)) >= 0;
+    case '$lt':
+      return (doc, vars) => cmp(a(doc, vars), b(doc, vars)) < 0;
+    case '$lte':
+      return (doc, vars) => cmp(a(doc, vars), b(doc, vars)) <= 0;
+  }
 };
 
 /** `$dateToString` with a constant format of the specifiers below and a constant UTC offset. */
@@ -238,6 +305,14 @@ function compileDateToString(spec: unknown, sc: Scope): Expr {
     else if (/^%[YmdHMSL]$/.test(piece)) parts.push(SPECIFIERS[piece[1]!]!);
     else parts.push(piece);
   }
+  // A format of date parts only (%Y %m %d) gives the same string for a whole local day: cached per day.
+  const byDay = /%[HMSL]/.test(format) ? null : new Map<number, string>();
+  const render = (local: number): string => {
+    const l = new Date(local);
+    let out = '';
+    for (const p of parts) out += typeof p === 'string' ? p : p(l);
+    return out;
+  };
   return (doc, vars) => {
     const d = date(doc, vars);
     if (nullish(d)) return onNull ? onNull(doc, vars) : null;
@@ -245,10 +320,15 @@ function compileDateToString(spec: unknown, sc: Scope): Expr {
     if (d instanceof Date) t = d.getTime();
     else if (d instanceof ObjectId) t = d.getTimestamp().getTime();
     else throw new MongoCommandError(16006, `can't convert from BSON type ${typeName(d)} to Date`);
-    const l = new Date(t + offsetMs);
-    let out = '';
-    for (const p of parts) out += typeof p === 'string' ? p : p(l);
-    return out;
+    const local = t + offsetMs;
+    if (!byDay || local !== local) return render(local);
+    const day = Math.floor(local / DAY_MS);
+    let s = byDay.get(day);
+    if (s === undefined) {
+      if (byDay.size >= 100_000) byDay.clear();
+      byDay.set(day, (s = render(day * DAY_MS)));
+    }
+    return s;
   };
 }
 
@@ -314,29 +394,36 @@ const OPERATORS: Record<string, (spec: unknown, op: string, sc: Scope) => Expr> 
   },
   $and: (spec, _op, sc) => {
     const a = args(spec).map((x) => compileExpression(x, sc));
-    return (doc, vars) => a.every((f) => truthy(f(doc, vars)));
+    return (doc, vars) => {
+      for (let i = 0; i < a.length; i++) if (!truthy(a[i]!(doc, vars))) return false;
+      return true;
+    };
   },
   $or: (spec, _op, sc) => {
     const a = args(spec).map((x) => compileExpression(x, sc));
-    return (doc, vars) => a.some((f) => truthy(f(doc, vars)));
+    return (doc, vars) => {
+      for (let i = 0; i < a.length; i++) if (truthy(a[i]!(doc, vars))) return true;
+      return false;
+    };
   },
   $not: (spec, op, sc) => {
     const [a] = args(spec, 1, op).map((x) => compileExpression(x, sc)) as [Expr];
     return (doc, vars) => !truthy(a(doc, vars));
   },
-  $eq: comparison((c) => c === 0),
-  $ne: comparison((c) => c !== 0),
-  $gt: comparison((c) => c > 0),
-  $gte: comparison((c) => c >= 0),
-  $lt: comparison((c) => c < 0),
-  $lte: comparison((c) => c <= 0),
+  $eq: comparison('$eq'),
+  $ne: comparison('$ne'),
+  $gt: comparison('$gt'),
+  $gte: comparison('$gte'),
+  $lt: comparison('$lt'),
+  $lte: comparison('$lte'),
   $in: (spec, op, sc) => {
     const [x, arr] = args(spec, 2, op).map((x) => compileExpression(x, sc)) as [Expr, Expr];
     return (doc, vars) => {
       const list = arr(doc, vars);
       if (!Array.isArray(list)) throw new MongoCommandError(40081, `$in requires an array as a second argument, found: ${typeName(list)}`);
       const v = x(doc, vars);
-      return list.some((e) => cmp(v, e) === 0);
+      for (let i = 0; i < list.length; i++) if (cmp(v, list[i]) === 0) return true;
+      return false;
     };
   },
   $size: (spec, op, sc) => {
@@ -364,12 +451,22 @@ const OPERATORS: Record<string, (spec: unknown, op: string, sc: Scope) => Expr> 
   $setUnion: (spec, _op, sc) => {
     const a = args(spec).map((x) => compileExpression(x, sc));
     return (doc, vars) => {
-      const vals = a.map((f) => f(doc, vars));
-      // Strings only (the common case): a Set and the binary order MongoDB compares strings in.
-      if (vals.every((v) => Array.isArray(v) && v.every((x) => typeof x === 'string'))) {
-        const set = new Set<string>();
-        for (const v of vals as string[][]) for (const x of v) set.add(x);
-        return [...set].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+      // One array of strings (the common case): sorted in the binary order MongoDB compares strings
+      // in, duplicates dropped.
+      if (a.length === 1) {
+        const v = a[0]!(doc, vars);
+        if (Array.isArray(v)) {
+          let strings = true;
+          for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') strings = false;
+          if (strings) {
+            if (v.length < 2) return v.slice();
+            const sorted = (v as string[]).slice().sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+            let n = 1;
+            for (let i = 1; i < sorted.length; i++) if (sorted[i] !== sorted[n - 1]) sorted[n++] = sorted[i]!;
+            sorted.length = n;
+            return sorted;
+          }
+        }
       }
       const seen = new Map<string, unknown>();
       for (const f of a) {
@@ -423,7 +520,14 @@ const OPERATORS: Record<string, (spec: unknown, op: string, sc: Scope) => Expr> 
 
 // ---------- stages ----------
 
-function compileProject(spec: unknown, orderless = false): Stage {
+/** A `$project` as the values of its output fields, for a `$group` that reads them without a document. */
+interface ProjectedFields {
+  fields: Map<string, number>;
+  width: number;
+  fill: (doc: Doc, row: unknown[]) => void;
+}
+
+function compileProject(spec: unknown, orderless = false): Stage & { projected: ProjectedFields } {
   if (!isDocument(spec) || Object.keys(spec).length === 0) return unsupported('$project form');
   let includeId = true;
   const sc = newScope();
@@ -444,7 +548,26 @@ function compileProject(spec: unknown, orderless = false): Stage {
   if (includeId && !computed.some(([k]) => k === '_id')) included.add('_id');
   const frame: Vars = new Array(sc.size.n);
   const includedList = [...included];
+  const fields = new Map<string, number>();
+  for (const k of includedList) fields.set(k, fields.size);
+  const computedExprs = computed.map(([k, f]) => {
+    fields.set(k, fields.size);
+    return f;
+  });
+  const nIncluded = includedList.length;
+  const projected: ProjectedFields = {
+    fields,
+    width: fields.size,
+    fill: (doc, row) => {
+      for (let i = 0; i < nIncluded; i++) {
+        const k = includedList[i]!;
+        row[i] = Object.hasOwn(doc, k) ? doc[k] : undefined;
+      }
+      for (let i = 0; i < computedExprs.length; i++) row[nIncluded + i] = computedExprs[i]!(doc, frame);
+    },
+  };
   return {
+    projected,
     each: (doc) => {
       const out: Doc = {};
       // Included fields keep the input's order; computed ones follow in the specification's order.
@@ -502,12 +625,16 @@ const ACCUMULATORS: Record<string, Accumulator> = {
 
 const FIRST = Symbol('first');
 
-function compileGroup(spec: unknown): Stage {
+/**
+ * `$group`; with `input`, fused with the `$project` before it: its expressions read the projected
+ * values from an array filled per document, and no projected document is built.
+ */
+function compileGroup(spec: unknown, input?: ProjectedFields): Stage {
   if (!isDocument(spec) || !('_id' in spec)) throw new MongoCommandError(15955, "a group specification must include an _id");
   // An object _id keeps a missing sub-field out of the key document (and apart from null).
   const idSpec = spec._id;
   const idFields = isDocument(idSpec) && Object.keys(idSpec).length > 0 && !Object.keys(idSpec)[0]!.startsWith('$') ? Object.keys(idSpec) : null;
-  const sc = newScope();
+  const sc = newScope(input?.fields);
   const idExpr = compileExpression(idSpec, sc);
   // An object _id is evaluated field by field: the key is built from the values, and the _id
   // document only for a new group.
@@ -529,44 +656,69 @@ function compileGroup(spec: unknown): Stage {
     else if (Object.prototype.hasOwnProperty.call(ACCUMULATORS, op)) accs.push({ name, acc: ACCUMULATORS[op]!, expr });
     else return unsupported(`accumulator ${op}`);
   }
+  // One step per accumulator, specialised: counting and summing numbers need no generic call.
+  const steps = accs.map(({ acc, expr }, i): ((states: unknown[], doc: Doc, frame: Vars) => void) => {
+    if (acc === 'count') return (states) => void (states[i] = (states[i] as number) + 1);
+    if (acc === 'first') return (states, doc, frame) => void (states[i] === FIRST && (states[i] = expr(doc, frame)));
+    if (acc === 'last') return (states, doc, frame) => void (states[i] = expr(doc, frame));
+    if (acc === ACCUMULATORS.$sum) {
+      if (expr.constant) {
+        if (typeof expr.value !== 'number') return () => {}; // a non-numeric constant adds nothing
+        const c = expr.value;
+        return (states) => void (states[i] = (states[i] as number) + c);
+      }
+      return (states, doc, frame) => {
+        const v = expr(doc, frame);
+        if (typeof v === 'number') states[i] = (states[i] as number) + v;
+        else if (isNumeric(v)) states[i] = (states[i] as number) + num(v);
+      };
+    }
+    return (states, doc, frame) => void (states[i] = acc.step(states[i], expr(doc, frame)));
+  });
+  type Group = { id: unknown; states: unknown[] };
+  const newGroup = (id: unknown): Group => ({
+    id: id === undefined ? null : id,
+    states: accs.map(({ acc }) => (acc === 'count' ? 0 : acc === 'first' || acc === 'last' ? FIRST : acc.init())),
+  });
   return { all: (docs, pre) => {
-    const groups = new Map<string, { id: unknown; states: unknown[] }>();
+    const groups = new Map<string, Group>();
+    // An object _id's groups live in a tree of Maps, one level per sub-field (see `keyNode`): no key string per document.
+    const tree: KeyNode = new Map();
+    const order: Group[] = [];
     const frame: Vars = new Array(sc.size.n);
-    for (const input of docs) {
-      const doc = pre ? pre(input) : input;
-      if (doc === undefined) continue;
-      let id: unknown;
-      let key: string;
+    const row: unknown[] | null = input ? new Array(input.width) : null;
+    for (const original of docs) {
+      const d = pre ? pre(original) : original;
+      if (d === undefined) continue;
+      let doc = d;
+      if (row) {
+        input!.fill(d, row);
+        doc = row as unknown as Doc;
+      }
+      let g: Group | undefined;
       if (idParts) {
-        for (let i = 0; i < idParts.length; i++) idValues[i] = idParts[i]!(doc, frame);
-        key = valuesKey(idValues);
-      } else {
-        id = idExpr(doc, frame);
-        key = valueKey(id);
-      }
-      let g = groups.get(key);
-      if (!g) {
-        if (idParts) {
+        let node = tree;
+        for (let i = 0; i < idParts.length; i++) node = keyNode(node, (idValues[i] = idParts[i]!(doc, frame)));
+        g = node.get(GROUP) as Group | undefined;
+        if (!g) {
           const idDoc: Doc = {};
-          idFields!.forEach((f, i) => {
-            if (idValues[i] !== undefined) idDoc[f] = idValues[i];
-          });
-          id = idDoc;
+          for (let i = 0; i < idFields!.length; i++) if (idValues[i] !== undefined) idDoc[idFields![i]!] = idValues[i];
+          node.set(GROUP, (g = newGroup(idDoc)));
+          order.push(g);
         }
-        g = { id: id === undefined ? null : id, states: accs.map(({ acc }) => (acc === 'count' ? 0 : acc === 'first' || acc === 'last' ? FIRST : acc.init())) };
-        groups.set(key, g);
+      } else {
+        const id = idExpr(doc, frame);
+        const key = valueKey(id);
+        g = groups.get(key);
+        if (!g) {
+          groups.set(key, (g = newGroup(id)));
+          order.push(g);
+        }
       }
-      for (let i = 0; i < accs.length; i++) {
-        const { acc, expr } = accs[i]!;
-        if (acc === 'count') g.states[i] = (g.states[i] as number) + 1;
-        else if (acc === 'first') {
-          if (g.states[i] === FIRST) g.states[i] = expr(doc, frame);
-        } else if (acc === 'last') g.states[i] = expr(doc, frame);
-        else g.states[i] = acc.step(g.states[i], expr(doc, frame));
-      }
+      for (let i = 0; i < steps.length; i++) steps[i]!(g.states, doc, frame);
     }
     const out: Doc[] = [];
-    for (const g of groups.values()) {
+    for (const g of order) {
       const row: Doc = { _id: g.id };
       accs.forEach(({ name, acc }, i) => {
         const s = g.states[i];
@@ -580,33 +732,40 @@ function compileGroup(spec: unknown): Stage {
   } };
 }
 
-/** The group key of an object `_id`'s values: strings directly, others by `valueKey`, missing apart from null. */
-function valuesKey(values: unknown[]): string {
-  let k = '';
-  for (const v of values) {
-    if (typeof v === 'string') k += 's' + v.length + ':' + v;
-    else if (v === undefined) k += '-';
-    else if (Array.isArray(v)) {
-      let allStrings = true;
-      let part = 'a' + v.length + ':';
-      for (const x of v) {
-        if (typeof x !== 'string') {
-          allStrings = false;
-          break;
-        }
-        part += x.length + ':' + x;
-      }
-      if (allStrings) k += part;
-      else {
-        const vk = valueKey(v);
-        k += 'v' + vk.length + ':' + vk;
-      }
-    } else {
-      const vk = valueKey(v);
-      k += 'v' + vk.length + ':' + vk;
+type KeyNode = Map<unknown, unknown>;
+const MISSING = Symbol('missing');
+const NULL = Symbol('null');
+const STRINGS = Symbol('array of strings');
+const OTHER = Symbol('other value');
+const GROUP = Symbol('group');
+
+const child = (node: KeyNode, k: unknown): KeyNode => {
+  let c = node.get(k) as KeyNode | undefined;
+  if (!c) node.set(k, (c = new Map()));
+  return c;
+};
+
+/**
+ * The tree node one `_id` sub-field's value leads to. Strings and booleans are Map keys themselves
+ * (a string keeps its hash, so no key is built per document); missing and null have keys of their
+ * own (a missing sub-field is a different group from null); an array of strings is its length, then
+ * its elements; any other value is its `valueKey` under a separate branch, so it never meets a string.
+ */
+function keyNode(node: KeyNode, v: unknown): KeyNode {
+  const t = typeof v;
+  if (t === 'string' || t === 'boolean') return child(node, v);
+  if (v === undefined) return child(node, MISSING);
+  if (v === null) return child(node, NULL);
+  if (Array.isArray(v)) {
+    let strings = true;
+    for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') strings = false;
+    if (strings) {
+      let n = child(child(node, STRINGS), v.length);
+      for (let i = 0; i < v.length; i++) n = child(n, v[i]);
+      return n;
     }
   }
-  return k;
+  return child(child(node, OTHER), valueKey(v));
 }
 
 function compileStage(stage: Doc, next?: Doc): Stage {
@@ -645,9 +804,25 @@ function compileStage(stage: Doc, next?: Doc): Stage {
  */
 export function compilePrefix(pipeline: Doc[]): { run: (docs: Doc[]) => Doc[]; count: number } {
   const stages: Stage[] = [];
-  for (const [i, stage] of pipeline.entries()) {
+  let count = 0;
+  while (count < pipeline.length) {
+    const stage = pipeline[count]!;
+    const next = pipeline[count + 1];
     try {
-      stages.push(compileStage(stage, pipeline[i + 1]));
+      const compiled = compileStage(stage, next);
+      // A $project feeding a $group that never sees whole documents is fused with it: the group reads
+      // the projected values straight from the expressions, no projected document is built.
+      if ('projected' in compiled && next && '$group' in next && !/\$\$(ROOT|CURRENT)/.test(JSON.stringify(next.$group))) {
+        try {
+          stages.push(compileGroup(next.$group, compiled.projected as ProjectedFields));
+          count += 2;
+          continue;
+        } catch (e) {
+          if (!(e instanceof Unsupported)) throw e;
+        }
+      }
+      stages.push(compiled);
+      count++;
     } catch (e) {
       if (e instanceof Unsupported) break;
       throw e;
@@ -671,5 +846,5 @@ export function compilePrefix(pipeline: Doc[]): { run: (docs: Doc[]) => Doc[]; c
     }
     return materialise(docs, pre);
   };
-  return { run, count: stages.length };
+  return { run, count };
 }

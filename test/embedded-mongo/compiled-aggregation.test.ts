@@ -94,6 +94,21 @@ describe('compiled aggregation, as MongoDB documents it', () => {
     ]);
   });
 
+  it('tests for null or missing through $ifNull the way MongoDB does', async () => {
+    const out = await agg([{ _id: 1, x: null }, { _id: 2 }, { _id: 3, x: 0 }, { _id: 4, x: false }, { _id: 5, x: '' }, { _id: 6, x: [] }], [
+      { $sort: { _id: 1 } },
+      { $project: { _id: 0, present: { $ne: [{ $ifNull: ['$x', null] }, null] }, absent: { $eq: [{ $ifNull: ['$x', null] }, null] } } },
+    ]);
+    expect(out).toEqual([
+      { present: false, absent: true },
+      { present: false, absent: true },
+      { present: true, absent: false },
+      { present: true, absent: false },
+      { present: true, absent: false },
+      { present: true, absent: false },
+    ]);
+  });
+
   it('$filter, $map, $size, $setUnion, $in, $let, $cond, $switch and $dateToString with an offset', async () => {
     const out = await agg([{ _id: 1, items: [{ q: 5, u: 'b' }, { q: 1, u: 'a' }, { q: 9, u: 'b' }], at: new Date('2021-06-30T17:30:00Z') }], [
       {
@@ -136,12 +151,74 @@ describe('compiled aggregation, as MongoDB documents it', () => {
     ]);
   });
 
+  it('compares booleans, null and dates in type order, de-duplicates $setUnion, and formats local days across midnight', async () => {
+    const out = await agg(
+      [
+        { _id: 1, b: true, at: new Date('2021-06-30T15:59:59.999Z'), tags: ['b', 'a', 'b', 'c', 'a'] },
+        { _id: 2, b: false, at: new Date('2021-06-30T16:00:00Z'), tags: ['z'] },
+        { _id: 3, b: null, at: new Date('1969-12-31T15:30:00Z'), tags: [] },
+      ],
+      [
+        { $sort: { _id: 1 } },
+        {
+          $project: {
+            bGtFalse: { $gt: ['$b', false] },
+            bLtTrue: { $lt: ['$b', true] },
+            bGtNull: { $gt: ['$b', null] },
+            nullLtNumber: { $lt: [null, 0] },
+            bGtMissing: { $gt: ['$b', '$missing'] },
+            dateGtString: { $gt: ['$at', 'z'] },
+            tags: { $setUnion: ['$tags'] },
+            day: { $dateToString: { format: '%Y-%m-%d', date: '$at', timezone: '+08:00' } },
+            dayWest: { $dateToString: { format: '%Y-%m-%d', date: '$at', timezone: '-09:00' } },
+          },
+        },
+      ],
+    );
+    expect(out).toEqual([
+      { _id: 1, bGtFalse: true, bLtTrue: false, bGtNull: true, nullLtNumber: true, bGtMissing: true, dateGtString: true, tags: ['a', 'b', 'c'], day: '2021-06-30', dayWest: '2021-06-30' },
+      { _id: 2, bGtFalse: false, bLtTrue: true, bGtNull: true, nullLtNumber: true, bGtMissing: true, dateGtString: true, tags: ['z'], day: '2021-07-01', dayWest: '2021-06-30' },
+      { _id: 3, bGtFalse: false, bLtTrue: true, bGtNull: false, nullLtNumber: true, bGtMissing: true, dateGtString: true, tags: [], day: '1969-12-31', dayWest: '1969-12-31' },
+    ]);
+  });
+
   it('answers with MongoDB error codes for wrong argument types', async () => {
     await expect(agg([{ a: 1 }], [{ $project: { s: { $size: '$a' } } }])).rejects.toMatchObject({ code: 17124 });
     await expect(agg([{ a: 1 }], [{ $project: { s: { $filter: { input: '$a', cond: true } } } }])).rejects.toMatchObject({ code: 28651 });
     await expect(agg([{ a: 1 }], [{ $project: { s: { $in: [1, '$a'] } } }])).rejects.toMatchObject({ code: 40081 });
     await expect(agg([{ a: 1 }], [{ $project: { s: { $switch: { branches: [{ case: false, then: 1 }] } } } }])).rejects.toMatchObject({ code: 40066 });
     await expect(agg([{ a: 1 }], [{ $project: { s: { $dateToString: { format: '%Y', date: '$a' } } } }])).rejects.toMatchObject({ code: 16006 });
+  });
+
+  it('a $group after a $project sees only the projected fields, and keys arrays, missing, null and other values apart', async () => {
+    const docs = [
+      { _id: 1, a: 'x', hidden: 'h', sub: [{ u: 'p' }, { u: 'q' }], tags: ['a,sb'] },
+      { _id: 2, a: 'x', hidden: 'h', sub: { u: 'p' }, tags: ['a', 'b'] },
+      { _id: 3, a: null, sub: [{ u: 'p' }, 7, { u: 'q' }], tags: ['a,sb'] },
+      { _id: 4, sub: [], tags: [1, 'a'] },
+      { _id: 5, a: new Date('2021-01-01T00:00:00Z'), tags: [1, 'a'] },
+      { _id: 6, a: 'x', hidden: 'other', sub: { u: 'p' }, tags: ['a', 'b'] },
+    ];
+    const out = await agg(docs, [
+      { $project: { _id: 0, a: 1, sub: 1, tagSet: '$tags', fromHidden: '$hidden' } },
+      {
+        $group: {
+          _id: { a: '$a', tags: '$tagSet', gone: '$_id' },
+          n: { $sum: 1 },
+          units: { $push: '$sub.u' },
+          hidden: { $max: '$hidden' },
+          fromHidden: { $max: '$fromHidden' },
+        },
+      },
+    ]);
+    expect(out).toHaveLength(5);
+    expect(out).toEqual(expect.arrayContaining([
+      { _id: { a: 'x', tags: ['a', 'b'] }, n: 2, units: ['p', 'p'], hidden: null, fromHidden: 'other' },
+      { _id: { a: 'x', tags: ['a,sb'] }, n: 1, units: [['p', 'q']], hidden: null, fromHidden: 'h' },
+      { _id: { a: null, tags: ['a,sb'] }, n: 1, units: [['p', 'q']], hidden: null, fromHidden: null },
+      { _id: { tags: [1, 'a'] }, n: 1, units: [[]], hidden: null, fromHidden: null },
+      { _id: { a: new Date('2021-01-01T00:00:00Z'), tags: [1, 'a'] }, n: 1, units: [], hidden: null, fromHidden: null },
+    ]));
   });
 
   it('stages after one it does not compile still run (in mingo)', async () => {
