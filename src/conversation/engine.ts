@@ -35,7 +35,7 @@ import {
 } from './flow-schema.js';
 import { isTerminal, newSession, type Session } from './session.js';
 import { turnSteps, type TurnStep } from './understanding/turn-corpus.js';
-import { understandTurn, type TurnReading } from './understanding/understand.js';
+import { referenceIn, understandTurn, type TurnReading } from './understanding/understand.js';
 
 /** One message as the engine sees it: already cleaned and capped by the runtime. */
 export interface EngineMessage {
@@ -221,6 +221,9 @@ const SURE_ASIDE = 0.75;
 const DONE_SAYING = /就这样|就这些|差不多了?$|说完|写完|讲完|没了|没有了|完了|好了[。!！\s]*$|结束/u;
 const meaningfulChars = (t: string) => (t.match(/[\p{L}\p{N}]/gu) ?? []).length;
 
+/** Saying one wants to make a suggestion, and nothing else. */
+const START_AGAIN = /^(你好|您好|喂)?[,，\s]*(我|那我)?(想|要|来)?(提|交)(个|一个|一条|条)?(建议|意见)(嘛|呢|哦|噻|了|的)?[。!！~]*$/u;
+
 /** How sure the reading must be before a short answer is taken as a yes. */
 const SURE_YES = 0.8;
 
@@ -342,6 +345,8 @@ class Turn {
     if (!at) return undefined;
     // A menu's own number or label (3, 第三个, the third one, 乡村振兴) is its answer, as plainly as 返回 is a command.
     if (step.kind === 'choice' && resolveOption(step.options(this.s!, this.ctx), this.msg, { exact: true })) return undefined;
+    // 我想提建议 typed while a draft is open: the citizen is already doing it, so the draft goes on.
+    if (START_AGAIN.test(this.text.normalize('NFKC').trim())) return { kind: 'command', command: 'resume', clean: this.text, confidence: 1 };
     let r = understandTurn(this.text, at);
     // A doubtful aside where a short text is asked (公交 for a title) goes to the step's parser, which coaches.
     if (step.kind === 'text' && r.kind === 'aside' && r.confidence < DOUBTFUL_ASIDE) return { ...r, kind: 'answer', clean: r.clean };
@@ -844,7 +849,7 @@ class Turn {
 
   private query(arg: string | undefined): void {
     const citizen = this.ctx.citizen;
-    if (arg) this.effects.push({ type: 'lookupSuggestion', reference: arg.toUpperCase(), citizen });
+    if (arg) this.effects.push({ type: 'lookupSuggestion', reference: referenceIn(arg) ?? arg.toUpperCase(), citizen });
     else this.effects.push({ type: 'listSuggestions', citizen, limit: 5 });
   }
 
@@ -923,7 +928,7 @@ class Turn {
       const held = 'answerKey' in step ? s.answers[step.answerKey] : undefined;
       const shown = held === undefined ? undefined : step.kind === 'choice' ? (step.display?.(held, this.ctx) ?? held) : excerpt(held);
       this.say(prompts.editing(label, shown));
-      return this.enter(key, { noAuto: true });
+      return this.enter(key, { noAuto: true, replace: true });
     }
     const fieldsStep = this.flow.steps.find((x): x is FieldsStep => x.kind === 'fields' && x.fields.some((f) => f.key === key))!;
     const field = fieldsStep.fields.find((f) => f.key === key)!;
@@ -936,7 +941,7 @@ class Turn {
   // ---- steps ---------------------------------------------------------------------------------------
 
   /** Moves to `id` and asks its question (skipping a choice with one option; checking prefilled answers). */
-  private enter(id: string, opts: { clearFields?: boolean; noAuto?: boolean; revisit?: boolean } = {}): void {
+  private enter(id: string, opts: { clearFields?: boolean; noAuto?: boolean; revisit?: boolean; replace?: boolean } = {}): void {
     const s = this.s!;
     const step = stepOf(this.flow, id);
     if (step.kind !== 'end' && step.skipIf?.(s, this.ctx)) return this.enter(step.next!);
@@ -981,8 +986,9 @@ class Turn {
           return this.say(prompts.keptRestored(step.label, excerpt(all), all.length));
         }
         const held = s.answers[step.answerKey];
-        if (held !== undefined && opts.revisit) {
-          // Back at a step already answered: its text is shown and kept; more is added to it.
+        if (held !== undefined && !opts.replace) {
+          // At a step already answered (back at it, or forward again after 返回 twice): its text is shown
+          // and kept; more is added to it, and 完成 keeps it as it is. (修改 X replaces it instead.)
           s.buffer = [held];
           return this.say(prompts.currentCollected(step.label, excerpt(held), held.length));
         }

@@ -161,6 +161,9 @@ function looksLikeName(s: string): boolean {
 /** Work units named in English. */
 const LATIN_UNIT_MARKERS = /\b(university|college|school|hospital|company|co\.|ltd|inc|bank|bureau|committee|government|office|factory|institute|retired|farmer|student)\b/i;
 
+/** Ways of saying there is no work unit. */
+const NO_UNIT = /^(无|没有|没得|暂无|无单位|没有单位|没得单位|没单位|无工作单位|没有工作单位)$/u;
+
 function looksLikeUnit(s: string): boolean {
   return s.length >= 2 && s.length <= 60 && (UNIT_MARKERS.test(s) || LATIN_UNIT_MARKERS.test(s)) && !/\d{5,}/.test(s);
 }
@@ -231,12 +234,17 @@ export function extractIdentity(text: string): IdentityFields {
       if (!looksLikeName(parts[0]!) && looksLikeUnit(parts[0]!) && !parts.some((p) => /\p{Script=Han}/u.test(p) && looksLikeName(p) && !looksLikeUnit(p))) return [chunk];
       return parts;
     });
+  const unitCandidates: string[] = [];
   for (const seg of segments) {
     if (!out.name && looksLikeName(seg)) {
       out.name = seg;
       continue;
     }
-    if (!out.unit && looksLikeUnit(seg)) out.unit = seg;
+    if (!out.unit && looksLikeUnit(seg)) unitCandidates.push(seg);
   }
+  // Of several unit-like segments (甘宁镇 … 甘宁镇某合作社), the fullest one is the unit.
+  if (!out.unit && unitCandidates.length) out.unit = unitCandidates.reduce((a, b) => (b.length > a.length ? b : a));
+  // "No unit" said in words is an answer too (the prompt says 没有单位可填写“无”).
+  if (!out.unit && segments.some((seg) => NO_UNIT.test(seg))) out.unit = '无';
   return out;
 }

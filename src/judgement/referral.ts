@@ -22,6 +22,9 @@ const ENVIRONMENT =
 /** Consumer disputes (市场监管: 12315). */
 const CONSUMER =
   /商家|店家|老板不退|退款|退钱|退货|退押金|假货|翻新机|过期|变质|坏的|质量太差|保修|售后|充值卡|预付|办的卡|年卡|网上买|网购|买的|超市|外卖|快递|乱收费|多收|宰客|缺斤少两|地沟油|假酒|假药|假烟|劣质/u;
+/** What an official did wrong with money or power (with DISCIPLINE naming the official). */
+const OFFICIAL_MISCONDUCT = /乱收费|收了?.{0,6}钱|收红包|收好处|贪|挪用|截留|吃拿卡要|优亲厚友|以权|私分|不知道去哪|去向不明/u;
+
 /** Officials and public money (纪检监察: 12388). */
 const DISCIPLINE =
   /干部|书记|支书|村主任|村长|主任|会计|局长|科长|处长|乡长|镇长|县长|区长|领导|公职|公务员|民警|城管|老师|校长|医生收|公款|公车|贪污|受贿|索贿|行贿|收红包|收好处|收了钱|吃空饷|大吃大喝|吃吃喝喝|优亲厚友|挪用|截留|吃拿卡要|纪委|以权|职务/u;
@@ -39,6 +42,8 @@ export function referralFor(kind: OutOfScopeKind, text: string): ReferralKey {
   const t = normalizeText(text);
   switch (kind) {
     case 'complaint':
+      // An official's misconduct (刘书记乱收费) is for discipline inspection, even when money is involved.
+      if (DISCIPLINE.test(t) && OFFICIAL_MISCONDUCT.test(t)) return 'discipline';
       if (WAGES.test(t)) return 'wages';
       if (ENVIRONMENT.test(t)) return 'environment';
       if (CONSUMER.test(t)) return 'consumer';

@@ -46,6 +46,12 @@ const isInScope = (l: ScopeLabel): l is 'suggestion' | 'start' => l === 'suggest
 /** Kinds the citizen may have meant as a suggestion: the only ones the bot asks about. */
 const TORN_KINDS: ReadonlySet<OutOfScopeKind> = new Set(['petition', 'complaint', 'tipoff']);
 
+/** Words that name wrongdoing: what any tip-off or accusation contains. */
+const WRONGDOING =
+  /举报|检举|揭发|贪|腐|受贿|索贿|行贿|违法|违规|违纪|犯罪|吸毒|贩毒|赌|偷|抢|骗|打人|砍|非法|私自|乱收|乱占|乱搭|乱建|乱倒|乱排|霸占|强占|黑恶|保护伞|排污|偷排|电鱼|炸鱼|毒鱼|滥伐|盗伐|包庇|虚报|冒领|套取|挪用|截留|克扣|优亲厚友|吃空饷|公车私用|大吃大喝|收钱|收了.{0,4}钱|红包|好处费|回扣|传销|集资|卖淫|嫖|走私|假冒|造假/u;
+/** The campaign's themes named in words. */
+const CAMPAIGN_THEME = /乡村振兴|成渝|双城经济圈|发展建言|建言献策/u;
+
 /**
  * Judges whether a message is within the campaign's scope.
  *
@@ -107,6 +113,9 @@ export function judgeScope(text: string): ScopeVerdict {
     if (pOut >= pIn && pIn < SCOPE_THRESHOLDS.torn * 2.5) return { kind: 'out_of_scope', category: best.kind, confidence: round(pOut) };
     return pIn >= pOut ? { kind: 'suggestion', confidence: round(pIn) } : ask();
   }
+  // A slogan on a campaign theme (乡村振兴，人人有责！) names no wrongdoing: not a tip-off, whatever the model
+  // heard. It starts a draft, where the coaching asks for a measure.
+  if (best.kind === 'tipoff' && CAMPAIGN_THEME.test(text) && !WRONGDOING.test(text)) return { kind: 'suggestion', confidence: round(pIn) };
   // A concrete measure on a shared matter ("路口…装个红绿灯嘛") is never refused as a complaint: at most asked.
   if (publicMatter && statesConcreteMeasure(text) && !PRIVATE_CASE.test(text) && pOut < SCOPE_THRESHOLDS.refuseTornMeasure) return ask();
   const needed = publicMatter && pPublic >= 0.1 ? SCOPE_THRESHOLDS.refuseTornPublic : SCOPE_THRESHOLDS.refuseTorn;

@@ -53,7 +53,7 @@ export function isEmergency(text: string): boolean {
 }
 
 const GREETING =
-  /^(你好|您好|你们好|大家好|哈喽|哈啰|哈罗|嗨|hi|hello|hey|在吗|在不在|在不在嘛|在没|有人吗|有人在吗|有没有人|早|早上好|上午好|中午好|下午好|晚上好|早安|喂|在|嗯|哦|好的|好|ok|收到|小助手|助手|机器人|领导|领导好|同志|同志你好|老师|老师好|打扰了|打扰一下|我来了|在的话回个话|开始|开始吧|现在开始|开始填写|开始提|重新开始|重来|呀|啊|嘛|哈|噻|哟|嗯嗯)+[!！。.~～?？,，]*$/iu;
+  /^(你好|您好|你们好|大家好|哈喽|哈啰|哈罗|嗨|hi|hello|hey|在吗|在不在|在不在嘛|在没|有人吗|有人在吗|有没有人|有人没得|有人没|有没得人|有人不|早|早上好|上午好|中午好|下午好|晚上好|早安|喂|在|嗯|哦|好的|好|ok|收到|小助手|助手|机器人|领导|领导好|同志|同志你好|老师|老师好|打扰了|打扰一下|我来了|在的话回个话|开始|开始吧|现在开始|开始填写|开始提|重新开始|重来|呀|啊|嘛|哈|噻|哟|嗯嗯)+[!！。.~～?？,，]*$/iu;
 
 const START_INTENT =
   /(我|俺|本人)?(想|要|准备|打算|希望|可以|能不能|能否|怎么|如何|咋个?|在哪里?|哪里)(给政府|向政府|给你们|向你们|跟你们)?(提|提交|提出|写|留|反馈|说|讲|报)(一?[个条点份些]|几[个条点])?(建议|意见建议|合理化建议|想法|金点子|建言|点子)|建言献策|我有(一?[个条点份些]|几[个条点])?(建议|想法|金点子|点子)|(参加|参与)(一下)?(建议征集|征集活动|人民建议)|人民建议(征集)?$|征集活动|提建议|^建议$|^我有建议$/u;
@@ -64,6 +64,7 @@ const TIPOFF =
 /** Unpaid wages: a complaint for labour inspection (劳动监察) via 12345, whatever the phrasing. */
 const WAGE_ARREARS =
   /欠薪|讨薪|(拖欠|欠了?|克扣|扣了?|不发|没发|不给|没给|不结|没结|讨要|讨回|要回).{0,8}(工资|工钱|薪水|薪资|血汗钱|劳务费)|(工资|工钱|薪水|薪资|劳务费).{0,8}(拖欠|没发|不发|没给|不给|没结|不结|要不到|讨不回|拿不到)/u;
+const OWN_INSURANCE = /(没|不|未|停)(给我|帮我|跟我)?(交|缴|买|办).{0,4}(社保|五险|养老保险|医保|工伤保险|失业保险)|(社保|五险|养老保险).{0,6}(断了|断缴|没交|没缴|不交|不缴|停了)/u;
 /** A measure against wage arrears in general is a suggestion, not a complaint. */
 const WAGE_MEASURE = /建议|应该|应当|提议|(建立|出台|完善|推行|实行|设立).{0,12}(制度|机制|平台|办法|黑名单|保证金|专户)|黑名单|保证金|工资专户/u;
 
@@ -109,6 +110,8 @@ export function sureRule(text: string): Exclude<ScopeLabel, 'public'> | undefine
     if (hanCount(residue) <= 4) return 'start';
   }
   if (WAGE_ARREARS.test(norm) && !WAGE_MEASURE.test(norm)) return 'complaint';
+  // One's own social insurance not paid (单位三年没给我交社保): a labour complaint, for 12333.
+  if (OWN_INSURANCE.test(norm) && !WAGE_MEASURE.test(norm)) return 'complaint';
   if (TIPOFF.test(norm) && !/^建议|建议(在|对|把|将|设立|建立|开通|增设|加强|完善|推行)/u.test(norm)) return 'tipoff';
   return undefined;
 }

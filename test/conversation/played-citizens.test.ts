@@ -54,3 +54,68 @@ describe('a slogan the citizen insists on', () => {
     expect(chat.world.suggestions.stored[0]?.qualityFlags).toEqual(['vague']);
   });
 });
+
+describe('what an independent tester found (58 citizens played)', () => {
+  test('返回 twice and forward again keeps the feasibility already written', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'feasibility');
+    await chat.say('保洁员工资每月一千五，可以从公益性岗位里出');
+    await chat.say('完成');
+    await chat.say('返回');
+    await chat.say('返回');
+    expect(chat.state).toBe('proposal');
+    await chat.say('完成');
+    expect(chat.state).toBe('feasibility');
+    expect(chat.last).toContain('保洁员工资每月一千五');
+    await chat.say('完成');
+    expect(chat.state).toBe('identity');
+  });
+
+  test('identity in one line with 无 as the unit is complete', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'identity');
+    await chat.say('李四，13800001111，无');
+    expect(chat.state).toBe('confirm');
+    expect(chat.last).toContain('工作单位：无');
+  });
+
+  test('我想提建议 typed while a draft is open carries on with it', async () => {
+    const chat = await startChat();
+    await chat.say('在吗');
+    await chat.say('我想提建议');
+    expect(chat.last).toContain('我们接着填写');
+    expect(chat.last).not.toContain('您还没有提交过建议');
+    expect(chat.state).toBe('theme');
+  });
+
+  test.each([['我上个月提的建议咋个还没回复'], ['我是来查进度的'], ['我的建议处理得怎么样了']])('"%s" is a progress query, not a petition', async (text) => {
+    const chat = await startChat();
+    await chat.say(text);
+    expect(chat.last).not.toContain('信访渠道');
+    expect(chat.last).toContain('还没有提交过建议');
+  });
+
+  test('a reference typed without the dash is looked up as one', async () => {
+    const chat = await startChat();
+    await chat.say('查询 WZ2021000001');
+    expect(chat.last).toContain('WZ2021-000001');
+  });
+
+  test.each([
+    ['喂 有人没得', '请选择建议的主题'],
+    ['刘书记在村里乱收费，每户收了两百块钱说是修路，钱也不知道去哪了', '12388'],
+    ['单位三年没给我交社保', '12333'],
+  ])('"%s" gets %s', async (text, expected) => {
+    const chat = await startChat();
+    await chat.say(text);
+    expect(chat.last).toContain(expected);
+    expect(chat.last).not.toContain('110');
+  });
+
+  test('a slogan as the first message is not taken for a tip-off', async () => {
+    const chat = await startChat();
+    await chat.say('乡村振兴，人人有责！');
+    expect(chat.last).not.toContain('110');
+    expect(chat.state).not.toBe('out_of_scope');
+  });
+});
