@@ -345,6 +345,11 @@ class Turn {
     if (!at) return undefined;
     // A menu's own number or label (3, 第三个, the third one, 乡村振兴) is its answer, as plainly as 返回 is a command.
     if (step.kind === 'choice' && resolveOption(step.options(this.s!, this.ctx), this.msg, { exact: true })) return undefined;
+    // A question at a menu (成渝地区双城经济圈建设是啥子意思) is answered, not taken as choosing the option it names.
+    if (step.kind === 'choice' && ASKS.test(this.text)) {
+      const q = understandTurn(this.text, at);
+      return { ...q, kind: 'question', faq: q.kind === 'question' && q.faq ? q.faq : 'step' };
+    }
     // 我想提建议 typed while a draft is open: the citizen is already doing it, so the draft goes on.
     if (START_AGAIN.test(this.text.normalize('NFKC').trim())) return { kind: 'command', command: 'resume', clean: this.text, confidence: 1 };
     let r = understandTurn(this.text, at);

@@ -119,3 +119,13 @@ describe('what an independent tester found (58 citizens played)', () => {
     expect(chat.state).not.toBe('out_of_scope');
   });
 });
+
+test('a question at the theme menu is answered, and the theme is not chosen by it', async () => {
+  const chat = await startChat();
+  await chat.say('你好');
+  await chat.say('成渝地区双城经济圈建设是啥子意思');
+  expect(chat.state).toBe('theme');
+  expect(chat.last).toContain('主题决定建议交给哪些部门办理');
+  await chat.say('2');
+  expect(chat.state).toBe('title');
+});
