@@ -43,6 +43,7 @@ export const prompts = {
   cannotInsist: '这个问题需要修改后才能继续，请按上面的提示补充或重写。',
   keepQuestion: (text: string, label: string) => `收到：“${text.length > 40 ? `${text.slice(0, 40)}…` : text}”。这句要记入${label}吗？`,
   keepDropped: '好的，这句不记入。',
+  formFilled: (labels: string[]) => `已按您发来的内容填好：${labels.join('、')}。`,
   yesNo: { yes: '是', no: '否' },
   /** An aside (好的, 等一下, 你好) at a step: nothing is stored, the question is asked again. */
   aside: '好的，不着急，已填写的内容都会保留。',

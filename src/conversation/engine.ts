@@ -11,6 +11,7 @@ import { controlWords, isWord, matchCommand, normaliseWord, optionAnswer, type C
 import { optionLabels, prompts } from '../../flows/texts/prompts.js';
 import { identityCoaching, limitTexts } from '../../flows/texts/coaching.js';
 import { checkName, chineseDigits, looksLikeFullName } from '../judgement/identity-parser.js';
+import { parseLabelledForm, type FormField } from '../judgement/labelled-form.js';
 import { systemTexts } from '../../flows/texts/system.js';
 import { similarTexts, type SimilarSuggestionView } from '../../flows/texts/similar.js';
 import type { ForwardedRecord, OutboundReply, ReplyOption } from '../domain/messages.js';
@@ -255,6 +256,8 @@ class Turn {
   private text: string;
   /** The turn was read, surely, as an answer to the step (a short one may then be a yes). */
   private readAsAnswer = false;
+  /** The message was a filled-in form: its long texts are not announced one by one as they are checked. */
+  private fromForm = false;
 
   constructor(
     private readonly flow: FlowDefinition,
@@ -309,6 +312,7 @@ class Turn {
       }
     }
     if (s.awaiting && this.answerAside()) return;
+    if (this.fillFromForm()) return;
     const cmd = matchCommand(this.text);
     if (cmd && this.command(cmd)) return;
     if (this.remindIfReturning()) return;
@@ -569,6 +573,12 @@ class Turn {
     const seed = this.seedOf();
     if (seed) return this.beginSeeded(seed);
     if (!this.text) return this.say(systemTexts.startHint);
+    // A filled-in form pasted as the first message: the draft starts with every field it holds.
+    if (!this.msg.forwarded && this.flow.intake?.prefillKey && parseLabelledForm(this.msg.text)) {
+      this.begin();
+      this.replies.length = 0;
+      if (this.fillFromForm()) return;
+    }
     if (this.answerFaqAtIntake()) return;
     if (!this.flow.intake?.judgeScope) return this.begin();
     const v = this.ctx.judge.judgeScope(this.text);
@@ -950,6 +960,8 @@ class Turn {
     const s = this.s!;
     const step = stepOf(this.flow, id);
     if (step.kind !== 'end' && step.skipIf?.(s, this.ctx)) return this.enter(step.next!);
+    // After a pasted form, a menu or a one-line answer it already gave is not asked again.
+    if (s.fromForm && !opts.revisit && !opts.replace && (step.kind === 'choice' || step.kind === 'text') && s.answers[step.answerKey] !== undefined) return this.enter(step.next!, opts);
     // Leaving a multi-message step before 完成 (返回, 修改 another answer): what was written is kept for it.
     if (s.buffer.length && s.stepId !== id && s.stepId in Object.fromEntries(this.flow.steps.map((x) => [x.id, 1]))) {
       const from = stepOf(this.flow, s.stepId);
@@ -1002,7 +1014,7 @@ class Turn {
           delete s.prefill![step.answerKey];
           if (!Object.keys(s.prefill!).length) delete s.prefill;
           s.buffer = [pre];
-          this.say(prompts.proposalPrefilled(pre.length > 60 ? `${pre.slice(0, 60)}…` : pre));
+          if (!this.fromForm) this.say(prompts.proposalPrefilled(pre.length > 60 ? `${pre.slice(0, 60)}…` : pre));
           return this.finishCollect(step);
         }
         return void this.replies.push(step.prompt(s, this.ctx));
@@ -1065,6 +1077,58 @@ class Turn {
     s.tries += 1;
     if (s.tries % 3 === 0) return this.say(systemTexts.stuck(step.example, this.ctx.config.service.contact), options);
     this.say(reply, options);
+  }
+
+  /**
+   * A suggestion pasted as a filled-in form (主题：… 标题：… 建议内容：… 姓名：… 电话：…): every field it holds
+   * is taken as that step's answer (long texts go through their step's checks on arrival), and the
+   * conversation goes on at the first step still to answer. Only in a flow that collects a suggestion.
+   */
+  private fillFromForm(): boolean {
+    if (this.msg.forwarded || !this.flow.intake?.prefillKey) return false;
+    const form = parseLabelledForm(this.msg.text);
+    if (!form) return false;
+    const s = this.s!;
+    const value = (key: string) => form[key as FormField];
+    const filled: string[] = [];
+    const { optionId: _ignored, ...plain } = this.msg;
+    for (const step of this.flow.steps) {
+      if (step.kind === 'choice' && value(step.answerKey)) {
+        const o = resolveOption(step.options(s, this.ctx), { ...plain, text: value(step.answerKey)! });
+        if (!o) continue;
+        s.answers[step.answerKey] = o.id;
+        Object.assign(s.answers, step.alsoRecord?.(o.id, s, this.ctx) ?? {});
+        filled.push(step.label);
+      } else if (step.kind === 'text' && value(step.answerKey)) {
+        const r = step.parse(value(step.answerKey)!, s, this.ctx);
+        if (!r.ok) continue;
+        s.answers[step.answerKey] = r.value;
+        filled.push(step.label);
+      } else if (step.kind === 'collect' && value(step.answerKey)) {
+        this.addPrefill({ [step.answerKey]: value(step.answerKey)! });
+        filled.push(step.label);
+      } else if (step.kind === 'fields') {
+        for (const f of step.fields) {
+          const v = value(f.key);
+          if (!v) continue;
+          const r = f.parse(v, s, this.ctx);
+          if (!r.ok) continue;
+          s.answers[f.key] = r.value;
+          filled.push(f.label);
+        }
+      }
+    }
+    if (!filled.length) return false;
+    this.say(prompts.formFilled(filled));
+    this.fromForm = true;
+    s.fromForm = true;
+    const open = this.flow.steps.find((st) => {
+      if (st.kind === 'choice' || st.kind === 'text' || st.kind === 'collect') return s.answers[st.answerKey] === undefined;
+      if (st.kind === 'fields') return st.fields.some((f) => s.answers[f.key] === undefined);
+      return st.kind === 'review';
+    });
+    this.enter(open?.id ?? this.flow.start);
+    return true;
   }
 
   /**

@@ -64,6 +64,8 @@ export const sessionSchema = z.object({
   /** The identity field being asked for. */
   focus: z.string().optional(),
   awaiting: awaitingSchema.optional(),
+  /** The draft was filled from a pasted form: steps it answered are not asked again on the way forward. */
+  fromForm: z.boolean().optional(),
   /** The soft quality problem last coached on the current step: the citizen may insist once. */
   softProblem: z.string().optional(),
   /** Quality problems the citizen insisted past (go to the submission's qualityFlags). */

@@ -129,3 +129,38 @@ test('a question at the theme menu is answered, and the theme is not chosen by i
   await chat.say('2');
   expect(chat.state).toBe('title');
 });
+
+describe('a suggestion pasted as a filled-in form', () => {
+  const form = [
+    '主题：乡村振兴',
+    '标题：关于在白羊镇建设冷链仓库的建议',
+    '类别：解决问题',
+    '建议内容：白羊镇脆李每年丰收卖不出去，价格被压得很低。建议在镇上建一个300吨冷链仓库，由合作社统一收购、错峰销售。',
+    '可行性：可申请乡村振兴衔接资金，合作社出一部分，两年收回成本。',
+    '姓名：郑开明',
+    '电话：13908351234',
+    '单位：白羊镇脆李合作社',
+  ].join('\n');
+
+  test.each([['as the first message', [form]], ['after a greeting', ['你好', form]]])('%s: every field is filled and the summary is shown', async (_when, messages) => {
+    const chat = await startChat();
+    for (const m of messages) await chat.say(m);
+    expect(chat.state).toBe('confirm');
+    expect(chat.last).toContain('已按您发来的内容填好');
+    expect(chat.last).not.toContain('已采用您之前发来的内容');
+    await chat.say('确认');
+    const stored = chat.world.suggestions.stored[0]!;
+    expect(stored).toMatchObject({ title: '关于在白羊镇建设冷链仓库的建议', proposer: { name: '郑开明', phone: '13908351234', unit: '白羊镇脆李合作社' } });
+    // What the citizen typed is kept as typed (full-width punctuation included).
+    expect(stored.proposal).toBe('白羊镇脆李每年丰收卖不出去，价格被压得很低。建议在镇上建一个300吨冷链仓库，由合作社统一收购、错峰销售。');
+    expect(stored.feasibility).toBe('可申请乡村振兴衔接资金，合作社出一部分，两年收回成本。');
+  });
+
+  test('a form missing fields asks for the first one missing', async () => {
+    const chat = await startChat();
+    await chat.say(['标题：关于在白羊镇建设冷链仓库的建议', '建议内容：白羊镇脆李每年丰收卖不出去，价格被压得很低。建议在镇上建一个300吨冷链仓库，由合作社统一收购、错峰销售。', '姓名：郑开明'].join('\n'));
+    expect(chat.state).toBe('theme');
+    await chat.say('1');
+    expect(chat.state).not.toBe('title');
+  });
+});
