@@ -36,7 +36,7 @@ import {
 } from './flow-schema.js';
 import { isTerminal, newSession, type Session } from './session.js';
 import { turnSteps, type TurnStep } from './understanding/turn-corpus.js';
-import { referenceIn, understandTurn, type TurnReading } from './understanding/understand.js';
+import { faqOf, referenceIn, understandTurn, type TurnReading } from './understanding/understand.js';
 
 /** One message as the engine sees it: already cleaned and capped by the runtime. */
 export interface EngineMessage {
@@ -213,7 +213,7 @@ function excerpt(text: string, max = 60): string {
 const DOUBTFUL_ASIDE = 0.65;
 
 /** Words and endings that ask something, dialect included (有奖励没得, 可以不, 要得不). */
-const ASKS = /[？?]|吗|呢|么|啥|什么|怎|咋|哪|几|多少|多久|好久|能不能|可不可以|是不是|有没有|会不会|要不要|行不行|对不对|请问|为什么|为啥|没得[。!！\s]*$|没有[。!！\s]*$|不[。!！\s]*$|\b(how|what|why|when|can i|do i)\b/i;
+const ASKS = /[？?]|吗|呢|么|啥|什么|怎|咋|哪|几|多少|多久|好久|能不能|可不可以|是不是|有没有|有没得|有得没得|会不会|要不要|行不行|对不对|请问|为什么|为啥|没得[。!！\s]*$|没有[。!！\s]*$|不[。!！\s]*$|\b(how|what|why|when|can i|do i)\b/i;
 
 /** At a long step, an aside this long or longer is asked about ("这句要记入…吗？") unless the reading is sure. */
 const KEEP_QUESTION_MIN_CHARS = 4;
@@ -221,6 +221,28 @@ const SURE_ASIDE = 0.75;
 /** Ways of saying "that's all" however long (我觉得差不多就这样), as opposed to content ending in 了. */
 const DONE_SAYING = /就这样|就这些|差不多了?$|说完|写完|讲完|没了|没有了|完了|好了[。!！\s]*$|结束/u;
 const meaningfulChars = (t: string) => (t.match(/[\p{L}\p{N}]/gu) ?? []).length;
+
+/** How sure the FAQ match of a question ending a long message must be before it is split off and answered. */
+const TRAILING_FAQ_CONFIDENCE = 0.5;
+const QUESTION_MARKER = /(对了|顺便问一下|顺便问|请问|想问一下|问一下|另外问一下)/u;
+
+/** A long message whose last part asks something: the content before it, and the question. */
+function trailingQuestion(text: string): { content: string; question: string } | undefined {
+  const t = text.trim();
+  let at = -1;
+  for (const m of t.matchAll(new RegExp(QUESTION_MARKER.source, 'gu'))) at = m.index ?? -1;
+  if (at < 0) {
+    // No marker: the last clause, when short and asking.
+    const clauses = t.split(/(?<=[，,。！!？?\s])/u);
+    const last = clauses.at(-1)?.trim() ?? '';
+    if (clauses.length < 2 || [...last].length > 20) return undefined;
+    at = t.length - (clauses.at(-1)?.length ?? 0);
+  }
+  const content = t.slice(0, at).replace(/[\s，,。！!、]+$/u, '');
+  const question = t.slice(at).trim();
+  if (meaningfulChars(content) < 10 || !ASKS.test(question)) return undefined;
+  return { content, question };
+}
 
 /** Saying one wants to make a suggestion, and nothing else. */
 const START_AGAIN = /^(你好|您好|喂)?[,，\s]*(我|那我)?(想|要|来)?(提|交)(个|一个|一条|条)?(建议|意见)(嘛|呢|哦|噻|了|的)?[。!！~]*$/u;
@@ -1281,6 +1303,18 @@ class Turn {
     if (this.isControlWord()) return this.say(`${prompts.notHere}${this.collectReask(step)}`);
     if (this.keepDetailsAhead()) return this.say(this.collectReask(step));
     if (!this.text) return this.say(this.collectReask(step));
+    // A run-on that ends with a question (…对了这个有没得奖励哦): the content is kept, the question answered.
+    const split = trailingQuestion(this.text);
+    if (split) {
+      const f = faqOf(split.question);
+      const entry = f.confidence >= TRAILING_FAQ_CONFIDENCE ? this.ctx.config.faq.find((x) => x.id === f.id) : undefined;
+      if (entry) {
+        this.text = split.content;
+        this.answerCollect(step);
+        this.say(entry.answer);
+        return;
+      }
+    }
     const max = this.limits[step.limit];
     const total = [...s.buffer, this.text].join('\n').length;
     if (total > max) return this.say(limitTexts.total(step.label, max));

@@ -164,3 +164,18 @@ describe('a suggestion pasted as a filled-in form', () => {
     expect(chat.state).not.toBe('title');
   });
 });
+
+test('a voice-to-text run-on that ends with a question keeps the content and answers the question', async () => {
+  const chat = await startChat();
+  await walkTo(chat, 'proposal');
+  await chat.say('我们孙家镇到城里的班车一天只有两班 早上七点一班下午四点一班 赶不上就只能包车 建议加到每天四班 中午加两班 对了这个提了有没得奖励哦');
+  expect(chat.last).toMatch(/已记录/);
+  expect(chat.last).toContain('5万元');
+  await chat.say('完成');
+  await chat.say(good.feasibility);
+  await chat.say('完成');
+  await chat.say(good.identity);
+  await chat.say('确认');
+  expect(chat.world.suggestions.stored[0]?.proposal).not.toContain('奖励');
+  expect(chat.world.suggestions.stored[0]?.proposal).toContain('中午加两班');
+});
