@@ -1259,7 +1259,8 @@ class Turn {
       case 'text': {
         if (this.isControlWord()) return this.fail(step, prompts.notHereSend(step.label));
         const max = this.limits[step.limit];
-        const len = [...this.text].length;
+        // An English word counts as one and a half characters, as in the proposal's size.
+        const len = [...this.text.replace(/[A-Za-z]+/g, '')].length + Math.ceil(1.5 * (this.text.match(/[A-Za-z]+/g) ?? []).length);
         if ((len > max || this.text.includes('\n')) && this.keepAhead()) return this.say(`${this.keptAheadNote()}${prompts.shortAnswer(step.label, max)}`);
         if (len > max) return this.say(limitTexts.field(step.label, max, len));
         const r = step.parse(this.text, s, this.ctx);

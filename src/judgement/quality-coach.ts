@@ -238,6 +238,10 @@ export function coachQuality(text: string, opts: QualityOptions = {}): QualityVe
   });
 
   if (hanCount(compact) === 0 && compact.replace(/\d/g, '').length < 3) return fail('empty');
+  // Written in English (a visitor, a student): the checks below read Chinese, so they cannot judge it; the
+  // office reads it. Only a very short one is coached.
+  const latinWords = (raw.match(/[A-Za-z]{2,}/g) ?? []).length;
+  if (hanCount(compact) < 10 && latinWords >= 4) return latinWords >= 12 ? { ok: true } : fail('one_sentence');
   // The title typed again is title-only; a slogan typed as both title and proposal (乡村振兴要抓好产业) is
   // coached as 大、空、虚, which the citizen may insist past, rather than sent round the title loop.
   if (opts.title && compact === compactText(opts.title) && countMatches(raw, SLOGANS) === 0) return fail('title_only', 'same_as_title');

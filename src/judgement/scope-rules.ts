@@ -77,6 +77,12 @@ export function mentionsPublicMatter(text: string): boolean {
   return PUBLIC_MATTER.test(normalizeText(text));
 }
 
+/** "I would like to make a suggestion (about …)": the intent, not yet the suggestion. */
+const ENGLISH_INTENT = /\b(i|we)\s*(would like|'d like|want|wish|am going|hope)\s+to\s+(make|give|submit|offer|share|send|put forward)\b/i;
+
+/** English advertising and scams. */
+const ENGLISH_SPAM = /https?:\/\/|www\.|\b(buy|sale|discount|cheap|casino|loan|crypto|bitcoin|earn|profit|click|free gift|investment|whatsapp|telegram)\b/i;
+
 /** English words that say the writer wants to suggest or propose something. */
 const ENGLISH_SUGGESTION = /\b(suggest(ion|ions|ed)?|propos(e|al|als)|recommend(ation)?|advice|advise|idea)\b/i;
 
@@ -94,7 +100,12 @@ export function sureRule(text: string): Exclude<ScopeLabel, 'public'> | undefine
   if (ABUSE.test(norm)) return 'abuse';
   // English (a visitor, a student): the model reads Chinese, so the intent is read here. A short message
   // that only says it wants to suggest gets the welcome; one that proposes something is a suggestion.
-  if (han === 0 && ENGLISH_SUGGESTION.test(norm)) return norm.split(/\s+/).filter(Boolean).length <= 10 ? 'start' : 'suggestion';
+  if (han === 0 && ENGLISH_SUGGESTION.test(norm)) {
+    const intentOnly = ENGLISH_INTENT.test(norm) && norm.split(/\s+/).filter(Boolean).length <= 16;
+    return intentOnly || norm.split(/\s+/).filter(Boolean).length <= 10 ? 'start' : 'suggestion';
+  }
+  // A longer English message that is not selling anything: a visitor's proposal, judged by the office.
+  if (han === 0 && (norm.match(/[a-z]{2,}/gi) ?? []).length >= 6 && !ENGLISH_SPAM.test(norm)) return 'suggestion';
   // Latin letters or digits only, not a greeting: keyboard mashing or a test ("asdf", "1111").
   if (han === 0 && !GREETING.test(compact) && /^[a-z0-9]+$/u.test(compact) && !/^(jianyi|suggest)/u.test(compact)) return 'spam';
   if (SPAM.test(norm) && !/建议/.test(norm.replace(/https?:\/\/\S+/g, ''))) return 'spam';

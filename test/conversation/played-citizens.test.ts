@@ -179,3 +179,16 @@ test('a voice-to-text run-on that ends with a question keeps the content and ans
   expect(chat.world.suggestions.stored[0]?.proposal).not.toContain('奖励');
   expect(chat.world.suggestions.stored[0]?.proposal).toContain('中午加两班');
 });
+
+test('an English speaker: the intent gets the welcome, an English proposal is kept and not coached as one sentence', async () => {
+  const chat = await startChat();
+  await chat.say('Hello, I would like to make a suggestion about tourism in Wanzhou');
+  expect(chat.state).toBe('theme');
+  await chat.say('2');
+  await chat.say('More English signs at tourist sites');
+  expect(chat.state).toBe('category');
+  await chat.say('5');
+  await chat.say('Many signs at Wanzhou scenic spots only have pinyin. Foreign tourists cannot understand them. Please add correct English translations at the main sites and stations, checked by the university.');
+  await chat.say('完成');
+  expect(chat.state).toBe('feasibility');
+});
