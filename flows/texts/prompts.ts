@@ -40,7 +40,6 @@ export const prompts = {
   sendLabel: (label: string) => `请直接发送${label}。`,
   notHereSend: (label: string) => `这一步不需要回复这个词，请直接发送${label}。`,
   collectSend: (label: string) => `请发送${label}，发完后回复“完成”。`,
-  cannotInsist: '这个问题需要修改后才能继续，请按上面的提示补充或重写。',
   keepQuestion: (text: string, label: string) => `收到：“${text.length > 40 ? `${text.slice(0, 40)}…` : text}”。这句要记入${label}吗？`,
   keepDropped: '好的，这句不记入。',
   formFilled: (labels: string[]) => `已按您发来的内容填好：${labels.join('、')}。`,

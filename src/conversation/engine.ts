@@ -1292,7 +1292,8 @@ class Turn {
   private answerCollect(step: CollectStep): void {
     const s = this.s!;
     if (this.msg.optionId === 'insist' || isWord(this.text, controlWords.insist)) {
-      if (!s.softProblem) return this.say(prompts.cannotInsist);
+      // Pressed after changing the text (the problem it answered is gone): the text is checked afresh.
+      if (!s.softProblem) return this.finishCollect(step);
       return this.finishCollect(step, { insist: true });
     }
     if (isWord(this.text, controlWords.done)) return this.finishCollect(step);
