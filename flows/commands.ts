@@ -60,7 +60,7 @@ export type CommandMatch = { name: CommandName; arg?: string };
 
 /** A citizen asking what became of their suggestion, in words. */
 const PROGRESS_QUESTION =
-  /(我|我们|我家)(的|上次|上个月|前几天|之前|以前|去年)?.{0,6}(提|交|反映|写)(的|过的|了的|过)?(那个|那条)?建议.{0,12}(怎么样|咋样|咋个|如何|进度|回复|答复|结果|办了|处理|到哪|有消息|没消息|没得消息|没人管)|(我|我们)的建议.{0,12}(怎么样|咋样|咋个|如何|进度|回复|答复|结果|办了|处理|到哪|有消息|没消息|没得消息)|(查|问)(一下|一哈|下)?(我的)?(建议)?(的)?进度|来查进度|办理进度|办到哪/u;
+  /(我|我们|我家)(的|上次|上个月|前几天|之前|以前|去年)?.{0,8}(提|交|反映|写)(的|过的|了的|过)?(那个|那条)?.{0,12}建议.{0,16}(怎么样|咋样|咋个|如何|进度|回复|答复|结果|办了|处理|到哪|有消息|没消息|没得消息|没人管)|(我|我们)的建议.{0,12}(怎么样|咋样|咋个|如何|进度|回复|答复|结果|办了|处理|到哪|有消息|没消息|没得消息)|(查|问)(一下|一哈|下)?(我的)?(建议)?(的)?进度|来查进度|办理进度|办到哪/u;
 
 /** The command a message is, if any. `修改标题` and `修改 标题` both give `{ name: 'edit', arg: '标题' }`. */
 export function matchCommand(text: string): CommandMatch | undefined {
@@ -68,7 +68,7 @@ export function matchCommand(text: string): CommandMatch | undefined {
   if (!w) return undefined;
   for (const c of commands) if (c.words.includes(w)) return { name: c.name };
   // Asking after one's own suggestion in plain words (我上个月提的建议咋个还没回复, 我是来查进度的).
-  if (w.length <= 40 && PROGRESS_QUESTION.test(w)) return { name: 'query' };
+  if (w.length <= 60 && PROGRESS_QUESTION.test(w)) return { name: 'query' };
   for (const c of commands) {
     for (const p of c.prefixes ?? []) {
       if (w.startsWith(p) && w.length > p.length) {

@@ -42,6 +42,7 @@ export const prompts = {
   collectSend: (label: string) => `请发送${label}，发完后回复“完成”。`,
   keepQuestion: (text: string, label: string) => `收到：“${text.length > 40 ? `${text.slice(0, 40)}…` : text}”。这句要记入${label}吗？`,
   keepDropped: '好的，这句不记入。',
+  titleKept: (title: string) => `已把“${title}”作为建议标题。`,
   formFilled: (labels: string[]) => `已按您发来的内容填好：${labels.join('、')}。`,
   yesNo: { yes: '是', no: '否' },
   /** An aside (好的, 等一下, 你好) at a step: nothing is stored, the question is asked again. */

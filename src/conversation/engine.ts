@@ -28,6 +28,7 @@ import {
   type ChoiceStep,
   type CollectStep,
   type FieldsStep,
+  type TextStep,
   type FlowContext,
   type FlowDefinition,
   type IntakeSeed,
@@ -244,6 +245,9 @@ function trailingQuestion(text: string): { content: string; question: string } |
   return { content, question };
 }
 
+/** A title as people write one: 关于…的建议, or a short …的建议. */
+const TITLE_LIKE = /^关于.{2,40}(的)?(建议|意见|提议|设想|思考)[。.!！]?$|^.{2,30}的(建议|提议)[。.!！]?$/u;
+
 /** Saying one wants to make a suggestion, and nothing else. */
 const START_AGAIN = /^(你好|您好|喂)?[,，\s]*(我|那我)?(想|要|来)?(提|交)(个|一个|一条|条)?(建议|意见)(嘛|呢|哦|噻|了|的)?[。!！~]*$/u;
 
@@ -263,10 +267,10 @@ const STEP_NAMED_FAQ_CONFIDENCE = 0.7;
 const FAQ_AT_INTAKE_CONFIDENCE = 0.6;
 
 /** Text of fewer different characters than this (关于关于…) is never taken for the whole suggestion. */
-const AHEAD_MIN_DISTINCT = 10;
+const AHEAD_MIN_DISTINCT = 7;
 
 /** Shorter than this, a message at a choice or title step is never taken for the whole suggestion. */
-const AHEAD_MIN_CHARS = 20;
+const AHEAD_MIN_CHARS = 12;
 
 const yesNoOptions = (yes: { id: string; label: string }, no: { id: string; label: string }) => [yes, no];
 
@@ -381,6 +385,9 @@ class Turn {
     let r = understandTurn(this.text, at);
     // A doubtful aside where a short text is asked (公交 for a title) goes to the step's parser, which coaches.
     if (step.kind === 'text' && r.kind === 'aside' && r.confidence < DOUBTFUL_ASIDE) return { ...r, kind: 'answer', clean: r.clean };
+    // A lookup is asked for in so many words (查询, 我的建议咋样了, a reference): a sentence the model merely
+    // took for one (我们镇长天天打麻将 建议查一下) is an answer, judged like any other.
+    if (r.kind === 'command' && r.command === 'query' && !matchCommand(this.text) && !referenceIn(this.text)) r = { ...r, kind: 'answer', clean: this.text.trim() };
     if (step.kind === 'collect' && r.kind === 'aside') {
       // "Done" with something said (村民都同意了, 成本不高就行了) is content, not 说完了.
       if (r.done && meaningfulChars(this.text) >= 5 && !DONE_SAYING.test(this.text)) r = { ...r, done: false };
@@ -656,6 +663,16 @@ class Turn {
 
   private begin(prefill?: string, notice?: string): void {
     const s = (this.s = newSession(this.flow, this.ctx.now));
+    // A first message that is a title (关于…的建议) is kept as the title, not as the proposal's text.
+    const titleStep = this.flow.steps.find((x): x is TextStep => x.kind === 'text' && x.answerKey === 'title');
+    const asTitle = prefill && titleStep && TITLE_LIKE.test(prefill.trim()) && !prefill.includes('\n') ? titleStep.parse(prefill.trim(), s, this.ctx) : undefined;
+    if (asTitle?.ok && titleStep) {
+      s.answers[titleStep.answerKey] = asTitle.value;
+      s.fromForm = true;
+      this.say(notice ?? prompts.welcome);
+      this.say(prompts.titleKept(asTitle.value));
+      return this.enter(this.flow.start);
+    }
     if (prefill && this.flow.intake?.prefillKey) s.prefill = { [this.flow.intake.prefillKey]: prefill };
     if (notice) this.say(notice);
     else this.say(prefill ? prompts.welcomeWithDraft : prompts.welcome);
@@ -1198,6 +1215,19 @@ class Turn {
     return true;
   }
 
+  /** A message that is only a phone number, sent at a long-text step: kept for the identity step. */
+  private keepPhoneAhead(): boolean {
+    const s = this.s!;
+    const fieldsStep = this.flow.steps.find((x): x is FieldsStep => x.kind === 'fields');
+    const phoneField = fieldsStep?.fields.find((f) => f.key === 'phone');
+    if (!phoneField || s.answers.phone !== undefined || !/^[\s\d+()\-一二三四五六七八九零〇幺两]{7,20}$/u.test(this.text.trim())) return false;
+    const r = phoneField.parse(this.text.trim(), s, this.ctx);
+    if (!r.ok) return false;
+    s.answers.phone = r.value;
+    this.say(prompts.keptDetails([phoneField.label]));
+    return true;
+  }
+
   private keptAheadNote(): string {
     const key = this.flow.intake?.prefillKey;
     const label = this.flow.steps.find((x) => 'answerKey' in x && x.answerKey === key)?.label ?? '';
@@ -1304,6 +1334,8 @@ class Turn {
     }
     if (this.isControlWord()) return this.say(`${prompts.notHere}${this.collectReask(step)}`);
     if (this.keepDetailsAhead()) return this.say(this.collectReask(step));
+    // A phone number alone at a long step is the proposer's, not part of the text.
+    if (this.keepPhoneAhead()) return this.say(this.collectReask(step));
     if (!this.text) return this.say(this.collectReask(step));
     // A run-on that ends with a question (…对了这个有没得奖励哦): the content is kept, the question answered.
     const split = trailingQuestion(this.text);

@@ -23,7 +23,7 @@ const ENVIRONMENT =
 const CONSUMER =
   /商家|店家|老板不退|退款|退钱|退货|退押金|假货|翻新机|过期|变质|坏的|质量太差|保修|售后|充值卡|预付|办的卡|年卡|网上买|网购|买的|超市|外卖|快递|乱收费|多收|宰客|缺斤少两|地沟油|假酒|假药|假烟|劣质/u;
 /** What an official did wrong with money or power (with DISCIPLINE naming the official). */
-const OFFICIAL_MISCONDUCT = /乱收费|收了?.{0,6}钱|收红包|收好处|贪|挪用|截留|吃拿卡要|优亲厚友|以权|私分|不知道去哪|去向不明/u;
+const OFFICIAL_MISCONDUCT = /撤了|撤职|处分|喝酒|不上班|打麻将|赌博|吃喝|乱收费|收了?.{0,6}钱|收红包|收好处|贪|挪用|截留|吃拿卡要|优亲厚友|以权|私分|不知道去哪|去向不明/u;
 
 /** Officials and public money (纪检监察: 12388). */
 const DISCIPLINE =

@@ -28,7 +28,7 @@ export const SCOPE_LABELS: readonly ScopeLabel[] = [
 ] as const;
 
 const ABUSE =
-  /傻[逼b比屄]|煞笔|沙雕政府|sb政府|操你|草你|艹你|日你|草泥马|尼玛的|你妈[的逼死]|他妈的|妈的|去死|滚[蛋犊开]|狗官|狗东西|狗日的|废物|脑残|智障|nmsl|cnm|tmd|王八蛋|混蛋|贱人|畜生|人渣|垃圾政府|垃圾机器人|垃圾东西|蠢货|白痴|死全家|妈卖批|妈卖麻批|仙人板板|瓜娃子|龟儿子|狗屁|吃屎|饭桶|蛀虫|猪都不如|你是猪|像猪一样|脑壳有包|脑子(被门夹|进水|有病)|神经病|有病吧|爬开|滚远|^滚[!！。]*$|不得好死|吃干饭|臭不要脸|不要脸的|^sb|傻子|瓜兮兮|去你的/iu;
+  /傻[逼b比屄]|煞笔|沙雕政府|sb政府|操你|草你|艹你|日你|草泥马|尼玛的|你妈[的逼死]|他妈的|(?<![我你他她咱俺娘])妈的|去死|滚[蛋犊开]|狗官|狗东西|狗日的|废物|脑残|智障|nmsl|cnm|tmd|王八蛋|混蛋|贱人|畜生|人渣|垃圾政府|垃圾机器人|垃圾东西|蠢货|白痴|死全家|妈卖批|妈卖麻批|仙人板板|瓜娃子|龟儿子|狗屁|吃屎|饭桶|蛀虫|猪都不如|你是猪|像猪一样|脑壳有包|脑子(被门夹|进水|有病)|神经病|有病吧|爬开|滚远|^滚[!！。]*$|不得好死|吃干饭|臭不要脸|不要脸的|^sb|傻子|瓜兮兮|去你的/iu;
 
 const SPAM =
   /(加|\+)\s*(v|vx|微信|威信|薇信|qq|扣扣)|vx[:：]?\s*[a-z0-9_]{5,}|兼职.{0,6}(日结|日赚|刷单)|刷单|日赚|月入.{0,3}[万w]|代开.{0,4}发票|发票代开|网贷|秒批|秒到账|无抵押贷款|彩票.{0,4}(计划|群)|博彩|百家乐|棋牌.{0,4}(平台|下载)|招(代理|学员)|点击链接|https?:\/\/|www\.|\.com\b|\.cn\b|优惠券|免费领取|特价|清仓|低价出售|回收.{0,4}(二手|旧)|代办.{0,4}(驾照|证件|学历)|办证|私家侦探|高仿|祛斑|减肥药|壮阳|半价|买一送一|大酬宾|全场.{0,2}折|欢迎(光临|咨询|进店|到店|品尝|选购|订购)|价格(实惠|面议|公道|优惠|好商量)|高价(回收|收购)|上门(回收|服务)|包过|包教包会|招生|招商|免费试听|私聊|联系(我|电话)|量大从优|批发零售|包邮|一比一|稳赚|返息|保本保息|年化收益|代还|代写|代考|代练|陪玩|加盟|开业/iu;
@@ -97,6 +97,8 @@ export function sureRule(text: string): Exclude<ScopeLabel, 'public'> | undefine
   // Emoji, punctuation or nothing at all: the welcome says what the bot is for. WeChat sends its own
   // emoji as codes in brackets ([微笑], [OK]).
   if (compact.length === 0 || /^(?:\s*\[[^\]\s]{1,6}\]\s*)+$/u.test(text)) return 'start';
+  // A bare number (a menu answered before any menu was shown): the welcome shows the menu.
+  if (/^\s*\d{1,2}\s*[.。]?\s*$/u.test(text)) return 'start';
   if (ABUSE.test(norm)) return 'abuse';
   // English (a visitor, a student): the model reads Chinese, so the intent is read here. A short message
   // that only says it wants to suggest gets the welcome; one that proposes something is a suggestion.
@@ -112,6 +114,7 @@ export function sureRule(text: string): Exclude<ScopeLabel, 'public'> | undefine
   if (SPAM.test(norm) && /(加|\+)\s*(v|vx|微信|qq)|刷单|日赚|代开.{0,4}发票|博彩/iu.test(norm)) return 'spam';
   if (isEmergency(text)) return 'help';
   if (GREETING.test(compact)) return 'start';
+  if (han <= 16 && /^(我)?(又|还是|现在)?(想好了|想通了)?(我)?(还是|又|再)(想|要)(提|来提|提一个|提个)(了|嘛|噻|哈)?$/u.test(compact.replace(/^我又想好了|^想好了/u, ''))) return 'start';
   if (han <= 16 && START_INTENT.test(compact)) {
     // Only the intent itself, maybe with a greeting: no matter named yet.
     const residue = compact

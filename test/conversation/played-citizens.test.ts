@@ -192,3 +192,53 @@ test('an English speaker: the intent gets the welcome, an English proposal is ke
   await chat.say('完成');
   expect(chat.state).toBe('feasibility');
 });
+
+describe('what a second independent tester found', () => {
+  test('a short proposal typed at the category menu is kept and used', async () => {
+    const chat = await startChat();
+    await chat.say('我想提建议');
+    await chat.say('1');
+    await chat.say('关于村道硬化的建议');
+    await chat.say('村道烂得很，建议区里把村道硬化，再装路灯');
+    expect(chat.last).toContain('已先记下这段话');
+    await chat.say('3');
+    expect(chat.last).toContain('村道烂得很');
+  });
+
+  test('a title as the first message is kept as the title', async () => {
+    const chat = await startChat();
+    await chat.say('关于万州建设成渝地区重要物流节点的建议');
+    expect(chat.last).toContain('作为建议标题');
+    await chat.say('2');
+    expect(chat.state).toBe('category');
+  });
+
+  test('a phone number alone at the feasibility step is kept for the identity', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'feasibility');
+    await chat.say('13612345678');
+    expect(chat.last).toContain('联系电话');
+    expect(chat.last).not.toMatch(/已记录/);
+  });
+
+  test.each([
+    ['我妈的养老保险转不过来 社保局推来推去', '12333'],
+    ['我建议你们把那个姓王的局长撤了 他天天喝酒不上班', '12388'],
+    ['1', '请选择建议的主题'],
+  ])('"%s" gets %s', async (text, expected) => {
+    const chat = await startChat();
+    await chat.say(text);
+    expect(chat.last).toContain(expected);
+    expect(chat.last).not.toContain('请文明交流');
+  });
+
+  test('after cancelling, "我又想好了 还是要提" starts a fresh draft without becoming its content', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'title');
+    await chat.say('取消');
+    await chat.say('确定取消');
+    await chat.say('我又想好了 还是要提');
+    expect(chat.state).toBe('theme');
+    expect(chat.last).not.toContain('已收到您的建议内容');
+  });
+});
