@@ -248,6 +248,9 @@ function trailingQuestion(text: string): { content: string; question: string } |
 /** A title as people write one: 关于…的建议, or a short …的建议. */
 const TITLE_LIKE = /^关于.{2,40}(的)?(建议|意见|提议|设想|思考)[。.!！]?$|^.{2,30}的(建议|提议)[。.!！]?$/u;
 
+/** Saying there is nothing to add. */
+const NOTHING_TO_ADD = /^(无|没有|没得|暂无|不晓得|不知道|说不清|不清楚)[。.!！~]*$/u;
+
 /** Saying one wants to make a suggestion, and nothing else. */
 const START_AGAIN = /^(你好|您好|喂)?[,，\s]*(我|那我)?(想|要|来)?(提|交)(个|一个|一条|条)?(建议|意见)(嘛|呢|哦|噻|了|的)?[。!！~]*$/u;
 
@@ -388,6 +391,8 @@ class Turn {
     // A lookup is asked for in so many words (查询, 我的建议咋样了, a reference): a sentence the model merely
     // took for one (我们镇长天天打麻将 建议查一下) is an answer, judged like any other.
     if (r.kind === 'command' && r.command === 'query' && !matchCommand(this.text) && !referenceIn(this.text)) r = { ...r, kind: 'answer', clean: this.text.trim() };
+    // "Nothing" said where the feasibility is asked (无, 不晓得) is that answer: coached once, and may be insisted on.
+    if (step.kind === 'collect' && step.id === 'feasibility' && r.kind === 'aside' && !r.done && NOTHING_TO_ADD.test(this.text.trim())) return { ...r, kind: 'answer', clean: this.text.trim() };
     if (step.kind === 'collect' && r.kind === 'aside') {
       // "Done" with something said (村民都同意了, 成本不高就行了) is content, not 说完了.
       if (r.done && meaningfulChars(this.text) >= 5 && !DONE_SAYING.test(this.text)) r = { ...r, done: false };

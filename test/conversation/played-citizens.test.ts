@@ -242,3 +242,13 @@ describe('what a second independent tester found', () => {
     expect(chat.last).not.toContain('已收到您的建议内容');
   });
 });
+
+test('无 as the feasibility is taken as the answer; asked for more once, the citizen may insist', async () => {
+  const chat = await startChat();
+  await walkTo(chat, 'feasibility');
+  await chat.say('无');
+  expect(chat.last).toMatch(/已记录/);
+  await chat.say('完成');
+  await chat.say('坚持按现在的内容提交');
+  expect(chat.state).toBe('identity');
+});
