@@ -248,6 +248,9 @@ function trailingQuestion(text: string): { content: string; question: string } |
 /** A title as people write one: 关于…的建议, or a short …的建议. */
 const TITLE_LIKE = /^关于.{2,40}(的)?(建议|意见|提议|设想|思考)[。.!！]?$|^.{2,30}的(建议|提议)[。.!！]?$/u;
 
+/** Not wanting to give a phone number (不想留电话 可以不填吗). */
+const PHONE_WITHHELD = /不想|不愿|不留|不给|不填|不方便|可以不|能不能不|不写|算了/u;
+
 /** Saying there is nothing to add. */
 const NOTHING_TO_ADD = /^(无|没有|没得|暂无|不晓得|不知道|说不清|不清楚)[。.!！~]*$/u;
 
@@ -407,6 +410,9 @@ class Turn {
     if (step.kind === 'collect' && r.kind === 'question' && r.confidence < DOUBTFUL_ASIDE && !ASKS.test(this.text)) return { ...r, kind: 'answer', clean: r.clean };
     // Asked for a name, a plain full name (刘洋, 张伟) is the answer, however short and unsure the reading.
     if (at === 'name' && r.kind !== 'answer' && r.kind !== 'command' && looksLikeFullName(this.text)) return { ...r, kind: 'answer', clean: this.text.trim() };
+    // Asked for a phone, words without a digit (不想留电话 可以不填吗) are not a number to check: the citizen is
+    // told why it is needed and who else can help.
+    if (at === 'phone' && !/\d/.test(chineseDigits(this.text.normalize('NFKC'))) && (r.kind === 'answer' || PHONE_WITHHELD.test(this.text))) return { ...r, kind: 'aside' };
     // Asked for a phone, digits are an answer to check (and coach), not an aside.
     if (at === 'phone' && (r.kind === 'aside' || r.kind === 'question') && /\d{3,}/.test(chineseDigits(this.text.normalize('NFKC')))) {
       return { ...r, kind: 'answer', clean: r.clean };

@@ -48,6 +48,8 @@ export function parsePhone(text: string): PhoneResult {
     digits = '0' + digits;
   }
 
+  // 13800000000, 11111111111: a number typed to get past the question, not one anyone answers.
+  if (/(\d)\1{6,}/.test(digits)) return { ok: false, reason: 'placeholder' };
   if (digits.startsWith('1')) {
     if (digits.length !== 11) return { ok: false, reason: 'wrong_length' };
     if (!/^1[3-9]/.test(digits)) return { ok: false, reason: 'bad_prefix' };

@@ -60,7 +60,7 @@ export type QualityVerdict =
 
 export type PhoneResult =
   | { ok: true; value: string; kind: 'mobile' | 'landline' }
-  | { ok: false; reason: 'empty' | 'bad_chars' | 'wrong_length' | 'bad_prefix' };
+  | { ok: false; reason: 'empty' | 'bad_chars' | 'wrong_length' | 'bad_prefix' | 'placeholder' };
 
 export interface IdentityFields {
   name?: string;

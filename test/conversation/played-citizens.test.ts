@@ -252,3 +252,13 @@ test('无 as the feasibility is taken as the answer; asked for more once, the ci
   await chat.say('坚持按现在的内容提交');
   expect(chat.state).toBe('identity');
 });
+
+test('at the phone: a placeholder number is refused with the reason, and not wanting to give one is answered', async () => {
+  const chat = await startChat();
+  await walkTo(chat, 'identity');
+  await chat.say('王建华');
+  await chat.say('13800000000');
+  expect(chat.last).toContain('不是真实的电话');
+  await chat.say('不想留电话 可以不填吗');
+  expect(chat.last).toContain('留电话是为了承办单位');
+});
