@@ -394,7 +394,10 @@ class Turn {
     // A lookup is asked for in so many words (查询, 我的建议咋样了, a reference): a sentence the model merely
     // took for one (我们镇长天天打麻将 建议查一下) is an answer, judged like any other.
     if (r.kind === 'command' && r.command === 'query' && !matchCommand(this.text) && !referenceIn(this.text)) r = { ...r, kind: 'answer', clean: this.text.trim() };
+    // Likewise any command the model hears in a sentence of content (…公积金用不了 is not asking for help).
+    if (r.kind === 'command' && !matchCommand(this.text) && meaningfulChars(this.text) >= 8 && !referenceIn(this.text)) r = { ...r, kind: 'answer', clean: this.text.trim() };
     // "Nothing" said where the feasibility is asked (无, 不晓得) is that answer: coached once, and may be insisted on.
+    if (step.kind === 'collect' && this.s?.softProblem && /^\s*1\s*$/.test(this.text.normalize('NFKC'))) return undefined;
     if (step.kind === 'collect' && step.id === 'feasibility' && r.kind === 'aside' && !r.done && NOTHING_TO_ADD.test(this.text.trim())) return { ...r, kind: 'answer', clean: this.text.trim() };
     if (step.kind === 'collect' && r.kind === 'aside') {
       // "Done" with something said (村民都同意了, 成本不高就行了) is content, not 说完了.
@@ -1189,7 +1192,7 @@ class Turn {
   private keepAhead(): boolean {
     const s = this.s!;
     const key = this.flow.intake?.prefillKey;
-    if (!key || s.answers[key] !== undefined || s.prefill?.[key] !== undefined) return false;
+    if (!key || s.answers[key] !== undefined) return false;
     const typed = this.msg.text.trim();
     // Long text typed where a choice or a title is asked is the proposal sent early (a voice-to-text run-on
     // often reads as unsure to the scope judgement): kept, and judged with the proposal's checks on arrival.
@@ -1198,7 +1201,9 @@ class Turn {
     // Its length in Chinese characters, an English word counting for one and a half.
     const size = (typed.match(/[\p{Script=Han}\d]/gu) ?? []).length + 1.5 * (typed.match(/[A-Za-z]+/g) ?? []).length;
     if (size < AHEAD_MIN_CHARS || new Set(typed.replace(/[\s\p{P}\p{S}]/gu, '')).size < AHEAD_MIN_DISTINCT) return false;
-    this.addPrefill({ [key]: typed });
+    // A second message sent ahead continues the first (nothing typed is dropped).
+    const before = s.prefill?.[key];
+    this.addPrefill({ [key]: before !== undefined ? `${before}\n${typed}` : typed });
     return true;
   }
 
@@ -1290,6 +1295,8 @@ class Turn {
       case 'choice': {
         const options = step.options(s, this.ctx);
         const o = resolveOption(options, { ...this.msg, text: this.text }) ?? options.find((x) => isWord(this.text, step.synonyms?.[x.id] ?? [])) ?? this.suggestedAccepted(step, options);
+        // Name and phone sent before their step (at a menu) are kept for the identity, not dropped.
+        if (!o && this.keepDetailsAhead()) return this.say(step.invalidReply, options);
         if (!o && this.keepAhead()) return this.say(`${this.keptAheadNote()}${step.invalidReply}`, options);
         if (!o) return this.fail(step, step.invalidReply, options);
         s.answers[step.answerKey] = o.id;
@@ -1332,7 +1339,7 @@ class Turn {
 
   private answerCollect(step: CollectStep): void {
     const s = this.s!;
-    if (this.msg.optionId === 'insist' || isWord(this.text, controlWords.insist)) {
+    if (this.msg.optionId === 'insist' || isWord(this.text, controlWords.insist) || (s.softProblem && /^\s*1\s*$/.test(this.text.normalize('NFKC')))) {
       // Pressed after changing the text (the problem it answered is gone): the text is checked afresh.
       if (!s.softProblem) return this.finishCollect(step);
       return this.finishCollect(step, { insist: true });

@@ -262,3 +262,51 @@ test('at the phone: a placeholder number is refused with the reason, and not wan
   await chat.say('不想留电话 可以不填吗');
   expect(chat.last).toContain('留电话是为了承办单位');
 });
+
+describe('what a third independent tester found', () => {
+  test('content starting with 好多, 在 or 还有 keeps its first word', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'proposal');
+    await chat.say('好多农民想在网上卖东西又不会 建议镇上办电商培训班');
+    await chat.say('在成都打工的人回来也可以来教');
+    await chat.say('完成');
+    await chat.say(good.feasibility);
+    await chat.say('完成');
+    await chat.say(good.identity);
+    await chat.say('确认');
+    const proposal = chat.world.suggestions.stored[0]?.proposal ?? '';
+    expect(proposal.startsWith('好多农民')).toBe(true);
+    expect(proposal).toContain('在成都打工的人');
+  });
+
+  test('a sentence of content the model takes for a command is content (…公积金用不了)', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'proposal');
+    await chat.say('在成都工作的万州人回来买房公积金用不了');
+    expect(chat.last).toMatch(/已记录/);
+  });
+
+  test('several messages sent at a menu are all kept, and identity details too', async () => {
+    const chat = await startChat();
+    await chat.say('我想提建议');
+    await chat.say('1');
+    await chat.say('关于修冷库的建议');
+    await chat.say('我们村种的榨菜和脆李卖不出去 建议村上修个冷库');
+    await chat.say('冷库建在村委会旁边的空地上 由合作社管');
+    await chat.say('王志强 13908351234 万州区龙驹镇人民政府');
+    expect(chat.last).toContain('已先记下您的');
+    await chat.say('3');
+    expect(chat.last).toContain('我们村种的榨菜');
+    expect(chat.last).toContain('由合作社管');
+  });
+
+  test('"1" answers the 坚持 option', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'proposal');
+    await chat.say('多修点公厕');
+    await chat.say('完成');
+    expect(chat.options).toContain('坚持按现在的内容提交');
+    await chat.say('1');
+    expect(chat.state).toBe('feasibility');
+  });
+});

@@ -91,6 +91,11 @@ export function cleanAnswer(text: string, step: TurnStep, learned: Affixes = (af
     const body = t.replace(LEADING_PUNCT, '');
     const p = learned.prefixes.find((x) => body.startsWith(x) && body.length > x.length);
     if (!p) break;
+    // In a long text a prefix is filler only when it stands apart (好的，…), is an interjection (嗯…) or a
+    // phrase (就是说…): 好多农民, 在成都打工 and 还有河沟头 begin with words.
+    // After an interjection the filler may run on (嗯那个就是说…).
+    const standsApart = i > 0 || /^[\s，,。.、；;：:!！?？~～…]/.test(body.slice(p.length)) || [...p].length >= 3 || /^[嗯呃啊哦噢额]/u.test(p);
+    if (!SHORT_ANSWER_STEPS.has(step) && !standsApart) break;
     const rest = body.slice(p.length).replace(LEADING_PUNCT, '');
     if (!rest.replace(EDGE_PUNCT, '')) break;
     // A one-character prefix before a short rest is part of the words (在家务农 is not 家务农).
