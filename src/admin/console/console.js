@@ -329,6 +329,8 @@ function fillForm(form, params) {
 }
 
 let listParams = new URLSearchParams();
+let listRequests = 0;
+
 async function renderList(params) {
   const page = Number(params.get('page') || '1');
   const filters = new URLSearchParams(params);
@@ -346,7 +348,10 @@ async function renderList(params) {
   const q = new URLSearchParams(filters);
   q.set('page', String(page));
   q.set('pageSize', String(state.pageSize));
+  // Only the latest request draws the list: a slower earlier one (before a filter was applied) is ignored.
+  const seq = ++listRequests;
   const data = await api(`/api/suggestions?${q}`);
+  if (seq !== listRequests) return;
   const items = data.items;
   const tbody = $('#list-table tbody');
   tbody.replaceChildren(
