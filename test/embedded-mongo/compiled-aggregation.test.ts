@@ -3,32 +3,16 @@
  * and the expressions reports use), checked through the driver against MongoDB's documented results,
  * and the office's statistics pipeline checked against the same figures computed in plain JavaScript.
  */
-import mongoose from 'mongoose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { foldStatistics, statisticsPipeline } from '../../src/admin/statistics.js';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../../src/embedded-mongo/index.js';
+import { useDriverOnEngine } from '../helpers/embedded-mongo.js';
 import { makeSuggestions, OPTIONS, statisticsInPlainJs } from '../../bench/statistics.bench.js';
 
-const { MongoClient } = mongoose.mongo;
-let mongo: EmbeddedMongo;
-let client: mongoose.mongo.MongoClient;
-let db: mongoose.mongo.Db;
-let n = 0;
-
-beforeAll(async () => {
-  mongo = await startEmbeddedMongo();
-  client = await MongoClient.connect(mongo.uri);
-  db = client.db('compiled');
-});
-afterAll(async () => {
-  await client.close();
-  await mongo.close();
-});
+const engine = useDriverOnEngine('compiled');
 
 async function agg(docs: object[], pipeline: object[]) {
-  const c = db.collection(`c${++n}`);
-  if (docs.length) await c.insertMany(docs.map((d) => ({ ...d })));
-  return c.aggregate(pipeline).toArray();
+  return (await engine.filled(docs)).aggregate(pipeline).toArray();
 }
 
 describe('compiled aggregation, as MongoDB documents it', () => {
@@ -237,7 +221,7 @@ describe('compiled aggregation, as MongoDB documents it', () => {
 
 describe('the office statistics pipeline', () => {
   it('gives the same figures as the same aggregation computed in plain JavaScript', async () => {
-    const c = db.collection('suggestions');
+    const c = engine.db().collection('suggestions');
     await c.insertMany(makeSuggestions(3_000, 7));
     const stored = await c.find({}).toArray();
     const groups = await c.aggregate(statisticsPipeline({}, OPTIONS) as never[]).toArray();

@@ -5,29 +5,11 @@
  */
 import mongoose, { Schema } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedMongo, type EmbeddedMongo } from '../../src/embedded-mongo/index.js';
+import { useDriverOnEngine } from '../helpers/embedded-mongo.js';
 
-const { MongoClient, Binary, Long, Double } = mongoose.mongo;
-let mongo: EmbeddedMongo;
-let client: mongoose.mongo.MongoClient;
-let db: mongoose.mongo.Db;
-let n = 0;
-
-beforeAll(async () => {
-  mongo = await startEmbeddedMongo();
-  client = await MongoClient.connect(mongo.uri);
-  db = client.db('conf19');
-});
-afterAll(async () => {
-  await client.close();
-  await mongo.close();
-});
-
-async function filled(docs: object[]) {
-  const c = db.collection(`c${++n}`);
-  if (docs.length) await c.insertMany(docs.map((d) => ({ ...d })) as never[]);
-  return c;
-}
+const { Binary, Long, Double } = mongoose.mongo;
+const engine = useDriverOnEngine('conf19');
+const filled = engine.filled;
 const ids = (docs: { _id: unknown }[]) => docs.map((d) => d._id);
 
 describe('$all', () => {
@@ -129,12 +111,12 @@ describe('updates', () => {
     await c.updateOne({ w: 1 }, { $setOnInsert: { _id: 'soi' } } as never, { upsert: true });
     expect(await c.find().sort({ _id: 1 }).toArray()).toEqual([{ _id: 9, q: 1 }, { _id: 'soi', w: 1 }]);
     await expect(c.updateOne({ _id: 10 } as never, { $set: { _id: 11 } } as never, { upsert: true })).rejects.toMatchObject({ code: 66 });
-    const multi = await db.command({ update: c.collectionName, updates: [{ q: {}, u: { z: 1 }, multi: true }] });
+    const multi = await engine.db().command({ update: c.collectionName, updates: [{ q: {}, u: { z: 1 }, multi: true }] });
     expect(multi.writeErrors[0]).toMatchObject({ code: 9 });
   });
   it('replacement-style updates through the update command and bulkWrite', async () => {
     const c = await filled([{ _id: 1, a: 1, keep: false }, { _id: 2, a: 2 }]);
-    const r = await db.command({ update: c.collectionName, updates: [{ q: { _id: 1 }, u: { b: 1 } }] });
+    const r = await engine.db().command({ update: c.collectionName, updates: [{ q: { _id: 1 }, u: { b: 1 } }] });
     expect(r).toMatchObject({ n: 1, nModified: 1 });
     const b = await c.bulkWrite([{ replaceOne: { filter: { _id: 2 }, replacement: { c: 3 } } }, { replaceOne: { filter: { _id: 3 }, replacement: { d: 4 }, upsert: true } }] as never[]);
     expect(b.modifiedCount).toBe(1);
@@ -217,7 +199,7 @@ describe('aggregate options and literal keys', () => {
     await expect(c.aggregate([{ $match: { a: 2 } }], { hint: 'nope_1' }).toArray()).rejects.toMatchObject({ code: 2 });
   });
   it('matches a key named __proto__ literally', async () => {
-    const c = db.collection(`c${++n}`);
+    const c = await filled([]);
     await c.insertOne(JSON.parse('{"_id": 1, "__proto__": {"x": 1}}'));
     await c.insertOne({ _id: 2, x: 1 } as never);
     const found = await c.find(JSON.parse('{"__proto__.x": 1}')).toArray();
@@ -230,7 +212,7 @@ describe('aggregate options and literal keys', () => {
 describe('through mongoose', () => {
   let conn: mongoose.Connection;
   beforeAll(async () => {
-    conn = await mongoose.createConnection(mongo.uri + 'conf19_mongoose').asPromise();
+    conn = await mongoose.createConnection(engine.uri() + 'conf19_mongoose').asPromise();
   });
   afterAll(async () => {
     await conn.close();
