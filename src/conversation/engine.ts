@@ -682,7 +682,7 @@ class Turn {
     const asTitle = prefill && titleStep && TITLE_LIKE.test(prefill.trim()) && !prefill.includes('\n') ? titleStep.parse(prefill.trim(), s, this.ctx) : undefined;
     if (asTitle?.ok && titleStep) {
       s.answers[titleStep.answerKey] = asTitle.value;
-      s.fromForm = true;
+      s.prefilledAnswers = true;
       this.say(notice ?? prompts.welcome);
       this.say(prompts.titleKept(asTitle.value));
       return this.enter(this.flow.start);
@@ -1013,8 +1013,8 @@ class Turn {
     const s = this.s!;
     const step = stepOf(this.flow, id);
     if (step.kind !== 'end' && step.skipIf?.(s, this.ctx)) return this.enter(step.next!);
-    // After a pasted form, a menu or a one-line answer it already gave is not asked again.
-    if (s.fromForm && !opts.revisit && !opts.replace && (step.kind === 'choice' || step.kind === 'text') && s.answers[step.answerKey] !== undefined) return this.enter(step.next!, opts);
+    // After a pasted form or a title sent first, a menu or one-line answer already given is not asked again.
+    if (s.prefilledAnswers && !opts.revisit && !opts.replace && (step.kind === 'choice' || step.kind === 'text') && s.answers[step.answerKey] !== undefined) return this.enter(step.next!, opts);
     // Leaving a multi-message step before 完成 (返回, 修改 another answer): what was written is kept for it.
     if (s.buffer.length && s.stepId !== id && s.stepId in Object.fromEntries(this.flow.steps.map((x) => [x.id, 1]))) {
       const from = stepOf(this.flow, s.stepId);
@@ -1174,7 +1174,7 @@ class Turn {
     if (!filled.length) return false;
     this.say(prompts.formFilled(filled));
     this.fromForm = true;
-    s.fromForm = true;
+    s.prefilledAnswers = true;
     const open = this.flow.steps.find((st) => {
       if (st.kind === 'choice' || st.kind === 'text' || st.kind === 'collect') return s.answers[st.answerKey] === undefined;
       if (st.kind === 'fields') return st.fields.some((f) => s.answers[f.key] === undefined);

@@ -64,8 +64,11 @@ export const sessionSchema = z.object({
   /** The identity field being asked for. */
   focus: z.string().optional(),
   awaiting: awaitingSchema.optional(),
-  /** The draft was filled from a pasted form: steps it answered are not asked again on the way forward. */
-  fromForm: z.boolean().optional(),
+  /**
+   * Answers were given ahead of their steps (a pasted form, a title sent first): steps already answered
+   * are not asked again on the way forward.
+   */
+  prefilledAnswers: z.boolean().optional(),
   /** The soft quality problem last coached on the current step: the citizen may insist once. */
   softProblem: z.string().optional(),
   /** Quality problems the citizen insisted past (go to the submission's qualityFlags). */
