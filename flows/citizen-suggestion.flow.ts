@@ -153,6 +153,8 @@ export const citizenSuggestionFlow = {
       options: () => categoryOptions(),
       display: (id) => (isCategory(id) ? categoryTexts[id].name : prompts.categoryUnsure),
       invalidReply: prompts.categoryInvalid,
+      // 不晓得 is the citizen's 不确定.
+      synonyms: { unsure: prompts.categoryUnsureWords },
       example: examples.category,
       next: 'proposal',
     },

@@ -11,6 +11,7 @@ export const prompts = {
   categoryGuess: (name: string, n: number) => `根据标题，看起来属于“${name}”类，如无误请回复${n}。`,
   categoryInvalid: '请回复上面选项的编号或名称；拿不准可选“不确定”。',
   categoryUnsure: '不确定',
+  categoryUnsureWords: ['不晓得', '不知道', '不清楚', '搞不清楚', '说不清', '不懂', '不会选', '随便', '都可以', '不太清楚'],
   proposal: (requirement?: string) =>
     `请写出建议内容：现状或问题是什么、您建议具体怎么做。${requirement ? `（${requirement}）` : ''}\n内容较长可分几条发送，全部发完后请回复“完成”。`,
   proposalPrefilled: (excerpt: string) => `已采用您之前发来的内容作为建议内容：“${excerpt}”`,

@@ -380,7 +380,10 @@ class Turn {
     const at = this.turnStepOf(step);
     if (!at) return undefined;
     // A menu's own number or label (3, 第三个, the third one, 乡村振兴) is its answer, as plainly as 返回 is a command.
-    if (step.kind === 'choice' && resolveOption(step.options(this.s!, this.ctx), this.msg, { exact: true })) return undefined;
+    if (step.kind === 'choice') {
+      const options = step.options(this.s!, this.ctx);
+      if (resolveOption(options, this.msg, { exact: true }) || options.some((o) => isWord(this.text, step.synonyms?.[o.id] ?? []))) return undefined;
+    }
     // A question at a menu (成渝地区双城经济圈建设是啥子意思) is answered, not taken as choosing the option it names.
     if (step.kind === 'choice' && ASKS.test(this.text)) {
       const q = understandTurn(this.text, at);

@@ -310,3 +310,10 @@ describe('what a third independent tester found', () => {
     expect(chat.state).toBe('feasibility');
   });
 });
+
+test('不晓得 at the category menu is 不确定', async () => {
+  const chat = await startChat();
+  await walkTo(chat, 'category');
+  await chat.say('不晓得');
+  expect(chat.state).toBe('proposal');
+});
