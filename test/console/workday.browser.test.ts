@@ -142,9 +142,12 @@ describe('a day in the console', () => {
     await page.waitForURL(/sort=due/);
     await expect.poll(() => page.locator('[data-testid=list-row]').evaluateAll((rows) => rows.slice(0, 2).map((r) => r.getAttribute('data-reference')))).toEqual([refs.late, refs.soon]);
     await page.click('[data-testid=sort-due]');
+    // The unsorted list is drawn before the search is typed, as a clerk would see it.
+    await page.waitForURL((u) => !/sort=due/.test(u.hash));
+    await expect.poll(() => page.locator('[data-testid=list-row]').count(), { timeout: 10_000 }).toBe(5);
     await page.fill('[data-testid=filter-text]', '周小梅');
     await page.click('[data-testid=filter-submit]');
-    await expect.poll(() => page.locator('[data-testid=list-row]').count()).toBe(1);
+    await expect.poll(() => page.locator('[data-testid=list-row]').count(), { timeout: 10_000 }).toBe(1);
     await page.reload();
     await expect.poll(() => page.locator('[data-testid=list-row]').getAttribute('data-reference')).toBe(refs.fresh);
     expect(await page.inputValue('[data-testid=filter-text]')).toBe('周小梅');
