@@ -219,8 +219,6 @@ const ASKS = /[？?]|吗|呢|么|啥|什么|怎|咋|哪|几|多少|多久|好久
 /** At a long step, an aside this long or longer is asked about ("这句要记入…吗？") unless the reading is sure. */
 const KEEP_QUESTION_MIN_CHARS = 4;
 const SURE_ASIDE = 0.75;
-/** Ways of saying "that's all" however long (我觉得差不多就这样), as opposed to content ending in 了. */
-const DONE_SAYING = /就这样|就这些|差不多了?$|说完|写完|讲完|没了|没有了|完了|好了[。!！\s]*$|结束/u;
 const meaningfulChars = (t: string) => (t.match(/[\p{L}\p{N}]/gu) ?? []).length;
 
 /** How sure the FAQ match of a question ending a long message must be before it is split off and answered. */
@@ -251,12 +249,6 @@ const TITLE_LIKE = /^关于.{2,40}(的)?(建议|意见|提议|设想|思考)[。
 /** Not wanting to give a phone number (不想留电话 可以不填吗). */
 const PHONE_WITHHELD = /不想|不愿|不留|不给|不填|不方便|可以不|能不能不|不写|算了/u;
 
-/** Saying there is nothing to add. */
-const NOTHING_TO_ADD = /^(无|没有|没得|暂无|不晓得|不知道|说不清|不清楚)[。.!！~]*$/u;
-
-/** Saying one wants to make a suggestion, and nothing else. */
-const START_AGAIN = /^(你好|您好|喂)?[,，\s]*(我|那我)?(想|要|来)?(提|交)(个|一个|一条|条)?(建议|意见)(嘛|呢|哦|噻|了|的)?[。!！~]*$/u;
-
 /** How sure the reading must be before a short answer is taken as a yes. */
 const SURE_YES = 0.8;
 
@@ -269,7 +261,7 @@ const DETAILS_MAX_CHARS = 80;
 /** A question naming the current step is about the step unless the FAQ reading is at least this sure. */
 const STEP_NAMED_FAQ_CONFIDENCE = 0.7;
 
-/** How sure the reading of a first message must be that it asks one of the FAQ questions. */
+/** How sure the reading of a first message must be that it asks one of the FAQ questions, or for a person. */
 const FAQ_AT_INTAKE_CONFIDENCE = 0.6;
 
 /** Text of fewer different characters than this (关于关于…) is never taken for the whole suggestion. */
@@ -389,8 +381,6 @@ class Turn {
       const q = understandTurn(this.text, at);
       return { ...q, kind: 'question', faq: q.kind === 'question' && q.faq ? q.faq : 'step' };
     }
-    // 我想提建议 typed while a draft is open: the citizen is already doing it, so the draft goes on.
-    if (START_AGAIN.test(this.text.normalize('NFKC').trim())) return { kind: 'command', command: 'resume', clean: this.text, confidence: 1 };
     let r = understandTurn(this.text, at);
     // A doubtful aside where a short text is asked (公交 for a title) goes to the step's parser, which coaches.
     if (step.kind === 'text' && r.kind === 'aside' && r.confidence < DOUBTFUL_ASIDE) return { ...r, kind: 'answer', clean: r.clean };
@@ -401,10 +391,8 @@ class Turn {
     if (r.kind === 'command' && !matchCommand(this.text) && meaningfulChars(this.text) >= 8 && !referenceIn(this.text)) r = { ...r, kind: 'answer', clean: this.text.trim() };
     // "Nothing" said where the feasibility is asked (无, 不晓得) is that answer: coached once, and may be insisted on.
     if (step.kind === 'collect' && this.s?.softProblem && /^\s*1\s*$/.test(this.text.normalize('NFKC'))) return undefined;
-    if (step.kind === 'collect' && step.id === 'feasibility' && r.kind === 'aside' && !r.done && NOTHING_TO_ADD.test(this.text.trim())) return { ...r, kind: 'answer', clean: this.text.trim() };
+    if (step.kind === 'collect' && step.id === 'feasibility' && r.kind === 'aside' && r.unknown) return { ...r, kind: 'answer', clean: this.text.trim() };
     if (step.kind === 'collect' && r.kind === 'aside') {
-      // "Done" with something said (村民都同意了, 成本不高就行了) is content, not 说完了.
-      if (r.done && meaningfulChars(this.text) >= 5 && !DONE_SAYING.test(this.text)) r = { ...r, done: false };
       // An aside that asks something (为啥子只能提一件) is a question about the step.
       if (!r.done && ASKS.test(this.text)) return { ...r, kind: 'question', faq: 'step' };
       // Where a proposal is written, a doubtful aside of some length is content (多修点公厕), which the quality
@@ -649,7 +637,7 @@ class Turn {
   private answerFaqAtIntake(): boolean {
     if (!this.flow.intake?.judgeScope) return false;
     const r = understandTurn(this.text, 'theme');
-    if (r.kind === 'command' && r.command === 'handoff') {
+    if (r.kind === 'command' && r.command === 'handoff' && r.confidence >= FAQ_AT_INTAKE_CONFIDENCE) {
       this.effects.push({ type: 'handoff', citizen: this.ctx.citizen });
       return true;
     }

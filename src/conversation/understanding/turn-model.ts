@@ -30,8 +30,11 @@ function lengthBucket(n: number): string {
 const HEAD = 18;
 const TAIL = 10;
 
-/** The features of a turn typed at `step`. */
-export function turnFeatures(text: string, step: string): string[] {
+/** At most this many meaningful characters, a turn's words are also read together with the step. */
+const SHORT_TURN = 6;
+
+/** The features of a turn typed at `step` (`null`: a reading where the step is no feature, as for FAQ entries). */
+export function turnFeatures(text: string, step: string | null): string[] {
   const t = fold(text);
   const chars = [...t.replace(/\d/g, '0').replace(/[a-z]+/g, 'a')];
   const meaningful = [...t.replace(/[\s\p{P}\p{S}]/gu, '')].length;
@@ -58,13 +61,21 @@ export function turnFeatures(text: string, step: string): string[] {
     /[?？]/.test(t) ? 'qmark' : 'no-qmark',
     /[a-z]/.test(t) && !/\p{Script=Han}/u.test(t) ? 'latin' : 'han',
   ];
+  // A short reply means different things at different steps (好的 is a yes at the review, an aside where a
+  // proposal is written; 无 is an answer to the feasibility, filler elsewhere): its words are also read per step.
+  if (step !== null && meaningful <= SHORT_TURN) {
+    const bare = chars.filter((c) => /[\p{L}\p{N}]/u.test(c));
+    add(`step:${step}|whole:${bare.join('')}`);
+    for (let i = 0; i + 1 < bare.length; i++) add(`step:${step}|g2:${bare[i]}${bare[i + 1]}`);
+    for (const c of bare) add(`step:${step}|g1:${c}`);
+  }
   add('bias');
   add(`len:${len}`);
-  add(`step:${step}`);
-  add(`step:${step}|len:${len}`);
+  if (step !== null) add(`step:${step}`);
+  if (step !== null) add(`step:${step}|len:${len}`);
   for (const sh of shape) {
     add(`shape:${sh}`);
-    add(`step:${step}|${sh}`);
+    if (step !== null) add(`step:${step}|${sh}`);
   }
   return [...feats];
 }
@@ -74,10 +85,10 @@ export interface TurnModel {
   weights: Map<string, Float64Array>;
 }
 
-/** The label a turn is trained on: the kind, with the command or `done` told apart (questions are not). */
+/** The label a turn is trained on: the kind, with the command, `done` and `unknown` told apart (questions are not). */
 export function fineLabel(t: Pick<LabelledTurn, 'kind' | 'sub'>): string {
   if (t.kind === 'command') return `command:${t.sub ?? 'other'}`;
-  if (t.kind === 'aside' && t.sub === 'done') return 'aside:done';
+  if (t.kind === 'aside' && (t.sub === 'done' || t.sub === 'unknown')) return `aside:${t.sub}`;
   return t.kind;
 }
 
@@ -98,7 +109,7 @@ export interface TrainOptions {
 
 /** Trains the recogniser on labelled turns (SGD on the softmax loss, L2-regularised). */
 export function trainTurnModel(
-  turns: readonly Pick<LabelledTurn, 'step' | 'kind' | 'sub' | 'text'>[],
+  turns: readonly (Pick<LabelledTurn, 'kind' | 'sub' | 'text'> & { step: TurnStep | null })[],
   opts: TrainOptions = {},
   labelOf: (t: Pick<LabelledTurn, 'kind' | 'sub'>) => string = fineLabel,
 ): TurnModel {
@@ -172,7 +183,7 @@ export function turnModel(): TurnModel {
  * be at least this likely, else the most likely other reading wins (a doubtful turn is asked about again
  * rather than stored).
  */
-export function classifyTurn(text: string, step: TurnStep, model: TurnModel = turnModel(), answerMin = 0): TurnScore {
+export function classifyTurn(text: string, step: TurnStep | null, model: TurnModel = turnModel(), answerMin = 0): TurnScore {
   const p = probabilities(model, turnFeatures(text, step));
   let best = 0;
   for (let c = 1; c < p.length; c++) if (p[c]! > p[best]!) best = c;

@@ -24,6 +24,8 @@ export interface TurnReading {
   arg?: string;
   /** For asides: the citizen says a multi-message answer is finished (说完了). */
   done?: boolean;
+  /** For asides: the citizen does not know or has nothing to say (不晓得, 无). */
+  unknown?: boolean;
   /** For questions: the FAQ entry id that answers it; `step` for how to answer the current step. */
   faq?: string;
   /** How sure the FAQ reading is. */
@@ -146,11 +148,11 @@ export function faqOf(text: string): { id: string; confidence: number } {
   faqModel ??= trainTurnModel(
     loadTurnCorpus('train')
       .filter((t) => t.kind === 'question' && t.sub && t.sub !== 'step')
-      .map((t) => ({ ...t, step: 'confirm' as const })),
+      .map((t) => ({ ...t, step: null })),
     {},
     (t) => t.sub ?? 'none',
   );
-  const r = classifyTurn(text, 'confirm', faqModel);
+  const r = classifyTurn(text, null, faqModel);
   return { id: r.label, confidence: r.confidence };
 }
 
@@ -197,6 +199,7 @@ export function understandTurn(text: string, step: TurnStep, model: TurnModel = 
       break;
     case 'aside':
       if (sub === 'done') reading.done = true;
+      if (sub === 'unknown') reading.unknown = true;
       break;
     case 'question': {
       const f = faqOf(trimmed);
