@@ -473,6 +473,14 @@ describe('yes and no in plain words', () => {
     expect(chat.state).toBe('submitted');
   });
 
+  test.each([['好'], ['好的'], ['行嘛']])('"%s" at the review, after the summary was shown, submits', async (yes) => {
+    const chat = await startChat();
+    await walkTo(chat, 'confirm');
+    await chat.say(yes);
+    expect(chat.state).toBe('submitted');
+    expect(chat.world.suggestions.stored).toHaveLength(1);
+  });
+
   test('menus answered as people say it: 第一个, 选三, the first one', async () => {
     for (const [i, [typed, theme]] of ([['第一个', 'rural_revitalization'], ['选三', 'general'], ['the first one', 'rural_revitalization']] as const).entries()) {
       const chat = await startChat({ user: `menu-${i}` });
