@@ -74,7 +74,7 @@ const proposalQuality: Check = (value, s, ctx) => {
   const v = ctx.judge.coachQuality(value, opts);
   if (v.ok) return { ok: true };
   const reply = proposalCoaching(v.problem, category, v.domain);
-  return { ok: false, kind: 'coach', reason: v.problem, reply: v.soft ? `${reply}\n${insistHint}` : reply, soft: v.soft };
+  return { ok: false, kind: 'coach', reason: v.problem, reply: v.soft ? `${reply}\n${insistHint}` : reply, soft: v.soft, ...(v.matters ? { parts: v.matters } : {}) };
 };
 
 const feasibilitySubstance: Check = (value) => {

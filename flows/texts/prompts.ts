@@ -43,6 +43,14 @@ export const prompts = {
   collectSend: (label: string) => `请发送${label}，发完后回复“完成”。`,
   keepQuestion: (text: string, label: string) => `收到：“${text.length > 40 ? `${text.slice(0, 40)}…` : text}”。这句要记入${label}吗？`,
   keepDropped: '好的，这句不记入。',
+  /** Several matters in one text (一事一议): which one to go on with; the others are offered after submitting. */
+  partChoice: (count: number) =>
+    `您说的是${count === 2 ? '两' : count}件事。按照“一事一议”，一条建议只提一件事：请选择先提哪一件（回复编号），其余的提交后我会提醒您接着提。`,
+  partAgain: '请回复编号选一件先提；如果这些其实是同一件事，请回复“放在一条里”。',
+  partChosen: (part: string) => `好的，这一条先提：“${part.length > 40 ? `${part.slice(0, 40)}…` : part}”。`,
+  partsTogether: '好的，按一条建议提交。',
+  laterPart: (part: string) => `您刚才还提到：“${part.length > 40 ? `${part.slice(0, 40)}…` : part}”。要接着把它作为一条新建议提交吗？`,
+  laterDeclined: '好的。以后想提的时候，直接发来就可以。',
   titleKept: (title: string) => `已把“${title}”作为建议标题。`,
   formFilled: (labels: string[]) => `已按您发来的内容填好：${labels.join('、')}。`,
   yesNo: { yes: '是', no: '否' },
@@ -88,6 +96,9 @@ export const optionLabels = {
   keepYes: '记入',
   keepNo: '不用记',
   restartYes: '确定重新开始',
+  partsTogether: '放在一条里',
+  laterPartYes: '接着提这一件',
+  laterPartNo: '不用了',
 } as const;
 
 /** Worked examples, shown after three failed tries on a step. */

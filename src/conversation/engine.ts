@@ -35,7 +35,7 @@ import {
   type ReviewStep,
   type Step,
 } from './flow-schema.js';
-import { isTerminal, newSession, type Session } from './session.js';
+import { isTerminal, newSession, type Awaiting, type Session } from './session.js';
 import { turnSteps, type TurnStep } from './understanding/turn-corpus.js';
 import { faqOf, referenceIn, understandTurn, type TurnReading } from './understanding/understand.js';
 
@@ -121,6 +121,8 @@ export function settle(flow: FlowDefinition, session: Session, outcome: EffectOu
         delete s.awaiting;
         delete s.softProblem;
         replies.push({ text: systemTexts.submitted(ref) });
+        // The other matters of a first text that held several: offered one at a time.
+        if (s.laterParts?.length) replies.push({ text: prompts.laterPart(s.laterParts[0]!), options: laterPartOptions() });
       } else {
         // The submission stays pending in the session and is retried on the next message.
         replies.push({ text: systemTexts.submitPending });
@@ -210,6 +212,34 @@ function excerpt(text: string, max = 60): string {
   return t.length > max ? `${t.slice(0, max)}…` : t;
 }
 
+/** Character pairs every request shares, which name no matter. */
+const STOCK_PAIRS = /^(建议|那个|这个|一个|一件|先提|我们|我想|希望|问题|可以|还是|后面|前面|再提|的话)$/u;
+
+/** The pairs of Han characters of a text, without the stock ones. */
+function hanPairs(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const run of text.match(/\p{Script=Han}+/gu) ?? []) {
+    const cs = [...run];
+    for (let i = 0; i + 1 < cs.length; i++) if (!STOCK_PAIRS.test(cs[i]! + cs[i + 1]!)) out.add(cs[i]! + cs[i + 1]!);
+  }
+  return out;
+}
+
+/**
+ * The part a reply names by its words: the first clause sharing words with exactly one part decides
+ * (那我先提动车那个，夜市的等哈再提 → the 动车 part).
+ */
+function partNamed(text: string, parts: readonly string[]): number | undefined {
+  const partPairs = parts.map(hanPairs);
+  for (const clause of text.split(/[，,。；;！!？?\s]+/u)) {
+    const pairs = hanPairs(clause);
+    const hits = partPairs.map((pp) => [...pairs].filter((g) => pp.has(g)).length);
+    const best = Math.max(...hits);
+    if (best > 0 && hits.filter((h) => h === best).length === 1) return hits.indexOf(best);
+  }
+  return undefined;
+}
+
 /** Below this, an aside at a one-line text step is handed to the step's parser (which coaches) instead. */
 const DOUBTFUL_ASIDE = 0.65;
 
@@ -271,6 +301,7 @@ const AHEAD_MIN_DISTINCT = 7;
 const AHEAD_MIN_CHARS = 12;
 
 const yesNoOptions = (yes: { id: string; label: string }, no: { id: string; label: string }) => [yes, no];
+const laterPartOptions = () => yesNoOptions({ id: 'later_yes', label: optionLabels.laterPartYes }, { id: 'later_no', label: optionLabels.laterPartNo });
 
 /** One run of the engine over one message. Mutates its own copy of the session. */
 class Turn {
@@ -314,6 +345,7 @@ class Turn {
         this.say(systemTexts.alreadySubmitted(s.reference));
         return;
       }
+      if (s.stepId === 'submitted' && s.laterParts?.length && this.answerLaterPart(s.laterParts)) return;
       s = this.s = undefined;
     }
     if ([...this.text].length > this.limits.messageMaxChars) {
@@ -678,7 +710,15 @@ class Turn {
       this.say(prompts.titleKept(asTitle.value));
       return this.enter(this.flow.start);
     }
-    if (prefill && this.flow.intake?.prefillKey) s.prefill = { [this.flow.intake.prefillKey]: prefill };
+    if (prefill && this.flow.intake?.prefillKey) {
+      s.prefill = { [this.flow.intake.prefillKey]: prefill };
+      // Several matters in the first message (一事一议): which one first, before any question about it.
+      const split = this.partsOf(this.flow.intake.prefillKey, prefill);
+      if (split) {
+        this.say(notice ?? prompts.welcome);
+        return this.askPart(split.parts, 'intake', split.reason);
+      }
+    }
     if (notice) this.say(notice);
     else this.say(prefill ? prompts.welcomeWithDraft : prompts.welcome);
     this.enter(this.flow.start);
@@ -778,6 +818,8 @@ class Turn {
         // Anything else is handled as a new message; the sentence asked about is not kept.
         return false;
       }
+      case 'part':
+        return this.answerPart(a);
       case 'edit': {
         const target = this.resolveField(this.msg.optionId ?? this.text);
         if (target) {
@@ -809,6 +851,80 @@ class Turn {
         return false;
       }
     }
+  }
+
+  // ---- several matters in one text (一事一议) ----------------------------------------------------------
+
+  /** The matters of a text given for `key`, when its step's checks find several (undefined otherwise). */
+  private partsOf(key: string, text: string): { parts: string[]; reason: string } | undefined {
+    const step = this.flow.steps.find((x): x is CollectStep => x.kind === 'collect' && x.answerKey === key);
+    for (const check of step?.checks ?? []) {
+      const r = check(text, this.s!, this.ctx);
+      if (r.ok) continue;
+      return r.kind === 'coach' && r.parts && r.parts.length >= 2 ? { parts: r.parts, reason: r.reason } : undefined;
+    }
+    return undefined;
+  }
+
+  private askPart(parts: string[], from: 'intake' | 'step', reason: string): void {
+    this.s!.awaiting = { kind: 'part', parts, from, reason };
+    this.say(prompts.partChoice(parts.length), this.partOptions(parts));
+  }
+
+  private partOptions(parts: string[]): ReplyOption[] {
+    return [...parts.map((p, i) => ({ id: `part_${i + 1}`, label: excerpt(p, 30) })), { id: 'part_all', label: optionLabels.partsTogether }];
+  }
+
+  /** The answer to "先提哪一件": by number or option, or by the words of one part (那我先提动车那个). */
+  private answerPart(a: Extract<Awaiting, { kind: 'part' }>): boolean {
+    const s = this.s!;
+    const o = resolveOption(this.partOptions(a.parts), this.msg, { exact: true });
+    const chosen = o && o.id !== 'part_all' ? Number(o.id.slice('part_'.length)) - 1 : o ? undefined : partNamed(this.text, a.parts);
+    if (o?.id === 'part_all' || (chosen === undefined && isWord(this.text, controlWords.insist))) {
+      s.qualityFlags = [...new Set([...s.qualityFlags, a.reason])];
+      this.say(prompts.partsTogether);
+      if (a.from === 'intake') return this.enter(this.flow.start), true;
+      this.finishCollect(stepOf(this.flow, s.stepId) as CollectStep);
+      return true;
+    }
+    if (chosen === undefined) {
+      // A short reply that names none of them is asked again; a long one is handled as a new message.
+      if (meaningfulChars(this.text) > 15) return false;
+      s.awaiting = a;
+      this.say(prompts.partAgain, this.partOptions(a.parts));
+      return true;
+    }
+    const part = a.parts[chosen]!;
+    s.laterParts = [...a.parts.filter((_, i) => i !== chosen), ...(s.laterParts ?? [])];
+    this.say(prompts.partChosen(part));
+    if (a.from === 'intake') {
+      const key = this.flow.intake!.prefillKey!;
+      s.prefill = { ...(s.prefill ?? {}), [key]: part };
+      this.enter(this.flow.start);
+      return true;
+    }
+    s.buffer = [part];
+    delete s.softProblem;
+    this.finishCollect(stepOf(this.flow, s.stepId) as CollectStep);
+    return true;
+  }
+
+  /** After submitting, the other matters of a text that held several: "接着提这一件" starts the next one. */
+  private answerLaterPart(parts: string[]): boolean {
+    const o = resolveOption(laterPartOptions(), this.msg, { exact: true });
+    if (o?.id === 'later_yes' || isWord(this.text, controlWords.yes)) {
+      const [next, ...rest] = parts;
+      this.s = undefined;
+      this.begin(next);
+      if (rest.length) this.s!.laterParts = [...rest, ...(this.s!.laterParts ?? [])];
+      return true;
+    }
+    if (o?.id === 'later_no' || isWord(this.text, controlWords.no)) {
+      this.s = undefined;
+      this.say(prompts.laterDeclined);
+      return true;
+    }
+    return false;
   }
 
   /** True when the draft holds anything the citizen typed or chose. */
@@ -1388,6 +1504,9 @@ class Turn {
         flags.push(r.reason);
         continue;
       }
+      // The citizen already chose to keep it so (放在一条里): not coached again.
+      if (r.kind === 'coach' && r.soft && s.qualityFlags.includes(r.reason)) continue;
+      if (r.kind === 'coach' && r.parts && r.parts.length >= 2) return this.askPart(r.parts, 'step', r.reason);
       if (r.kind === 'out_of_scope') {
         // The citizen chose 提建议 on a draft that may go to the office: submitted with a flag, screened there.
         if (opts.skipScope && r.final === false) {

@@ -82,8 +82,12 @@ export type ParseResult = { ok: true; value: string } | { ok: false; reason: str
 /** The outcome of a check on a finished answer (a collected proposal, say). */
 export type CheckResult =
   | { ok: true }
-  /** Coach and stay on the step; `soft`: the citizen may insist once and go on (recorded as `flag`). */
-  | { ok: false; kind: 'coach'; reason: string; reply: string; soft: boolean }
+  /**
+   * Coach and stay on the step; `soft`: the citizen may insist once and go on (recorded as `flag`). `parts`:
+   * the text holds several things that each belong in an answer of their own (一事一议): the citizen picks
+   * one to go on with, and is offered the others after submitting.
+   */
+  | { ok: false; kind: 'coach'; reason: string; reply: string; soft: boolean; parts?: string[] }
   /**
    * Not a suggestion: refer (with `referral`, a key of config `scope.referrals`); the draft is kept. Unless
    * `final`, a citizen who answers 提建议 submits it with `flag` for the office's screening instead.

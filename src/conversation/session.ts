@@ -32,6 +32,11 @@ const awaitingSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('restart') }),
   /** "这句要记入可行性吗？" — a sentence at a long step that may be content or an aside: asked, never dropped or stored unasked. */
   z.object({ kind: z.literal('keep'), text: z.string() }),
+  /**
+   * "您说的是两件事，先提哪一件？" — `parts` of a text that holds several matters (一事一议), `from` the first
+   * message or a step's answer, `reason` the quality problem, recorded if the citizen keeps them together.
+   */
+  z.object({ kind: z.literal('part'), parts: z.array(z.string()), from: z.enum(['intake', 'step']), reason: z.string() }),
 ]);
 export type Awaiting = z.infer<typeof awaitingSchema>;
 
@@ -69,6 +74,8 @@ export const sessionSchema = z.object({
    * are not asked again on the way forward.
    */
   prefilledAnswers: z.boolean().optional(),
+  /** The other matters of a text that held several (一事一议): offered as new suggestions after this one is submitted. */
+  laterParts: z.array(z.string()).optional(),
   /** The soft quality problem last coached on the current step: the citizen may insist once. */
   softProblem: z.string().optional(),
   /** Quality problems the citizen insisted past (go to the submission's qualityFlags). */

@@ -54,9 +54,10 @@ export type QualityVerdict =
   /**
    * `soft`: the citizen may insist once and submit anyway (vague but not empty); the suggestion then
    * carries the problem as a quality flag and is held for the office's screening. `domain`: the field the
-   * text is about, when one is recognisable (for an example in the citizen's own field).
+   * text is about, when one is recognisable (for an example in the citizen's own field). `matters`: for
+   * several matters in one text (一事一议), each one as written, when they can be told apart.
    */
-  | { ok: false; problem: QualityProblem; soft: boolean; detail?: string; domain?: ProposalDomain };
+  | { ok: false; problem: QualityProblem; soft: boolean; detail?: string; domain?: ProposalDomain; matters?: string[] };
 
 export type PhoneResult =
   | { ok: true; value: string; kind: 'mobile' | 'landline' }

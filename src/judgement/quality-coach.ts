@@ -196,6 +196,20 @@ function multipleMatters(text: string): boolean {
   return false;
 }
 
+/** The pieces of text that make each matter of a text found to hold several: [] when they cannot be told apart. */
+function mattersOf(text: string): string[] {
+  const tidy = (x: string) => x.replace(/^[\s，,、；;。：:]+|[\s，,、；;。：:！!]+$/gu, '');
+  // "我有两个建议：" announces the list; it is no matter of its own.
+  const items = matterItems(text)
+    .flatMap((x) => x.split(/[，,；;]\s*同时(?=建议|希望|要)/u))
+    .filter((x) => hanCount(x) >= 4 && !(SEVERAL.test(x) && hanCount(x) <= 12))
+    .map(tidy);
+  if (items.length >= 2 && items.length <= 5) return items;
+  // A list of short demands: "公厕要多建，电动车要管，房价要控制".
+  const clauses = text.split(/[，,、；;。]/u).map(tidy).filter((c) => hanCount(c) >= 2);
+  return clauses.length >= 2 && clauses.length <= 5 ? clauses : [];
+}
+
 /** Abstract nouns of policy language: many of them and nothing concrete make a slogan. */
 const ABSTRACT = /人民|群众|老百姓|发展|建设|水平|工作|服务|管理|理念|意识|机制|体系|能力|质量|环境|生活|幸福|美丽|民生|利益|人才|效率|导向|队伍|位置|实效|精细化|人性化/gu;
 
@@ -255,7 +269,11 @@ export function coachQuality(text: string, opts: QualityOptions = {}): QualityVe
   const concrete = concreteness(raw);
   const hasMeasure = statesMeasure(raw);
 
-  if (multipleMatters(raw)) return fail('multiple_matters');
+  if (multipleMatters(raw)) {
+    // Shown to the citizen as they wrote them.
+    const matters = mattersOf(text.trim());
+    return { ...fail('multiple_matters'), ...(matters.length ? { matters } : {}) };
+  }
 
   if (slogans >= 3 && concrete <= Math.max(1, slogans / 3)) return fail('vague', `slogans=${slogans}`);
   if (slogans >= 2 && concrete === 0) return fail('vague', `slogans=${slogans}`);
