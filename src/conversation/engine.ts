@@ -37,7 +37,7 @@ import {
 } from './flow-schema.js';
 import { isTerminal, newSession, type Awaiting, type Session } from './session.js';
 import { turnSteps, type TurnStep } from './understanding/turn-corpus.js';
-import { faqOf, referenceIn, understandTurn, type TurnReading } from './understanding/understand.js';
+import { cleanAnswer, faqOf, referenceIn, understandTurn, type TurnReading } from './understanding/understand.js';
 
 /** One message as the engine sees it: already cleaned and capped by the runtime. */
 export interface EngineMessage {
@@ -294,6 +294,15 @@ const STEP_NAMED_FAQ_CONFIDENCE = 0.7;
 /** How sure the reading of a first message must be that it asks one of the FAQ questions, or for a person. */
 const FAQ_AT_INTAKE_CONFIDENCE = 0.6;
 
+/** A phone number inside a text (mobile, +86, or a landline with its area code). */
+const PHONE_IN_TEXT = /(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d){8}|0\d{2,3}[-\s]?\d{3,4}[-\s]?\d{4}/u;
+/** Words that lead into one's own details (我叫…, 电话…), and how far before the phone number they may stand. */
+const DETAILS_LEAD = /我叫|我是|本人|姓名|名字|联系人|我的电话|联系电话|电话|手机|联系方式/gu;
+const DETAILS_LEAD_REACH = 25;
+
+/** A first message that says it wants to suggest and is this long after its filler carries the suggestion itself. */
+const START_WITH_CONTENT_CHARS = 24;
+
 /** Text of fewer different characters than this (关于关于…) is never taken for the whole suggestion. */
 const AHEAD_MIN_DISTINCT = 7;
 
@@ -411,11 +420,14 @@ class Turn {
     // A question at a menu (成渝地区双城经济圈建设是啥子意思) is answered, not taken as choosing the option it names.
     if (step.kind === 'choice' && ASKS.test(this.text)) {
       const q = understandTurn(this.text, at);
-      return { ...q, kind: 'question', faq: q.kind === 'question' && q.faq ? q.faq : 'step' };
+      if (q.kind === 'question' && q.faq) return q;
+      // Read as something else, it still asks: which FAQ entry, if one answers it surely.
+      const f = faqOf(this.text);
+      return { ...q, kind: 'question', faq: f.confidence >= TRAILING_FAQ_CONFIDENCE ? f.id : 'step', faqConfidence: f.confidence };
     }
     let r = understandTurn(this.text, at);
     // A doubtful aside where a short text is asked (公交 for a title) goes to the step's parser, which coaches.
-    if (step.kind === 'text' && r.kind === 'aside' && r.confidence < DOUBTFUL_ASIDE) return { ...r, kind: 'answer', clean: r.clean };
+    if (step.kind === 'text' && r.kind === 'aside' && r.confidence < DOUBTFUL_ASIDE) return { ...r, kind: 'answer', clean: cleanAnswer(this.text, at) };
     // A lookup is asked for in so many words (查询, 我的建议咋样了, a reference): a sentence the model merely
     // took for one (我们镇长天天打麻将 建议查一下) is an answer, judged like any other.
     if (r.kind === 'command' && r.command === 'query' && !matchCommand(this.text) && !referenceIn(this.text)) r = { ...r, kind: 'answer', clean: this.text.trim() };
@@ -429,11 +441,11 @@ class Turn {
       if (!r.done && ASKS.test(this.text)) return { ...r, kind: 'question', faq: 'step' };
       // Where a proposal is written, a doubtful aside of some length is content (多修点公厕), which the quality
       // checks then coach: dropping what a citizen wrote is worse than showing it back in the summary.
-      if (!r.done && r.confidence < DOUBTFUL_ASIDE && meaningfulChars(this.text) >= 5) return { ...r, kind: 'answer', clean: r.clean };
+      if (!r.done && r.confidence < DOUBTFUL_ASIDE && meaningfulChars(this.text) >= 5) return { ...r, kind: 'answer', clean: cleanAnswer(this.text, at) };
     }
     // Likewise a doubtful "question" with no word that asks anything (乡村振兴要抓好产业 is a slogan, not a
     // question about the themes).
-    if (step.kind === 'collect' && r.kind === 'question' && r.confidence < DOUBTFUL_ASIDE && !ASKS.test(this.text)) return { ...r, kind: 'answer', clean: r.clean };
+    if (step.kind === 'collect' && r.kind === 'question' && r.confidence < DOUBTFUL_ASIDE && !ASKS.test(this.text)) return { ...r, kind: 'answer', clean: cleanAnswer(this.text, at) };
     // Asked for a name, a plain full name (刘洋, 张伟) is the answer, however short and unsure the reading.
     if (at === 'name' && r.kind !== 'answer' && r.kind !== 'command' && looksLikeFullName(this.text)) return { ...r, kind: 'answer', clean: this.text.trim() };
     // Asked for a phone, words without a digit (不想留电话 可以不填吗) are not a number to check: the citizen is
@@ -650,7 +662,8 @@ class Turn {
     const v = this.ctx.judge.judgeScope(this.text);
     switch (v.kind) {
       case 'start':
-        return this.begin();
+        // 我想提个建议 with the suggestion itself after it: the suggestion is kept, not asked for again.
+        return meaningfulChars(cleanAnswer(this.text, 'proposal')) >= START_WITH_CONTENT_CHARS ? this.begin(this.text) : this.begin();
       case 'suggestion':
         return this.begin(this.text);
       case 'out_of_scope':
@@ -710,18 +723,50 @@ class Turn {
       this.say(prompts.titleKept(asTitle.value));
       return this.enter(this.flow.start);
     }
+    // What the first message said besides the suggestion: a question answered, the proposer's details kept.
+    const notes: string[] = [];
+    if (prefill && this.flow.intake?.prefillKey && !this.msg.forwarded) {
+      const first = this.firstMessageContent(prefill);
+      prefill = first.content;
+      notes.push(...first.notes);
+    }
     if (prefill && this.flow.intake?.prefillKey) {
       s.prefill = { [this.flow.intake.prefillKey]: prefill };
+      s.prefillToConfirm = true;
       // Several matters in the first message (一事一议): which one first, before any question about it.
       const split = this.partsOf(this.flow.intake.prefillKey, prefill);
       if (split) {
         this.say(notice ?? prompts.welcome);
+        for (const n of notes) this.say(n);
         return this.askPart(split.parts, 'intake', split.reason);
       }
     }
     if (notice) this.say(notice);
     else this.say(prefill ? prompts.welcomeWithDraft : prompts.welcome);
+    for (const n of notes) this.say(n);
     this.enter(this.flow.start);
+  }
+
+  /**
+   * A suggestion typed as the first message, as it is to be kept: the greeting and filler before it
+   * stripped (你好我想提个建议就是…), a question at its end answered, the proposer's details at its end kept
+   * for the identity step. `notes`: what to tell the citizen about it.
+   */
+  private firstMessageContent(text: string): { content: string; notes: string[] } {
+    const notes: string[] = [];
+    let content = cleanAnswer(text, 'proposal');
+    const split = trailingQuestion(content);
+    if (split) {
+      const f = faqOf(split.question);
+      const entry = f.confidence >= TRAILING_FAQ_CONFIDENCE ? this.ctx.config.faq.find((x) => x.id === f.id) : undefined;
+      if (entry) {
+        content = split.content;
+        notes.push(entry.answer);
+      }
+    }
+    const details = this.detailsCut(content);
+    if (details.kept.length) notes.push(prompts.keptDetails(details.kept));
+    return { content: details.content, notes };
   }
 
   /** Begins a draft with what the flow's intake seed already knows. */
@@ -1174,7 +1219,14 @@ class Turn {
           delete s.prefill![step.answerKey];
           if (!Object.keys(s.prefill!).length) delete s.prefill;
           s.buffer = [pre];
-          if (!this.fromForm) this.say(prompts.proposalPrefilled(pre.length > 60 ? `${pre.slice(0, 60)}…` : pre));
+          // Typed in passing (a first message): shown, and the citizen adds to it or says 完成. A pasted form
+          // or an agent's forwarded record is the whole answer, checked at once.
+          if (s.prefillToConfirm && !this.fromForm) {
+            delete s.prefillToConfirm;
+            // Quoted back; one the checks would coach is coached at once, with the quote.
+            if (step.checks.every((check) => check(pre, s, this.ctx).ok)) return this.say(prompts.proposalPrefilled(excerpt(pre, 60), pre.length));
+            this.say(prompts.proposalPrefilledShort(excerpt(pre, 60)));
+          } else if (!this.fromForm) this.say(prompts.proposalAdopted(excerpt(pre, 60)));
           return this.finishCollect(step);
         }
         return void this.replies.push(step.prompt(s, this.ctx));
@@ -1311,6 +1363,7 @@ class Turn {
     // A second message sent ahead continues the first (nothing typed is dropped).
     const before = s.prefill?.[key];
     this.addPrefill({ [key]: before !== undefined ? `${before}\n${typed}` : typed });
+    s.prefillToConfirm = true;
     return true;
   }
 
@@ -1324,18 +1377,43 @@ class Turn {
     if (!fieldsStep || s.history.includes(fieldsStep.id) || [...this.text].length > DETAILS_MAX_CHARS) return false;
     const found = this.ctx.judge.extractIdentity(this.text);
     if (!found.phone || !(found.name || found.unit)) return false;
+    const kept = this.keepDetails(fieldsStep, found);
+    if (!kept.length) return false;
+    this.say(prompts.keptDetails(kept));
+    return true;
+  }
+
+  /** Puts the details found into the identity fields still empty; the labels of those kept. */
+  private keepDetails(fieldsStep: FieldsStep, found: object): string[] {
+    const s = this.s!;
     const kept: string[] = [];
     for (const f of fieldsStep.fields) {
-      const v = found[f.key as keyof typeof found];
+      const v = (found as Record<string, string | undefined>)[f.key];
       if (v === undefined || s.answers[f.key] !== undefined) continue;
       const r = f.parse(v, s, this.ctx);
       if (!r.ok) continue;
       s.answers[f.key] = r.value;
       kept.push(f.label);
     }
-    if (!kept.length) return false;
-    this.say(prompts.keptDetails(kept));
-    return true;
+    return kept;
+  }
+
+  /**
+   * The proposer's details at the end of a first message (…建议加装路灯我叫刘德明电话13996541234在城投公司上班):
+   * kept for the identity fields and cut from the text. The text as it was when there are none, or when
+   * what follows the phone's lead-in is more than a short tail of details.
+   */
+  private detailsCut(text: string): { content: string; kept: string[] } {
+    const fieldsStep = this.flow.steps.find((x): x is FieldsStep => x.kind === 'fields');
+    const phone = PHONE_IN_TEXT.exec(text.normalize('NFKC'));
+    if (!fieldsStep || !phone) return { content: text, kept: [] };
+    let cut = phone.index;
+    for (const m of text.slice(0, phone.index).matchAll(DETAILS_LEAD)) if (phone.index - m.index! <= DETAILS_LEAD_REACH) cut = Math.min(cut, m.index!);
+    const content = text.slice(0, cut).replace(/[\s，,。；;、:：]+$/u, '');
+    const tail = text.slice(cut);
+    if (meaningfulChars(content) < 10 || meaningfulChars(tail) > 40) return { content: text, kept: [] };
+    const kept = this.keepDetails(fieldsStep, this.ctx.judge.extractIdentity(tail));
+    return kept.length ? { content, kept } : { content: text, kept: [] };
   }
 
   /** A message that is only a phone number, sent at a long-text step: kept for the identity step. */

@@ -62,6 +62,11 @@ export const sessionSchema = z.object({
   history: z.array(z.string()).default([]),
   /** Answers given ahead of their step (a suggestion sent as the first message), checked on arrival. */
   prefill: z.record(z.string(), z.string()).optional(),
+  /**
+   * The prefill was typed by the citizen in passing (a first message, text sent at a menu): on arrival it
+   * is shown, and the citizen may add to it before 完成, rather than taken as the whole answer.
+   */
+  prefillToConfirm: z.boolean().optional(),
   /** Where to go after the current step when the citizen is changing one answer from the review. */
   returnTo: z.string().optional(),
   /** Answers cleared to be asked again while changing one from the review; put back if the citizen says 返回. */

@@ -161,7 +161,8 @@ describe('an agent enters a citizen suggestion from a forwarded chat record', ()
     await chat.say('1');
     await chat.say('关于建设柑橘冷链仓储点的建议');
     await chat.say('3');
-    expect(chat.last).toContain('已采用您之前发来的内容');
+    expect(chat.last).toContain('您前面发来的内容已记为建议内容');
+    await chat.say('完成');
     expect(chat.state).toBe('feasibility');
   });
 

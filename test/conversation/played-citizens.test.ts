@@ -125,7 +125,8 @@ test('a question at the theme menu is answered, and the theme is not chosen by i
   await chat.say('你好');
   await chat.say('成渝地区双城经济圈建设是啥子意思');
   expect(chat.state).toBe('theme');
-  expect(chat.last).toContain('主题决定建议交给哪些部门办理');
+  // What each theme covers, from the campaign's FAQ.
+  expect(chat.last).toContain('②成渝地区双城经济圈建设（现代产业');
   await chat.say('2');
   expect(chat.state).toBe('title');
 });

@@ -85,8 +85,10 @@ describe('a genuine suggestion sent as the very first message is kept', () => {
     await chat.say('1');
     await chat.say(good.title);
     await chat.say('解决问题');
-    // The proposal step is passed with the kept text, which is quoted back.
-    expect(chat.last).toContain('已采用您之前发来的内容');
+    // The kept text is quoted back; the citizen may add to it, and 完成 moves on.
+    expect(chat.last).toContain('您前面发来的内容已记为建议内容');
+    expect(chat.state).toBe('proposal');
+    await chat.say('完成');
     expect(chat.state).toBe('feasibility');
     await chat.say(good.feasibility);
     await chat.say('完成');
@@ -103,7 +105,7 @@ describe('a genuine suggestion sent as the very first message is kept', () => {
     await chat.say(good.title);
     await chat.say('解决问题');
     expect(chat.state).toBe('proposal');
-    expect(chat.last).toContain('已采用您之前发来的内容');
+    expect(chat.last).toContain('您前面发来的内容已记为建议内容');
     expect(chat.last).toContain('只有一句话');
     await chat.say('江南新区常住人口已超过20万，但最近的区图书馆在江北，往返要1小时。建议利用新区市民中心二楼空置的800平方米场地，设立区图书馆江南分馆，开设自习室和少儿阅览区。');
     await chat.say('完成');
@@ -124,7 +126,8 @@ describe('the whole suggestion sent ahead of its step is kept, not refused', () 
     await chat.say('1');
     await chat.say(good.title);
     await chat.say('解决问题');
-    expect(chat.last).toContain('已采用您之前发来的内容');
+    expect(chat.last).toContain('您前面发来的内容已记为建议内容');
+    await chat.say('完成');
     expect(chat.state).toBe('feasibility');
   });
 
@@ -136,6 +139,7 @@ describe('the whole suggestion sent ahead of its step is kept, not refused', () 
     expect(chat.last).toBe('已先记下这段话，稍后作为建议内容使用。这一步请发送简短的标题（不超过60字）。');
     await chat.say(good.title);
     await chat.say('解决问题');
+    await chat.say('完成');
     expect(chat.state).toBe('feasibility');
     await chat.say(good.feasibility);
     await chat.say('完成');

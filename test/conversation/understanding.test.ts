@@ -273,7 +273,10 @@ describe('navigation never loses what was typed', () => {
     await chat.say('3');
     await chat.say(good.title);
     await chat.say('解决问题');
-    // Arriving at the proposal step, the pasted text is its answer.
+    // Arriving at the proposal step, the pasted text is quoted back; the citizen may add to it.
+    expect(chat.state).toBe('proposal');
+    expect(chat.last).toContain('您前面发来的内容已记为建议内容');
+    await chat.say('完成');
     expect(chat.state).toBe('feasibility');
     await chat.say(good.feasibility);
     await chat.say('完成');

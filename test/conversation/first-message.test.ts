@@ -1,0 +1,73 @@
+/**
+ * A suggestion typed as the first message, as people type it (what an independent tester's citizens did):
+ * the greeting and "I want to suggest" before it are not kept, the proposer's details at its end go to
+ * their fields, a question at its end is answered, and at the proposal step the kept text is quoted back
+ * so the citizen can add to it instead of the step being silently passed.
+ */
+import { describe, expect, test } from 'vitest';
+import { good, startChat } from '../helpers/conversation.js';
+
+async function toProposal(chat: Awaited<ReturnType<typeof startChat>>) {
+  await chat.say('3');
+  await chat.say('关于北滨路二段加装太阳能路灯的建议');
+  await chat.say('解决问题');
+}
+
+describe('a voice-to-text run-on with everything in it', () => {
+  const runOn =
+    '你好我想提个建议就是我们万州北滨路那一段晚上没得路灯黑黢黢的走路不安全建议区里面在北滨路二段加装路灯大概每隔三十米装一盏可以用太阳能的不用拉电线成本也不高我叫刘德明电话13996541234在万州区城投公司上班';
+
+  test('the greeting is dropped, the details are kept for the identity, and the proposal is quoted back to add to', async () => {
+    const chat = await startChat();
+    await chat.say(runOn);
+    expect(chat.last).toContain('已先记下您的姓名、联系电话、工作单位');
+    await toProposal(chat);
+    expect(chat.state).toBe('proposal');
+    expect(chat.last).toContain('您前面发来的内容已记为建议内容');
+    await chat.say('完成');
+    await chat.say('我前面说了的嘛 太阳能的不用拉电线 成本不高 一盏也就几千块');
+    await chat.say('完成');
+    // Name, phone and unit came with the first message: straight to the review.
+    expect(chat.state).toBe('confirm');
+    await chat.say('确认');
+    const stored = chat.world.suggestions.stored[0]!;
+    expect(stored.proposal).toBe(
+      '我们万州北滨路那一段晚上没得路灯黑黢黢的走路不安全建议区里面在北滨路二段加装路灯大概每隔三十米装一盏可以用太阳能的不用拉电线成本也不高',
+    );
+    expect(stored.feasibility).toBe('太阳能的不用拉电线 成本不高 一盏也就几千块');
+    expect(stored.proposer).toEqual({ name: '刘德明', phone: '13996541234', unit: '万州区城投公司' });
+  });
+});
+
+describe('"I want to suggest" with the suggestion after it', () => {
+  test('is kept as the proposal, not asked for again', async () => {
+    const chat = await startChat();
+    await chat.say('你好 我想说一下我们小区电梯的事情 电梯老是坏 物业不管 我想提个建议 建议政府出台老旧小区电梯维修基金的政策');
+    expect(chat.last).toContain('已收到您的建议内容');
+    await chat.say('3');
+    await chat.say('关于设立老旧小区电梯维修基金的建议');
+    await chat.say('完善政策');
+    expect(chat.last).toContain('电梯老是坏 物业不管');
+    expect(chat.last).not.toContain('你好');
+  });
+
+  test('a short "I want to suggest" alone still just starts', async () => {
+    const chat = await startChat();
+    await chat.say('你好，我想提个建议');
+    expect(chat.last).not.toContain('已收到您的建议内容');
+    expect(chat.state).toBe('theme');
+  });
+});
+
+describe('a question at the end of a first message', () => {
+  test('is answered, and not kept in the proposal', async () => {
+    const chat = await startChat();
+    await chat.say('建议在江南新区市民中心二楼设一个图书馆分馆，现在最近的图书馆在江北，来回要一个小时，对了提建议有没得奖励哦');
+    expect(chat.last).toContain('最高奖励5万元');
+    await chat.say('3');
+    await chat.say(good.title);
+    await chat.say('解决问题');
+    expect(chat.last).toContain('您前面发来的内容已记为建议内容');
+    expect(chat.last).not.toContain('奖励');
+  });
+});
