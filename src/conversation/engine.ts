@@ -273,6 +273,18 @@ function trailingQuestion(text: string): { content: string; question: string } |
   return { content, question };
 }
 
+/** A command word said as a clause of its own inside a longer message (…不是标题 返回): that command. */
+function commandClause(text: string): ReturnType<typeof matchCommand> {
+  const clauses = text.split(/[\s，,。.！!？?；;、~～…]+/u).filter(Boolean);
+  if (clauses.length < 2) return undefined;
+  for (const c of [clauses.at(-1)!, clauses[0]!]) {
+    const m = matchCommand(c);
+    // Only the plain navigation words: 查询, 帮助 or 修改 (不对) inside a sentence is something else.
+    if (m && !m.arg && m.name !== 'query' && m.name !== 'help' && m.name !== 'edit') return m;
+  }
+  return undefined;
+}
+
 /** A title as people write one: 关于…的建议, or a short …的建议. */
 const TITLE_LIKE = /^关于.{2,40}(的)?(建议|意见|提议|设想|思考)[。.!！]?$|^.{2,30}的(建议|提议)[。.!！]?$/u;
 
@@ -431,8 +443,12 @@ class Turn {
     // A lookup is asked for in so many words (查询, 我的建议咋样了, a reference): a sentence the model merely
     // took for one (我们镇长天天打麻将 建议查一下) is an answer, judged like any other.
     if (r.kind === 'command' && r.command === 'query' && !matchCommand(this.text) && !referenceIn(this.text)) r = { ...r, kind: 'answer', clean: this.text.trim() };
-    // Likewise any command the model hears in a sentence of content (…公积金用不了 is not asking for help).
-    if (r.kind === 'command' && !matchCommand(this.text) && meaningfulChars(this.text) >= 8 && !referenceIn(this.text)) r = { ...r, kind: 'answer', clean: this.text.trim() };
+    // A command word standing as a clause of its own (不对 我还没写内容 返回, 算了 不说这个了 继续) is that command.
+    const said = commandClause(this.text);
+    if (said && (r.kind !== 'answer' || r.confidence < SURE_YES)) return { kind: 'command', command: said.name, ...(said.arg ? { arg: said.arg } : {}), clean: this.text.trim(), confidence: 1 };
+    // Otherwise a command the model is unsure of in a sentence of content is content (…公积金用不了 is not
+    // asking for help); one it is sure of (能不能转人工 我想跟真人说) stands.
+    if (r.kind === 'command' && r.confidence < SURE_YES && !matchCommand(this.text) && meaningfulChars(this.text) >= 8 && !referenceIn(this.text)) r = { ...r, kind: 'answer', clean: this.text.trim() };
     // "Nothing" said where the feasibility is asked (无, 不晓得) is that answer: coached once, and may be insisted on.
     if (step.kind === 'collect' && this.s?.softProblem && /^\s*1\s*$/.test(this.text.normalize('NFKC'))) return undefined;
     if (step.kind === 'collect' && step.id === 'feasibility' && r.kind === 'aside' && r.unknown) return { ...r, kind: 'answer', clean: this.text.trim() };
@@ -569,7 +585,12 @@ class Turn {
 
   /** A correction of an earlier answer: put the new value in place when it carries one, else go and change it. */
   private correct(r: TurnReading, step: Step): boolean {
-    const field = this.fieldIn(this.text);
+    // The field named, not counting the menus' options (日常建议 names no field, though 建议 is one's alias).
+    let bare = this.text;
+    for (const x of this.flow.steps) if (x.kind === 'choice') for (const o of x.options(this.s!, this.ctx)) bare = bare.split(o.label).join(' ');
+    const field = this.fieldIn(bare);
+    // 选错了 我要选日常建议: an option of a menu already answered, named without the menu's name.
+    if (!field && this.correctChoice(step)) return true;
     if (!field || this.isCurrent(field, step)) {
       // A correction of the answer being given is that answer.
       if (r.value) this.text = r.value;
@@ -587,6 +608,25 @@ class Turn {
       }
     }
     this.edit(field);
+    return true;
+  }
+
+  /** Puts a different option of an earlier menu in place when the message names one (and only one such menu). */
+  private correctChoice(step: Step): boolean {
+    const s = this.s!;
+    const found: { step: ChoiceStep; option: ReplyOption }[] = [];
+    for (const x of this.flow.steps) {
+      if (x.kind !== 'choice' || x.id === step.id || s.answers[x.answerKey] === undefined) continue;
+      const options = x.options(s, this.ctx);
+      const named = options.filter((o) => o.id !== s.answers[x.answerKey] && (this.text.includes(o.label) || (x.synonyms?.[o.id] ?? []).some((w) => w.length >= 2 && this.text.includes(w))));
+      if (named.length === 1) found.push({ step: x, option: named[0]! });
+    }
+    if (found.length !== 1) return false;
+    const { step: menu, option } = found[0]!;
+    s.answers[menu.answerKey] = option.id;
+    Object.assign(s.answers, menu.alsoRecord?.(option.id, s, this.ctx) ?? {});
+    this.say(prompts.corrected(menu.label, option.label));
+    this.shortReask(step);
     return true;
   }
 

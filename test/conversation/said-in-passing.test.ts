@@ -1,0 +1,57 @@
+/**
+ * Commands and corrections said in a sentence, as an independent tester's citizens said them: they are
+ * acted on, never stored as the answer to the step they were typed at.
+ */
+import { describe, expect, test } from 'vitest';
+import { good, startChat, walkTo } from '../helpers/conversation.js';
+
+describe('a menu answered wrongly, corrected by naming the option wanted', () => {
+  test('"哦不对 选错了 我要选日常建议" at the title step changes the theme and asks for the title again', async () => {
+    const chat = await startChat();
+    await chat.say('我想提建议');
+    await chat.say('1');
+    await chat.say('哦不对 选错了 我要选日常建议');
+    expect(chat.last).toContain('已把主题改为“日常建议”');
+    expect(chat.state).toBe('title');
+    await chat.say(good.title);
+    await chat.say('解决问题');
+    await chat.say(good.proposal.join(''));
+    await chat.say('完成');
+    await chat.say(good.feasibility);
+    await chat.say('完成');
+    await chat.say(good.identity);
+    await chat.say('确认');
+    const stored = chat.world.suggestions.stored[0]!;
+    expect(stored.theme).toBe('general');
+    expect(stored.title).toBe(good.title);
+  });
+});
+
+describe('a command at the end of a sentence', () => {
+  test('"不对 我还没写内容 返回" at the feasibility step goes back, and stores nothing as the feasibility', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'feasibility');
+    await chat.say('不对 我还没写内容 返回');
+    expect(chat.state).toBe('proposal');
+    await chat.say('完成');
+    expect(chat.state).toBe('feasibility');
+    expect(chat.last).not.toContain('已保留');
+  });
+
+  test('"能不能转人工 我想跟真人说" at the title step asks for a person, not a title', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'title');
+    await chat.say('能不能转人工 我想跟真人说');
+    expect(chat.last).toContain('17723966166');
+    expect(chat.state).toBe('title');
+    await chat.say(good.title);
+    expect(chat.state).toBe('category');
+  });
+
+  test('a sentence of content with a command-like word in it is still content', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'proposal');
+    await chat.say('我们那里的住房公积金用不了，建议开通异地提取，在万州买房也能用重庆主城缴的公积金。');
+    expect(chat.last).toContain('已记录');
+  });
+});
