@@ -428,6 +428,8 @@ class Turn {
     if (step.kind === 'choice') {
       const options = step.options(this.s!, this.ctx);
       if (resolveOption(options, this.msg, { exact: true }) || options.some((o) => isWord(this.text, step.synonyms?.[o.id] ?? []))) return undefined;
+      // 好的 / 嗯 / 对 after "看起来属于X类，如无误请回复3": the option the bot suggested.
+      if (isWord(this.text, [...controlWords.yes, ...controlWords.agree]) && step.suggested?.(this.s!, this.ctx)) return undefined;
     }
     // A question at a menu (成渝地区双城经济圈建设是啥子意思) is answered, not taken as choosing the option it names.
     if (step.kind === 'choice' && ASKS.test(this.text)) {
@@ -1504,7 +1506,7 @@ class Turn {
 
   /** A short yes (好的, 就按你说的) to a menu that suggested one option (the category guessed from the title). */
   private suggestedAccepted(step: ChoiceStep, options: ReplyOption[]): ReplyOption | undefined {
-    if (!this.readAsAnswer || [...this.text].length > SHORT_YES_CHARS) return undefined;
+    if (!(this.readAsAnswer || isWord(this.text, [...controlWords.yes, ...controlWords.agree])) || [...this.text].length > SHORT_YES_CHARS) return undefined;
     const id = step.suggested?.(this.s!, this.ctx);
     return id ? options.find((o) => o.id === id) : undefined;
   }

@@ -488,6 +488,15 @@ describe('yes and no in plain words', () => {
     }
   });
 
+  test.each([['对'], ['好的'], ['是'], ['嗯']])('"%s" after "看起来属于…类" takes the category the bot suggested', async (yes) => {
+    const chat = await startChat();
+    await walkTo(chat, 'title');
+    await chat.say('关于五桥片区道路坑洼积水问题的建议');
+    expect(chat.last).toContain('如无误请回复');
+    await chat.say(yes);
+    expect(chat.state).toBe('proposal');
+  });
+
   test('"就按你说的" takes the category the bot suggested; "我选2" picks option 2', async () => {
     const chat = await startChat();
     await walkTo(chat, 'theme');
