@@ -450,7 +450,9 @@ class Turn {
     if (said && (r.kind !== 'answer' || r.confidence < SURE_YES)) return { kind: 'command', command: said.name, ...(said.arg ? { arg: said.arg } : {}), clean: this.text.trim(), confidence: 1 };
     // Otherwise a command the model is unsure of in a sentence of content is content (…公积金用不了 is not
     // asking for help); one it is sure of (能不能转人工 我想跟真人说) stands.
-    if (r.kind === 'command' && r.confidence < SURE_YES && !matchCommand(this.text) && meaningfulChars(this.text) >= 8 && !referenceIn(this.text)) r = { ...r, kind: 'answer', clean: this.text.trim() };
+    if ((step.kind === 'collect' || step.kind === 'text') && r.kind === 'command' && r.confidence < SURE_YES && !matchCommand(this.text) && meaningfulChars(this.text) >= 8 && !referenceIn(this.text)) {
+      r = { ...r, kind: 'answer', clean: this.text.trim() };
+    }
     // "Nothing" said where the feasibility is asked (无, 不晓得) is that answer: coached once, and may be insisted on.
     if (step.kind === 'collect' && this.s?.softProblem && /^\s*1\s*$/.test(this.text.normalize('NFKC'))) return undefined;
     if (step.kind === 'collect' && step.id === 'feasibility' && r.kind === 'aside' && r.unknown) return { ...r, kind: 'answer', clean: this.text.trim() };
@@ -1557,6 +1559,9 @@ class Turn {
           return this.say(prompts.editWhich, this.editOptions());
         }
         if (o?.id === 'cancel') return void this.command({ name: 'cancel' });
+        // Naming an answer at the review, in whatever words (名字怎么变成这个了, 单位写错了), is wanting to change it.
+        const named = this.fieldIn(this.text);
+        if (named && this.answered(named)) return this.edit(named);
         return this.fail(step, prompts.reviewInvalid, step.prompt(s, this.ctx).options);
       }
       case 'end':

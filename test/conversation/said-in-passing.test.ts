@@ -55,3 +55,25 @@ describe('a command at the end of a sentence', () => {
     expect(chat.last).toContain('已记录');
   });
 });
+
+describe('changing an answer at the review in plain words', () => {
+  test.each([['标题前面多了关于两个字 改一下'], ['标题咋个是这个 修改 标题'], ['标题写得不好']])('"%s" opens the title for a new one', async (said) => {
+    const chat = await startChat();
+    await walkTo(chat, 'confirm');
+    await chat.say(said);
+    expect(chat.state).toBe('title');
+    await chat.say('在五桥片区增设早晚高峰公交班次的建议');
+    expect(chat.state).toBe('confirm');
+    await chat.say('确认');
+    expect(chat.world.suggestions.stored[0]?.title).toBe('在五桥片区增设早晚高峰公交班次的建议');
+  });
+
+  test('"单位不对 是万州区交通局" puts the new unit in place', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'confirm');
+    await chat.say('单位不对 是万州区交通局');
+    expect(chat.last).toContain('已把工作单位改为“万州区交通局”');
+    await chat.say('确认');
+    expect(chat.world.suggestions.stored[0]?.proposer.unit).toBe('万州区交通局');
+  });
+});

@@ -98,6 +98,9 @@ export function cleanAnswer(text: string, step: TurnStep, learned: Affixes = (af
     // After an interjection the filler may run on (嗯那个就是说…).
     const standsApart = i > 0 || /^[\s，,。.、；;：:!！?？~～…]/.test(body.slice(p.length)) || [...p].length >= 3 || /^[嗯呃啊哦噢额]/u.test(p);
     if (!SHORT_ANSWER_STEPS.has(step) && !standsApart) break;
+    // One character run into the words is part of them at any step (在五桥片区…, 好多农民…), unless it is an
+    // interjection (嗯好的) or stands apart (好，…).
+    if ([...p].length === 1 && !standsApart) break;
     const rest = body.slice(p.length).replace(LEADING_PUNCT, '');
     if (!rest.replace(EDGE_PUNCT, '')) break;
     // A one-character prefix before a short rest is part of the words (在家务农 is not 家务农).
