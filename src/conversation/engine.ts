@@ -183,6 +183,29 @@ export function resolveOption(options: ReplyOption[], message: EngineMessage, op
   return scored[0] && scored[0].d >= TYPO_SIMILARITY && (scored[1]?.d ?? 0) < scored[0].d ? scored[0].o : undefined;
 }
 
+/** At most this long, a reply at a menu is read for the words of one option (日常的嘛 就是城里面的事). */
+const OPTION_IN_WORDS_MAX_CHARS = 12;
+
+/**
+ * The option a short reply names in its own words: one of the option's synonyms said in it (我不懂这些 →
+ * 不确定), or the first two characters of exactly one option's label (日常的嘛 → 日常建议). Only short replies:
+ * a long text at a menu is content sent early, never a choice.
+ */
+function optionInWords(step: ChoiceStep, options: ReplyOption[], text: string): ReplyOption | undefined {
+  if (isWord(text, Object.values(step.synonyms ?? {}).flat())) return options.find((o) => isWord(text, step.synonyms?.[o.id] ?? []));
+  const w = normaliseWord(text);
+  if (!w || [...w].length > OPTION_IN_WORDS_MAX_CHARS) return undefined;
+  // A synonym said with a negation around it (不同意) does not name the option.
+  const says = (x: string) => [...x].length >= 2 && w.includes(normaliseWord(x)) && !/[不没别非]/u.test(w.split(normaliseWord(x)).join(''));
+  const bySynonym = options.filter((o) => (step.synonyms?.[o.id] ?? []).some(says));
+  if (bySynonym.length === 1) return bySynonym[0];
+  const byHead = options.filter((o) => {
+    const head = [...normaliseWord(o.label)].slice(0, 2).join('');
+    return head.length === 2 && says(head);
+  });
+  return byHead.length === 1 ? byHead[0] : undefined;
+}
+
 /** How alike two labels must be (Dice over character pairs) for one to be read as a typo of the other. */
 const TYPO_SIMILARITY = 0.6;
 
@@ -427,7 +450,7 @@ class Turn {
     // A menu's own number or label (3, 第三个, the third one, 乡村振兴) is its answer, as plainly as 返回 is a command.
     if (step.kind === 'choice') {
       const options = step.options(this.s!, this.ctx);
-      if (resolveOption(options, this.msg, { exact: true }) || options.some((o) => isWord(this.text, step.synonyms?.[o.id] ?? []))) return undefined;
+      if (resolveOption(options, this.msg, { exact: true }) || (!ASKS.test(this.text) && optionInWords(step, options, this.text))) return undefined;
       // 好的 / 嗯 / 对 after "看起来属于X类，如无误请回复3": the option the bot suggested.
       if (isWord(this.text, [...controlWords.yes, ...controlWords.agree]) && step.suggested?.(this.s!, this.ctx)) return undefined;
     }
@@ -1523,7 +1546,7 @@ class Turn {
     switch (step.kind) {
       case 'choice': {
         const options = step.options(s, this.ctx);
-        const o = resolveOption(options, { ...this.msg, text: this.text }) ?? options.find((x) => isWord(this.text, step.synonyms?.[x.id] ?? [])) ?? this.suggestedAccepted(step, options);
+        const o = resolveOption(options, { ...this.msg, text: this.text }) ?? (ASKS.test(this.text) ? undefined : optionInWords(step, options, this.text)) ?? this.suggestedAccepted(step, options);
         // Name and phone sent before their step (at a menu) are kept for the identity, not dropped.
         if (!o && this.keepDetailsAhead()) return this.say(step.invalidReply, options);
         if (!o && this.keepAhead()) return this.say(`${this.keptAheadNote()}${step.invalidReply}`, options);

@@ -77,3 +77,31 @@ describe('changing an answer at the review in plain words', () => {
     expect(chat.world.suggestions.stored[0]?.proposer.unit).toBe('万州区交通局');
   });
 });
+
+describe('menus answered in plain words', () => {
+  test('"日常的嘛 就是城里面的事" chooses 日常建议', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'theme');
+    await chat.say('日常的嘛 就是城里面的事');
+    expect(chat.state).toBe('title');
+  });
+
+  test('"你看着办嘛 我不懂这些" at the category is 不确定, and "算了 3" is 3', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'category');
+    await chat.say('你看着办嘛 我不懂这些');
+    expect(chat.state).toBe('proposal');
+    const other = await startChat({ user: 'second' });
+    await walkTo(other, 'category');
+    await other.say('算了 3');
+    expect(other.state).toBe('proposal');
+  });
+
+  test('a long text at the theme menu that mentions 乡村 is content kept ahead, not a choice', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'theme');
+    await chat.say('我们乡村的路太烂了，下雨天娃儿上学鞋子全是泥，建议把村道硬化了');
+    expect(chat.state).toBe('theme');
+    expect(chat.last).toContain('已先记下这段话');
+  });
+});
