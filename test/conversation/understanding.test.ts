@@ -313,6 +313,9 @@ describe('questions about the campaign are answered wherever they are asked', ()
     ['identity', '名字会公开吗', '不会公开'],
     ['confirm', '好久有回复哦？', '15个工作日'],
     ['confirm', '提交以后会怎么样', '编号'],
+    ['category', '这个要填好久哦', '5分钟左右'],
+    ['feasibility', '你们这个是政府的吗 靠不靠谱', '万州区信访办'],
+    ['proposal', '提了有没有用 政府会不会看', '件件有回复'],
   ] as const)('at the %s step: "%s"', async (step, question, answer) => {
     const chat = await startChat();
     await walkTo(chat, step);
