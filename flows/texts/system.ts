@@ -67,7 +67,8 @@ export const systemTexts = {
     '您的建议正在登记中，系统稍忙，请稍后发送任意消息，我会继续为您登记，已填写的内容不会丢失。',
   busy: '系统繁忙，请稍后再发一次，刚才的内容没有保存。',
   queryNotFound: (reference: string) => `没有找到编号为 ${reference} 的建议。请核对编号；只能查询您本人提交的建议。`,
-  queryNone: '您还没有提交过建议。发送“我想提建议”即可开始。',
+  queryNone: (contact: Contact) =>
+    `这个微信还没有提交过建议。如果您是在网站上、或请信访代理员代为提交的，请发送“查询”加建议编号（例如：查询 WZ2021-000123）；没有编号的，可以联系${contact.name}（电话${contact.phone}）帮您查。想提新建议，发送“我想提建议”即可。`,
   queryFailed: '暂时查询不到进度，请稍后再试。',
   queryOne: (v: SuggestionStatusView, tz: string) =>
     [

@@ -140,7 +140,7 @@ export function settle(flow: FlowDefinition, session: Session, outcome: EffectOu
       if (!outcome.ok) replies.push({ text: systemTexts.queryFailed });
       else {
         const views = (outcome as { views: SuggestionStatusView[] }).views;
-        replies.push({ text: views.length ? systemTexts.queryList(views) : systemTexts.queryNone });
+        replies.push({ text: views.length ? systemTexts.queryList(views) : systemTexts.queryNone(ctx.config.service.contact) });
       }
       if (midDraft) replies.push({ text: systemTexts.draftKept });
       break;

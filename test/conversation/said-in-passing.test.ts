@@ -105,3 +105,23 @@ describe('menus answered in plain words', () => {
     expect(chat.last).toContain('已先记下这段话');
   });
 });
+
+describe('asking after a suggestion in a sentence', () => {
+  test('a reference number inside a question is looked up, not taken for a new suggestion', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'confirm');
+    await chat.say('确认');
+    const ref = chat.lastTurn.reference!;
+    const later = await startChat({ user: 'someone-else' });
+    await later.say(`你好，我上个月提的建议，编号${ref}，现在有结果没有？`);
+    expect(later.last).toContain(ref);
+    expect(later.last).not.toContain('请选择建议的主题');
+  });
+
+  test('with nothing submitted from this WeChat, the citizen is told how to look one up by its number', async () => {
+    const chat = await startChat();
+    await chat.say('我是问我的建议办得咋样了 不是要提新的');
+    expect(chat.last).toContain('查询 WZ2021-000123');
+    expect(chat.last).toContain('17723966166');
+  });
+});

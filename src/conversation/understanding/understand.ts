@@ -170,6 +170,9 @@ const ANSWER_MIN = 0.5;
 /** Below this, a question is taken as one about the current step rather than an FAQ entry (chosen by cross-validation on the train split: 91% precision, 69% coverage). */
 const FAQ_CONFIDENCE = 0.4;
 
+/** A message this short with a reference number in it (我上个月提的建议，编号WZ2021-000001，现在有结果没有？) asks after it. */
+const REFERENCE_QUESTION_CHARS = 80;
+
 /** Collect steps take long answers; a long run-on there is content even when it ends with a question. */
 const LONG_CONTENT_CHARS = 30;
 
@@ -183,7 +186,7 @@ export function understandTurn(text: string, step: TurnStep, model: TurnModel = 
     return { kind: 'command', command: exact.name, ...(exact.arg ? { arg: exact.arg } : {}), clean: trimmed, confidence: 1 };
   }
   const ref = referenceIn(trimmed);
-  if (ref && meaningfulLength(trimmed) <= 30) return { kind: 'command', command: 'query', arg: ref, clean: trimmed, confidence: 1 };
+  if (ref && meaningfulLength(trimmed) <= REFERENCE_QUESTION_CHARS) return { kind: 'command', command: 'query', arg: ref, clean: trimmed, confidence: 1 };
 
   const scored = classifyTurn(trimmed, step, model, ANSWER_MIN);
   const [kindPart, sub] = scored.label.split(':') as [string, string | undefined];
