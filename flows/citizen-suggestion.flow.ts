@@ -37,7 +37,8 @@ export function themeName(id: string, ctx: FlowContext): string {
 // ---- parsers and checks ----------------------------------------------------------------------------
 
 const parseTitle: Parser = (text) => {
-  const t = text.trim();
+  // 万州区 建议 关于…的建议: what stands apart before 关于 is not part of the title.
+  const t = text.trim().replace(/^[^\n]{1,10}?[\s，,：:]+(?=关于.{4,}(建议|意见|提议)$)/u, '');
   if (/\n/.test(t)) return { ok: false, reason: 'multiline', reply: titleCoaching.multiline };
   if ([...t.replace(/\s/g, '')].length < 4) return { ok: false, reason: 'too_short', reply: titleCoaching.tooShort };
   return { ok: true, value: t };

@@ -53,6 +53,8 @@ export const prompts = {
   partAgain: '请回复编号选一件先提；如果这些其实是同一件事，请回复“放在一条里”。',
   partChosen: (part: string) => `好的，这一条先提：“${part.length > 40 ? `${part.slice(0, 40)}…` : part}”。`,
   partsTogether: '好的，按一条建议提交。',
+  /** A menu's option named in the first message: taken, and said so. */
+  optionTaken: (label: string, option: string) => `${label}已选“${option}”。`,
   laterPart: (part: string) => `您刚才还提到：“${part.length > 40 ? `${part.slice(0, 40)}…` : part}”。要接着把它作为一条新建议提交吗？`,
   laterDeclined: '好的。以后想提的时候，直接发来就可以。',
   titleKept: (title: string) => `已把“${title}”作为建议标题。`,

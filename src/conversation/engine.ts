@@ -730,7 +730,10 @@ class Turn {
     switch (v.kind) {
       case 'start':
         // 我想提个建议 with the suggestion itself after it: the suggestion is kept, not asked for again.
-        return meaningfulChars(cleanAnswer(this.text, 'proposal')) >= START_WITH_CONTENT_CHARS ? this.begin(this.text) : this.begin();
+        if (meaningfulChars(cleanAnswer(this.text, 'proposal')) >= START_WITH_CONTENT_CHARS) return this.begin(this.text);
+        this.begin();
+        // 想给乡村振兴提个建议: the first menu's option named on the way in is its answer.
+        return void this.answerNamedOption();
       case 'suggestion':
         return this.begin(this.text);
       case 'out_of_scope':
@@ -761,6 +764,12 @@ class Turn {
     if (r.kind !== 'question' || !r.faq || r.faq === 'step' || r.confidence < FAQ_AT_INTAKE_CONFIDENCE) return false;
     const entry = this.ctx.config.faq.find((f) => f.id === r.faq);
     if (!entry) return false;
+    // 我想提个建议 但是不想留名字可以不: the question answered, and the draft begun as asked.
+    if (this.ctx.judge.judgeScope(this.text).kind === 'start') {
+      this.say(entry.answer);
+      this.begin();
+      return true;
+    }
     this.say(`${entry.answer}\n${systemTexts.startHint}`);
     return true;
   }
@@ -834,6 +843,23 @@ class Turn {
     const details = this.detailsCut(content);
     if (details.kept.length) notes.push(prompts.keptDetails(details.kept));
     return { content: details.content, notes };
+  }
+
+  /** The draft just begun is at a menu whose option the first message named (by its label): chosen. */
+  private answerNamedOption(): void {
+    const s = this.s!;
+    const step = stepOf(this.flow, s.stepId);
+    if (step.kind !== 'choice' || ASKS.test(this.text)) return;
+    const options = step.options(s, this.ctx);
+    const named = options.filter((o) => this.text.includes(o.label));
+    if (named.length !== 1) return;
+    this.replies.length = 0;
+    this.say(prompts.welcome);
+    this.say(prompts.optionTaken(step.label, named[0]!.label));
+    s.answers[step.answerKey] = named[0]!.id;
+    Object.assign(s.answers, step.alsoRecord?.(named[0]!.id, s, this.ctx) ?? {});
+    this.addPrefill(step.alsoPrefill?.(named[0]!.id, s, this.ctx));
+    this.leave(step);
   }
 
   /** Begins a draft with what the flow's intake seed already knows. */
@@ -1411,6 +1437,18 @@ class Turn {
   }
 
   /**
+   * A complaint, petition or tip-off typed at a menu (先说投诉 菜市场占道经营 城管不管): referred at once, the
+   * draft kept. Only when the judgement is sure; anything else long is kept as content sent early.
+   */
+  private referredAtMenu(): boolean {
+    if (meaningfulChars(this.text) < AHEAD_MIN_CHARS) return false;
+    const v = this.ctx.judge.judgeScope(this.text);
+    if (v.kind !== 'out_of_scope' || v.category === 'chitchat' || v.category === 'spam') return false;
+    this.say(`${this.referralText(v.category, this.text)}\n${systemTexts.draftKept}`);
+    return true;
+  }
+
+  /**
    * Content sent ahead of its step (the whole suggestion pasted at the theme or title step) is kept as
    * the flow's `prefillKey` answer, checked on arrival like a suggestion sent as the first message. Only
    * when that answer is still to come and the message is long (not a few characters repeated).
@@ -1549,6 +1587,7 @@ class Turn {
         const o = resolveOption(options, { ...this.msg, text: this.text }) ?? (ASKS.test(this.text) ? undefined : optionInWords(step, options, this.text)) ?? this.suggestedAccepted(step, options);
         // Name and phone sent before their step (at a menu) are kept for the identity, not dropped.
         if (!o && this.keepDetailsAhead()) return this.say(step.invalidReply, options);
+        if (!o && this.referredAtMenu()) return;
         if (!o && this.keepAhead()) return this.say(`${this.keptAheadNote()}${step.invalidReply}`, options);
         if (!o) return this.fail(step, step.invalidReply, options);
         s.answers[step.answerKey] = o.id;

@@ -71,3 +71,44 @@ describe('a question at the end of a first message', () => {
     expect(chat.last).not.toContain('奖励');
   });
 });
+
+describe('what the first message already says', () => {
+  test('"想给乡村振兴提个建议" chooses the theme on the way in', async () => {
+    const chat = await startChat();
+    await chat.say('想给乡村振兴提个建议');
+    expect(chat.last).toContain('主题已选“乡村振兴”');
+    expect(chat.state).toBe('title');
+  });
+
+  test('"我想提个建议 但是不想留名字可以不" is answered and the draft begins', async () => {
+    const chat = await startChat();
+    await chat.say('我想提个建议 但是不想留名字可以不');
+    expect(chat.last).toContain('不能匿名');
+    expect(chat.state).toBe('theme');
+  });
+
+  test('"万州区 建议 关于…的建议" as a title keeps only the title', async () => {
+    const chat = await startChat();
+    await chat.say('我想提建议');
+    await chat.say('3');
+    await chat.say('万州区 建议 关于加快建设万州到达州高速公路的建议');
+    await chat.say('解决问题');
+    await chat.say(good.proposal.join(''));
+    await chat.say('完成');
+    await chat.say(good.feasibility);
+    await chat.say('完成');
+    await chat.say(good.identity);
+    await chat.say('确认');
+    expect(chat.world.suggestions.stored[0]?.title).toBe('关于加快建设万州到达州高速公路的建议');
+  });
+
+  test('a complaint typed at the theme menu is referred at once, the draft kept', async () => {
+    const chat = await startChat();
+    await chat.say('我有一个建议和一个投诉');
+    await chat.say('先说投诉 我们楼下的菜市场占道经营 城管不管');
+    expect(chat.last).toContain('12345');
+    expect(chat.last).not.toContain('请回复上面选项的编号');
+    await chat.say('3');
+    expect(chat.state).toBe('title');
+  });
+});
