@@ -615,15 +615,25 @@ class Turn {
     // The field named, not counting the menus' options (日常建议 names no field, though 建议 is one's alias).
     let bare = this.text;
     for (const x of this.flow.steps) if (x.kind === 'choice') for (const o of x.options(this.s!, this.ctx)) bare = bare.split(o.label).join(' ');
-    const field = this.fieldIn(bare);
+    const named = this.fieldIn(bare);
     // 选错了 我要选日常建议: an option of a menu already answered, named without the menu's name.
-    if (!field && this.correctChoice(step)) return true;
+    if (!named && this.correctChoice(step)) return true;
+    // The answer the reading says it corrects, when the message names none (我还没说完 … is more proposal).
+    const field = named ?? (r.field && this.editables().some((e) => e.key === r.field) ? r.field : undefined);
     if (!field || this.isCurrent(field, step)) {
       // A correction of the answer being given is that answer.
       if (r.value) this.text = r.value;
       return false;
     }
     if (!this.answered(field)) return false;
+    // More for a long answer already given (内容还要补充一句 …): added to it, the current step kept.
+    const collect = this.flow.steps.find((x): x is CollectStep => x.kind === 'collect' && x.answerKey === field);
+    if (collect && r.value && meaningfulChars(r.value) >= KEEP_QUESTION_MIN_CHARS) {
+      this.s!.answers[field] = `${this.s!.answers[field]}\n${r.value}`;
+      this.say(prompts.added(collect.label, excerpt(r.value, 40)));
+      this.shortReask(step);
+      return true;
+    }
     const parser = this.parserOf(field);
     if (r.value && parser) {
       const p = parser(r.value, this.s!, this.ctx);

@@ -125,3 +125,21 @@ describe('asking after a suggestion in a sentence', () => {
     expect(chat.last).toContain('17723966166');
   });
 });
+
+describe('more of an earlier long answer, sent after the bot moved on', () => {
+  test('"我还没说完 …" at the feasibility step is added to the proposal, and the feasibility is asked again', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'feasibility');
+    await chat.say('我还没说完 现在每天只有几趟 早上7点前没有车');
+    expect(chat.last).toContain('补充到建议内容');
+    expect(chat.state).toBe('feasibility');
+    await chat.say(good.feasibility);
+    await chat.say('完成');
+    await chat.say(good.identity);
+    await chat.say('确认');
+    const stored = chat.world.suggestions.stored[0]!;
+    expect(stored.proposal).toContain('现在每天只有几趟 早上7点前没有车');
+    expect(stored.proposal).not.toContain('还没说完');
+    expect(stored.feasibility).toBe(good.feasibility);
+  });
+});

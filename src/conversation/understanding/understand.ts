@@ -30,6 +30,8 @@ export interface TurnReading {
   faq?: string;
   /** How sure the FAQ reading is. */
   faqConfidence?: number;
+  /** For corrections: the answer corrected (a step id or identity field key), when the reading is sure of it. */
+  field?: string;
   /** For corrections: the new value, when the turn carries one. */
   value?: string;
   /** The text with filler stripped: what is stored when the turn is an answer. */
@@ -64,7 +66,7 @@ function learnAffixes(turns: readonly LabelledTurn[]): Affixes {
   const prefixes = new Set<string>();
   const suffixes = new Set<string>();
   for (const t of turns) {
-    if (t.kind !== 'answer' || t.kept === undefined) continue;
+    if ((t.kind !== 'answer' && t.kind !== 'correction') || t.kept === undefined) continue;
     const at = t.text.indexOf(t.kept);
     if (at < 0) continue;
     const pre = t.text.slice(0, at).replace(EDGE_PUNCT, '');
@@ -130,6 +132,12 @@ export function correctionValue(text: string): string | undefined {
   return v || undefined;
 }
 
+/** A correction's text without the lead-in the corpus taught (我还没说完 …): undefined when there is none. */
+function leadStripped(text: string): string | undefined {
+  const t = cleanAnswer(text, 'proposal');
+  return t !== text.trim() ? t : undefined;
+}
+
 /**
  * Trains the recogniser and the FAQ reader now (about a second, once per process) rather than on the
  * first citizen's message.
@@ -141,6 +149,26 @@ export function warmUpTurnUnderstanding(): void {
 // ---- the reading ---------------------------------------------------------------------------------------
 
 let faqModel: TurnModel | undefined;
+let fieldModel: TurnModel | undefined;
+
+/** How sure the reading of which answer a correction is about must be. */
+const FIELD_CONFIDENCE = 0.5;
+
+/**
+ * Which earlier answer a correction is about (trained on the corpus's corrections, by the field they name
+ * or imply: 我还没说完 … at the feasibility step is more of the proposal). The step is not a feature.
+ */
+export function correctedFieldOf(text: string): { field: string; confidence: number } {
+  fieldModel ??= trainTurnModel(
+    loadTurnCorpus('train')
+      .filter((t) => t.kind === 'correction' && t.sub)
+      .map((t) => ({ ...t, step: null })),
+    {},
+    (t) => t.sub ?? 'none',
+  );
+  const r = classifyTurn(text, null, fieldModel);
+  return { field: r.label, confidence: r.confidence };
+}
 
 /**
  * Which FAQ entry a question asks (trained on the corpus's questions that have an FAQ id). The step is not
@@ -214,7 +242,10 @@ export function understandTurn(text: string, step: TurnStep, model: TurnModel = 
       break;
     }
     case 'correction': {
-      const v = correctionValue(trimmed);
+      const f = correctedFieldOf(trimmed);
+      if (f.confidence >= FIELD_CONFIDENCE) reading.field = f.field;
+      // The new value: after 改成 / 是 …, or what is left once the lead-in the corpus taught is taken off.
+      const v = correctionValue(trimmed) ?? leadStripped(trimmed);
       if (v) reading.value = v;
       break;
     }
