@@ -568,6 +568,13 @@ class Turn {
     const names = at === step.id ? [step.label, ...(step.aliases ?? [])] : step.kind === 'fields' ? step.fields.filter((f) => f.key === at).flatMap((f) => [f.label, ...(f.aliases ?? [])]) : [];
     if (faqConfidence < STEP_NAMED_FAQ_CONFIDENCE && names.some((n) => this.text.includes(n))) faqId = 'step';
     const entry = faqId ? this.ctx.config.faq.find((f) => f.id === faqId) : undefined;
+    // 我叫陈小军 电话不想给 可以不: the name said with the question is kept before it is answered.
+    if (step.kind === 'fields') {
+      const kept = this.keepDetails(step, this.ctx.judge.extractIdentity(this.text));
+      const missing = step.fields.find((f) => this.s!.answers[f.key] === undefined);
+      if (kept.length && missing) this.s!.focus = missing.key;
+      if (kept.length) this.say(prompts.keptDetails(kept));
+    }
     const help = prompts.stepHelp[this.turnStepOf(step) ?? step.id];
     this.say(entry?.answer ?? (faqId === 'step' || !faqId ? help : undefined) ?? prompts.questionUnknown);
     this.shortReask(step);

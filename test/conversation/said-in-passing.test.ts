@@ -143,3 +143,17 @@ describe('more of an earlier long answer, sent after the bot moved on', () => {
     expect(stored.feasibility).toBe(good.feasibility);
   });
 });
+
+describe('a name said with a question', () => {
+  test('"我叫陈小军 电话不想给 可以不" keeps the name and explains why a phone is needed', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'identity');
+    await chat.say('我叫陈小军 电话不想给 可以不');
+    expect(chat.last).toContain('已先记下您的姓名');
+    expect(chat.last).toContain('电话');
+    await chat.say('13912345678');
+    await chat.say('退休');
+    expect(chat.state).toBe('confirm');
+    expect(chat.last).toContain('姓名：陈小军');
+  });
+});
