@@ -55,6 +55,9 @@ export const prompts = {
   partsTogether: '好的，按一条建议提交。',
   /** A menu's option named in the first message: taken, and said so. */
   optionTaken: (label: string, option: string) => `${label}已选“${option}”。`,
+  /** A title drafted from what the citizen said the suggestion is about, when asked to write it. */
+  draftTitle: (topic: string) => `关于${topic}的建议`,
+  titleOffer: (title: string) => `标题可以这样写：“${title}”。用这个吗？也可以直接发送您自己想的标题。`,
   laterPart: (part: string) => `您刚才还提到：“${part.length > 40 ? `${part.slice(0, 40)}…` : part}”。要接着把它作为一条新建议提交吗？`,
   laterDeclined: '好的。以后想提的时候，直接发来就可以。',
   titleKept: (title: string) => `已把“${title}”作为建议标题。`,
@@ -105,6 +108,8 @@ export const optionLabels = {
   restartYes: '确定重新开始',
   partsTogether: '放在一条里',
   laterPartYes: '接着提这一件',
+  titleYes: '用这个标题',
+  titleNo: '我自己写',
   laterPartNo: '不用了',
 } as const;
 

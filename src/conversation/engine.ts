@@ -37,7 +37,7 @@ import {
 } from './flow-schema.js';
 import { isTerminal, newSession, type Awaiting, type Session } from './session.js';
 import { turnSteps, type TurnStep } from './understanding/turn-corpus.js';
-import { cleanAnswer, faqOf, referenceIn, understandTurn, type TurnReading } from './understanding/understand.js';
+import { cleanAnswer, faqOf, referenceIn, soundsLikeConfirmation, understandTurn, type TurnReading } from './understanding/understand.js';
 
 /** One message as the engine sees it: already cleaned and capped by the runtime. */
 export interface EngineMessage {
@@ -265,6 +265,11 @@ function partNamed(text: string, parts: readonly string[]): number | undefined {
 
 /** Below this, an aside at a one-line text step is handed to the step's parser (which coaches) instead. */
 const DOUBTFUL_ASIDE = 0.65;
+/**
+ * Below this, an aside of some length where a long text is written is content (多修点公厕); between this and
+ * SURE_ASIDE the citizen is asked whether to keep it (反正可以), above it it is an aside (你们看着办嘛).
+ */
+const CONTENT_ASIDE = 0.5;
 
 /** Words and endings that ask something, dialect included (有奖励没得, 可以不, 要得不). */
 const ASKS = /[？?]|吗|呢|么|啥|什么|怎|咋|哪|几|多少|多久|好久|能不能|可不可以|是不是|有没有|有没得|有得没得|会不会|要不要|行不行|对不对|请问|为什么|为啥|没得[。!！\s]*$|没有[。!！\s]*$|不[。!！\s]*$|\b(how|what|why|when|can i|do i)\b/i;
@@ -345,6 +350,7 @@ const AHEAD_MIN_DISTINCT = 7;
 const AHEAD_MIN_CHARS = 12;
 
 const yesNoOptions = (yes: { id: string; label: string }, no: { id: string; label: string }) => [yes, no];
+const titleOfferOptions = () => yesNoOptions({ id: 'title_yes', label: optionLabels.titleYes }, { id: 'title_no', label: optionLabels.titleNo });
 const laterPartOptions = () => yesNoOptions({ id: 'later_yes', label: optionLabels.laterPartYes }, { id: 'later_no', label: optionLabels.laterPartNo });
 
 /** One run of the engine over one message. Mutates its own copy of the session. */
@@ -357,6 +363,8 @@ class Turn {
   private readAsAnswer = false;
   /** The message was a filled-in form: its long texts are not announced one by one as they are checked. */
   private fromForm = false;
+  /** What a request for help with the title says the suggestion is about (就是北滨路装路灯). */
+  private titleTopic: string | undefined;
 
   constructor(
     private readonly flow: FlowDefinition,
@@ -463,6 +471,14 @@ class Turn {
       return { ...q, kind: 'question', faq: f.confidence >= TRAILING_FAQ_CONFIDENCE ? f.id : 'step', faqConfidence: f.confidence };
     }
     let r = understandTurn(this.text, at);
+    // 标题你帮我写嘛 就是北滨路装路灯: a request for help with the title, and what it is about.
+    if (step.kind === 'text' && step.answerKey === 'title') {
+      const topic = this.helpWithTopic(at);
+      if (topic) {
+        this.titleTopic = topic;
+        return { kind: 'question', faq: 'step', clean: this.text, confidence: 1 };
+      }
+    }
     // A doubtful aside where a short text is asked (公交 for a title) goes to the step's parser, which coaches.
     if (step.kind === 'text' && r.kind === 'aside' && r.confidence < DOUBTFUL_ASIDE) return { ...r, kind: 'answer', clean: cleanAnswer(this.text, at) };
     // A lookup is asked for in so many words (查询, 我的建议咋样了, a reference): a sentence the model merely
@@ -484,7 +500,7 @@ class Turn {
       if (!r.done && ASKS.test(this.text)) return { ...r, kind: 'question', faq: 'step' };
       // Where a proposal is written, a doubtful aside of some length is content (多修点公厕), which the quality
       // checks then coach: dropping what a citizen wrote is worse than showing it back in the summary.
-      if (!r.done && r.confidence < DOUBTFUL_ASIDE && meaningfulChars(this.text) >= 5) return { ...r, kind: 'answer', clean: cleanAnswer(this.text, at) };
+      if (!r.done && r.confidence < CONTENT_ASIDE && meaningfulChars(this.text) >= 5) return { ...r, kind: 'answer', clean: cleanAnswer(this.text, at) };
     }
     // Likewise a doubtful "question" with no word that asks anything (乡村振兴要抓好产业 is a slogan, not a
     // question about the themes).
@@ -499,6 +515,33 @@ class Turn {
       return { ...r, kind: 'answer', clean: r.clean };
     }
     return r;
+  }
+
+  /**
+   * A message that asks for help with the title and says what the suggestion is about, in separate clauses
+   * (标题你帮我写嘛 就是北滨路装路灯): the topic, cleaned. Undefined unless a clause surely asks or sets aside
+   * and the others are an answer.
+   */
+  private helpWithTopic(at: TurnStep): string | undefined {
+    const clauses = this.text.split(/[\s，,。！!？?；;]+/u).filter((c) => meaningfulChars(c) > 0);
+    if (clauses.length < 2) return undefined;
+    const readings = clauses.map((c) => understandTurn(c, at));
+    const asks = readings.filter((x) => (x.kind === 'question' || x.kind === 'aside') && x.confidence >= SURE_YES);
+    const answers = readings.filter((x) => x.kind === 'answer');
+    if (!asks.length || !answers.length || asks.length + answers.length !== readings.length) return undefined;
+    const topic = answers
+      .map((x) => x.clean)
+      .join('')
+      .replace(/^关于/u, '')
+      .replace(/(的)?(建议|问题|事情|事)$/u, '');
+    return meaningfulChars(topic) >= 3 && meaningfulChars(topic) <= 24 ? topic : undefined;
+  }
+
+  /** Offers a title drawn from what the citizen said the suggestion is about. */
+  private offerTitle(topic: string): void {
+    const title = prompts.draftTitle(topic);
+    this.s!.awaiting = { kind: 'title', title };
+    this.say(prompts.titleOffer(title), titleOfferOptions());
   }
 
   /** Acts on a turn that is not an answer; false when it is to be taken as the step's answer after all. */
@@ -575,6 +618,7 @@ class Turn {
       if (kept.length && missing) this.s!.focus = missing.key;
       if (kept.length) this.say(prompts.keptDetails(kept));
     }
+    if (this.titleTopic && step.kind === 'text') return this.offerTitle(this.titleTopic);
     const help = prompts.stepHelp[this.turnStepOf(step) ?? step.id];
     this.say(entry?.answer ?? (faqId === 'step' || !faqId ? help : undefined) ?? prompts.questionUnknown);
     this.shortReask(step);
@@ -975,6 +1019,21 @@ class Turn {
       }
       case 'part':
         return this.answerPart(a);
+      case 'title': {
+        const step = stepOf(this.flow, s.stepId);
+        const o = resolveOption(titleOfferOptions(), this.msg, { exact: true });
+        if (step.kind === 'text' && (o?.id === 'title_yes' || isWord(this.text, [...controlWords.yes, ...controlWords.agree]))) {
+          s.answers[step.answerKey] = a.title;
+          this.leave(step);
+          return true;
+        }
+        if (o?.id === 'title_no' || isWord(this.text, controlWords.no)) {
+          this.say(prompts.sendLabel(step.label));
+          return true;
+        }
+        // Anything else is the title typed by the citizen, or another message: handled as usual.
+        return false;
+      }
       case 'edit': {
         const target = this.resolveField(this.msg.optionId ?? this.text);
         if (target) {
@@ -1631,7 +1690,7 @@ class Turn {
       case 'review': {
         const o = resolveOption(step.prompt(s, this.ctx).options ?? [], { ...this.msg, text: this.text });
         // 要得, 对头, 没得问题: a short answer to 请核对 is a yes (the corpus's answers at the review are all yeses).
-        const yes = this.readAsAnswer && !o && [...this.text].length <= SHORT_YES_CHARS;
+        const yes = this.readAsAnswer && !o && [...this.text].length <= SHORT_YES_CHARS && soundsLikeConfirmation(this.text);
         if (o?.id === 'submit' || isWord(this.text, controlWords.confirm) || yes) return this.submit(step);
         if (o?.id === 'edit') {
           s.awaiting = { kind: 'edit' };

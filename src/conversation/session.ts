@@ -36,6 +36,8 @@ const awaitingSchema = z.discriminatedUnion('kind', [
    * "您说的是两件事，先提哪一件？" — `parts` of a text that holds several matters (一事一议), `from` the first
    * message or a step's answer, `reason` the quality problem, recorded if the citizen keeps them together.
    */
+  /** "标题可以这样写：…，用这个吗？" — a title drafted from what the citizen said the suggestion is about. */
+  z.object({ kind: z.literal('title'), title: z.string() }),
   z.object({ kind: z.literal('part'), parts: z.array(z.string()), from: z.enum(['intake', 'step']), reason: z.string() }),
 ]);
 export type Awaiting = z.infer<typeof awaitingSchema>;

@@ -41,11 +41,23 @@ describe('a question typed at the proposal step is answered, not stored', () => 
 });
 
 describe('a sentence that may be an aside is asked about, never dropped or stored unasked', () => {
-  test('"你们看着办嘛": asked, and 不用记 keeps it out', async () => {
+  test('"你们看着办嘛" is surely an aside: not stored, the step goes on', async () => {
     const chat = await startChat();
     await walkTo(chat, 'feasibility');
     await chat.say(good.feasibility);
     await chat.say('你们看着办嘛');
+    expect(chat.state).toBe('feasibility');
+    await chat.say('完成');
+    await chat.say(good.identity);
+    await chat.say('确认');
+    expect(chat.world.suggestions.stored[0]?.feasibility).toBe(good.feasibility);
+  });
+
+  test('"反正可以": asked, and 不用记 keeps it out', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'feasibility');
+    await chat.say(good.feasibility);
+    await chat.say('反正可以');
     expect(chat.last).toContain('这句要记入可行性吗');
     expect(chat.options).toEqual(['记入', '不用记']);
     await chat.say('不用记');
@@ -53,13 +65,13 @@ describe('a sentence that may be an aside is asked about, never dropped or store
     await chat.say('完成');
     await chat.say(good.identity);
     await chat.say('确认');
-    expect(chat.world.suggestions.stored[0]?.feasibility).not.toContain('看着办');
+    expect(chat.world.suggestions.stored[0]?.feasibility).not.toContain('反正可以');
   });
 
   test('and 记入 adds it to the step', async () => {
     const chat = await startChat();
     await walkTo(chat, 'feasibility');
-    await chat.say('你们看着办嘛');
+    await chat.say('反正可以');
     await chat.say('记入');
     expect(chat.last).toMatch(/已记录/);
   });

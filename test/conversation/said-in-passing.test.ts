@@ -157,3 +157,41 @@ describe('a name said with a question', () => {
     expect(chat.last).toContain('姓名：陈小军');
   });
 });
+
+describe('asking the bot to write the title', () => {
+  test('"标题你帮我写嘛 就是北滨路装路灯" is offered a title drawn from it, taken with 好的', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'title');
+    await chat.say('标题你帮我写嘛 就是北滨路装路灯');
+    expect(chat.last).toContain('“关于北滨路装路灯的建议”');
+    expect(chat.options).toEqual(['用这个标题', '我自己写']);
+    await chat.say('好的');
+    expect(chat.state).toBe('category');
+    await chat.say('解决问题');
+    await chat.say(good.proposal.join(''));
+    await chat.say('完成');
+    await chat.say(good.feasibility);
+    await chat.say('完成');
+    await chat.say(good.identity);
+    await chat.say('确认');
+    expect(chat.world.suggestions.stored[0]?.title).toBe('关于北滨路装路灯的建议');
+  });
+
+  test('a title typed instead of taking the offer is the title', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'title');
+    await chat.say('标题你帮我写嘛 就是北滨路装路灯');
+    await chat.say('关于北滨路二段加装太阳能路灯的建议');
+    expect(chat.state).toBe('category');
+  });
+});
+
+describe('the review submits only on a yes', () => {
+  test.each([['某某村村民'], ['王建华'], ['13912345678']])('"%s" at the review does not submit', async (said) => {
+    const chat = await startChat();
+    await walkTo(chat, 'confirm');
+    await chat.say(said);
+    expect(chat.world.suggestions.stored).toHaveLength(0);
+    expect(chat.state).not.toBe('submitted');
+  });
+});

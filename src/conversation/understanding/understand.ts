@@ -132,6 +132,23 @@ export function correctionValue(text: string): string | undefined {
   return v || undefined;
 }
 
+let confirmChars: Set<string> | undefined;
+
+/**
+ * True when every word character of a short reply is one the corpus's answers at the review use (确认, 要得,
+ * 没得问题, 对头, ok…): a yes said some other way. 某某村村民 at the review is not one, however the recogniser
+ * reads it.
+ */
+export function soundsLikeConfirmation(text: string): boolean {
+  confirmChars ??= new Set(
+    loadTurnCorpus('train')
+      .filter((t) => t.step === 'confirm' && t.kind === 'answer')
+      .flatMap((t) => [...t.text.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '')]),
+  );
+  const chars = [...text.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '')];
+  return chars.length > 0 && chars.every((c) => confirmChars!.has(c));
+}
+
 /** A correction's text without the lead-in the corpus taught (我还没说完 …): undefined when there is none. */
 function leadStripped(text: string): string | undefined {
   const t = cleanAnswer(text, 'proposal');
