@@ -71,7 +71,7 @@ export function readFramed(buf: Buffer): { records: LogRecord[]; goodBytes: numb
     const body = buf.subarray(off + HEADER, off + HEADER + len);
     if (zlib.crc32(body) !== crc) break;
     try {
-      records.push(BSON.deserialize(body, { promoteValues: true }) as LogRecord);
+      records.push(BSON.deserialize(body, { promoteValues: true, useBigInt64: true }) as LogRecord);
     } catch {
       break;
     }

@@ -123,7 +123,7 @@ const ID_INDEX: IndexSpec = { name: '_id_', key: { _id: 1 } };
 
 /** Deep copy that preserves BSON classes (ObjectId, Binary, Date...). */
 export function cloneDoc<T extends Doc>(doc: T): T {
-  return BSON.deserialize(BSON.serialize(doc)) as T;
+  return BSON.deserialize(BSON.serialize(doc), { useBigInt64: true }) as T;
 }
 
 export class Store {

@@ -19,7 +19,8 @@ const FLAG_MORE_TO_COME = 2;
 const FLAG_EXHAUST_ALLOWED = 1 << 16;
 
 /** bson's defaults would turn int64 cursor ids into numbers; the getMore handler accepts both. */
-const DESERIALIZE = { promoteValues: true, promoteBuffers: false, bsonRegExp: false } as const;
+// int64 arrives as bigint so it is stored, compared and returned as int64 (never narrowed to a JS number).
+const DESERIALIZE = { promoteValues: true, promoteBuffers: false, bsonRegExp: false, useBigInt64: true } as const;
 
 const CRC32C_TABLE = (() => {
   const t = new Uint32Array(256);
