@@ -140,6 +140,8 @@ const hasBigint = (vals: unknown[]): boolean => {
  */
 const numericComparison = (name: string, test: (c: number) => boolean): QueryOp => (selector, value, options) => {
   const base = mingoQuery[name]!(selector, value, options);
+  // BinData orders by length, then subtype, then bytes (mingo compares the bytes as text).
+  if (isBinary(value) && name !== '$eq') return (doc) => pathValues(doc, selector).some((v) => isBinary(v) && test(compareValues(v, value)));
   const operand = toNumeric(value);
   if (operand === undefined || (typeof operand === 'number' && Number.isNaN(operand))) return base;
   const operandIsBig = typeof operand === 'bigint';
@@ -311,10 +313,13 @@ export class Aggregator extends AggregatorBase {
 
 /** Applies update operators in place; returns the changed paths (empty = no-op). */
 export function applyOperators(obj: AnyObject, mods: AnyObject, arrayFilters?: AnyObject[], condition?: AnyObject): string[] {
-  const { $pull, ...rest } = numericUpdates(obj as Doc, mods as Doc);
+  const { $pull, ...rest } = binarySets(obj as Doc, numericUpdates(obj as Doc, mods as Doc));
+  const direct = (rest.$__direct as string[] | undefined) ?? [];
+  delete rest.$__direct;
   const changed = Object.keys(rest).length
     ? updater.update(obj, rest as never, arrayFilters, condition as never, { queryOptions: mingoOptions() as never })
     : [];
+  changed.push(...direct);
   if ($pull !== undefined) changed.push(...applyPull(obj as Doc, $pull as Doc));
   return changed;
 }
@@ -380,6 +385,42 @@ function numericUpdates(obj: Doc, mods: Doc): Doc {
   const result: Doc = out ?? mods;
   if (isPlainObject(result.$set) && Object.keys(result.$set).length === 0) delete result.$set;
   return result;
+}
+
+const containsBinary = (v: unknown, depth = 0): boolean => {
+  if (isBinary(v)) return true;
+  if (v === null || typeof v !== 'object' || depth > 100) return false;
+  if (Array.isArray(v)) return v.some((e) => containsBinary(e, depth + 1));
+  return isPlainObject(v) && Object.values(v).some((e) => containsBinary(e, depth + 1));
+};
+
+/**
+ * `$set` of a value holding BinData over an existing value: mingo sees two BinData with the same
+ * bytes as equal whatever their subtype and skips the write, so such entries are assigned here
+ * when MongoDB's equality (subtype included) says they differ. Their paths come back in `$__direct`.
+ */
+function binarySets(obj: Doc, mods: Doc): Doc {
+  const set = mods.$set;
+  if (!isPlainObject(set)) return mods;
+  let rest: Doc | null = null;
+  const direct: string[] = [];
+  for (const [path, value] of Object.entries(set)) {
+    if (!containsBinary(value)) continue;
+    const current = getPath(obj, path);
+    if (current === undefined) continue;
+    rest ??= { ...set };
+    delete rest[path];
+    if (valueKey(current) === valueKey(value)) continue;
+    const dot = path.lastIndexOf('.');
+    const parent = (dot < 0 ? obj : getPath(obj, path.slice(0, dot))) as Doc;
+    parent[path.slice(dot + 1)] = value;
+    direct.push(path);
+  }
+  if (!rest) return mods;
+  const out: Doc = { ...mods, $__direct: direct };
+  if (Object.keys(rest).length === 0) delete out.$set;
+  else out.$set = rest;
+  return out;
 }
 
 const isPlainObject = (v: unknown): v is Doc =>
@@ -483,7 +524,10 @@ function rewriteAll(f: Doc): Doc {
       if (Array.isArray(ops.$all)) {
         const { $all, ...others } = ops;
         const field = (val: unknown): Doc => Object.defineProperty({}, k, { value: val, enumerable: true, writable: true, configurable: true }) as Doc;
-        const conds = ($all as unknown[]).map((e) => (isPlainObject(e) && Object.keys(e).length === 1 && isPlainObject(e.$elemMatch) ? field(e) : field({ $eq: e })));
+        // A regex member matches like `{field: /re/}` (a pattern match, not equality with the regex).
+        const conds = ($all as unknown[]).map((e) =>
+          (isPlainObject(e) && Object.keys(e).length === 1 && isPlainObject(e.$elemMatch)) || e instanceof RegExp ? field(e) : field({ $eq: e }),
+        );
         if (conds.length === 0) conds.push(field({ $in: [] }));
         extra.push(...conds);
         nv = Object.keys(others).length > 0 ? others : undefined;

@@ -7,10 +7,10 @@ import { MongoCommandError, toMongoError } from '../errors.js';
 import { Aggregator, applyOperators, mingoOptions } from '../mingo-setup.js';
 import { cloneDoc, type Collection } from '../store.js';
 import { MAX_BSON_SIZE } from '../wire-protocol.js';
-import { assertSupportedTypes, pathValues, setPath, valueKey, type Doc } from '../types-bridge.js';
+import { assertSupportedTypes, formatKeyValue, pathValues, setPath, valueKey, type Doc } from '../types-bridge.js';
 import type { CommandContext, Handler } from './context.js';
 import { batchSizeOf } from './cursors.js';
-import { candidates, checkHint, compileFilter, findMatching, idFirst, project } from './query.js';
+import { candidates, checkHint, compileFilter, findMatching, idFirst, mentionsProto, project, renameProto, restoreLiteralNames } from './query.js';
 import { checkUpdatePaths, resolvePositionalPaths, type ArrayFilters } from '../update-paths.js';
 
 const UPDATE_OPERATORS = new Set([
@@ -159,10 +159,33 @@ function applyUpdate(oldDoc: Doc, u: unknown, kind: UpdateKind, filter: Doc, arr
   // Positional paths are resolved against the document before the update, then applied as plain paths.
   const concrete = resolvePositionalPaths(oldDoc, mods, arrayFilters, upsertInsert ? undefined : filter);
   if (Object.keys(concrete).length === 0) return upsertInsert ? oldDoc : null;
-  const next = cloneDoc(oldDoc);
+  let next = cloneDoc(oldDoc);
   let changed: string[];
+  // An upsert that inserts is validated as an insert: top-level `$`-prefixed fields of its $set are
+  // stored (MongoDB 5+, "Dollar-Prefixed Field Names"); on an existing document they stay refused.
+  let concreteMods = concrete;
+  if (upsertInsert && isDoc(concrete.$set) && Object.keys(concrete.$set).some((k) => k.startsWith('$') && !k.includes('.'))) {
+    const set: Doc = { ...concrete.$set };
+    for (const k of Object.keys(set)) {
+      if (!k.startsWith('$') || k.includes('.')) continue;
+      next[k] = set[k];
+      delete set[k];
+    }
+    concreteMods = { ...concrete, $set: set };
+    if (Object.keys(set).length === 0) delete concreteMods.$set;
+  } else if (isDoc(concrete.$set)) {
+    const bad = Object.keys(concrete.$set).find((k) => k.startsWith('$'));
+    if (bad) throw new MongoCommandError(52, `The dollar ($) prefixed field '${bad}' in '${bad}' is not valid for storage.`);
+  }
+  checkPathsViable(next, concreteMods);
   try {
-    changed = applyOperators(next, concrete);
+    // mingo refuses `__proto__` in update paths and would set a prototype from a `__proto__` key in a
+    // value; MongoDB stores such a field like any other. Those updates run on aliased names.
+    if (mentionsProto(concreteMods) || renameTargetsMention(concreteMods)) {
+      const aliased = renameProto(next) as Doc;
+      changed = applyOperators(aliased, aliasRenameTargets(renameProto(concreteMods) as Doc));
+      next = restoreLiteralNames(aliased) as Doc;
+    } else changed = applyOperators(next, concreteMods);
   } catch (e) {
     const err = toMongoError(e);
     if (/positional/i.test(err.message) || /\$\[/.test(err.message)) throw new MongoCommandError(2, err.message);
@@ -175,6 +198,48 @@ function applyUpdate(oldDoc: Doc, u: unknown, kind: UpdateKind, filter: Doc, arr
     throw new MongoCommandError(17419, `Resulting document after update is larger than ${MAX_BSON_SIZE}`);
   }
   return idFirst(next);
+}
+
+/** Operators that create their path when it is missing. */
+const CREATING_OPERATORS = ['$set', '$inc', '$mul', '$min', '$max', '$push', '$addToSet', '$currentDate'];
+
+/**
+ * A path that would have to continue through a scalar, null, or through an array by a field name
+ * cannot be created: MongoDB refuses the update (code 28, PathNotViable) rather than skipping it.
+ */
+function checkPathsViable(doc: Doc, mods: Doc): void {
+  for (const op of CREATING_OPERATORS) {
+    const spec = mods[op];
+    if (!isDoc(spec)) continue;
+    for (const path of Object.keys(spec)) {
+      const parts = path.split('.');
+      let cur: unknown = doc;
+      for (let i = 0; i < parts.length; i++) {
+        const part = parts[i]!;
+        if (Array.isArray(cur) && !/^\d+$/.test(part)) {
+          throw new MongoCommandError(28, `Cannot create field '${part}' in element {${parts[i - 1] ?? ''}: ${formatKeyValue(cur)}}`);
+        }
+        if (i === parts.length - 1) break;
+        const next: unknown = Array.isArray(cur) ? cur[Number(part)] : (cur as Doc)[part];
+        if (next === undefined) break; // missing from here on: created as documents
+        if (next === null || typeof next !== 'object' || next instanceof Date || (next as { _bsontype?: string })._bsontype) {
+          throw new MongoCommandError(28, `Cannot create field '${parts[i + 1]}' in element {${part}: ${formatKeyValue(next)}}`);
+        }
+        cur = next;
+      }
+    }
+  }
+}
+
+const renameTargetsMention = (mods: Doc): boolean =>
+  isDoc(mods.$rename) && Object.values(mods.$rename).some((t) => typeof t === 'string' && mentionsProto({ [t]: 1 }));
+
+/** `$rename` targets are paths held as values: alias their literal names too. */
+function aliasRenameTargets(mods: Doc): Doc {
+  if (!isDoc(mods.$rename)) return mods;
+  const targets: Doc = {};
+  for (const [k, t] of Object.entries(mods.$rename)) targets[k] = typeof t === 'string' ? Object.keys(renameProto({ [t]: 1 }) as Doc)[0] : t;
+  return { ...mods, $rename: targets };
 }
 
 /** The fields an upsert's query pins by equality (top level and inside `$and`), as a seed document. */

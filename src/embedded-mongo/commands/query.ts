@@ -90,8 +90,9 @@ export function compileFilter(rawFilter: unknown, collation?: Doc): { filter: Do
   assertSupportedTypes(filter);
   if (Object.keys(filter).length === 0) return { filter, test: () => true };
   try {
-    // mingo refuses `__proto__` in a selector; MongoDB matches such a field name literally. Such
-    // filters (rare) run against copies of the documents with the name replaced on both sides.
+    // mingo refuses `__proto__` and misreads `$id`/`$ref`/`$db` in a selector; MongoDB matches such
+    // field names literally. Such filters (rare) run against copies of the documents with the name
+    // replaced on both sides (see LITERAL_ALIASES).
     const proto = mentionsProto(filter);
     const q = new Query(proto ? (renameProto(filter) as Doc) : filter, mingoOptions(collation ? { collation: collation as never } : {}));
     return {
@@ -109,23 +110,49 @@ export function compileFilter(rawFilter: unknown, collation?: Doc): { filter: Do
   }
 }
 
-const PROTO = '__proto__';
-const PROTO_ALIAS = '\u0000__proto__';
+/**
+ * Field names mingo cannot take in a selector although MongoDB matches them literally: `__proto__`
+ * (refused by mingo) and DBRef's `$ref`/`$id`/`$db` (read by mingo as operators, e.g. inside
+ * `$elemMatch`). Filters naming one run against copies of the documents with the name replaced by
+ * an alias on both sides.
+ */
+const LITERAL_ALIASES = new Map(['__proto__', '$ref', '$id', '$db'].map((k) => [k, '\u0000' + k]));
+const aliasOf = (p: string): string | undefined => LITERAL_ALIASES.get(p);
 
-function mentionsProto(v: unknown): boolean {
+export function mentionsProto(v: unknown): boolean {
   if (v === null || typeof v !== 'object' || (v as { _bsontype?: string })._bsontype || v instanceof Date || v instanceof RegExp) return false;
   if (Array.isArray(v)) return v.some(mentionsProto);
-  return Object.keys(v).some((k) => k.split('.').includes(PROTO) || mentionsProto((v as Doc)[k]));
+  return Object.keys(v).some((k) => k.split('.').some((p) => aliasOf(p) !== undefined) || mentionsProto((v as Doc)[k]));
 }
 
-/** A copy with every `__proto__` field name (and dotted path component) replaced by an alias. */
-function renameProto(v: unknown): unknown {
+/** A copy with every such field name (and dotted path component) replaced by its alias. */
+export function renameProto(v: unknown): unknown {
+  if (v !== null && typeof v === 'object' && (v as { _bsontype?: string })._bsontype === 'DBRef') {
+    // The BSON decoder turns {$ref, $id, $db} into a DBRef; for matching it is that document again.
+    const r = v as { collection: string; oid: unknown; db?: string; fields?: Doc };
+    const asDoc: Doc = { $ref: r.collection, $id: r.oid };
+    if (r.db) asDoc.$db = r.db;
+    return renameProto({ ...asDoc, ...(r.fields ?? {}) });
+  }
   if (v === null || typeof v !== 'object' || (v as { _bsontype?: string })._bsontype || v instanceof Date || v instanceof RegExp) return v;
   if (Array.isArray(v)) return v.map(renameProto);
   const out: Doc = {};
   for (const k of Object.keys(v)) {
-    const nk = k.split('.').map((p) => (p === PROTO ? PROTO_ALIAS : p)).join('.');
+    const nk = k.split('.').map((p) => aliasOf(p) ?? p).join('.');
     Object.defineProperty(out, nk, { value: renameProto((v as Doc)[k]), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+const ORIGINAL_NAMES = new Map([...LITERAL_ALIASES].map(([k, a]) => [a, k]));
+
+/** The inverse of `renameProto` for documents: aliases back to the literal names, as own properties. */
+export function restoreLiteralNames(v: unknown): unknown {
+  if (v === null || typeof v !== 'object' || (v as { _bsontype?: string })._bsontype || v instanceof Date || v instanceof RegExp) return v;
+  if (Array.isArray(v)) return v.map(restoreLiteralNames);
+  const out: Doc = {};
+  for (const k of Object.keys(v)) {
+    Object.defineProperty(out, ORIGINAL_NAMES.get(k) ?? k, { value: restoreLiteralNames((v as Doc)[k]), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
