@@ -11,7 +11,7 @@ const { Binary, ObjectId, DBRef } = mongoose.mongo;
 const engine = useDriverOnEngine('suitefindings');
 // Documents with numeric _ids: loosely typed collections.
 const filled = async (docs: object[]) => (await engine.filled(docs)) as unknown as mongoose.mongo.Collection<any>;
-const ids = (docs: { _id: unknown }[]) => docs.map((d) => d._id);
+const ids = (docs: Array<{ _id?: unknown }>) => docs.map((d) => d._id);
 const bin = (s: string, subtype = 0) => new Binary(Buffer.from(s), subtype);
 
 describe('BinData in range queries', () => {
@@ -109,6 +109,47 @@ describe('update paths that cannot be created', () => {
     // By index, and into a missing sub-document, the path is fine.
     await c.updateOne({ _id: 1 }, { $set: { 'comments.1.body': 'B', 'new.deep.x': 1 } });
     expect(await c.findOne({ _id: 1 })).toEqual({ _id: 1, comments: [{ body: 'a' }, { body: 'B' }], n: 5, z: null, new: { deep: { x: 1 } } });
+  });
+});
+
+describe('update operators on a value of the wrong type', () => {
+  // $push/$addToSet/$pop: "If the field is not an array, the operation will fail." $inc/$mul need a
+  // number. MongoDB fails the statement; it does not skip the path.
+  it('refuses $push, $addToSet, $pop, $pullAll on a non-array and $inc/$mul on a non-number', async () => {
+    const c = await filled([{ _id: 1, num: 42, s: 'x', arr: [1] }]);
+    await expect(c.updateOne({ _id: 1 }, { $push: { num: 43 } as never })).rejects.toMatchObject({ code: 2 });
+    await expect(c.updateOne({ _id: 1 }, { $addToSet: { num: 43 } })).rejects.toMatchObject({ code: 2 });
+    await expect(c.updateOne({ _id: 1 }, { $pullAll: { num: [42] } as never })).rejects.toMatchObject({ code: 2 });
+    await expect(c.updateOne({ _id: 1 }, { $pop: { num: 1 } })).rejects.toMatchObject({ code: 14 });
+    await expect(c.updateOne({ _id: 1 }, { $inc: { s: 1 } })).rejects.toMatchObject({ code: 14 });
+    await expect(c.updateOne({ _id: 1 }, { $mul: { arr: 2 } })).rejects.toMatchObject({ code: 14 });
+    expect(await c.findOne({ _id: 1 })).toEqual({ _id: 1, num: 42, s: 'x', arr: [1] });
+  });
+
+  it('in an unordered bulk write only the failing statement fails', async () => {
+    const c = await filled([{ _id: 1, num: 42 }]);
+    const err = await c
+      .bulkWrite([{ updateOne: { filter: { _id: 1 }, update: { $push: { num: 1 } as never } } }, { updateOne: { filter: { _id: 1 }, update: { $inc: { num: 57 } } } }], { ordered: false })
+      .catch((e: unknown) => e as { writeErrors?: unknown[] });
+    expect((err as { writeErrors: Array<{ index: number; code: number }> }).writeErrors.map((w) => [w.index, w.code])).toEqual([[0, 2]]);
+    expect((await c.findOne({ _id: 1 }))!.num).toBe(99);
+  });
+});
+
+describe('hint', () => {
+  // A hinted index is scanned in key order: with no sort, that is the order of the answer.
+  it('returns documents in the hinted index order, in find and aggregate', async () => {
+    const c = await filled([
+      { _id: 1, name: 'Andrew', qty: 4 },
+      { _id: 2, name: 'Betty', qty: 5 },
+      { _id: 3, name: 'Charlie', qty: 4 },
+    ]);
+    await c.createIndex({ qty: -1, name: -1 });
+    expect(ids(await c.find({}, { hint: { qty: -1, name: -1 } }).toArray())).toEqual([2, 3, 1]);
+    expect(ids(await c.aggregate([{ $match: {} }], { hint: 'qty_-1_name_-1' }).toArray())).toEqual([2, 3, 1]);
+    // An explicit sort still wins.
+    expect(ids(await c.find({}, { hint: { qty: -1, name: -1 } }).sort({ _id: 1 }).toArray())).toEqual([1, 2, 3]);
+    expect(ids(await c.find({}, { hint: { $natural: -1 } }).toArray())).toEqual([3, 2, 1]);
   });
 });
 

@@ -7,7 +7,8 @@ import { MongoCommandError, toMongoError } from '../errors.js';
 import { Aggregator, applyOperators, mingoOptions } from '../mingo-setup.js';
 import { cloneDoc, type Collection } from '../store.js';
 import { MAX_BSON_SIZE } from '../wire-protocol.js';
-import { assertSupportedTypes, formatKeyValue, pathValues, setPath, valueKey, type Doc } from '../types-bridge.js';
+import { assertSupportedTypes, formatKeyValue, getPath, pathValues, setPath, valueKey, type Doc } from '../types-bridge.js';
+import { isInt32, toNumeric } from '../int64.js';
 import type { CommandContext, Handler } from './context.js';
 import { batchSizeOf } from './cursors.js';
 import { candidates, checkHint, compileFilter, findMatching, idFirst, mentionsProto, project, renameProto, restoreLiteralNames } from './query.js';
@@ -178,6 +179,7 @@ function applyUpdate(oldDoc: Doc, u: unknown, kind: UpdateKind, filter: Doc, arr
     if (bad) throw new MongoCommandError(52, `The dollar ($) prefixed field '${bad}' in '${bad}' is not valid for storage.`);
   }
   checkPathsViable(next, concreteMods);
+  checkOperandTypes(next, concreteMods);
   try {
     // mingo refuses `__proto__` in update paths and would set a prototype from a `__proto__` key in a
     // value; MongoDB stores such a field like any other. Those updates run on aliased names.
@@ -198,6 +200,67 @@ function applyUpdate(oldDoc: Doc, u: unknown, kind: UpdateKind, filter: Doc, arr
     throw new MongoCommandError(17419, `Resulting document after update is larger than ${MAX_BSON_SIZE}`);
   }
   return idFirst(next);
+}
+
+const BSON_ALIASES: Record<string, string> = { ObjectId: 'objectId', Binary: 'binData', Timestamp: 'timestamp', Decimal128: 'decimal', MinKey: 'minKey', MaxKey: 'maxKey', BSONRegExp: 'regex', Code: 'javascript', DBRef: 'object' };
+
+/** The `$type` alias of a stored value, as MongoDB names it in error messages. */
+function typeAlias(v: unknown): string {
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'string':
+      return 'string';
+    case 'boolean':
+      return 'bool';
+    case 'bigint':
+      return 'long';
+    case 'number':
+      return isInt32(v) ? 'int' : 'double';
+    default:
+      break;
+  }
+  if (Array.isArray(v)) return 'array';
+  if (v instanceof Date) return 'date';
+  if (v instanceof RegExp) return 'regex';
+  const t = (v as { _bsontype?: string })._bsontype;
+  return (t && BSON_ALIASES[t]) ?? 'object';
+}
+
+/**
+ * Operators refuse a value of the wrong type at their path (mingo skips the path silently):
+ * array operators need an array, `$inc`/`$mul` a number. Missing paths are created instead.
+ */
+function checkOperandTypes(doc: Doc, mods: Doc): void {
+  const each = (op: string, fn: (path: string, current: unknown) => void) => {
+    const spec = mods[op];
+    if (!isDoc(spec)) return;
+    for (const path of Object.keys(spec)) {
+      const current = getPath(doc, path);
+      if (current !== undefined) fn(path, current);
+    }
+  };
+  const field = (path: string) => path.split('.').pop();
+  each('$push', (path, v) => {
+    if (!Array.isArray(v)) throw new MongoCommandError(2, `The field '${field(path)}' must be an array but is of type ${typeAlias(v)} in document {_id: ${formatKeyValue(doc._id)}}`);
+  });
+  each('$addToSet', (path, v) => {
+    if (!Array.isArray(v)) throw new MongoCommandError(2, `Cannot apply $addToSet to non-array field. Field named '${field(path)}' has non-array type ${typeAlias(v)}`);
+  });
+  for (const op of ['$pull', '$pullAll']) {
+    each(op, (_path, v) => {
+      if (!Array.isArray(v)) throw new MongoCommandError(2, `Cannot apply ${op} to a non-array value`);
+    });
+  }
+  each('$pop', (path, v) => {
+    if (!Array.isArray(v)) throw new MongoCommandError(14, `Path '${path}' contains an element of non-array type '${typeAlias(v)}'`);
+  });
+  for (const op of ['$inc', '$mul']) {
+    each(op, (path, v) => {
+      if (toNumeric(v) === undefined) {
+        throw new MongoCommandError(14, `Cannot apply ${op} to a value of non-numeric type. {_id: ${formatKeyValue(doc._id)}} has the field '${field(path)}' of non-numeric type ${typeAlias(v)}`);
+      }
+    });
+  }
 }
 
 /** Operators that create their path when it is missing. */
@@ -468,7 +531,7 @@ const find: Handler = (cmd, ctx) => {
     if (cmd[f]) throw new MongoCommandError(115, `find option '${f}' is not supported by the embedded engine`);
   }
   if (cmd.filter !== undefined && !isDoc(cmd.filter)) throw new MongoCommandError(14, "BSON field 'FindCommandRequest.filter' is the wrong type, expected type 'object'");
-  checkHint(ctx, name, cmd.hint);
+  const hintOrder = checkHint(ctx, name, cmd.hint);
   const skip = num(cmd.skip, 'skip');
   let limit = num(cmd.limit, 'limit');
   if (skip < 0) throw new MongoCommandError(51024, `BSON field 'skip' value must be >= 0, actual value '${skip}'`);
@@ -479,7 +542,7 @@ const find: Handler = (cmd, ctx) => {
   }
   const filter = (cmd.filter as Doc | undefined) ?? {};
   const docs = findMatching(ctx.store.getCollection(ctx.db, name), filter, {
-    sort: isDoc(cmd.sort) ? cmd.sort : undefined,
+    sort: isDoc(cmd.sort) && Object.keys(cmd.sort).length > 0 ? cmd.sort : hintOrder,
     skip,
     limit,
     collation: isDoc(cmd.collation) ? cmd.collation : undefined,

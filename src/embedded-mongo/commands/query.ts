@@ -177,7 +177,8 @@ export function findMatching(coll: Collection | undefined, rawFilter: unknown, o
       if (out.length >= stopAt) break;
     }
   }
-  if (hasSort) out.sort(makeSortComparator(opts.sort!));
+  if (hasSort && opts.sort!.$natural === -1 && Object.keys(opts.sort!).length === 1) out.reverse();
+  else if (hasSort) out.sort(makeSortComparator(opts.sort!));
   if (skip > 0 || limit > 0) return out.slice(skip, limit > 0 ? skip + limit : undefined);
   return out;
 }
@@ -297,20 +298,28 @@ export function idFirst(d: Doc): Doc {
 }
 
 /**
- * `hint` must name an existing index (by name or key pattern) or `$natural`, as in MongoDB; the
- * engine then plans as usual (a hint never changes the answer).
+ * `hint` must name an existing index (by name or key pattern) or `$natural`, as in MongoDB. The answer
+ * is the same, but its order is the hinted index's (an index scan returns documents in key order),
+ * which callers apply when there is no sort: returns the key pattern to sort by, `{$natural: -1}` for a
+ * reverse collection scan, or undefined.
  */
-export function checkHint(ctx: CommandContext, collection: string, hint: unknown): void {
-  if (hint === undefined || hint === null) return;
+export function checkHint(ctx: CommandContext, collection: string, hint: unknown): Doc | undefined {
+  if (hint === undefined || hint === null) return undefined;
+  const coll = ctx.store.getCollection(ctx.db, collection);
   if (typeof hint === 'string') {
-    const coll = ctx.store.getCollection(ctx.db, collection);
-    if (hint === '_id_' || coll?.indexes.has(hint)) return;
+    if (hint === '_id_') return { _id: 1 };
+    const idx = coll?.indexes.get(hint);
+    if (idx) return orderOf(idx.spec.key);
   } else if (typeof hint === 'object' && !Array.isArray(hint)) {
     const keys = Object.keys(hint);
-    if (keys.length === 1 && keys[0] === '$natural') return;
+    if (keys.length === 1 && keys[0] === '$natural') return (hint as Doc).$natural === -1 ? { $natural: -1 } : undefined;
     const k = valueKey(hint);
-    const coll = ctx.store.getCollection(ctx.db, collection);
-    if (k === valueKey({ _id: 1 }) || [...(coll?.indexes.values() ?? [])].some((i) => valueKey(i.spec.key) === k)) return;
+    if (k === valueKey({ _id: 1 })) return { _id: 1 };
+    const idx = [...(coll?.indexes.values() ?? [])].find((i) => valueKey(i.spec.key) === k);
+    if (idx) return orderOf(idx.spec.key);
   } else throw new MongoCommandError(9, 'hint must be a string or an object');
   throw new MongoCommandError(2, 'hint provided does not correspond to an existing index');
 }
+
+/** An index key pattern as a sort (only ascending/descending keys order documents). */
+const orderOf = (key: Doc): Doc | undefined => (Object.values(key).every((d) => d === 1 || d === -1) ? { ...key } : undefined);
