@@ -80,10 +80,10 @@ export function updateArith(opName: '$inc' | '$mul', a: Numeric, b: Numeric, pat
 
 /** A running `$sum` with MongoDB's result type (see `aggregateArith`). */
 export function sumStep(total: Numeric, v: Numeric): Numeric {
-  // The common case (two doubles, or two int32 whose sum stays exact) needs no bigint.
+  // The common case (two numbers whose sum stays within int32, or any double) needs no bigint.
   if (typeof total === 'number' && typeof v === 'number') {
     const r = total + v;
-    if (!isInt32(total) || !isInt32(v) || (r >= INT32_MIN && r <= INT32_MAX)) return r;
+    if ((r >= INT32_MIN && r <= INT32_MAX) || !isInt32(total) || !isInt32(v)) return r;
   }
   return aggregateArith('+', total, v);
 }

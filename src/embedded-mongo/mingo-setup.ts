@@ -204,10 +204,24 @@ const bigintArith = (name: '$add' | '$subtract' | '$multiply', op: '+' | '-' | '
   return acc ?? (op === '*' ? 1 : 0);
 };
 
+/** Expression comparisons with an int64 operand: by value across numeric types, in BSON order otherwise. */
+const bigintCompare = (name: string, test: (c: number) => unknown): ExprOp => (obj, expr, options) => {
+  const values = evalExpr(obj as never, expr as never, options as never) as unknown;
+  if (!Array.isArray(values) || values.length !== 2 || !values.some((v) => typeof v === 'bigint')) return mingoExpr[name]!(obj, expr, options);
+  return test(compareValues(values[0], values[1]));
+};
+
 const BIGINT_EXPRESSIONS = {
   $add: bigintArith('$add', '+'),
   $subtract: bigintArith('$subtract', '-'),
   $multiply: bigintArith('$multiply', '*'),
+  $eq: bigintCompare('$eq', (c) => c === 0),
+  $ne: bigintCompare('$ne', (c) => c !== 0),
+  $gt: bigintCompare('$gt', (c) => c > 0),
+  $gte: bigintCompare('$gte', (c) => c >= 0),
+  $lt: bigintCompare('$lt', (c) => c < 0),
+  $lte: bigintCompare('$lte', (c) => c <= 0),
+  $cmp: bigintCompare('$cmp', (c) => (c < 0 ? -1 : c > 0 ? 1 : 0)),
 };
 
 type AccOp = (coll: unknown[], expr: unknown, options: unknown) => unknown;

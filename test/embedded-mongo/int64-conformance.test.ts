@@ -208,6 +208,15 @@ describe('int64 in aggregation', () => {
     expect(r).toEqual({ _id: 1, add: BIG + 2n, sub: BIG - 1n, mul: 6n, dbl: Number(BIG) + 0.5, t: 'long' });
   });
 
+  it('$expr comparisons and $cmp compare int64 with int32 and double by value', async () => {
+    const c = await filled([{ _id: 1, l: 10n, i: 10 }, { _id: 2, l: BIG, i: 3 }, { _id: 3, l: 2n, d: 2.5 }]);
+    expect(ids(await c.find({ $expr: { $eq: ['$l', '$i'] } }).toArray())).toEqual([1]);
+    expect(ids(await c.find({ $expr: { $lt: ['$l', '$d'] } }).toArray())).toEqual([3]);
+    expect(ids(await c.find({ $expr: { $gt: ['$l', 2 ** 53] } }).toArray())).toEqual([2]);
+    const cmp = await c.aggregate([{ $project: { c: { $cmp: ['$l', 10] } } }, { $sort: { _id: 1 } }]).toArray();
+    expect(cmp.map((r) => r.c)).toEqual([0, 1, -1]);
+  });
+
   it('$sum over int64 in the compiled $group path and $match on int64 after it', async () => {
     const c = await filled([{ _id: 1, k: 'a', v: 2n ** 62n }, { _id: 2, k: 'a', v: 2n ** 62n - 1n }, { _id: 3, k: 'b', v: 1 }]);
     const out = await c.aggregate([{ $match: { v: { $gte: 1n } } }, { $group: { _id: '$k', s: { $sum: '$v' }, n: { $sum: 1 } } }, { $sort: { _id: 1 } }]).toArray();
