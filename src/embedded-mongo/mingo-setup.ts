@@ -127,10 +127,33 @@ const BITS_QUERIES = {
 type QueryOp = (selector: string, value: unknown, options: unknown) => (doc: Doc) => boolean;
 const mingoQuery = queryOperators as unknown as Record<string, QueryOp>;
 
-const hasBigint = (vals: unknown[]): boolean => {
-  for (const v of vals) if (typeof v === 'bigint') return true;
-  return false;
-};
+/**
+ * Whether a document holds a bigint where a selector leads (through arrays, as pathValues walks),
+ * without allocating: the comparison operators ask it for every document they test.
+ */
+function bigintProbe(selector: string): (doc: Doc) => boolean {
+  const parts = selector.split('.');
+  const atEnd = (v: unknown): boolean => {
+    if (typeof v === 'bigint') return true;
+    if (Array.isArray(v)) for (const e of v) if (typeof e === 'bigint') return true;
+    return false;
+  };
+  if (parts.length === 1) {
+    const k = parts[0]!;
+    return (doc) => atEnd(doc[k]);
+  }
+  const walk = (v: unknown, i: number): boolean => {
+    if (i === parts.length) return atEnd(v);
+    if (v === null || typeof v !== 'object') return false;
+    if (Array.isArray(v)) {
+      if (/^\d+$/.test(parts[i]!) && walk(v[Number(parts[i])], i + 1)) return true;
+      for (const e of v) if (e !== null && typeof e === 'object' && !Array.isArray(e) && walk(e, i)) return true;
+      return false;
+    }
+    return walk((v as Doc)[parts[i]!], i + 1);
+  };
+  return (doc) => walk(doc, 0);
+}
 
 /**
  * Comparison operators that compare numbers by value across int32, int64 (bigint) and double, as
@@ -144,12 +167,10 @@ const numericComparison = (name: string, test: (c: number) => boolean): QueryOp 
   if (isBinary(value) && name !== '$eq') return (doc) => pathValues(doc, selector).some((v) => isBinary(v) && test(compareValues(v, value)));
   const operand = toNumeric(value);
   if (operand === undefined || (typeof operand === 'number' && Number.isNaN(operand))) return base;
-  const operandIsBig = typeof operand === 'bigint';
-  return (doc) => {
-    const vals = pathValues(doc, selector);
-    if (!operandIsBig && !hasBigint(vals)) return base(doc);
-    return vals.some((v) => isNumericValue(v) && test(compareNumbers(v, operand)));
-  };
+  const ours = (doc: Doc): boolean => pathValues(doc, selector).some((v) => isNumericValue(v) && test(compareNumbers(v, operand)));
+  if (typeof operand === 'bigint') return ours;
+  const probe = bigintProbe(selector);
+  return (doc) => (probe(doc) ? ours(doc) : base(doc));
 };
 
 /** `$in` whose list holds numbers: a member equal by value matches too (mingo never matches a bigint to a number). */
@@ -158,11 +179,11 @@ const numericIn = (negate: boolean): QueryOp => (selector, value, options) => {
   const nums = (Array.isArray(value) ? value.map(toNumeric) : []).filter((v): v is Numeric => v !== undefined && !(typeof v === 'number' && Number.isNaN(v)));
   if (nums.length === 0) return negate ? (doc) => !base(doc) : base;
   const bigOperand = nums.some((v) => typeof v === 'bigint');
+  const probe = bigintProbe(selector);
   const matches = (doc: Doc): boolean => {
     if (base(doc)) return true;
-    const vals = pathValues(doc, selector);
-    if (!bigOperand && !hasBigint(vals)) return false;
-    return vals.some((v) => isNumericValue(v) && nums.some((n) => compareNumbers(v, n) === 0));
+    if (!bigOperand && !probe(doc)) return false;
+    return pathValues(doc, selector).some((v) => isNumericValue(v) && nums.some((n) => compareNumbers(v, n) === 0));
   };
   return negate ? (doc) => !matches(doc) : matches;
 };
