@@ -153,6 +153,25 @@ describe('int64 in queries: numbers compare by value across int32, int64 and dou
   });
 });
 
+describe('int64 where MongoDB reads a count or a direction', () => {
+  // Drivers for other languages send limits, batch sizes and directions as longs; MongoDB takes any
+  // numeric type there.
+  it('limit, skip, batchSize, sort and index directions, projection flags and $limit/$skip/$sort/$project take int64', async () => {
+    const c = await filled([{ _id: 1, a: 3 }, { _id: 2, a: 1 }, { _id: 3, a: 2 }]);
+    const db = big.db('int64');
+    const r = await db.command({ find: c.collectionName, filter: {}, sort: { a: -1n }, skip: 1n, limit: 2n, batchSize: 5n, projection: { a: 1n } });
+    expect(r.cursor.firstBatch).toEqual([{ _id: 3, a: 2 }, { _id: 2, a: 1 }]);
+    await db.command({ createIndexes: c.collectionName, indexes: [{ key: { a: 1n }, name: 'a_1' }] });
+    expect((await c.indexes()).map((i) => i.key)).toContainEqual({ a: 1 });
+    const agg = await db.command({
+      aggregate: c.collectionName,
+      pipeline: [{ $sort: { a: 1n } }, { $skip: 1n }, { $limit: 1n }, { $project: { a: 1n } }],
+      cursor: { batchSize: 10n },
+    });
+    expect(agg.cursor.firstBatch).toEqual([{ _id: 3, a: 2 }]);
+  });
+});
+
 describe('int64 in updates', () => {
   it('$inc of an int64 by an int32 stays int64 (exactly, beyond 2^53); an int32 that overflows becomes int64', async () => {
     const c = await filled([{ _id: 1, l: BIG, i: 2147483647, d: 1.5 }]);
