@@ -159,8 +159,18 @@ const typeName = (v: unknown): string => {
   if (typeof v === 'bigint') return 'long';
   if (typeof v === 'string') return 'string';
   if (typeof v === 'boolean') return 'bool';
-  if (isBson(v)) return (v as { _bsontype: string })._bsontype.toLowerCase();
+  if (isBson(v)) {
+    const t = (v as { _bsontype: string })._bsontype;
+    return BSON_TYPE_ALIASES[t] ?? t.toLowerCase();
+  }
+  if (v instanceof RegExp) return 'regex';
   return 'object';
+};
+
+/** `$type` names of the driver's BSON classes (an integral double is held as `Double`, see doubles.ts). */
+const BSON_TYPE_ALIASES: Record<string, string> = {
+  Double: 'double', Int32: 'int', Long: 'long', ObjectId: 'objectId', Binary: 'binData', Timestamp: 'timestamp',
+  Decimal128: 'decimal', MinKey: 'minKey', MaxKey: 'maxKey', BSONRegExp: 'regex', Code: 'javascript', DBRef: 'object',
 };
 
 const args = (spec: unknown, n?: number, op = ''): unknown[] => {
@@ -427,6 +437,11 @@ const OPERATORS: Record<string, (spec: unknown, op: string, sc: Scope) => Expr> 
       for (let i = 0; i < list.length; i++) if (cmp(v, list[i]) === 0) return true;
       return false;
     };
+  },
+  $type: (spec, op, sc) => {
+    const [arg] = args(spec, 1, op);
+    const a = compileExpression(arg, sc);
+    return (doc, vars) => typeName(a(doc, vars));
   },
   $size: (spec, op, sc) => {
     const [arg] = args(spec, 1, op);

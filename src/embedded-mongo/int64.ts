@@ -9,6 +9,7 @@
  * - Aggregation (`$add`, `$subtract`, `$multiply`, `$sum`): the widest operand type wins; an int32
  *   result beyond int32 widens to int64, an int64 result beyond int64 to double (never an error).
  */
+import { Double } from 'bson';
 import { MongoCommandError } from './errors.js';
 
 export type Numeric = number | bigint;
@@ -48,13 +49,29 @@ function inexact(op: Op, a: number, b: number): number {
   return op === '+' ? a + b : op === '-' ? a - b : a * b;
 }
 
+type Kind = 'int' | 'long' | 'double';
+
+/** The BSON numeric type of an engine value (a `Double` holds an integral double; see doubles.ts). */
+function kindOf(raw: unknown, n: Numeric): Kind {
+  if (typeof n === 'bigint') return 'long';
+  const t = raw !== null && typeof raw === 'object' ? (raw as { _bsontype?: string })._bsontype : undefined;
+  if (t === 'Double') return 'double';
+  if (t === 'Int32') return 'int';
+  return isInt32(n) ? 'int' : 'double';
+}
+
+/** A double result as the engine stores it: integral values within int32 range keep their type as `Double`. */
+const asDouble = (r: number): number | Double => (isInt32(r) ? new Double(r) : r);
+
 /** Aggregation arithmetic: never fails, widens int32 → int64 → double on overflow. */
-export function aggregateArith(op: Op, a: Numeric, b: Numeric): Numeric {
-  const intA = typeof a === 'bigint' || isInt32(a);
-  const intB = typeof b === 'bigint' || isInt32(b);
-  if (!intA || !intB) return inexact(op, Number(a), Number(b));
-  const r = exact(op, BigInt(a), BigInt(b));
-  if (typeof a === 'number' && typeof b === 'number' && r >= INT32_MIN && r <= INT32_MAX) return Number(r);
+export function aggregateArith(op: Op, a: unknown, b: unknown): Numeric | Double {
+  const x = toNumeric(a)!;
+  const y = toNumeric(b)!;
+  const ka = kindOf(a, x);
+  const kb = kindOf(b, y);
+  if (ka === 'double' || kb === 'double') return asDouble(inexact(op, Number(x), Number(y)));
+  const r = exact(op, BigInt(x), BigInt(y));
+  if (ka === 'int' && kb === 'int' && r >= INT32_MIN && r <= INT32_MAX) return Number(r);
   return fitsInt64(r) ? r : Number(r);
 }
 
@@ -62,17 +79,19 @@ export function aggregateArith(op: Op, a: Numeric, b: Numeric): Numeric {
  * Update arithmetic (`$inc`/`$mul`): as aggregation, except that an int64 overflow is refused the
  * way the server refuses it.
  */
-export function updateArith(opName: '$inc' | '$mul', a: Numeric, b: Numeric, path: string): Numeric {
-  const intA = typeof a === 'bigint' || isInt32(a);
-  const intB = typeof b === 'bigint' || isInt32(b);
+export function updateArith(opName: '$inc' | '$mul', a: unknown, b: unknown, path: string): Numeric | Double {
+  const x = toNumeric(a)!;
+  const y = toNumeric(b)!;
+  const ka = kindOf(a, x);
+  const kb = kindOf(b, y);
   const op: Op = opName === '$inc' ? '+' : '*';
-  if (!intA || !intB) return inexact(op, Number(a), Number(b));
-  const r = exact(op, BigInt(a), BigInt(b));
-  if (typeof a === 'number' && typeof b === 'number' && r >= INT32_MIN && r <= INT32_MAX) return Number(r);
+  if (ka === 'double' || kb === 'double') return asDouble(inexact(op, Number(x), Number(y)));
+  const r = exact(op, BigInt(x), BigInt(y));
+  if (ka === 'int' && kb === 'int' && r >= INT32_MIN && r <= INT32_MAX) return Number(r);
   if (!fitsInt64(r)) {
     throw new MongoCommandError(
       2,
-      `Failed to apply ${opName} operations to current value ((NumberLong)${String(a)}) for the field '${path}': the result overflows a 64-bit integer`,
+      `Failed to apply ${opName} operations to current value ((NumberLong)${String(x)}) for the field '${path}': the result overflows a 64-bit integer`,
     );
   }
   return r;
@@ -85,5 +104,6 @@ export function sumStep(total: Numeric, v: Numeric): Numeric {
     const r = total + v;
     if ((r >= INT32_MIN && r <= INT32_MAX) || !isInt32(total) || !isInt32(v)) return r;
   }
-  return aggregateArith('+', total, v);
+  const r = aggregateArith('+', total, v);
+  return typeof r === 'object' ? r.value : r;
 }

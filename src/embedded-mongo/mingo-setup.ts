@@ -17,7 +17,8 @@ import * as updater from 'mingo/updater';
 import { Lazy } from 'mingo/lazy';
 import { MongoCommandError } from './errors.js';
 import { aggregateArith, isInt32, sumStep, toNumeric, updateArith, type Numeric } from './int64.js';
-import { Long } from 'bson';
+import { Double, Long } from 'bson';
+import { isDoubleWrapper, unwrapDoubles } from './doubles.js';
 import { compareNumbers, compareValues, getPath, isNumericValue, makeSortComparator, matchesType, pathValues, valueKey, type Doc } from './types-bridge.js';
 
 type LazyIter = ReturnType<typeof Lazy>;
@@ -30,18 +31,7 @@ const sortStage = (coll: LazyIter, spec: Doc): LazyIter => {
   return coll.transform((arr: unknown[]) => Lazy((arr as Doc[]).slice().sort(cmp)));
 };
 
-/** `$type` aliases for int32 and double, which the engine does not keep apart (1.0 is stored as 1); int64 ('long') it keeps. */
-const NUMERIC_SUBTYPES = new Set<unknown>(['double', 'int', 1, 16]);
-
-const typeQuery = (selector: string, value: unknown) => {
-  if ((Array.isArray(value) ? value : [value]).some((t) => NUMERIC_SUBTYPES.has(t))) {
-    throw new MongoCommandError(
-      115,
-      `$type ${JSON.stringify(value)} is not supported by the embedded engine: it does not keep int32 and double apart (1.0 is stored as 1); use $type: 'number' or 'long', or real MongoDB`,
-    );
-  }
-  return typeQueryOf(selector, value);
-};
+const typeQuery = (selector: string, value: unknown) => typeQueryOf(selector, value);
 
 const typeQueryOf = (selector: string, value: unknown) => (doc: Doc): boolean => {
   const vals = pathValues(doc, selector);
@@ -128,14 +118,14 @@ type QueryOp = (selector: string, value: unknown, options: unknown) => (doc: Doc
 const mingoQuery = queryOperators as unknown as Record<string, QueryOp>;
 
 /**
- * Whether a document holds a bigint where a selector leads (through arrays, as pathValues walks),
+ * Whether a document holds a bigint or a `Double` (an integral double, see doubles.ts) where a selector leads (through arrays, as pathValues walks),
  * without allocating: the comparison operators ask it for every document they test.
  */
 function bigintProbe(selector: string): (doc: Doc) => boolean {
   const parts = selector.split('.');
   const atEnd = (v: unknown): boolean => {
-    if (typeof v === 'bigint') return true;
-    if (Array.isArray(v)) for (const e of v) if (typeof e === 'bigint') return true;
+    if (typeof v === 'bigint' || isDoubleWrapper(v)) return true;
+    if (Array.isArray(v)) for (const e of v) if (typeof e === 'bigint' || isDoubleWrapper(e)) return true;
     return false;
   };
   if (parts.length === 1) {
@@ -204,6 +194,9 @@ const NE_QUERY: QueryOp = (selector, value, options) => {
 };
 
 type ExprOp = (obj: unknown, expr: unknown, options: unknown) => unknown;
+
+/** Values mingo's own operators mishandle: int64 (bigint) and integral doubles (`Double`). */
+const isSpecialNumber = (v: unknown): boolean => typeof v === 'bigint' || isDoubleWrapper(v);
 const mingoExpr = expressionOperators as unknown as Record<string, ExprOp>;
 
 /**
@@ -212,15 +205,14 @@ const mingoExpr = expressionOperators as unknown as Record<string, ExprOp>;
  */
 const bigintArith = (name: '$add' | '$subtract' | '$multiply', op: '+' | '-' | '*'): ExprOp => (obj, expr, options) => {
   const values = evalExpr(obj as never, expr as never, options as never) as unknown;
-  if (!Array.isArray(values) || !values.some((v) => typeof v === 'bigint')) return mingoExpr[name]!(obj, expr, options);
+  if (!Array.isArray(values) || !values.some(isSpecialNumber)) return mingoExpr[name]!(obj, expr, options);
   if (values.some((v) => v === null || v === undefined)) return null;
-  if (values.some((v) => v instanceof Date)) return mingoExpr[name]!(obj, values.map((v) => (typeof v === 'bigint' ? Number(v) : v)), options);
+  if (values.some((v) => v instanceof Date)) return mingoExpr[name]!(obj, values.map((v) => (isSpecialNumber(v) ? Number(toNumeric(v)) : v)), options);
   if (name === '$subtract' && values.length !== 2) throw new MongoCommandError(16020, `Expression $subtract takes exactly 2 arguments. ${values.length} were passed in.`);
-  let acc: Numeric | undefined;
+  let acc: unknown;
   for (const v of values) {
-    const n = toNumeric(v);
-    if (n === undefined) throw new MongoCommandError(16554, `${name} only supports numeric or date types, not ${typeof v}`);
-    acc = acc === undefined ? n : aggregateArith(op, acc, n);
+    if (toNumeric(v) === undefined) throw new MongoCommandError(16554, `${name} only supports numeric or date types, not ${typeof v}`);
+    acc = acc === undefined ? v : aggregateArith(op, acc, v);
   }
   return acc ?? (op === '*' ? 1 : 0);
 };
@@ -228,7 +220,7 @@ const bigintArith = (name: '$add' | '$subtract' | '$multiply', op: '+' | '-' | '
 /** Expression comparisons with an int64 operand: by value across numeric types, in BSON order otherwise. */
 const bigintCompare = (name: string, test: (c: number) => unknown): ExprOp => (obj, expr, options) => {
   const values = evalExpr(obj as never, expr as never, options as never) as unknown;
-  if (!Array.isArray(values) || values.length !== 2 || !values.some((v) => typeof v === 'bigint')) return mingoExpr[name]!(obj, expr, options);
+  if (!Array.isArray(values) || values.length !== 2 || !values.some(isSpecialNumber)) return mingoExpr[name]!(obj, expr, options);
   return test(compareValues(values[0], values[1]));
 };
 
@@ -255,7 +247,7 @@ const bigintAccumulator = (name: '$sum' | '$avg'): AccOp => (coll, expr, options
     return typeof expr === 'bigint' ? aggregateArith('*', expr, BigInt(coll.length)) : mingoAcc.$sum!(coll, expr, options);
   }
   const values = mingoAcc.$push!(coll, expr, options) as unknown[];
-  if (!values.some((v) => typeof v === 'bigint')) return mingoAcc[name]!(coll, expr, options);
+  if (!values.some(isSpecialNumber)) return mingoAcc[name]!(coll, expr, options);
   let total: Numeric = 0;
   let count = 0;
   for (const v of values) {
@@ -344,6 +336,12 @@ export class Aggregator extends AggregatorBase {
       { ...mingoOptions(), ...options } as never,
     );
   }
+
+  /** mingo sees integral doubles as plain numbers (their values are what its operators need). */
+  override run<T extends AnyObject>(collection: Parameters<AggregatorBase['run']>[0], options?: Options): T[] {
+    const input = Array.isArray(collection) ? collection.map((d: unknown) => unwrapDoubles(d)) : collection;
+    return super.run<T>(input as never, options);
+  }
 }
 
 /** Applies update operators in place; returns the changed paths (empty = no-op). */
@@ -385,18 +383,19 @@ function numericUpdates(obj: Doc, mods: Doc): Doc {
       if (op === '$inc' || op === '$mul') {
         if (a === undefined) continue; // mingo refuses a non-numeric argument
         if (current !== undefined && c === undefined) {
-          if (typeof a !== 'bigint') continue;
+          if (!isSpecialNumber(amount)) continue;
           throw new MongoCommandError(14, `Cannot apply ${op} to a value of non-numeric type. The field '${path}' has a non-numeric value`);
         }
-        const start = c ?? (op === '$mul' ? (typeof a === 'bigint' ? 0n : 0) : undefined);
-        if (start === undefined) {
-          take = typeof a === 'bigint';
-          value = a;
+        if (current === undefined) {
+          // A missing field takes the amount ($inc) or a zero of the amount's type ($mul).
+          take = isSpecialNumber(amount);
+          value = op === '$inc' ? amount : typeof a === 'bigint' ? 0n : isDoubleWrapper(amount) ? new Double(0) : 0;
         } else {
-          value = op === '$mul' && c === undefined ? start : updateArith(op, c!, a, path);
-          take = typeof a === 'bigint' || typeof c === 'bigint' || typeof value === 'bigint';
+          value = updateArith(op, current, amount, path);
+          // mingo adds plain numbers; anything typed (int64, Double, or an int32 overflow) is ours.
+          take = isSpecialNumber(amount) || isSpecialNumber(current) || isSpecialNumber(value);
         }
-      } else if (typeof amount === 'bigint' || typeof current === 'bigint') {
+      } else if (isSpecialNumber(amount) || isSpecialNumber(current)) {
         take = true;
         const cmp = current === undefined ? (op === '$min' ? -1 : 1) : compareValues(amount, current);
         value = (op === '$min' ? cmp < 0 : cmp > 0) ? amount : current;

@@ -387,6 +387,10 @@ function bsonTypeNumbers(v: unknown): number[] {
       return [19];
     case 'Long':
       return [18];
+    case 'Double':
+      return [1];
+    case 'Int32':
+      return [16];
     case 'BSONRegExp':
       return [11];
     case 'Code':
@@ -421,7 +425,8 @@ export function matchesType(values: unknown[], spec: unknown): boolean {
 export function formatKeyValue(v: unknown): string {
   if (v === undefined || v === null) return 'null';
   if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (isNumericValue(v)) return String(numericOf(v));
   if (v instanceof Date) return `new Date(${v.getTime()})`;
   if (Array.isArray(v)) return '[ ' + v.map(formatKeyValue).join(', ') + ' ]';
   if (bsonType(v as object) === 'ObjectId') return `ObjectId('${(v as { toHexString(): string }).toHexString()}')`;

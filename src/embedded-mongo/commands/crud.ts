@@ -9,6 +9,7 @@ import { cloneDoc, type Collection } from '../store.js';
 import { MAX_BSON_SIZE } from '../wire-protocol.js';
 import { assertSupportedTypes, formatKeyValue, getPath, pathValues, setPath, valueKey, type Doc } from '../types-bridge.js';
 import { isInt32, toNumeric } from '../int64.js';
+import { doublesUnder, rewrapUnchanged, wrapDoubles } from '../doubles.js';
 import type { CommandContext, Handler } from './context.js';
 import { batchSizeOf } from './cursors.js';
 import { candidates, checkHint, compileFilter, findMatching, idFirst, mentionsProto, project, renameProto, restoreLiteralNames } from './query.js';
@@ -30,6 +31,20 @@ const collName = (cmd: Doc, field: string): string => {
 
 function isDoc(v: unknown): v is Doc {
   return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v as { _bsontype?: string })._bsontype && !(v instanceof Date);
+}
+
+/**
+ * Wraps the integral doubles the wire found in a stored part of a command (see doubles.ts): `target`
+ * is that part (an insert document, an update statement), `prefix` its path in the command body when
+ * it came inside it, `under` the stored field within the target (only `u` of a statement).
+ */
+function keepDoubles(target: unknown, cmd: Doc, prefix: string[], under: string[] = []): void {
+  const own = target !== cmd ? doublesUnder(target, under) : [];
+  const fromBody = doublesUnder(cmd, [...prefix, ...under]);
+  let root: unknown = target;
+  for (const k of under) root = isDoc(root) ? root[k] : undefined;
+  if (own.length) wrapDoubles(root, own);
+  if (fromBody.length) wrapDoubles(root, fromBody);
 }
 
 /** Validates a document for storage and puts `_id` first (generating one when absent). */
@@ -123,6 +138,7 @@ function applyUpdate(oldDoc: Doc, u: unknown, kind: UpdateKind, filter: Doc, arr
     let out: Doc;
     try {
       out = new Aggregator(u as Doc[], mingoOptions()).run([cloneDoc(oldDoc)])[0] as Doc;
+      rewrapUnchanged(oldDoc, out);
     } catch (e) {
       throw toMongoError(e);
     }
@@ -202,7 +218,7 @@ function applyUpdate(oldDoc: Doc, u: unknown, kind: UpdateKind, filter: Doc, arr
   return idFirst(next);
 }
 
-const BSON_ALIASES: Record<string, string> = { ObjectId: 'objectId', Binary: 'binData', Timestamp: 'timestamp', Decimal128: 'decimal', MinKey: 'minKey', MaxKey: 'maxKey', BSONRegExp: 'regex', Code: 'javascript', DBRef: 'object' };
+const BSON_ALIASES: Record<string, string> = { Double: 'double', Int32: 'int', Long: 'long', ObjectId: 'objectId', Binary: 'binData', Timestamp: 'timestamp', Decimal128: 'decimal', MinKey: 'minKey', MaxKey: 'maxKey', BSONRegExp: 'regex', Code: 'javascript', DBRef: 'object' };
 
 /** The `$type` alias of a stored value, as MongoDB names it in error messages. */
 function typeAlias(v: unknown): string {
@@ -416,6 +432,7 @@ const insert: Handler = (cmd, ctx) => {
   const coll = ctx.store.ensureCollection(ctx.db, name);
   for (let i = 0; i < docs.length; i++) {
     try {
+      keepDoubles(docs[i], cmd, ['documents', String(i)]);
       ctx.store.insert(coll, prepareForInsert(docs[i]));
       n++;
     } catch (e) {
@@ -439,6 +456,7 @@ const update: Handler = (cmd, ctx) => {
     const st = ups[i]!;
     try {
       if (!isDoc(st) || !('q' in st) || !('u' in st)) throw new MongoCommandError(40414, "BSON field 'update.updates.q' is missing but a required field");
+      if (isDoc(st.u)) keepDoubles(st, cmd, ['updates', String(i)], ['u']);
       const r = runUpdate(ctx, ctx.db, name, st as unknown as UpdateStatement);
       n += r.n;
       nModified += r.nModified;
@@ -503,6 +521,7 @@ const findAndModify: Handler = (cmd, ctx) => {
     if (victim) ctx.store.delete(coll!, victim);
     return { lastErrorObject: { n: victim ? 1 : 0 }, value: out(victim), ok: 1 };
   }
+  if (isDoc(cmd.update)) keepDoubles(cmd, cmd, [], ['update']);
   const r = runUpdate(ctx, ctx.db, name, {
     q: query,
     u: cmd.update,
