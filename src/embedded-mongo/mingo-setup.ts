@@ -346,7 +346,7 @@ export class Aggregator extends AggregatorBase {
 
 /** Applies update operators in place; returns the changed paths (empty = no-op). */
 export function applyOperators(obj: AnyObject, mods: AnyObject, arrayFilters?: AnyObject[], condition?: AnyObject): string[] {
-  const { $pull, ...rest } = binarySets(obj as Doc, numericUpdates(obj as Doc, mods as Doc));
+  const { $pull, ...rest } = binarySets(obj as Doc, arraySetUpdates(obj as Doc, numericUpdates(obj as Doc, mods as Doc)));
   const direct = (rest.$__direct as string[] | undefined) ?? [];
   delete rest.$__direct;
   const changed = Object.keys(rest).length
@@ -419,6 +419,48 @@ function numericUpdates(obj: Doc, mods: Doc): Doc {
   const result: Doc = out ?? mods;
   if (isPlainObject(result.$set) && Object.keys(result.$set).length === 0) delete result.$set;
   return result;
+}
+
+/**
+ * `$addToSet` and `$pullAll` with MongoDB's equality (`valueKey`: 1, 1n and 1.0 are one value,
+ * documents compare field by field in order), computed here and handed to mingo as `$set`; mingo
+ * compares a `Double` or bigint with a number by class. Paths are concrete; type errors were raised
+ * before (crud's checkOperandTypes).
+ */
+function arraySetUpdates(obj: Doc, mods: Doc): Doc {
+  if (!isPlainObject(mods.$addToSet) && !isPlainObject(mods.$pullAll)) return mods;
+  const out: Doc = { ...mods };
+  const set: Doc = { ...((mods.$set as Doc | undefined) ?? {}) };
+  if (isPlainObject(mods.$addToSet)) {
+    for (const [path, spec] of Object.entries(mods.$addToSet)) {
+      const items = isPlainObject(spec) && Object.keys(spec)[0] === '$each' ? spec.$each : [spec];
+      if (!Array.isArray(items)) throw new MongoCommandError(2, `The argument to $each in $addToSet must be an array but it was of type ${typeof items}`);
+      const current = getPath(obj, path);
+      const arr = Array.isArray(current) ? current.slice() : [];
+      const seen = new Set(arr.map(valueKey));
+      for (const it of items) {
+        const k = valueKey(it);
+        if (!seen.has(k)) {
+          seen.add(k);
+          arr.push(it);
+        }
+      }
+      set[path] = arr;
+    }
+    delete out.$addToSet;
+  }
+  if (isPlainObject(mods.$pullAll)) {
+    for (const [path, values] of Object.entries(mods.$pullAll)) {
+      if (!Array.isArray(values)) throw new MongoCommandError(2, `$pullAll requires an array argument but was given a ${typeof values}`);
+      const current = getPath(obj, path);
+      if (!Array.isArray(current)) continue;
+      const drop = new Set(values.map(valueKey));
+      set[path] = current.filter((e) => !drop.has(valueKey(e)));
+    }
+    delete out.$pullAll;
+  }
+  if (Object.keys(set).length > 0) out.$set = set;
+  return out;
 }
 
 const containsBinary = (v: unknown, depth = 0): boolean => {

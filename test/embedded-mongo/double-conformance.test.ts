@@ -93,6 +93,14 @@ describe('arithmetic with a double gives a double', () => {
     expect(doc.hi).toEqual(new Double(5));
   });
 
+  it('$addToSet and $pullAll see 1, 1n and 1.0 as one value', async () => {
+    const c = await filled([{ _id: 1, a: [1, 2], b: [new Double(3)] }]);
+    expect((await c.updateOne({ _id: 1 }, { $addToSet: { a: new Double(1), b: 3 } })).modifiedCount).toBe(0);
+    await c.updateOne({ _id: 1 }, { $addToSet: { a: { $each: [7, 7n, new Double(7), 8] }, fresh: 1 } });
+    await c.updateOne({ _id: 1 }, { $pullAll: { a: [new Double(2), 8n] } as never });
+    expect(await c.findOne({ _id: 1 })).toEqual({ _id: 1, a: [1, 7], b: [3], fresh: [1] });
+  });
+
   it('$add with a double field in an aggregation is a double; $sum adds doubles by value', async () => {
     const c = await filled([{ _id: 1, d: new Double(2), g: 'a' }, { _id: 2, d: 3, g: 'a' }]);
     const [sum] = await c.aggregate([{ $group: { _id: '$g', s: { $sum: '$d' }, mx: { $max: '$d' } } }]).toArray();
