@@ -11,6 +11,7 @@ import type { CommandContext, Handler } from './context.js';
 import { batchSizeOf } from './cursors.js';
 import { prepareForInsert } from './crud.js';
 import { checkHint, findMatching, idFirst } from './query.js';
+import { unwrapDoubles } from '../doubles.js';
 
 const KNOWN_STAGES = new Set([
   '$addFields', '$bucket', '$bucketAuto', '$count', '$densify', '$facet', '$fill', '$graphLookup', '$group',
@@ -74,7 +75,8 @@ export function runPipeline(ctx: CommandContext, db: string, name: string, pipel
       mingoOptions({
         collectionResolver: (other: string) => {
           const c = ctx.store.getCollection(db, other);
-          return c ? [...c.docs.values()] : [];
+          // mingo sees integral doubles as plain numbers, on this side of a $lookup too.
+          return c ? [...c.docs.values()].map((d) => unwrapDoubles(d)) : [];
         },
       }),
     );
