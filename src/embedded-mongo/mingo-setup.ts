@@ -121,7 +121,7 @@ const mingoQuery = queryOperators as unknown as Record<string, QueryOp>;
  * Whether a document holds a bigint or a `Double` (an integral double, see doubles.ts) where a selector leads (through arrays, as pathValues walks),
  * without allocating: the comparison operators ask it for every document they test.
  */
-function bigintProbe(selector: string): (doc: Doc) => boolean {
+function specialNumberProbe(selector: string): (doc: Doc) => boolean {
   const parts = selector.split('.');
   const atEnd = (v: unknown): boolean => {
     if (typeof v === 'bigint' || isDoubleWrapper(v)) return true;
@@ -147,9 +147,9 @@ function bigintProbe(selector: string): (doc: Doc) => boolean {
 
 /**
  * Comparison operators that compare numbers by value across int32, int64 (bigint) and double, as
- * MongoDB does (`{a: 1}` matches `1n`, `{a: {$gt: 2n ** 60n}}` is exact). mingo compares a bigint
- * only with a bigint, and orders two of them by their decimal strings, so whenever a bigint is on
- * either side the comparison is ours; every other case stays mingo's.
+ * MongoDB does (`{a: 1}` matches `1n` and `Double(1)`, `{a: {$gt: 2n ** 60n}}` is exact). mingo
+ * compares a bigint or a `Double` only with its own kind (and orders two bigints by their decimal
+ * strings), so whenever one is on either side the comparison is ours; every other case stays mingo's.
  */
 const numericComparison = (name: string, test: (c: number) => boolean): QueryOp => (selector, value, options) => {
   const base = mingoQuery[name]!(selector, value, options);
@@ -159,17 +159,17 @@ const numericComparison = (name: string, test: (c: number) => boolean): QueryOp 
   if (operand === undefined || (typeof operand === 'number' && Number.isNaN(operand))) return base;
   const ours = (doc: Doc): boolean => pathValues(doc, selector).some((v) => isNumericValue(v) && test(compareNumbers(v, operand)));
   if (typeof operand === 'bigint') return ours;
-  const probe = bigintProbe(selector);
+  const probe = specialNumberProbe(selector);
   return (doc) => (probe(doc) ? ours(doc) : base(doc));
 };
 
-/** `$in` whose list holds numbers: a member equal by value matches too (mingo never matches a bigint to a number). */
+/** `$in` whose list holds numbers: a member equal by value matches too (mingo never matches a bigint or `Double` to a number). */
 const numericIn = (negate: boolean): QueryOp => (selector, value, options) => {
   const base = mingoQuery.$in!(selector, value, options);
   const nums = (Array.isArray(value) ? value.map(toNumeric) : []).filter((v): v is Numeric => v !== undefined && !(typeof v === 'number' && Number.isNaN(v)));
   if (nums.length === 0) return negate ? (doc) => !base(doc) : base;
   const bigOperand = nums.some((v) => typeof v === 'bigint');
-  const probe = bigintProbe(selector);
+  const probe = specialNumberProbe(selector);
   const matches = (doc: Doc): boolean => {
     if (base(doc)) return true;
     if (!bigOperand && !probe(doc)) return false;
