@@ -14,6 +14,7 @@ import { ObjectId } from 'bson';
 import { MongoCommandError } from './errors.js';
 import { compileFilter } from './commands/query.js';
 import { compareValues, makeSortComparator, valueKey, type Doc } from './types-bridge.js';
+import { isInt32, sumStep, toNumeric, type Numeric } from './int64.js';
 
 /** Thrown at compile time for a shape the compiler does not implement (the caller falls back to mingo). */
 class Unsupported extends Error {}
@@ -154,11 +155,22 @@ const typeName = (v: unknown): string => {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'array';
   if (v instanceof Date) return 'date';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'double';
+  if (typeof v === 'number') return isInt32(v) ? 'int' : 'double';
+  if (typeof v === 'bigint') return 'long';
   if (typeof v === 'string') return 'string';
   if (typeof v === 'boolean') return 'bool';
-  if (isBson(v)) return (v as { _bsontype: string })._bsontype.toLowerCase();
+  if (isBson(v)) {
+    const t = (v as { _bsontype: string })._bsontype;
+    return BSON_TYPE_ALIASES[t] ?? t.toLowerCase();
+  }
+  if (v instanceof RegExp) return 'regex';
   return 'object';
+};
+
+/** `$type` names of the driver's BSON classes (an integral double is held as `Double`, see doubles.ts). */
+const BSON_TYPE_ALIASES: Record<string, string> = {
+  Double: 'double', Int32: 'int', Long: 'long', ObjectId: 'objectId', Binary: 'binData', Timestamp: 'timestamp',
+  Decimal128: 'decimal', MinKey: 'minKey', MaxKey: 'maxKey', BSONRegExp: 'regex', Code: 'javascript', DBRef: 'object',
 };
 
 const args = (spec: unknown, n?: number, op = ''): unknown[] => {
@@ -426,6 +438,11 @@ const OPERATORS: Record<string, (spec: unknown, op: string, sc: Scope) => Expr> 
       return false;
     };
   },
+  $type: (spec, op, sc) => {
+    const [arg] = args(spec, 1, op);
+    const a = compileExpression(arg, sc);
+    return (doc, vars) => typeName(a(doc, vars));
+  },
   $size: (spec, op, sc) => {
     const [arg] = args(spec, 1, op);
     const sizeError = (v: unknown) => new MongoCommandError(17124, `The argument to $size must be an array. Type of argument is ${typeName(v)}`);
@@ -591,25 +608,25 @@ interface Accumulator {
 }
 
 const isNumeric = (v: unknown): boolean => {
-  if (typeof v === 'number') return true;
+  if (typeof v === 'number' || typeof v === 'bigint') return true;
   const t = isBson(v) ? (v as { _bsontype: string })._bsontype : '';
   return t === 'Int32' || t === 'Double' || t === 'Long';
 };
-const num = (v: unknown): number => (typeof v === 'number' ? v : Number((v as { valueOf(): unknown }).valueOf()));
 
+// Sums follow MongoDB's result types (int32 overflowing into int64, int64 into double): see int64.ts.
 const ACCUMULATORS: Record<string, Accumulator> = {
-  $sum: { init: () => 0, step: (s, v) => (isNumeric(v) ? (s as number) + num(v) : s), result: (s) => s },
+  $sum: { init: () => 0, step: (s, v) => (isNumeric(v) ? sumStep(s as Numeric, toNumeric(v)!) : s), result: (s) => s },
   $avg: {
     init: () => [0, 0],
     step: (s, v) => {
-      const a = s as [number, number];
+      const a = s as [Numeric, number];
       if (isNumeric(v)) {
-        a[0] += num(v);
+        a[0] = sumStep(a[0], toNumeric(v)!);
         a[1]++;
       }
       return a;
     },
-    result: (s) => ((s as [number, number])[1] === 0 ? null : (s as [number, number])[0] / (s as [number, number])[1]),
+    result: (s) => ((s as [Numeric, number])[1] === 0 ? null : Number((s as [Numeric, number])[0]) / (s as [Numeric, number])[1]),
   },
   $max: { init: () => undefined, step: (s, v) => (nullish(v) ? s : s === undefined || cmp(v, s) > 0 ? v : s), result: (s) => (s === undefined ? null : s) },
   $min: { init: () => undefined, step: (s, v) => (nullish(v) ? s : s === undefined || cmp(v, s) < 0 ? v : s), result: (s) => (s === undefined ? null : s) },
@@ -663,14 +680,13 @@ function compileGroup(spec: unknown, input?: ProjectedFields): Stage {
     if (acc === 'last') return (states, doc, frame) => void (states[i] = expr(doc, frame));
     if (acc === ACCUMULATORS.$sum) {
       if (expr.constant) {
-        if (typeof expr.value !== 'number') return () => {}; // a non-numeric constant adds nothing
-        const c = expr.value;
-        return (states) => void (states[i] = (states[i] as number) + c);
+        if (!isNumeric(expr.value)) return () => {}; // a non-numeric constant adds nothing
+        const c = toNumeric(expr.value)!;
+        return (states) => void (states[i] = sumStep(states[i] as Numeric, c));
       }
       return (states, doc, frame) => {
         const v = expr(doc, frame);
-        if (typeof v === 'number') states[i] = (states[i] as number) + v;
-        else if (isNumeric(v)) states[i] = (states[i] as number) + num(v);
+        if (isNumeric(v)) states[i] = sumStep(states[i] as Numeric, toNumeric(v)!);
       };
     }
     return (states, doc, frame) => void (states[i] = acc.step(states[i], expr(doc, frame)));

@@ -80,7 +80,7 @@ export class Engine {
       if (typeof db !== 'string' || db === '' || /[/\\. "$\0]/.test(db)) throw new MongoCommandError(73, `Invalid database name: '${db}'`);
       if (name === 'getMore') this.opcounters.getmore!++;
       isWrite = WRITE_COMMANDS.has(name);
-      const reply = await handler(body, ctx);
+      const reply = await handler(narrowOptionInts(body), ctx);
       if (isWrite) await this.store.commit();
       return reply;
     } catch (e) {
@@ -130,4 +130,66 @@ export class Engine {
     this.ttlTimer = null;
     this.cursors.close();
   }
+}
+
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const narrow = (v: unknown): unknown => (typeof v === 'bigint' && v <= SAFE && v >= -SAFE ? Number(v) : v);
+const narrowValues = (v: unknown): unknown => {
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || (v as { _bsontype?: string })._bsontype || v instanceof Date) return v;
+  const d = v as Doc;
+  if (!Object.values(d).some((x) => typeof x === 'bigint')) return v;
+  const out: Doc = {};
+  for (const k of Object.keys(d)) Object.defineProperty(out, k, { value: narrow(d[k]), enumerable: true, writable: true, configurable: true });
+  return out;
+};
+
+/** Command options that are counts, flags or directions, where MongoDB takes any numeric type. */
+const OPTION_INTS = ['limit', 'skip', 'batchSize', 'maxTimeMS', 'ntoreturn', 'expireAfterSeconds', 'size', 'max'];
+const OPTION_DOCS = ['sort', 'projection', 'fields', 'hint', 'key'];
+
+/**
+ * A client may send an int64 (`NumberLong(10)`, the Go and Java drivers' longs) wherever MongoDB reads a
+ * count or a direction: limits, batch sizes, sort and index directions, projection flags, `$limit`/
+ * `$skip`/`$sort`/`$sample`/`$project`. Those become numbers; documents, filters and expression values
+ * keep their int64s. Cursor ids are left alone (`toCursorId` reads them as bigint).
+ */
+function narrowOptionInts(body: Doc): Doc {
+  let out: Doc | null = null;
+  const set = (k: string, v: unknown) => {
+    if (v === body[k]) return;
+    out ??= { ...body };
+    out[k] = v;
+  };
+  for (const k of OPTION_INTS) if (typeof body[k] === 'bigint') set(k, narrow(body[k]));
+  for (const k of OPTION_DOCS) if (body[k] !== undefined) set(k, narrowValues(body[k]));
+  const cursor = body.cursor as Doc | undefined;
+  if (cursor && typeof cursor === 'object' && typeof cursor.batchSize === 'bigint') set('cursor', { ...cursor, batchSize: narrow(cursor.batchSize) });
+  if (Array.isArray(body.indexes)) {
+    const specs = body.indexes.map((ix) => {
+      if (!ix || typeof ix !== 'object') return ix;
+      const spec = ix as Doc;
+      const key = narrowValues(spec.key);
+      if (key === spec.key && typeof spec.expireAfterSeconds !== 'bigint') return ix;
+      const copy: Doc = { ...spec, key };
+      if (typeof spec.expireAfterSeconds === 'bigint') copy.expireAfterSeconds = narrow(spec.expireAfterSeconds);
+      return copy;
+    });
+    if (specs.some((ix, i) => ix !== (body.indexes as unknown[])[i])) set('indexes', specs);
+  }
+  if (Array.isArray(body.pipeline)) {
+    const stages = body.pipeline.map((st) => {
+      if (!st || typeof st !== 'object' || Array.isArray(st)) return st;
+      const [name] = Object.keys(st as Doc);
+      const arg = (st as Doc)[name!];
+      if ((name === '$limit' || name === '$skip') && typeof arg === 'bigint') return { [name]: narrow(arg) };
+      if (name === '$sort' || name === '$project') {
+        const n = narrowValues(arg);
+        return n === arg ? st : { [name]: n };
+      }
+      if (name === '$sample' && arg && typeof arg === 'object' && typeof (arg as Doc).size === 'bigint') return { $sample: { ...(arg as Doc), size: narrow((arg as Doc).size) } };
+      return st;
+    });
+    if (stages.some((st, i) => st !== (body.pipeline as unknown[])[i])) set('pipeline', stages);
+  }
+  return out ?? body;
 }

@@ -19,6 +19,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { createRequire } from 'node:module';
 import { BSON } from 'bson';
+import { decodeStored } from './doubles.js';
 import { MongoCommandError } from './errors.js';
 
 export type LogRecord = Record<string, unknown>;
@@ -71,7 +72,7 @@ export function readFramed(buf: Buffer): { records: LogRecord[]; goodBytes: numb
     const body = buf.subarray(off + HEADER, off + HEADER + len);
     if (zlib.crc32(body) !== crc) break;
     try {
-      records.push(BSON.deserialize(body, { promoteValues: true }) as LogRecord);
+      records.push(decodeStored<LogRecord>(body));
     } catch {
       break;
     }

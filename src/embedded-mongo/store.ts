@@ -7,6 +7,7 @@
  * cursors may therefore keep references to old versions safely.
  */
 import { BSON, ObjectId } from 'bson';
+import { decodeStored } from './doubles.js';
 import { MongoCommandError } from './errors.js';
 import type { LogRecord, StorageLog } from './storage-log.js';
 import { formatKeyValue, pathValues, valueKey, type Doc } from './types-bridge.js';
@@ -123,7 +124,7 @@ const ID_INDEX: IndexSpec = { name: '_id_', key: { _id: 1 } };
 
 /** Deep copy that preserves BSON classes (ObjectId, Binary, Date...). */
 export function cloneDoc<T extends Doc>(doc: T): T {
-  return BSON.deserialize(BSON.serialize(doc)) as T;
+  return decodeStored<T>(BSON.serialize(doc));
 }
 
 export class Store {

@@ -63,6 +63,57 @@ function numberOf(v: unknown): number {
   return Number(t.valueOf());
 }
 
+/** int64 values are JS bigints inside the engine (wire and log decode with `useBigInt64`). */
+const numericOf = (v: unknown): number | bigint => {
+  if (typeof v === 'bigint' || typeof v === 'number') return v;
+  if (bsonType(v as object) === 'Long') return (v as { toBigInt(): bigint }).toBigInt();
+  return numberOf(v);
+};
+
+/**
+ * Exact numeric order across int32, int64 and double (MongoDB compares numbers by value, so
+ * 2n ** 60n + 1n > 2 ** 60 although the double nearest to it is equal). NaN sorts below all numbers.
+ */
+export function compareNumbers(a: unknown, b: unknown): number {
+  const x = numericOf(a);
+  const y = numericOf(b);
+  if (typeof x === 'bigint' && typeof y === 'bigint') return x < y ? -1 : x > y ? 1 : 0;
+  if (typeof x === 'number' && typeof y === 'number') {
+    if (Number.isNaN(x)) return Number.isNaN(y) ? 0 : -1;
+    if (Number.isNaN(y)) return 1;
+    return cmpPrim(x, y);
+  }
+  return typeof x === 'bigint' ? cmpBigDouble(x, y as number) : -cmpBigDouble(y as bigint, x as number);
+}
+
+function cmpBigDouble(big: bigint, d: number): number {
+  if (Number.isNaN(d)) return 1;
+  if (d === Infinity) return -1;
+  if (d === -Infinity) return 1;
+  const floor = Math.floor(d);
+  const f = BigInt(floor);
+  if (big < f) return -1;
+  if (big > f) return 1;
+  return floor === d ? 0 : -1; // d lies strictly between f and f + 1
+}
+
+/** Whether a value is one of BSON's numeric types as the engine holds them. */
+export function isNumericValue(v: unknown): boolean {
+  if (typeof v === 'number' || typeof v === 'bigint') return true;
+  if (v === null || typeof v !== 'object') return false;
+  const t = bsonType(v);
+  return t === 'Int32' || t === 'Double' || t === 'Long';
+}
+
+/** The key part of a number: equal for equal values whatever their BSON type (1n, 1, 1.0). */
+function numberKey(v: number | bigint): string {
+  if (typeof v === 'bigint') return 'n' + String(v);
+  if (v === 0) return 'n0';
+  // Integral doubles of 2^53 and beyond print in exponent form; print them as the integer they are.
+  if (Number.isInteger(v) && Math.abs(v) >= 2 ** 53) return 'n' + BigInt(v).toString();
+  return 'n' + String(v);
+}
+
 function cmpPrim(a: number | string, b: number | string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -77,13 +128,8 @@ export function compareValues(a: unknown, b: unknown): number {
     case 2:
     case 13:
       return 0;
-    case 3: {
-      const x = numberOf(a);
-      const y = numberOf(b);
-      if (Number.isNaN(x)) return Number.isNaN(y) ? 0 : -1; // NaN sorts below all numbers
-      if (Number.isNaN(y)) return 1;
-      return cmpPrim(x, y);
-    }
+    case 3:
+      return compareNumbers(a, b);
     case 4:
       return cmpPrim(String(a), String(b));
     case 5:
@@ -141,9 +187,8 @@ export function valueKey(v: unknown): string {
   if (v === undefined || v === null) return 'z';
   switch (typeof v) {
     case 'number':
-      return 'n' + (v === 0 ? '0' : String(v));
     case 'bigint':
-      return 'n' + String(v);
+      return numberKey(v);
     case 'string':
       return 's' + v;
     case 'boolean':
@@ -166,7 +211,7 @@ export function valueKey(v: unknown): string {
     case 'Int32':
     case 'Double':
     case 'Long':
-      return 'n' + String(numberOf(v));
+      return numberKey(numericOf(v));
     case 'MinKey':
       return 'm-';
     case 'MaxKey':
@@ -279,7 +324,6 @@ export function makeSortComparator(spec: Doc): (a: Doc, b: Doc) => number {
 
 const UNSUPPORTED_TYPES: Record<string, string> = {
   Decimal128: 'Decimal128 values are not supported by the embedded engine (their arithmetic and ordering cannot be evaluated faithfully); use real MongoDB',
-  Long: '64-bit integers beyond 2^53 are not supported by the embedded engine; use real MongoDB',
   Code: 'JavaScript code values are not supported by the embedded engine',
   DBPointer: 'DBPointer values are not supported by the embedded engine',
 };
@@ -313,8 +357,9 @@ function bsonTypeNumbers(v: unknown): number[] {
   if (v === undefined) return [6];
   switch (typeof v) {
     case 'number':
-      // Integral values within int32 are stored as int32 by the serializer, others as double.
-      return Number.isInteger(v) && v >= -2147483648 && v <= 2147483647 ? [16] : Number.isInteger(v) ? [18, 1] : [1];
+      // The serializer writes integral numbers within int32 as int32, every other number as double
+      // (int64 is held as a bigint).
+      return Number.isInteger(v) && v >= -2147483648 && v <= 2147483647 && !Object.is(v, -0) ? [16] : [1];
     case 'string':
       return [2];
     case 'boolean':
@@ -342,6 +387,10 @@ function bsonTypeNumbers(v: unknown): number[] {
       return [19];
     case 'Long':
       return [18];
+    case 'Double':
+      return [1];
+    case 'Int32':
+      return [16];
     case 'BSONRegExp':
       return [11];
     case 'Code':
@@ -376,7 +425,8 @@ export function matchesType(values: unknown[], spec: unknown): boolean {
 export function formatKeyValue(v: unknown): string {
   if (v === undefined || v === null) return 'null';
   if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (isNumericValue(v)) return String(numericOf(v));
   if (v instanceof Date) return `new Date(${v.getTime()})`;
   if (Array.isArray(v)) return '[ ' + v.map(formatKeyValue).join(', ') + ' ]';
   if (bsonType(v as object) === 'ObjectId') return `ObjectId('${(v as { toHexString(): string }).toHexString()}')`;

@@ -4,6 +4,7 @@
  * with OP_REPLY.
  */
 import { BSON } from 'bson';
+import { INTEGRAL_DOUBLES, integralDoublePaths } from './doubles.js';
 import type { Doc } from './types-bridge.js';
 
 export const OP_REPLY = 1;
@@ -19,7 +20,8 @@ const FLAG_MORE_TO_COME = 2;
 const FLAG_EXHAUST_ALLOWED = 1 << 16;
 
 /** bson's defaults would turn int64 cursor ids into numbers; the getMore handler accepts both. */
-const DESERIALIZE = { promoteValues: true, promoteBuffers: false, bsonRegExp: false } as const;
+// int64 arrives as bigint so it is stored, compared and returned as int64 (never narrowed to a JS number).
+const DESERIALIZE = { promoteValues: true, promoteBuffers: false, bsonRegExp: false, useBigInt64: true } as const;
 
 const CRC32C_TABLE = (() => {
   const t = new Uint32Array(256);
@@ -77,7 +79,12 @@ function bsonAt(buf: Buffer, off: number, limit: number): [Doc, number] {
   const len = buf.readInt32LE(off);
   if (len < 5 || off + len > limit) throw new ProtocolError('invalid BSON document length');
   if (len > MAX_BSON_SIZE + 16 * 1024) throw new ProtocolError('BSON document too large');
-  return [BSON.deserialize(buf.subarray(off, off + len), DESERIALIZE) as Doc, off + len];
+  const bytes = buf.subarray(off, off + len);
+  const doc = BSON.deserialize(bytes, DESERIALIZE) as Doc;
+  // Integral doubles decode as numbers; where they are, is kept for the handlers that store them.
+  const doubles = integralDoublePaths(bytes);
+  if (doubles.length > 0) Object.defineProperty(doc, INTEGRAL_DOUBLES, { value: doubles, enumerable: true });
+  return [doc, off + len];
 }
 
 /** Parses one complete message (the buffer holds exactly `messageLength` bytes). */

@@ -116,9 +116,11 @@ describe('insert', () => {
     expect(e.keyPattern).toEqual({ email: 1 });
     expect(e.keyValue).toEqual({ email: 'a@x' });
   });
-  it('refuses Decimal128 and huge int64 instead of mishandling them', async () => {
+  it('refuses Decimal128 instead of mishandling it; stores an int64 beyond 2^53 exactly', async () => {
     await expect(coll().insertOne({ d: Decimal128.fromString('1.5') })).rejects.toMatchObject({ code: 2 });
-    await expect(coll().insertOne({ l: Long.fromString('9007199254740993') })).rejects.toMatchObject({ code: 2 });
+    await coll().insertOne({ _id: 1 as never, l: Long.fromString('9007199254740993') });
+    const back = await coll().findOne({ _id: 1 as never }, { promoteLongs: false });
+    expect(String(back!.l)).toBe('9007199254740993');
   });
 });
 

@@ -103,6 +103,16 @@ describe('wire protocol', () => {
     expect(replies[0]!.doc).toEqual({ n: 3, ok: 1 });
     expect(replies[1]!.doc).toEqual({ n: 3, ok: 1 });
   });
+  it('keeps an integral double a double whether it arrives in a document sequence or in the body', async () => {
+    const { Double } = BSON;
+    const seqIns = opMsg({ insert: 'dbl', $db: 'wire' }, { seq: ['documents', [{ _id: 1, d: new Double(2) }]] });
+    const bodyIns = opMsg({ insert: 'dbl', $db: 'wire', documents: [{ _id: 2, d: new Double(2) }, { _id: 3, d: 2 }] });
+    const seqUpd = opMsg({ update: 'dbl', $db: 'wire' }, { seq: ['updates', [{ q: { _id: 3 }, u: { $set: { e: new Double(4) } } }]] });
+    const find = opMsg({ find: 'dbl', $db: 'wire', filter: { $or: [{ d: { $type: 'double' } }, { e: { $type: 'double' } }] }, sort: { _id: 1 } });
+    const { replies } = await exchange([seqIns, bodyIns, seqUpd, find], 4);
+    const batch = (replies[3]!.doc as { cursor: { firstBatch: Array<{ _id: number }> } }).cursor.firstBatch;
+    expect(batch.map((d) => d._id)).toEqual([1, 2, 3]);
+  });
   it('verifies a checksum when present', async () => {
     const { replies } = await exchange([opMsg({ ping: 1, $db: 'admin' }, { checksum: true })], 1);
     expect(replies[0]!.doc).toEqual({ ok: 1 });

@@ -11,6 +11,7 @@ import type { CommandContext, Handler } from './context.js';
 import { batchSizeOf } from './cursors.js';
 import { prepareForInsert } from './crud.js';
 import { checkHint, findMatching, idFirst } from './query.js';
+import { unwrapDoubles } from '../doubles.js';
 
 const KNOWN_STAGES = new Set([
   '$addFields', '$bucket', '$bucketAuto', '$count', '$densify', '$facet', '$fill', '$graphLookup', '$group',
@@ -74,7 +75,8 @@ export function runPipeline(ctx: CommandContext, db: string, name: string, pipel
       mingoOptions({
         collectionResolver: (other: string) => {
           const c = ctx.store.getCollection(db, other);
-          return c ? [...c.docs.values()] : [];
+          // mingo sees integral doubles as plain numbers, on this side of a $lookup too.
+          return c ? [...c.docs.values()].map((d) => unwrapDoubles(d)) : [];
         },
       }),
     );
@@ -98,8 +100,14 @@ const aggregate: Handler = (cmd, ctx) => {
   if (!cmd.cursor || typeof cmd.cursor !== 'object') {
     throw new MongoCommandError(9, "The 'cursor' option is required, except for aggregate with the explain argument");
   }
-  checkHint(ctx, cmd.aggregate, cmd.hint);
-  const pipeline = checkPipeline(cmd.pipeline, false);
+  const hintOrder = checkHint(ctx, cmd.aggregate, cmd.hint);
+  let pipeline = checkPipeline(cmd.pipeline, false);
+  // A hinted index feeds the pipeline in its key order (after the leading $match stages it serves).
+  if (hintOrder && !('$natural' in hintOrder)) {
+    const lead = pipeline.findIndex((st) => !('$match' in st));
+    const at = lead === -1 ? pipeline.length : lead;
+    if (!pipeline[at] || !('$sort' in pipeline[at]!)) pipeline = [...pipeline.slice(0, at), { $sort: hintOrder }, ...pipeline.slice(at)];
+  }
   assertSupportedTypes(pipeline);
   const name = cmd.aggregate;
   const last = pipeline[pipeline.length - 1];

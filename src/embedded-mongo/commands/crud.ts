@@ -7,10 +7,12 @@ import { MongoCommandError, toMongoError } from '../errors.js';
 import { Aggregator, applyOperators, mingoOptions } from '../mingo-setup.js';
 import { cloneDoc, type Collection } from '../store.js';
 import { MAX_BSON_SIZE } from '../wire-protocol.js';
-import { assertSupportedTypes, pathValues, setPath, valueKey, type Doc } from '../types-bridge.js';
+import { assertSupportedTypes, formatKeyValue, getPath, pathValues, setPath, valueKey, type Doc } from '../types-bridge.js';
+import { isInt32, toNumeric } from '../int64.js';
+import { doublesUnder, rewrapUnchanged, wrapDoubles } from '../doubles.js';
 import type { CommandContext, Handler } from './context.js';
 import { batchSizeOf } from './cursors.js';
-import { candidates, checkHint, compileFilter, findMatching, idFirst, project } from './query.js';
+import { candidates, checkHint, compileFilter, findMatching, idFirst, mentionsProto, project, renameProto, restoreLiteralNames } from './query.js';
 import { checkUpdatePaths, resolvePositionalPaths, type ArrayFilters } from '../update-paths.js';
 
 const UPDATE_OPERATORS = new Set([
@@ -29,6 +31,20 @@ const collName = (cmd: Doc, field: string): string => {
 
 function isDoc(v: unknown): v is Doc {
   return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v as { _bsontype?: string })._bsontype && !(v instanceof Date);
+}
+
+/**
+ * Wraps the integral doubles the wire found in a stored part of a command (see doubles.ts): `target`
+ * is that part (an insert document, an update statement), `prefix` its path in the command body when
+ * it came inside it, `under` the stored field within the target (only `u` of a statement).
+ */
+function keepDoubles(target: unknown, cmd: Doc, prefix: string[], under: string[] = []): void {
+  const own = target !== cmd ? doublesUnder(target, under) : [];
+  const fromBody = doublesUnder(cmd, [...prefix, ...under]);
+  let root: unknown = target;
+  for (const k of under) root = isDoc(root) ? root[k] : undefined;
+  if (own.length) wrapDoubles(root, own);
+  if (fromBody.length) wrapDoubles(root, fromBody);
 }
 
 /** Validates a document for storage and puts `_id` first (generating one when absent). */
@@ -122,6 +138,7 @@ function applyUpdate(oldDoc: Doc, u: unknown, kind: UpdateKind, filter: Doc, arr
     let out: Doc;
     try {
       out = new Aggregator(u as Doc[], mingoOptions()).run([cloneDoc(oldDoc)])[0] as Doc;
+      rewrapUnchanged(oldDoc, out);
     } catch (e) {
       throw toMongoError(e);
     }
@@ -159,10 +176,34 @@ function applyUpdate(oldDoc: Doc, u: unknown, kind: UpdateKind, filter: Doc, arr
   // Positional paths are resolved against the document before the update, then applied as plain paths.
   const concrete = resolvePositionalPaths(oldDoc, mods, arrayFilters, upsertInsert ? undefined : filter);
   if (Object.keys(concrete).length === 0) return upsertInsert ? oldDoc : null;
-  const next = cloneDoc(oldDoc);
+  let next = cloneDoc(oldDoc);
   let changed: string[];
+  // An upsert that inserts is validated as an insert: top-level `$`-prefixed fields of its $set are
+  // stored (MongoDB 5+, "Dollar-Prefixed Field Names"); on an existing document they stay refused.
+  let concreteMods = concrete;
+  if (upsertInsert && isDoc(concrete.$set) && Object.keys(concrete.$set).some((k) => k.startsWith('$') && !k.includes('.'))) {
+    const set: Doc = { ...concrete.$set };
+    for (const k of Object.keys(set)) {
+      if (!k.startsWith('$') || k.includes('.')) continue;
+      next[k] = set[k];
+      delete set[k];
+    }
+    concreteMods = { ...concrete, $set: set };
+    if (Object.keys(set).length === 0) delete concreteMods.$set;
+  } else if (isDoc(concrete.$set)) {
+    const bad = Object.keys(concrete.$set).find((k) => k.startsWith('$'));
+    if (bad) throw new MongoCommandError(52, `The dollar ($) prefixed field '${bad}' in '${bad}' is not valid for storage.`);
+  }
+  checkPathsViable(next, concreteMods);
+  checkOperandTypes(next, concreteMods);
   try {
-    changed = applyOperators(next, concrete);
+    // mingo refuses `__proto__` in update paths and would set a prototype from a `__proto__` key in a
+    // value; MongoDB stores such a field like any other. Those updates run on aliased names.
+    if (mentionsProto(concreteMods) || renameTargetsMention(concreteMods)) {
+      const aliased = renameProto(next) as Doc;
+      changed = applyOperators(aliased, aliasRenameTargets(renameProto(concreteMods) as Doc));
+      next = restoreLiteralNames(aliased) as Doc;
+    } else changed = applyOperators(next, concreteMods);
   } catch (e) {
     const err = toMongoError(e);
     if (/positional/i.test(err.message) || /\$\[/.test(err.message)) throw new MongoCommandError(2, err.message);
@@ -175,6 +216,109 @@ function applyUpdate(oldDoc: Doc, u: unknown, kind: UpdateKind, filter: Doc, arr
     throw new MongoCommandError(17419, `Resulting document after update is larger than ${MAX_BSON_SIZE}`);
   }
   return idFirst(next);
+}
+
+const BSON_ALIASES: Record<string, string> = { Double: 'double', Int32: 'int', Long: 'long', ObjectId: 'objectId', Binary: 'binData', Timestamp: 'timestamp', Decimal128: 'decimal', MinKey: 'minKey', MaxKey: 'maxKey', BSONRegExp: 'regex', Code: 'javascript', DBRef: 'object' };
+
+/** The `$type` alias of a stored value, as MongoDB names it in error messages. */
+function typeAlias(v: unknown): string {
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'string':
+      return 'string';
+    case 'boolean':
+      return 'bool';
+    case 'bigint':
+      return 'long';
+    case 'number':
+      return isInt32(v) ? 'int' : 'double';
+    default:
+      break;
+  }
+  if (Array.isArray(v)) return 'array';
+  if (v instanceof Date) return 'date';
+  if (v instanceof RegExp) return 'regex';
+  const t = (v as { _bsontype?: string })._bsontype;
+  return (t && BSON_ALIASES[t]) ?? 'object';
+}
+
+/**
+ * Operators refuse a value of the wrong type at their path (mingo skips the path silently):
+ * array operators need an array, `$inc`/`$mul` a number. Missing paths are created instead.
+ */
+function checkOperandTypes(doc: Doc, mods: Doc): void {
+  const each = (op: string, fn: (path: string, current: unknown) => void) => {
+    const spec = mods[op];
+    if (!isDoc(spec)) return;
+    for (const path of Object.keys(spec)) {
+      const current = getPath(doc, path);
+      if (current !== undefined) fn(path, current);
+    }
+  };
+  const field = (path: string) => path.split('.').pop();
+  each('$push', (path, v) => {
+    if (!Array.isArray(v)) throw new MongoCommandError(2, `The field '${field(path)}' must be an array but is of type ${typeAlias(v)} in document {_id: ${formatKeyValue(doc._id)}}`);
+  });
+  each('$addToSet', (path, v) => {
+    if (!Array.isArray(v)) throw new MongoCommandError(2, `Cannot apply $addToSet to non-array field. Field named '${field(path)}' has non-array type ${typeAlias(v)}`);
+  });
+  for (const op of ['$pull', '$pullAll']) {
+    each(op, (_path, v) => {
+      if (!Array.isArray(v)) throw new MongoCommandError(2, `Cannot apply ${op} to a non-array value`);
+    });
+  }
+  each('$pop', (path, v) => {
+    if (!Array.isArray(v)) throw new MongoCommandError(14, `Path '${path}' contains an element of non-array type '${typeAlias(v)}'`);
+  });
+  for (const op of ['$inc', '$mul']) {
+    each(op, (path, v) => {
+      if (toNumeric(v) === undefined) {
+        throw new MongoCommandError(14, `Cannot apply ${op} to a value of non-numeric type. {_id: ${formatKeyValue(doc._id)}} has the field '${field(path)}' of non-numeric type ${typeAlias(v)}`);
+      }
+    });
+  }
+}
+
+/** Operators that create their path when it is missing. */
+const CREATING_OPERATORS = ['$set', '$inc', '$mul', '$min', '$max', '$push', '$addToSet', '$currentDate'];
+
+/**
+ * A path that would have to continue through a scalar, null, or through an array by a field name
+ * cannot be created: MongoDB refuses the update (code 28, PathNotViable) rather than skipping it.
+ */
+function checkPathsViable(doc: Doc, mods: Doc): void {
+  for (const op of CREATING_OPERATORS) {
+    const spec = mods[op];
+    if (!isDoc(spec)) continue;
+    for (const path of Object.keys(spec)) {
+      const parts = path.split('.');
+      let cur: unknown = doc;
+      for (let i = 0; i < parts.length; i++) {
+        const part = parts[i]!;
+        if (Array.isArray(cur) && !/^\d+$/.test(part)) {
+          throw new MongoCommandError(28, `Cannot create field '${part}' in element {${parts[i - 1] ?? ''}: ${formatKeyValue(cur)}}`);
+        }
+        if (i === parts.length - 1) break;
+        const next: unknown = Array.isArray(cur) ? cur[Number(part)] : (cur as Doc)[part];
+        if (next === undefined) break; // missing from here on: created as documents
+        if (next === null || typeof next !== 'object' || next instanceof Date || (next as { _bsontype?: string })._bsontype) {
+          throw new MongoCommandError(28, `Cannot create field '${parts[i + 1]}' in element {${part}: ${formatKeyValue(next)}}`);
+        }
+        cur = next;
+      }
+    }
+  }
+}
+
+const renameTargetsMention = (mods: Doc): boolean =>
+  isDoc(mods.$rename) && Object.values(mods.$rename).some((t) => typeof t === 'string' && mentionsProto({ [t]: 1 }));
+
+/** `$rename` targets are paths held as values: alias their literal names too. */
+function aliasRenameTargets(mods: Doc): Doc {
+  if (!isDoc(mods.$rename)) return mods;
+  const targets: Doc = {};
+  for (const [k, t] of Object.entries(mods.$rename)) targets[k] = typeof t === 'string' ? Object.keys(renameProto({ [t]: 1 }) as Doc)[0] : t;
+  return { ...mods, $rename: targets };
 }
 
 /** The fields an upsert's query pins by equality (top level and inside `$and`), as a seed document. */
@@ -288,6 +432,7 @@ const insert: Handler = (cmd, ctx) => {
   const coll = ctx.store.ensureCollection(ctx.db, name);
   for (let i = 0; i < docs.length; i++) {
     try {
+      keepDoubles(docs[i], cmd, ['documents', String(i)]);
       ctx.store.insert(coll, prepareForInsert(docs[i]));
       n++;
     } catch (e) {
@@ -311,6 +456,7 @@ const update: Handler = (cmd, ctx) => {
     const st = ups[i]!;
     try {
       if (!isDoc(st) || !('q' in st) || !('u' in st)) throw new MongoCommandError(40414, "BSON field 'update.updates.q' is missing but a required field");
+      if (isDoc(st.u)) keepDoubles(st, cmd, ['updates', String(i)], ['u']);
       const r = runUpdate(ctx, ctx.db, name, st as unknown as UpdateStatement);
       n += r.n;
       nModified += r.nModified;
@@ -375,6 +521,7 @@ const findAndModify: Handler = (cmd, ctx) => {
     if (victim) ctx.store.delete(coll!, victim);
     return { lastErrorObject: { n: victim ? 1 : 0 }, value: out(victim), ok: 1 };
   }
+  if (isDoc(cmd.update)) keepDoubles(cmd, cmd, [], ['update']);
   const r = runUpdate(ctx, ctx.db, name, {
     q: query,
     u: cmd.update,
@@ -403,7 +550,7 @@ const find: Handler = (cmd, ctx) => {
     if (cmd[f]) throw new MongoCommandError(115, `find option '${f}' is not supported by the embedded engine`);
   }
   if (cmd.filter !== undefined && !isDoc(cmd.filter)) throw new MongoCommandError(14, "BSON field 'FindCommandRequest.filter' is the wrong type, expected type 'object'");
-  checkHint(ctx, name, cmd.hint);
+  const hintOrder = checkHint(ctx, name, cmd.hint);
   const skip = num(cmd.skip, 'skip');
   let limit = num(cmd.limit, 'limit');
   if (skip < 0) throw new MongoCommandError(51024, `BSON field 'skip' value must be >= 0, actual value '${skip}'`);
@@ -414,7 +561,7 @@ const find: Handler = (cmd, ctx) => {
   }
   const filter = (cmd.filter as Doc | undefined) ?? {};
   const docs = findMatching(ctx.store.getCollection(ctx.db, name), filter, {
-    sort: isDoc(cmd.sort) ? cmd.sort : undefined,
+    sort: isDoc(cmd.sort) && Object.keys(cmd.sort).length > 0 ? cmd.sort : hintOrder,
     skip,
     limit,
     collation: isDoc(cmd.collation) ? cmd.collation : undefined,

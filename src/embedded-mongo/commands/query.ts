@@ -90,8 +90,9 @@ export function compileFilter(rawFilter: unknown, collation?: Doc): { filter: Do
   assertSupportedTypes(filter);
   if (Object.keys(filter).length === 0) return { filter, test: () => true };
   try {
-    // mingo refuses `__proto__` in a selector; MongoDB matches such a field name literally. Such
-    // filters (rare) run against copies of the documents with the name replaced on both sides.
+    // mingo refuses `__proto__` and misreads `$id`/`$ref`/`$db` in a selector; MongoDB matches such
+    // field names literally. Such filters (rare) run against copies of the documents with the name
+    // replaced on both sides (see LITERAL_ALIASES).
     const proto = mentionsProto(filter);
     const q = new Query(proto ? (renameProto(filter) as Doc) : filter, mingoOptions(collation ? { collation: collation as never } : {}));
     return {
@@ -109,23 +110,49 @@ export function compileFilter(rawFilter: unknown, collation?: Doc): { filter: Do
   }
 }
 
-const PROTO = '__proto__';
-const PROTO_ALIAS = '\u0000__proto__';
+/**
+ * Field names mingo cannot take in a selector although MongoDB matches them literally: `__proto__`
+ * (refused by mingo) and DBRef's `$ref`/`$id`/`$db` (read by mingo as operators, e.g. inside
+ * `$elemMatch`). Filters naming one run against copies of the documents with the name replaced by
+ * an alias on both sides.
+ */
+const LITERAL_ALIASES = new Map(['__proto__', '$ref', '$id', '$db'].map((k) => [k, '\u0000' + k]));
+const aliasOf = (p: string): string | undefined => LITERAL_ALIASES.get(p);
 
-function mentionsProto(v: unknown): boolean {
+export function mentionsProto(v: unknown): boolean {
   if (v === null || typeof v !== 'object' || (v as { _bsontype?: string })._bsontype || v instanceof Date || v instanceof RegExp) return false;
   if (Array.isArray(v)) return v.some(mentionsProto);
-  return Object.keys(v).some((k) => k.split('.').includes(PROTO) || mentionsProto((v as Doc)[k]));
+  return Object.keys(v).some((k) => k.split('.').some((p) => aliasOf(p) !== undefined) || mentionsProto((v as Doc)[k]));
 }
 
-/** A copy with every `__proto__` field name (and dotted path component) replaced by an alias. */
-function renameProto(v: unknown): unknown {
+/** A copy with every such field name (and dotted path component) replaced by its alias. */
+export function renameProto(v: unknown): unknown {
+  if (v !== null && typeof v === 'object' && (v as { _bsontype?: string })._bsontype === 'DBRef') {
+    // The BSON decoder turns {$ref, $id, $db} into a DBRef; for matching it is that document again.
+    const r = v as { collection: string; oid: unknown; db?: string; fields?: Doc };
+    const asDoc: Doc = { $ref: r.collection, $id: r.oid };
+    if (r.db) asDoc.$db = r.db;
+    return renameProto({ ...asDoc, ...(r.fields ?? {}) });
+  }
   if (v === null || typeof v !== 'object' || (v as { _bsontype?: string })._bsontype || v instanceof Date || v instanceof RegExp) return v;
   if (Array.isArray(v)) return v.map(renameProto);
   const out: Doc = {};
   for (const k of Object.keys(v)) {
-    const nk = k.split('.').map((p) => (p === PROTO ? PROTO_ALIAS : p)).join('.');
+    const nk = k.split('.').map((p) => aliasOf(p) ?? p).join('.');
     Object.defineProperty(out, nk, { value: renameProto((v as Doc)[k]), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+const ORIGINAL_NAMES = new Map([...LITERAL_ALIASES].map(([k, a]) => [a, k]));
+
+/** The inverse of `renameProto` for documents: aliases back to the literal names, as own properties. */
+export function restoreLiteralNames(v: unknown): unknown {
+  if (v === null || typeof v !== 'object' || (v as { _bsontype?: string })._bsontype || v instanceof Date || v instanceof RegExp) return v;
+  if (Array.isArray(v)) return v.map(restoreLiteralNames);
+  const out: Doc = {};
+  for (const k of Object.keys(v)) {
+    Object.defineProperty(out, ORIGINAL_NAMES.get(k) ?? k, { value: restoreLiteralNames((v as Doc)[k]), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
@@ -150,7 +177,8 @@ export function findMatching(coll: Collection | undefined, rawFilter: unknown, o
       if (out.length >= stopAt) break;
     }
   }
-  if (hasSort) out.sort(makeSortComparator(opts.sort!));
+  if (hasSort && opts.sort!.$natural === -1 && Object.keys(opts.sort!).length === 1) out.reverse();
+  else if (hasSort) out.sort(makeSortComparator(opts.sort!));
   if (skip > 0 || limit > 0) return out.slice(skip, limit > 0 ? skip + limit : undefined);
   return out;
 }
@@ -270,20 +298,28 @@ export function idFirst(d: Doc): Doc {
 }
 
 /**
- * `hint` must name an existing index (by name or key pattern) or `$natural`, as in MongoDB; the
- * engine then plans as usual (a hint never changes the answer).
+ * `hint` must name an existing index (by name or key pattern) or `$natural`, as in MongoDB. The answer
+ * is the same, but its order is the hinted index's (an index scan returns documents in key order),
+ * which callers apply when there is no sort: returns the key pattern to sort by, `{$natural: -1}` for a
+ * reverse collection scan, or undefined.
  */
-export function checkHint(ctx: CommandContext, collection: string, hint: unknown): void {
-  if (hint === undefined || hint === null) return;
+export function checkHint(ctx: CommandContext, collection: string, hint: unknown): Doc | undefined {
+  if (hint === undefined || hint === null) return undefined;
+  const coll = ctx.store.getCollection(ctx.db, collection);
   if (typeof hint === 'string') {
-    const coll = ctx.store.getCollection(ctx.db, collection);
-    if (hint === '_id_' || coll?.indexes.has(hint)) return;
+    if (hint === '_id_') return { _id: 1 };
+    const idx = coll?.indexes.get(hint);
+    if (idx) return orderOf(idx.spec.key);
   } else if (typeof hint === 'object' && !Array.isArray(hint)) {
     const keys = Object.keys(hint);
-    if (keys.length === 1 && keys[0] === '$natural') return;
+    if (keys.length === 1 && keys[0] === '$natural') return (hint as Doc).$natural === -1 ? { $natural: -1 } : undefined;
     const k = valueKey(hint);
-    const coll = ctx.store.getCollection(ctx.db, collection);
-    if (k === valueKey({ _id: 1 }) || [...(coll?.indexes.values() ?? [])].some((i) => valueKey(i.spec.key) === k)) return;
+    if (k === valueKey({ _id: 1 })) return { _id: 1 };
+    const idx = [...(coll?.indexes.values() ?? [])].find((i) => valueKey(i.spec.key) === k);
+    if (idx) return orderOf(idx.spec.key);
   } else throw new MongoCommandError(9, 'hint must be a string or an object');
   throw new MongoCommandError(2, 'hint provided does not correspond to an existing index');
 }
+
+/** An index key pattern as a sort (only ascending/descending keys order documents). */
+const orderOf = (key: Doc): Doc | undefined => (Object.values(key).every((d) => d === 1 || d === -1) ? { ...key } : undefined);
