@@ -4,6 +4,7 @@
  * label or undefined (no opinion).
  */
 import type { OutOfScopeKind } from './judgement-types.js';
+import { chineseDigits } from './identity-parser.js';
 import { compactText, hanCount, normalizeText } from './text-normalize.js';
 
 /**
@@ -46,8 +47,31 @@ const PREVENTIVE = /建议|应该|应当|希望|能不能|能否|可以|提议|�
  * An emergency: someone in danger now (fire, drowning, collapse with people at risk, violence, medical).
  * False for messages that propose how to prevent one ("建议在河边装护栏，经常有人落水").
  */
+/**
+ * 打 meaning "call" (打电话, 打这个号, 打我儿子的嘛 13098761234, 电话打我儿子那个): never an assault. Removed
+ * before the emergency words are looked for, so that "有人打我 快打电话" still finds 打我.
+ */
+const CALLING: RegExp[] = [
+  // 打电话, 打我儿子的电话, 打这个号, 打给我儿子, 打个电话: 打 and the line, with no clause break between.
+  /打(?:个|一个|一下)?(?:给)?[^打，,。；;！!？?\s\d]{0,6}?(?:电话|手机|座机|号码|号)/gu,
+  /打给[^打，,。；;！!？?\s\d]{1,6}/gu,
+  // 电话打我儿子那个, 座机就打村委会的.
+  /(?:电话|手机|座机|号码)(?:就|可以|请|你们|要)?打(?:给)?[^，,。；;！!？?\s\d]{0,8}/gu,
+];
+/** 打 + whose line (打我儿子的嘛, 打他那个) when the message carries a phone number: a number to call. */
+const CALLING_WHOSE = /打(?:给)?(?:我|他|她)?(?:家)?(?:儿子|女儿|儿媳|媳妇|女婿|老伴|老公|老婆|爱人|孙子|孙女|侄儿|侄女|外孙|妈|爸|哥|姐|弟|妹|邻居|村委会|村上|社区)?(?:的|那个|这个)(?:嘛|吧|噻|哈|呢|哦)?(?=$|[\s，,。\d])/gu;
+const PHONE_DIGITS = /\d{7,}/u;
+
+/** The text without 打 in the sense of calling someone. */
+function withoutCalling(norm: string): string {
+  let t = norm;
+  for (const re of CALLING) t = t.replace(re, ' ');
+  if (PHONE_DIGITS.test(chineseDigits(norm).replace(/[\s-]/g, ''))) t = t.replace(CALLING_WHOSE, ' ');
+  return t;
+}
+
 export function isEmergency(text: string): boolean {
-  const norm = normalizeText(text);
+  const norm = withoutCalling(normalizeText(text));
   if (PREVENTIVE.test(norm)) return false;
   return EMERGENCY.test(norm) || (COLLAPSE.test(norm) && URGENCY.test(norm));
 }
