@@ -111,6 +111,13 @@ const ENGLISH_SPAM = /https?:\/\/|www\.|\b(buy|sale|discount|cheap|casino|loan|c
 const ENGLISH_SUGGESTION = /\b(suggest(ion|ions|ed)?|propos(e|al|als)|recommend(ation)?|advice|advise|idea)\b/i;
 
 /**
+ * A question about the writer's own earlier suggestion (我去年提的那个建议 … 到现在都没人给我打电话, 编号
+ * WZ2021-000001 现在有结果没有): a progress query, never a petition, whatever grievance it voices.
+ */
+export const PROGRESS_QUERY =
+  /(?:(?:我|我们|俺)(?:去年|前年|上个?月|上周|前段时间|前几天|之前|以前|上次|早就|年初|几个月前)?|去年|前年|上个?月|上周|前段时间|前几天|之前|以前|上次|年初|几个月前)(?:提|交|提交|反映|写|发)(?:的|过的?|了的?)(?:那个|那条|一条|一个|这条|这个)?(?:建议|意见|金点子)[\s\S]{0,40}?(?:进度|结果|回复|答复|回音|消息|下文|没人|没得人|有没有|有人管|咋样|怎么样|咋个样|到哪|办了没|办好了|办得|处理|查|联系|打电话|回电话|落实|采纳|石沉大海)|(?:查|问)(?:一下|下)?(?:我的?|我们)?(?:提的|交的|之前的)?(?:建议|意见)的?(?:进度|结果|办理情况)|[a-z]{1,6}\d{4}-?\d{6}[\s\S]{0,20}?(?:进度|结果|回复|有没有|咋样|怎么样|到哪|办了)/iu;
+
+/**
  * The label a rule is sure of, or undefined. `start` is only given to short messages without content,
  * so that "我想提个建议：在五桥增设公交线路" still reaches the model as a suggestion.
  */
@@ -147,6 +154,8 @@ export function sureRule(text: string): Exclude<ScopeLabel, 'public'> | undefine
       .replace(/(你好|您好|谢谢|可以吗|行吗|吗|呢|呀|啊|哈|的|了|一下|怎么弄|怎么办|怎么操作|在哪|在哪里|去哪|找谁|给谁)+$/u, '');
     if (hanCount(residue) <= 4) return 'start';
   }
+  // Asking after one's own suggestion: a question about the campaign (its answer says how to follow one up).
+  if (PROGRESS_QUERY.test(norm)) return 'consultation';
   if (WAGE_ARREARS.test(norm) && !WAGE_MEASURE.test(norm)) return 'complaint';
   // One's own social insurance not paid (单位三年没给我交社保): a labour complaint, for 12333.
   if (OWN_INSURANCE.test(norm) && !WAGE_MEASURE.test(norm)) return 'complaint';
