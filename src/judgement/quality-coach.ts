@@ -217,10 +217,12 @@ function multipleMatters(text: string): boolean {
 
 /**
  * A text written as several "situation, then 建议 …" groups (公交车挤不上 建议加开班次 公园厕所太少 建议每个
- * 公园至少两个): each group as written. A new group starts at a clause that follows a 建议 clause and is not
- * one itself. [] when the text is one group.
+ * 公园至少两个): each group as written. A new group starts at a clause stating a situation (太少, 没有, 挤…)
+ * after a 建议 clause, unless it continues the measure (由…负责, 解决…). [] when the text is one group.
  */
 function adviceGroups(text: string): string[] {
+  const SITUATION = /太|没有|没得|不够|很难|难找|难买|少了|很少|差|乱|脏|堵|坏了|挤|危险|不方便/u;
+  const CONTINUES = /^(?:由|让|把|并|再|同时|和|以|来|解决|缓解|方便|提高|减少|避免|防止|这样|既|也|还|就|所需|费用|资金)/u;
   const groups: string[] = [];
   const advising: boolean[] = [];
   let current = '';
@@ -229,7 +231,7 @@ function adviceGroups(text: string): string[] {
   for (const m of text.matchAll(/[^\s，,。；;！!？?]+[\s，,。；;！!？?]*/gu)) {
     const clause = m[0];
     const advice = /^(?:建议|希望|最好|能不能|能否|应该)/u.test(clause.trim());
-    if (advised && !advice && hanCount(clause) >= 3) {
+    if (advised && !advice && SITUATION.test(clause) && !CONTINUES.test(clause.trim())) {
       groups.push(current);
       advising.push(true);
       current = '';

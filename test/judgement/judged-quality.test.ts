@@ -19,6 +19,7 @@ describe('several matters in one text (一事一议)', () => {
     '公交太挤 建议加班次 晚上也没车 建议延长到十点',
     '建议在五桥片区增设公交线路，方便学生上下学',
     '学校放假后操场锁着，建议假期每天早上六点到八点、晚上六点到九点对周边居民开放，由社区派人管理',
+    '五桥片区公交太挤，建议早高峰加密班次。建议在各站设立候车亭，由公交公司统一管理，解决下雨天没地方躲的问题',
   ])('%s is one matter', (text) => {
     expect(coachQuality(text)).not.toMatchObject({ problem: 'multiple_matters' });
   });
