@@ -81,3 +81,13 @@ describe('打 meaning "call" is no emergency; violence still is', () => {
     expect(isEmergency(text)).toBe(true);
   });
 });
+
+describe('the identity figures of npm run eval', () => {
+  test('every phone is read, and at least four messages in five come out with every field right', async () => {
+    const { evaluateIdentity } = await import('../../src/judgement/eval/identity-eval.js');
+    const e = evaluateIdentity();
+    expect(e.total).toBeGreaterThanOrEqual(40);
+    expect(e.perField.phone.right).toBe(e.total);
+    expect(e.allRight / e.total).toBeGreaterThanOrEqual(0.8);
+  });
+});
