@@ -58,6 +58,10 @@ const CAMPAIGN_THEME = /乡村振兴|成渝|双城经济圈|发展建言|建言�
 /** Announcing a suggestion, greeting, introducing oneself: what a first message says before its matter. */
 const PREAMBLE =
   /你好|您好|老师|领导|喂|我是[\p{Script=Han}]{1,8}?(?:镇|乡|村|街道|社区|小区)的|(?:我|俺|本人)?(?:也)?(?:想|要|来|准备)?(?:给[\p{Script=Han}]{0,8}?)?(?:提|说|反映|讲)?(?:一?[个条点]|几[个条点])?(?:小)?(?:建议|建意|建义|意见|想法|金点子)(?:一下)?(?:哈|嘛|噻|啊)?/gu;
+/** The suggestion announced as still to come, in pieces or later (我分几段发给你, 等我慢慢打字). */
+const MORE_TO_COME = /分(?:几|两|三)(?:段|次|条)|一段一段|慢慢(?:发|打|写|说)|等我(?:慢慢)?(?:打|写|发|说|整理)|先说第一个|后面(?:再)?(?:发|说)/u;
+/** A measure already named (建议在五桥增设公交线路 我分几段发给你): that much is content to keep. */
+const MEASURE_VERB = /增设|安装|开通|设置|修建|新建|延长|配备|加装|拓宽|改造|建立|推行|实行|设立|多开|加开|多建|多修|多装|搞个|建个|修个|装个|开个/u;
 /** A first message that asks before it tells, or announces more to come: no matter to keep yet. */
 const ASKS_OR_ANNOUNCES = /[?？吗]|有没有用|有用没|会不会|能不能看|咋个|怎么|如何|哪里|分几段|几段|慢慢|等我|等一下|先说|先问/u;
 
@@ -128,7 +132,9 @@ function judgeByRulesAndModel(text: string): ScopeVerdict {
   if (pIn >= SCOPE_THRESHOLDS.accept) {
     const pSuggestion = probs[classes.indexOf('suggestion')] ?? 0;
     const pStart = probs[classes.indexOf('start')] ?? 0;
-    return { kind: pSuggestion >= pStart ? 'suggestion' : 'start', confidence: round(pIn) };
+    // "…我分几段发给你": the suggestion is still to come; this message is no proposal to keep.
+    const toCome = MORE_TO_COME.test(text) && !statesConcreteMeasure(text) && !MEASURE_VERB.test(text);
+    return { kind: pSuggestion >= pStart && !toCome ? 'suggestion' : 'start', confidence: round(pIn) };
   }
   // An emergency is the sure rule's to find (isEmergency); the model alone names one only when confident.
   // Personal hardship ("急！房子被冲垮了，拿不出钱了") is a petition, whatever urgency the model hears.

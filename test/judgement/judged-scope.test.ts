@@ -22,6 +22,12 @@ describe('a message announcing a suggestion', () => {
     },
   );
 
+  test('a suggestion announced in pieces waits for them; a measure already named is kept', () => {
+    expect(judgeScope('有个建议，关于渝东开发区招商引资的，我分几段发给你').kind).toBe('start');
+    expect(judgeScope('我有个建议 关于教育的 等我慢慢打字').kind).toBe('start');
+    expect(judgeScope('建议在五桥增设公交线路 我分几段发给你').kind).toBe('suggestion');
+  });
+
   test.each(['我想提个建议 我家的低保被取消了 帮我恢复一下', '建议你们管管我们楼下那家麻将馆 天天吵'])('%s is still not a suggestion', (text) => {
     expect(['out_of_scope', 'unsure']).toContain(judgeScope(text).kind);
   });
