@@ -91,3 +91,9 @@ describe('the identity figures of npm run eval', () => {
     expect(e.allRight / e.total).toBeGreaterThanOrEqual(0.8);
   });
 });
+
+describe('打 near a building number is still violence', () => {
+  test('他们打我在三号楼 is an emergency', () => {
+    expect(isEmergency('他们打我在三号楼 快来')).toBe(true);
+  });
+});
