@@ -200,6 +200,16 @@ const LATIN_UNIT_MARKERS = /\b(university|college|school|hospital|company|co\.|l
 /** Ways of saying there is no work unit. */
 const NO_UNIT = /^(无|没有|没得|暂无|无单位|没有单位|没得单位|没单位|无工作单位|没有工作单位)$/u;
 
+/**
+ * A segment given in the name's place that is no name (老张, 我姓王, 匿名, 热心市民, 跟上次一样): taken as the
+ * name so that its refusal says why, rather than the name being asked for as if nothing had been said.
+ */
+function refusedNameSaid(s: string): boolean {
+  if ([...s].length > 8 || looksLikeUnit(s) || NO_UNIT.test(s) || !/^\p{Script=Han}+$/u.test(s)) return false;
+  const v = checkName(s);
+  return !v.ok && (v.reason === 'title' || v.reason === 'placeholder' || v.reason === 'refers_back' || (v.reason === 'surname_only' && /姓/u.test(s)));
+}
+
 function looksLikeUnit(s: string): boolean {
   return s.length >= 2 && s.length <= 60 && (UNIT_MARKERS.test(s) || LATIN_UNIT_MARKERS.test(s)) && !/\d{5,}/.test(s);
 }
@@ -280,7 +290,7 @@ export function extractIdentity(text: string): IdentityFields {
   const unitCandidates: string[] = [];
   for (const seg of segments) {
     const bare = seg.replace(/(?<=^\p{Script=Han}{2,4})(?:噻|嘛|哈|哦|啊|呀|撒|哒|啦|嘞|咯|哟)$/u, '');
-    if (!out.name && looksLikeName(bare)) {
+    if (!out.name && (looksLikeName(bare) || refusedNameSaid(seg))) {
       out.name = bare;
       continue;
     }

@@ -59,6 +59,23 @@ describe('the proposer gives their details in their own words', () => {
   });
 });
 
+describe('a name that is no name, sent with the phone, is refused with its reason at once', () => {
+  test.each([
+    ['老张 13888886661 个体户', '称呼'],
+    ['匿名 13512345678 无', '不能匿名'],
+    ['我姓王 电话13512340001 退休', '只有姓'],
+  ])('%s → the reason (%s); the phone and unit are kept', async (typed, reason) => {
+    const chat = await startChat();
+    await walkTo(chat, 'identity');
+    await chat.say(typed);
+    expect(chat.state).toBe('identity');
+    expect(chat.last).toContain(reason);
+    await chat.say('王建平');
+    expect(chat.state).toBe('confirm');
+    expect(chat.last).toContain('姓名：王建平');
+  });
+});
+
 describe('打 meaning "call" is not an emergency', () => {
   test('an old man giving his son’s number gets no 110/119/120', async () => {
     const chat = await startChat();
