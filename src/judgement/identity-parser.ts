@@ -254,8 +254,10 @@ export function extractIdentity(text: string): IdentityFields {
 
   // Sentence forms: 我叫X / 我是X, 在X工作/上班.
   if (!out.name) {
-    const m = /(?:我叫|我是|我姓名是|(?:他|她|村民|居民|老人家?|建议人|提建议的人?|这个人|本人)?(?:名叫|叫做|叫))\s*(\p{Script=Han}{2,4}?)(?=[，,。；;\s]|$|在|来自|电话|手机|，)/u.exec(rest);
-    if (m?.[1] && looksLikeName(m[1])) {
+    // Every such phrase is tried: in 我是龙驹镇的 叫蒋德华 the first (我是龙驹镇的) is no name.
+    const said = /(?:我叫|我是|我姓名是|(?:他|她|村民|居民|老人家?|建议人|提建议的人?|这个人|本人)?(?:名叫|叫做|叫))\s*(\p{Script=Han}{2,4}?)(?=[，,。；;\s]|$|在|来自|电话|手机|，)/gu;
+    const m = [...rest.matchAll(said)].find((x) => x[1] && looksLikeName(x[1]));
+    if (m?.[1]) {
       out.name = m[1];
       rest = rest.replace(m[0], '，');
     }
