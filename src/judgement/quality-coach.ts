@@ -161,7 +161,7 @@ function matterItems(text: string): string[] {
 
 /** Content bigrams of an item, without the stock words every proposal shares. */
 function contentBigrams(text: string): Set<string> {
-  const chars = [...text.replace(/建议|希望|应该|可以|进一步|加强|推进|提高|增加|设立|建立|开展|实行|推行|政府|相关部门|有关部门|我们|群众|老百姓|方便|解决|问题|[^\p{Script=Han}]/gu, '|')];
+  const chars = [...text.replace(/关于|的建议|建议|希望|应该|可以|进一步|加强|推进|提高|增加|设立|建立|开展|实行|推行|政府|相关部门|有关部门|我们|群众|老百姓|方便|解决|问题|[^\p{Script=Han}]/gu, '|')];
   const out = new Set<string>();
   for (let i = 0; i + 1 < chars.length; i++) if (chars[i] !== '|' && chars[i + 1] !== '|') out.add(chars[i]! + chars[i + 1]!);
   return out;
