@@ -313,7 +313,7 @@ export const adminApiSchema = z
 /**
  * Keys of `scope.referrals`: the out-of-scope kinds, plus the channels within them that
  * src/judgement/referral.ts chooses (wages → 12333, environment → 12369, consumer → 12315,
- * discipline → 12388, campaign → the campaign's own answer).
+ * discipline → 12388, campaign → the campaign's own answer, progress → how to follow up one's own suggestion).
  */
 export const referralKeys = [
   'help',
@@ -329,6 +329,7 @@ export const referralKeys = [
   'consumer',
   'discipline',
   'campaign',
+  'progress',
 ] as const;
 
 export const fileConfigSchema = z

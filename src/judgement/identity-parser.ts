@@ -87,7 +87,7 @@ export function chineseDigits(text: string): string {
 export type NameProblem = 'surname_only' | 'title' | 'placeholder' | 'refers_back' | 'invalid';
 
 /** Forms of address that are not names: 何总, 冯医生, 王老师, 张师傅, 李哥. */
-const TITLE_ENDINGS = /(总|医生|大夫|老师|书记|主任|师傅|经理|局长|镇长|村长|校长|院长|律师|老板|哥|姐|叔|姨|婆|爷|大爷|阿姨|先生|女士|同志|工)$/u;
+const TITLE_ENDINGS = /(总|医生|大夫|老师|书记|主任|师傅|经理|局长|镇长|村长|校长|院长|律师|老板|哥|姐|叔|姨|婆|爷|大爷|阿姨|先生|女士|同志|同学|小朋友|老乡|大妈|大娘|嬢嬢|孃孃|幺妹|老汉|工)$/u;
 
 /**
  * Checks that a name is a real full name, as the seed asks (注明真实姓名): not a surname alone (我姓王),
@@ -103,8 +103,10 @@ export function checkName(text: string): { ok: true; value: string } | { ok: fal
     .trim()
     .replace(/^(?:我的名字(?:叫|是)?|我叫|我是|姓名[:：是]?|名字[:：是叫]?|本人)\s*/u, '')
     .replace(/[。.!！~～,，]+$/u, '')
-    .replace(/(?<=^\p{Script=Han}{2,4})[嘛哈哦啊呀]$/u, '')
     .trim();
+  // A name said again with a remark (陈小军噻 我刚才说了的嘛, 要得嘛 杨帆): the name is what is kept.
+  const spoken = nameInRemark(t);
+  if (spoken !== undefined) return checkName(spoken);
   if (/(跟|和|同)(上次|上回|刚才|以前|之前|上面|前面).*(一样|相同)|^同上$|上次(的|填过)|你们(有|知道)/u.test(t)) return { ok: false, reason: 'refers_back' };
   if (/匿名|无名|不愿透露|不想说|不告诉|保密|路人|热心|群众|老百姓|市民|网友|某某|^x+$|^(不写|不填|不留)/iu.test(t)) return { ok: false, reason: 'placeholder' };
   if (/^(?:我|本人)?(?:免贵)?姓\p{Script=Han}{1,2}(?:[，,].*)?$/u.test(t) || /^\p{Script=Han}$/u.test(t)) return { ok: false, reason: 'surname_only' };
@@ -117,14 +119,42 @@ export function checkName(text: string): { ok: true; value: string } | { ok: fal
   return { ok: true, value: t.replace(/\s+/g, /\p{Script=Han}/u.test(t) ? '' : ' ') };
 }
 
+/** Dialect particles and fillers said right after a name (陈小军噻, 刘洋嘛, 张伟哈). */
+const NAME_PARTICLE = /(?<=^\p{Script=Han}{2,4})(?:的嘛|噻|嘛|哈|哦|啊|呀|撒|哒|啦|嘞|咯|哟|噢|唦|呢)$/u;
+/** Remarks said with a name: 我刚才说了的嘛, 前面说了, 要得嘛, 好嘛, 就是, 对. */
+const NAME_REMARK =
+  /^(?:(?:我)?(?:刚才|前面|上面|之前|早就|都)?(?:已经)?(?:说|讲|写|发|填)(?:过|了)(?:的)?(?:嘛|噻|撒|哦|啊|呀|哈|的嘛)?|要得(?:嘛|噻)?|好(?:嘛|的|吧|噻)?|行(?:嘛|吧)?|可以(?:嘛|噻)?|嗯|哦|对(?:的|头)?|就是|是)$/u;
+
+/**
+ * The name in a message that is a name and a remark (陈小军噻 我刚才说了的嘛, 要得嘛 杨帆), with its particle
+ * removed (陈小军噻 → 陈小军); undefined when the message is not that.
+ */
+function nameInRemark(t: string): string | undefined {
+  const parts = t.split(/[\s，,。！!～~]+/u).filter(Boolean);
+  const bare = (p: string) => p.replace(NAME_PARTICLE, '');
+  if (parts.length === 1) {
+    const b = bare(parts[0]!);
+    return b !== parts[0] && isSurnameFirst(b) ? b : undefined;
+  }
+  const names = parts.filter((p) => isSurnameFirst(bare(p)) && !NAME_REMARK.test(p));
+  if (names.length !== 1 || !parts.every((p) => names.includes(p) || NAME_REMARK.test(p))) return undefined;
+  return bare(names[0]!);
+}
+
+/** 2 to 4 Chinese characters starting with a common surname (a single or a compound one). */
+function isSurnameFirst(t: string): boolean {
+  if (!/^\p{Script=Han}{2,4}$/u.test(t)) return false;
+  return SURNAMES.includes(t[0]!) || COMPOUND_SURNAMES.some((c) => t.startsWith(c) && t.length > c.length);
+}
+
 /**
  * True for a plain full name: 2 to 4 Chinese characters starting with a common surname (刘洋, 欧阳娜娜) —
  * what a person types when asked their name, as opposed to 等一下 or 好的.
  */
 export function looksLikeFullName(text: string): boolean {
   const t = text.normalize('NFKC').trim().replace(/[。.!！~～,，]+$/u, '');
-  if (!/^\p{Script=Han}{2,4}$/u.test(t) || !checkName(t).ok) return false;
-  return SURNAMES.includes(t[0]!) || COMPOUND_SURNAMES.some((c) => t.startsWith(c) && t.length > c.length);
+  const spoken = nameInRemark(t) ?? t;
+  return isSurnameFirst(spoken) && checkName(spoken).ok;
 }
 
 /** Common surnames, single and compound, for telling a bare name from other short segments. */
@@ -134,9 +164,13 @@ const COMPOUND_SURNAMES = ['欧阳', '司马', '上官', '诸葛', '东方', '�
 
 /** Endings that mark a work unit (or the lack of one: 退休、个体…). */
 const UNIT_MARKERS =
-  /(办事处|街道|社区|居委会|村委会|村|镇|乡|政府|委员会|委|局|办|厅|院|所|站|中心|学校|中学|小学|幼儿园|大学|学院|[一二三四五六七八九十\d]+中|医院|卫生院|公司|集团|厂|银行|支行|合作社|协会|商会|门市|超市|店|部|队|处|科|馆|退休|离休|无业|务农|个体|自由职业|农民|学生|在读)/;
+  /(办事处|街道|社区|居委会|村委会|村|镇|乡|政府|委员会|委|局|办|厅|院|所|站|中心|学校|中学|小学|幼儿园|大学|学院|[一二三四五六七八九十\d]+中|医院|卫生院|公司|集团|厂|银行|支行|合作社|旅行社|报社|杂志社|出版社|协会|商会|门市|超市|店|部|队|处|科|馆|退休|离休|无业|务农|种地|个体|自由职业|农民|村民|居民|学生|在读|导游|司机|教师|护士|职工|员工|工人|保安|厨师|会计|打工|务工)/;
+/** A sentence, not a unit: words of talk (这个建议是村民提的, 填他的名字吧) around a unit-like word. */
+const TALK = /这个|那个|建议|提的|填|写|吧|嘛|噻|说了|说的|告诉|他的|她的|你们|我们|是不是|可以|不想/u;
+/** Working at home (在家务农, 在屋头种地): an occupation, kept whole as the unit. */
+const AT_HOME = /(?:在家|在屋头|在屋里|在老家|在村里)(?:务农|种地|种田|养殖|带孩子|带娃儿?|照顾老人|待业|休养)/u;
 
-const NAME_LABEL = /(?:姓名|名字|建议人|联系人|本人|真实姓名|称呼)\s*[:：是为]?\s*/;
+const NAME_LABEL = /(?:姓名|名字|建议人|联系人|本人|真实姓名|称呼)(?:\s*[:：]\s*|\s*(?:是|为|叫)\s*|\s+|(?=\p{Script=Han}{2,4}(?:$|[\s，,；;])))/u;
 const PHONE_LABEL_IN_TEXT = /(?:联系电话|联系方式|手机号码|手机号|电话号码|电话|手机|座机|tel|phone)\s*[:：是为]?\s*/i;
 const UNIT_LABEL = /(?:工作单位|所在单位|所属单位|单位名称|单位|工作地点|就职于|任职于)\s*[:：是为]?\s*/;
 
@@ -166,6 +200,16 @@ const LATIN_UNIT_MARKERS = /\b(university|college|school|hospital|company|co\.|l
 /** Ways of saying there is no work unit. */
 const NO_UNIT = /^(无|没有|没得|暂无|无单位|没有单位|没得单位|没单位|无工作单位|没有工作单位)$/u;
 
+/**
+ * A segment given in the name's place that is no name (老张, 我姓王, 匿名, 热心市民, 跟上次一样): taken as the
+ * name so that its refusal says why, rather than the name being asked for as if nothing had been said.
+ */
+function refusedNameSaid(s: string): boolean {
+  if ([...s].length > 8 || looksLikeUnit(s) || NO_UNIT.test(s) || !/^\p{Script=Han}+$/u.test(s)) return false;
+  const v = checkName(s);
+  return !v.ok && (v.reason === 'title' || v.reason === 'placeholder' || v.reason === 'refers_back' || (v.reason === 'surname_only' && /姓/u.test(s)));
+}
+
 function looksLikeUnit(s: string): boolean {
   return s.length >= 2 && s.length <= 60 && (UNIT_MARKERS.test(s) || LATIN_UNIT_MARKERS.test(s)) && !/\d{5,}/.test(s);
 }
@@ -188,6 +232,8 @@ export function extractIdentity(text: string): IdentityFields {
       rest = rest.slice(0, phoneMatch.index) + '，' + rest.slice(phoneMatch.index + phoneMatch[0].length);
     }
   }
+  // "No mobile" (没得手机, 座机也没得) says nothing about a work unit: dropped before 没得 could read as "no unit".
+  rest = rest.replace(/(?:没得|没有|无|没)(?:手机|座机|电话)|(?:手机|座机|电话)(?:也|都)?(?:没得|没有|没)/gu, '，');
   rest = rest.replace(new RegExp(PHONE_LABEL_IN_TEXT.source + '(?=[，,；;\\s]|$)', 'gi'), '，');
 
   // Labelled fields: the value runs to the next separator or label.
@@ -208,11 +254,18 @@ export function extractIdentity(text: string): IdentityFields {
 
   // Sentence forms: 我叫X / 我是X, 在X工作/上班.
   if (!out.name) {
-    const m = /(?:我叫|我是|我姓名是)\s*(\p{Script=Han}{2,4}?)(?=[，,。；;\s]|$|在|来自|电话|手机|，)/u.exec(rest);
-    if (m?.[1] && looksLikeName(m[1])) {
+    // Every such phrase is tried: in 我是龙驹镇的 叫蒋德华 the first (我是龙驹镇的) is no name.
+    const said = /(?:我叫|我是|我姓名是|(?:他|她|村民|居民|老人家?|建议人|提建议的人?|这个人|本人)?(?:名叫|叫做|叫))\s*(\p{Script=Han}{2,4}?)(?=[，,。；;\s]|$|在|来自|电话|手机|，)/gu;
+    const m = [...rest.matchAll(said)].find((x) => x[1] && looksLikeName(x[1]));
+    if (m?.[1]) {
       out.name = m[1];
       rest = rest.replace(m[0], '，');
     }
+  }
+  const home = AT_HOME.exec(rest);
+  if (!out.unit && home) {
+    out.unit = home[0].replace(/^在屋头|^在屋里/u, '在家');
+    rest = rest.replace(home[0], '，');
   }
   if (!out.unit) {
     const m = /(?:在|来自|就职于|任职于)\s*([^，,。；;\s]{2,40}?)(?:工作|上班|任职|就职|上学|读书)?(?=[，,。；;\s]|$)/u.exec(rest);
@@ -238,14 +291,20 @@ export function extractIdentity(text: string): IdentityFields {
     });
   const unitCandidates: string[] = [];
   for (const seg of segments) {
-    if (!out.name && looksLikeName(seg)) {
-      out.name = seg;
+    const bare = seg.replace(/(?<=^\p{Script=Han}{2,4})(?:噻|嘛|哈|哦|啊|呀|撒|哒|啦|嘞|咯|哟)$/u, '');
+    if (!out.name && (looksLikeName(bare) || refusedNameSaid(seg))) {
+      out.name = bare;
       continue;
     }
-    if (!out.unit && looksLikeUnit(seg)) unitCandidates.push(seg);
+    if (looksLikeUnit(seg) && !TALK.test(seg)) unitCandidates.push(seg);
   }
-  // Of several unit-like segments (甘宁镇 … 甘宁镇某合作社), the fullest one is the unit.
+  // Of several unit-like segments (甘宁镇 … 甘宁镇某合作社), the fullest one is the unit; a place said with an
+  // occupation at home (孙家镇 … 在家务农) goes with it.
   if (!out.unit && unitCandidates.length) out.unit = unitCandidates.reduce((a, b) => (b.length > a.length ? b : a));
+  else if (out.unit && home && unitCandidates.length) {
+    const place = unitCandidates.find((c) => /(镇|乡|村|街道|社区)$/u.test(c));
+    if (place) out.unit = `${place} ${out.unit}`;
+  }
   // "No unit" said in words is an answer too (the prompt says 没有单位可填写“无”).
   if (!out.unit && segments.some((seg) => NO_UNIT.test(seg))) out.unit = '无';
   return out;

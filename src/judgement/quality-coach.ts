@@ -63,13 +63,29 @@ export function statesConcreteMeasure(text: string): boolean {
 
 /** Whether a text proposes something to do (with or without the word 建议). */
 export function statesMeasure(text: string): boolean {
-  const t = normalizeText(text);
+  const t = withoutPreamble(normalizeText(text));
   if (MEASURE.test(t) || MEASURE_WITHOUT_ADVICE.test(t) || VERB_WITH_OBJECT.test(t)) return true;
   // Steps listed after the matter ("医院停车难：1.…；2.…；3.…"): people list measures, not complaints.
   if (/[:：]/u.test(t) && matterItems(t).length >= 2) return true;
   // A later clause that is an instruction: the first clause usually states the situation.
   const clauses = t.split(/[，,。；;！!]/u).map((c) => c.trim()).filter((c) => hanCount(c) >= 3);
   return clauses.slice(1).some((c) => IMPERATIVE_CLAUSE.test(c) && !PROBLEM_IN_CLAUSE.test(c));
+}
+
+/**
+ * What a citizen says before (or after) the matter itself: a greeting, 建议 said as a heading or stuttered by
+ * voice input (建议 建议 建议 …), the intent (想提个建议, 建意), "two things" announced (两个事). None of it is a
+ * measure or a sentence of the proposal.
+ */
+const PREAMBLE_WORDS =
+  /^(?:\s*(?:你好|您好|喂|领导|老师)[\s，,！!。]*)+|(?:我|俺)?(?:也)?(?:想|要|来)(?:给[\p{Script=Han}]{0,8}?)?(?:提|说)(?:一?[个条点]|几[个条点])?(?:小)?(?:建议|建意|意见)(?:哈|嘛|噻)?|(?:两|三|几)(?:个|件)事[\s，,：:]*/gu;
+/** 建议 said as a heading, stuttered or mistyped (建议 建议 建议, 建意): kept once, as the word it means. */
+const HEADING = /^\s*(?:(?:建议|建意|建义|建仪)(?:[\s，,：:。]+|(?=\p{Script=Han})))+/u;
+
+/** The text without its preamble (see PREAMBLE_WORDS), a heading 建议 kept once. */
+function withoutPreamble(text: string): string {
+  const t = text.replace(PREAMBLE_WORDS, ' ').replace(/\s+/g, ' ').trim();
+  return HEADING.test(t) ? t.replace(HEADING, '建议 ') : t;
 }
 
 /** Kept for callers that want the cue list; the check itself only needs the absence of a measure. */
@@ -137,7 +153,7 @@ function domainsOf(text: string): Set<ProposalDomain> {
 /** Enumerated items ("一是…二是…", "1.…2.…", "第一…第二…") or appended matters ("另外…", "还有…"). */
 function matterItems(text: string): string[] {
   const enumerated = text
-    .split(/(?:^|[\s。；;，,:：])(?:[一二三四五六七八九十]是|第[一二三四五六七八九十][，,、:：]?|[（(]?[1-9一二三四五六七八九][)）.、．]|另外[，,]?|此外[，,]?|还有[，,]?|再者[，,]?|再就是|首先[，,]?|其次[，,]?|最后[，,]?|顺便(?:说|提)?一下[，,]?)/u)
+    .split(/(?:^|[\s。；;，,:：])(?:[一二三四五六七八九十]是|(?:另)?一个是|第[一二三四五六七八九十](?:个|件|条|点)?是?[，,、:：]?|[（(]?[1-9一二三四五六七八九][)）.、．]|另外[，,]?|此外[，,]?|还有[，,]?|再者[，,]?|再就是|首先[，,]?|其次[，,]?|最后[，,]?|顺便(?:说|提)?一下[，,]?)/u)
     .map((s) => s.trim())
     .filter((s) => hanCount(s) >= 4);
   return enumerated;
@@ -145,7 +161,7 @@ function matterItems(text: string): string[] {
 
 /** Content bigrams of an item, without the stock words every proposal shares. */
 function contentBigrams(text: string): Set<string> {
-  const chars = [...text.replace(/建议|希望|应该|可以|进一步|加强|推进|提高|增加|设立|建立|开展|实行|推行|政府|相关部门|有关部门|我们|群众|老百姓|方便|解决|问题|[^\p{Script=Han}]/gu, '|')];
+  const chars = [...text.replace(/关于|的建议|建议|希望|应该|可以|进一步|加强|推进|提高|增加|设立|建立|开展|实行|推行|政府|相关部门|有关部门|我们|群众|老百姓|方便|解决|问题|[^\p{Script=Han}]/gu, '|')];
   const out = new Set<string>();
   for (let i = 0; i + 1 < chars.length; i++) if (chars[i] !== '|' && chars[i + 1] !== '|') out.add(chars[i]! + chars[i + 1]!);
   return out;
@@ -162,6 +178,8 @@ function overlap(a: Set<string>, b: Set<string>): number {
 const INTRO = /^(关于|针对|对于|就)?[^。；;]{2,30}(：|:|可以这样做|分(两|三|几)步|以下(几点)?建议|如下)/u;
 /** An intro announcing several suggestions ("我有三个建议："), not one matter. */
 const SEVERAL = /(几|两|三|四|五|多)(个|条|点|件)(建议|想法|事|问题|意见)/u;
+/** An announcement of several matters on its own (建议 两个事, 我有三个建议). */
+const SEVERAL_ANNOUNCED = /(几|两|三|四|五|多)(个|条|点|件)(建议|想法|事|问题|意见)/u;
 /** Words that announce a further, separate matter. */
 const ANOTHER_MATTER = /一起解决|一并解决|都是大问题|都要解决|还有(个|一个|一件)事|另外(一件|一个)事|另一件事|再说(个|一个)事|顺便(说|提)(个|一个)?(别的|其他)?事/u;
 
@@ -172,7 +190,8 @@ function multipleMatters(text: string): boolean {
   const demands = clauses.filter((c) => hanCount(c) <= 8 && /要|多|加|管|控制/u.test(c));
   if (demands.length >= 3 && new Set(demands.flatMap((c) => [...domainsOf(c)])).size >= 3) return true;
   // "我有三个建议：一是…二是…": several suggestions announced and listed.
-  if (SEVERAL.test(text) && /[一二三1-9]是|第[一二三]|[1-9][.、．]|其次|另外/u.test(text)) return true;
+  if (SEVERAL.test(text) && /[一二三1-9]是|一个是|第[一二三]|[1-9][.、．]|其次|另外/u.test(text)) return true;
+  if (unrelated(adviceGroups(text))) return true;
   const items = matterItems(text);
   if (items.length < 2) return false;
   // Numbered steps after an intro that names the matter are steps of that one matter.
@@ -196,15 +215,69 @@ function multipleMatters(text: string): boolean {
   return false;
 }
 
+/**
+ * A text written as several "situation, then 建议 …" groups (公交车挤不上 建议加开班次 公园厕所太少 建议每个
+ * 公园至少两个): each group as written. A new group starts at a clause stating a situation (太少, 没有, 挤…)
+ * after a 建议 clause, unless it continues the measure (由…负责, 解决…). [] when the text is one group.
+ */
+function adviceGroups(text: string): string[] {
+  const SITUATION = /太|没有|没得|不够|很难|难找|难买|少了|很少|差|乱|脏|堵|坏了|挤|危险|不方便/u;
+  const CONTINUES = /^(?:由|让|把|并|再|同时|和|以|来|解决|缓解|方便|提高|减少|避免|防止|这样|既|也|还|就|所需|费用|资金)/u;
+  const groups: string[] = [];
+  const advising: boolean[] = [];
+  let current = '';
+  let advised = false;
+  // Clauses with the separator that ends each, so that every group is the citizen's own text.
+  for (const m of text.matchAll(/[^\s，,。；;！!？?]+[\s，,。；;！!？?]*/gu)) {
+    const clause = m[0];
+    const advice = /^(?:建议|希望|最好|能不能|能否|应该)/u.test(clause.trim());
+    if (advised && !advice && SITUATION.test(clause) && !CONTINUES.test(clause.trim())) {
+      groups.push(current);
+      advising.push(true);
+      current = '';
+      advised = false;
+    }
+    current += clause;
+    if (advice) advised = true;
+  }
+  groups.push(current);
+  advising.push(advised);
+  // A group without advice of its own (…，方便学生上下学) goes on the one before: a reason, not a matter.
+  for (let i = groups.length - 1; i > 0; i--) {
+    if (!advising[i]) {
+      groups[i - 1] += groups[i]!;
+      groups.splice(i, 1);
+      advising.splice(i, 1);
+    }
+  }
+  const out = groups.map((g) => g.replace(/[\s，,。；;]+$/u, '').trim()).filter((g) => hanCount(g) >= 4);
+  return out.length >= 2 ? out : [];
+}
+
+/** True when two of the pieces are about unrelated matters (no shared field, little shared wording). */
+function unrelated(pieces: string[]): boolean {
+  const doms = pieces.map(domainsOf);
+  const grams = pieces.map(contentBigrams);
+  for (let i = 0; i < pieces.length; i++) {
+    for (let j = i + 1; j < pieces.length; j++) {
+      if (doms[i]!.size === 0 || doms[j]!.size === 0) continue;
+      if (![...doms[i]!].some((d) => doms[j]!.has(d)) && overlap(grams[i]!, grams[j]!) < 0.12) return true;
+    }
+  }
+  return false;
+}
+
 /** The pieces of text that make each matter of a text found to hold several: [] when they cannot be told apart. */
 function mattersOf(text: string): string[] {
   const tidy = (x: string) => x.replace(/^[\s，,、；;。：:]+|[\s，,、；;。：:！!]+$/gu, '');
   // "我有两个建议：" announces the list; it is no matter of its own.
   const items = matterItems(text)
     .flatMap((x) => x.split(/[，,；;]\s*同时(?=建议|希望|要)/u))
-    .filter((x) => hanCount(x) >= 4 && !(SEVERAL.test(x) && hanCount(x) <= 12))
+    .filter((x) => hanCount(x) >= 4 && !(SEVERAL.test(x) && hanCount(x) <= 12) && !(SEVERAL_ANNOUNCED.test(x) && hanCount(withoutPreamble(x)) < 4))
     .map(tidy);
   if (items.length >= 2 && items.length <= 5) return items;
+  const groups = adviceGroups(text);
+  if (groups.length >= 2 && groups.length <= 5 && unrelated(groups)) return groups;
   // A list of short demands: "公厕要多建，电动车要管，房价要控制".
   const clauses = text.split(/[，,、；;。]/u).map(tidy).filter((c) => hanCount(c) >= 2);
   return clauses.length >= 2 && clauses.length <= 5 ? clauses : [];
@@ -264,7 +337,9 @@ export function coachQuality(text: string, opts: QualityOptions = {}): QualityVe
 
   if (looksLikeTitle(raw, compact)) return fail('title_only');
 
-  const han = hanCount(compact);
+  // The greeting, the stuttered 建议 and the intent to suggest are not part of what is judged.
+  const body = withoutPreamble(raw);
+  const han = hanCount(body);
   const slogans = countMatches(raw, SLOGANS);
   const concrete = concreteness(raw);
   const hasMeasure = statesMeasure(raw);
@@ -283,12 +358,12 @@ export function coachQuality(text: string, opts: QualityOptions = {}): QualityVe
   // Abstractions with nothing concrete ("要提高服务意识，让老百姓办事更舒心"): 大空虚 rather than merely short.
   if (concrete === 0 && countMatches(raw, ABSTRACT) >= 2) return fail('vague', 'abstract');
   // A short demand ("公交车再多一点", "红绿灯修一下"): a one-liner to flesh out, not a problem without a measure.
-  if (han < 12 && SHORT_DEMAND.test(compact)) return fail('one_sentence');
+  if (han < 12 && SHORT_DEMAND.test(compactText(body))) return fail('one_sentence');
   // A description with no measure at all: the seed asks problem-type suggestions to propose 思路举措.
   if (!hasMeasure && han >= 6) return fail('no_measure');
 
-  const sentences = splitSentences(raw);
-  const clauses = raw.split(/[，,。；;！？!?\n]/).filter((c) => hanCount(c) >= 3).length;
+  const sentences = splitSentences(body);
+  const clauses = body.split(/[，,。；;！？!?\n]/).filter((c) => hanCount(c) >= 3).length;
   const oneSentence = sentences.length <= 1 && clauses <= 2;
   // A one-liner: short, or a single sentence without the specifics a unit needs. A long single sentence
   // with a concrete measure is a proposal (people rarely write in paragraphs on a phone).
@@ -296,5 +371,10 @@ export function coachQuality(text: string, opts: QualityOptions = {}): QualityVe
   // Short but specific (an object or place, a concrete measure, often a reason) is a proposal, not a one-liner.
   const specific = statesConcreteMeasure(raw) && clauses >= 2;
   if (oneSentence && han < 20 && concrete < 3 && !specific) return fail('one_sentence');
+  // Typed or voiced without a single punctuation mark (建意 农村的留守儿童 没人管 周末可以搞个四点半课堂): one
+  // sentence however many spaces it holds; coached unless it carries the specifics a unit needs.
+  // A demand in it (多开几趟) with hardly a place, time or number is still one sentence.
+  const bodyConcrete = concreteness(body);
+  if (!/[，,。；;！？!?:：\n]/u.test(body) && han < 25 && (bodyConcrete < 2 || (bodyConcrete < 3 && !statesConcreteMeasure(body)))) return fail('one_sentence');
   return { ok: true };
 }

@@ -2,11 +2,13 @@
  * Which referral a refused message gets: the channel that fits its kind and, within a kind, its matter.
  * 12333 only for wages and social insurance, 12369 for pollution, 12315 for consumer disputes, 12388 for
  * discipline (officials), 110/119/120/122 for emergencies, 信访 for personal petitions, 12345 otherwise;
- * questions about the campaign itself get the campaign's own answer. Pure; the texts live in config
+ * questions about the campaign itself get the campaign's own answer, and questions after one's own suggestion
+ * how to follow it up. Pure; the texts live in config
  * (`scope.referrals`).
  */
 import type { OutOfScopeKind } from './judgement-types.js';
 import { referralKeys } from '../infra/config.js';
+import { PROGRESS_QUERY } from './scope-rules.js';
 import { normalizeText } from './text-normalize.js';
 
 /** Keys of `scope.referrals` in the config: the out-of-scope kinds plus the channels within them. */
@@ -56,6 +58,8 @@ export function referralFor(kind: OutOfScopeKind, text: string): ReferralKey {
       if (CONSUMER.test(t)) return 'consumer';
       return 'tipoff';
     case 'consultation':
+      // How one's own suggestion is getting on: how to follow it up, and whom to ask about one made elsewhere.
+      if (PROGRESS_QUERY.test(t)) return 'progress';
       if (CAMPAIGN.test(t)) return 'campaign';
       if (WAGES.test(t)) return 'wages';
       return 'consultation';

@@ -7,6 +7,7 @@ import type { OutOfScopeKind, ScopeVerdict } from './judgement-types.js';
 import { statesConcreteMeasure, statesMeasure } from './quality-coach.js';
 import { scoreScope } from './scope-model.js';
 import { mentionsPublicMatter, sureRule, type ScopeLabel } from './scope-rules.js';
+import { hanCount, normalizeText } from './text-normalize.js';
 
 /** Decision thresholds: the bot asks only when torn between a suggestion and a personal matter. */
 export const SCOPE_THRESHOLDS = {
@@ -32,6 +33,8 @@ export const SCOPE_THRESHOLDS = {
   emergencyByModel: 0.5,
   /** Weight on "a public matter without a proposal" that makes the bot ask rather than refuse chit-chat. */
   publicWeight: 0.15,
+  /** A message announcing a suggestion starts one, instead of being asked about, from this in-scope probability. */
+  announcedInScope: 0.5,
   /** An out-of-scope kind is offered as a candidate of an unsure verdict from this probability. */
   candidate: 0.08,
 } as const;
@@ -52,6 +55,26 @@ const WRONGDOING =
 /** The campaign's themes named in words. */
 const CAMPAIGN_THEME = /乡村振兴|成渝|双城经济圈|发展建言|建言献策/u;
 
+/** Announcing a suggestion, greeting, introducing oneself: what a first message says before its matter. */
+const PREAMBLE =
+  /你好|您好|老师|领导|喂|我是[\p{Script=Han}]{1,8}?(?:镇|乡|村|街道|社区|小区)的|(?:我|俺|本人)?(?:也)?(?:想|要|来|准备)?(?:给[\p{Script=Han}]{0,8}?)?(?:提|说|反映|讲)?(?:一?[个条点]|几[个条点])?(?:小)?(?:建议|建意|建义|意见|想法|金点子)(?:一下)?(?:哈|嘛|噻|啊)?/gu;
+/** The suggestion announced as still to come, in pieces or later (我分几段发给你, 等我慢慢打字). */
+const MORE_TO_COME = /分(?:几|两|三)(?:段|次|条)|一段一段|慢慢(?:发|打|写|说)|等我(?:慢慢)?(?:打|写|发|说|整理)|先说第一个|后面(?:再)?(?:发|说)/u;
+/** A measure already named (建议在五桥增设公交线路 我分几段发给你): that much is content to keep. */
+const MEASURE_VERB = /增设|安装|开通|设置|修建|新建|延长|配备|加装|拓宽|改造|建立|推行|实行|设立|多开|加开|多建|多修|多装|搞个|建个|修个|装个|开个/u;
+/** A first message that asks before it tells, or announces more to come: no matter to keep yet. */
+const ASKS_OR_ANNOUNCES = /[?？吗]|有没有用|有用没|会不会|能不能看|咋个|怎么|如何|哪里|分几段|几段|慢慢|等我|等一下|先说|先问/u;
+
+/**
+ * True when a message, beyond greeting, introducing the writer and announcing a suggestion, says something of
+ * its matter (我们那里的橙子卖不出去): text that starting without it would drop.
+ */
+function statesItsMatter(text: string): boolean {
+  if (ASKS_OR_ANNOUNCES.test(text)) return false;
+  const residue = normalizeText(text).replace(PREAMBLE, ' ');
+  return hanCount(residue) >= 8;
+}
+
 /**
  * Judges whether a message is within the campaign's scope.
  *
@@ -60,6 +83,34 @@ const CAMPAIGN_THEME = /乡村振兴|成渝|双城经济圈|发展建言|建言�
  * @example judgeScope('你好') // { kind: 'start', confidence: 0.99 }
  */
 export function judgeScope(text: string): ScopeVerdict {
+  const v = judgeByRulesAndModel(text);
+  // A message that says it is a suggestion (想提个建议, 建意 …, 帮村民录一条建议) and that the model already finds
+  // more likely in scope than not starts one rather than being asked 提建议还是个人诉求. A plainly personal
+  // matter (refused above, about the writer's own case, naming wrongdoing, or asking) is still asked.
+  if (v.kind === 'unsure' && v.confidence >= SCOPE_THRESHOLDS.announcedInScope && announcesSuggestion(text) && !OWN_CASE.test(text) && !WRONGDOING.test(text) && !ASKS_ABOUT_IT.test(text)) {
+    return { kind: statesItsMatter(text) || statesMeasure(text) ? 'suggestion' : 'start', confidence: v.confidence };
+  }
+  return v;
+}
+
+/** Words that announce a suggestion: an intent to suggest, or 建议 followed by what to do. */
+const ANNOUNCES_SUGGESTION =
+  /(?:想|要|来|准备|打算)?(?:给[\p{Script=Han}]{0,8}?)?(?:提|说|反映|录|写|交)(?:一?[个条点下]|几[个条点])?(?:小)?(?:建议|建意|建义|意见建议|想法|金点子)|(?:我|俺|我们)有(?:一?[个条点]|几[个条点])?(?:小)?(?:建议|建意|想法|金点子)|^(?:[\p{Script=Han}]{0,10}?[\s，,])?建[意义仪]|^(?:建议[\s，,：:]+)+(?=\p{Script=Han})|(?:^|[\s，,。])建议(?:搞|把|在|给|多|少|加|设|修|建|开|将|对|增|推|让|由|政府|区里|镇上|村里)/u;
+
+/**
+ * The writer's own case or a neighbour's business (我老汉住院的钱, 给我女儿安排, 楼下那家烧烤店): a personal
+ * matter however it is announced, still asked about.
+ */
+const OWN_CASE =
+  /我家|我们家|我的|本人|给我|帮我(?!们)|我(?:这个|这种|这样的)|我(?:老汉|老伴|老公|老婆|爱人|女儿|儿子|娃儿?|孙子|孙女|母亲|父亲|妈|爸|爷爷|奶奶)|我们(?:这个|那个)?(?:院子|这几户|几户)|邻居|隔壁|楼下|楼上|对门|那家|老板|房东|管一下|管管|查一下|查查/u;
+/** A question about the campaign or a policy (提建议要写多少字, 高龄补贴是多少岁开始发): not a suggestion announced. */
+const ASKS_ABOUT_IT = /[?？吗]|多少|好久|几时|什么时候|能不能.{0,12}[不没]$|可不可以|要不要|会不会公开|还能.{0,6}不$|是不是/u;
+
+function announcesSuggestion(text: string): boolean {
+  return ANNOUNCES_SUGGESTION.test(normalizeText(text));
+}
+
+function judgeByRulesAndModel(text: string): ScopeVerdict {
   const sure = sureRule(text);
   if (sure) return isInScope(sure) ? { kind: sure, confidence: 0.99 } : { kind: 'out_of_scope', category: sure, confidence: 0.99 };
 
@@ -84,7 +135,9 @@ export function judgeScope(text: string): ScopeVerdict {
   if (pIn >= SCOPE_THRESHOLDS.accept) {
     const pSuggestion = probs[classes.indexOf('suggestion')] ?? 0;
     const pStart = probs[classes.indexOf('start')] ?? 0;
-    return { kind: pSuggestion >= pStart ? 'suggestion' : 'start', confidence: round(pIn) };
+    // "…我分几段发给你": the suggestion is still to come; this message is no proposal to keep.
+    const toCome = MORE_TO_COME.test(text) && !statesConcreteMeasure(text) && !MEASURE_VERB.test(text);
+    return { kind: pSuggestion >= pStart && !toCome ? 'suggestion' : 'start', confidence: round(pIn) };
   }
   // An emergency is the sure rule's to find (isEmergency); the model alone names one only when confident.
   // Personal hardship ("急！房子被冲垮了，拿不出钱了") is a petition, whatever urgency the model hears.

@@ -4,6 +4,7 @@
  * label or undefined (no opinion).
  */
 import type { OutOfScopeKind } from './judgement-types.js';
+import { chineseDigits } from './identity-parser.js';
 import { compactText, hanCount, normalizeText } from './text-normalize.js';
 
 /**
@@ -46,8 +47,31 @@ const PREVENTIVE = /建议|应该|应当|希望|能不能|能否|可以|提议|�
  * An emergency: someone in danger now (fire, drowning, collapse with people at risk, violence, medical).
  * False for messages that propose how to prevent one ("建议在河边装护栏，经常有人落水").
  */
+/**
+ * 打 meaning "call" (打电话, 打这个号, 打我儿子的嘛 13098761234, 电话打我儿子那个): never an assault. Removed
+ * before the emergency words are looked for, so that "有人打我 快打电话" still finds 打我.
+ */
+const CALLING: RegExp[] = [
+  // 打电话, 打我儿子的电话, 打这个号, 打给我儿子, 打个电话: 打 and the line, with no clause break between.
+  /打(?:个|一个|一下)?(?:给)?[^打，,。；;！!？?\s\d]{0,6}?(?:电话|手机|座机|号码|这个号|那个号)/gu,
+  /打给[^打，,。；;！!？?\s\d]{1,6}/gu,
+  // 电话打我儿子那个, 座机就打村委会的.
+  /(?:电话|手机|座机|号码)(?:就|可以|请|你们|要)?打(?:给)?[^，,。；;！!？?\s\d]{0,8}/gu,
+];
+/** 打 + whose line (打我儿子的嘛, 打他那个) when the message carries a phone number: a number to call. */
+const CALLING_WHOSE = /打(?:给)?(?:我|他|她)?(?:家)?(?:儿子|女儿|儿媳|媳妇|女婿|老伴|老公|老婆|爱人|孙子|孙女|侄儿|侄女|外孙|妈|爸|哥|姐|弟|妹|邻居|村委会|村上|社区)?(?:的|那个|这个)(?:嘛|吧|噻|哈|呢|哦)?(?=$|[\s，,。\d])/gu;
+const PHONE_DIGITS = /\d{7,}/u;
+
+/** The text without 打 in the sense of calling someone. */
+function withoutCalling(norm: string): string {
+  let t = norm;
+  for (const re of CALLING) t = t.replace(re, ' ');
+  if (PHONE_DIGITS.test(chineseDigits(norm).replace(/[\s-]/g, ''))) t = t.replace(CALLING_WHOSE, ' ');
+  return t;
+}
+
 export function isEmergency(text: string): boolean {
-  const norm = normalizeText(text);
+  const norm = withoutCalling(normalizeText(text));
   if (PREVENTIVE.test(norm)) return false;
   return EMERGENCY.test(norm) || (COLLAPSE.test(norm) && URGENCY.test(norm));
 }
@@ -87,6 +111,13 @@ const ENGLISH_SPAM = /https?:\/\/|www\.|\b(buy|sale|discount|cheap|casino|loan|c
 const ENGLISH_SUGGESTION = /\b(suggest(ion|ions|ed)?|propos(e|al|als)|recommend(ation)?|advice|advise|idea)\b/i;
 
 /**
+ * A question about the writer's own earlier suggestion (我去年提的那个建议 … 到现在都没人给我打电话, 编号
+ * WZ2021-000001 现在有结果没有): a progress query, never a petition, whatever grievance it voices.
+ */
+export const PROGRESS_QUERY =
+  /(?:(?:我|我们|俺)(?:去年|前年|上个?月|上周|前段时间|前几天|之前|以前|上次|早就|年初|几个月前)?|去年|前年|上个?月|上周|前段时间|前几天|之前|以前|上次|年初|几个月前)(?:提|交|提交|反映|写|发)(?:的|过的?|了的?)(?:那个|那条|一条|一个|这条|这个)?(?:建议|意见|金点子)[\s\S]{0,40}?(?:进度|结果|回复|答复|回音|消息|下文|没人|没得人|有没有|有人管|咋样|怎么样|咋个样|到哪|办了没|办好了|办得|处理|查|联系|打电话|回电话|落实|采纳|石沉大海)|(?:查|问)(?:一下|下)?(?:我的?|我们)?(?:提的|交的|之前的)?(?:建议|意见)的?(?:进度|结果|办理情况)|[a-z]{1,6}\d{4}-?\d{6}[\s\S]{0,20}?(?:进度|结果|回复|有没有|咋样|怎么样|到哪|办了)/iu;
+
+/**
  * The label a rule is sure of, or undefined. `start` is only given to short messages without content,
  * so that "我想提个建议：在五桥增设公交线路" still reaches the model as a suggestion.
  */
@@ -123,6 +154,8 @@ export function sureRule(text: string): Exclude<ScopeLabel, 'public'> | undefine
       .replace(/(你好|您好|谢谢|可以吗|行吗|吗|呢|呀|啊|哈|的|了|一下|怎么弄|怎么办|怎么操作|在哪|在哪里|去哪|找谁|给谁)+$/u, '');
     if (hanCount(residue) <= 4) return 'start';
   }
+  // Asking after one's own suggestion: a question about the campaign (its answer says how to follow one up).
+  if (PROGRESS_QUERY.test(norm)) return 'consultation';
   if (WAGE_ARREARS.test(norm) && !WAGE_MEASURE.test(norm)) return 'complaint';
   // One's own social insurance not paid (单位三年没给我交社保): a labour complaint, for 12333.
   if (OWN_INSURANCE.test(norm) && !WAGE_MEASURE.test(norm)) return 'complaint';
