@@ -53,6 +53,7 @@ export const prompts = {
   partAgain: '请回复编号选一件先提；如果这些其实是同一件事，请回复“放在一条里”。',
   partChosen: (part: string) => `好的，这一条先提：“${part.length > 40 ? `${part.slice(0, 40)}…` : part}”。`,
   partsTogether: '好的，按一条建议提交。',
+  partsKeptTogether: '好的，先按一条建议提交，工作人员会帮您分开办理。',
   /** A menu's option named in the first message: taken, and said so. */
   optionTaken: (label: string, option: string) => `${label}已选“${option}”。`,
   /** A title drafted from what the citizen said the suggestion is about, when asked to write it. */

@@ -52,7 +52,7 @@ export const systemTexts = {
   cancelKept: '好的，继续填写。',
   nothingToCancel: '当前没有正在填写的建议。发送“我想提建议”即可开始。',
   restarted: '好的，我们从头开始。',
-  noDraft: '您目前没有未完成的草稿。发送“我想提建议”即可开始。',
+  noDraft: '您目前没有未完成的草稿，我们从头开始提一条新建议。',
   resumed: '好的，我们接着填写。',
   resumeReminder: (title: string | undefined, keepUntil: Date, tz: string) =>
     `欢迎回来！您有一份未完成的建议草稿${title ? `（标题：${title}）` : ''}，将保留到${date(keepUntil, tz)}。请回复“继续”接着填写，或“重新开始”。`,

@@ -771,7 +771,8 @@ class Turn {
         case 'query':
           return this.query(cmd.arg);
         case 'resume':
-          return this.say(systemTexts.noDraft);
+          // 继续 with nothing to go on with: a new draft begins (the citizen wants to go on here).
+          return this.begin(undefined, systemTexts.noDraft);
         default:
           return this.say(systemTexts.nothingToCancel);
       }
@@ -1080,6 +1081,23 @@ class Turn {
     return undefined;
   }
 
+  /**
+   * The matters of a text written in several messages: split within the message that holds several, each
+   * other message added to the matter it speaks of (现在每天只有两趟 goes with the 动车 one), or the first.
+   */
+  private partsByMessage(step: CollectStep, parts: string[]): string[] {
+    const buffer = this.s!.buffer;
+    if (buffer.length < 2) return parts;
+    const at = buffer.findIndex((e) => (this.partsOf(step.answerKey, e)?.parts.length ?? 0) >= 2);
+    if (at < 0) return parts;
+    const out = [...this.partsOf(step.answerKey, buffer[at]!)!.parts];
+    const named = buffer.map((e, i) => (i === at ? -1 : (partNamed(e, out) ?? 0)));
+    named.forEach((k, i) => {
+      if (k >= 0) out[k] = `${out[k]}\n${buffer[i]}`;
+    });
+    return out;
+  }
+
   private askPart(parts: string[], from: 'intake' | 'step', reason: string): void {
     this.s!.awaiting = { kind: 'part', parts, from, reason };
     this.say(prompts.partChoice(parts.length), this.partOptions(parts));
@@ -1102,10 +1120,18 @@ class Turn {
       return true;
     }
     if (chosen === undefined) {
-      // A short reply that names none of them is asked again; a long one is handled as a new message.
+      // A short reply that names none of them is asked again, once; a long one is handled as a new message.
       if (meaningfulChars(this.text) > 15) return false;
-      s.awaiting = a;
-      this.say(prompts.partAgain, this.partOptions(a.parts));
+      if (!a.again) {
+        s.awaiting = { ...a, again: true };
+        this.say(prompts.partAgain, this.partOptions(a.parts));
+        return true;
+      }
+      // Asked twice and still none chosen (完成, 完成): kept together, flagged for the office, never a loop.
+      s.qualityFlags = [...new Set([...s.qualityFlags, a.reason])];
+      this.say(prompts.partsKeptTogether);
+      if (a.from === 'intake') return this.enter(this.flow.start), true;
+      this.finishCollect(stepOf(this.flow, s.stepId) as CollectStep);
       return true;
     }
     const part = a.parts[chosen]!;
@@ -1769,7 +1795,7 @@ class Turn {
       }
       // The citizen already chose to keep it so (放在一条里): not coached again.
       if (r.kind === 'coach' && r.soft && s.qualityFlags.includes(r.reason)) continue;
-      if (r.kind === 'coach' && r.parts && r.parts.length >= 2) return this.askPart(r.parts, 'step', r.reason);
+      if (r.kind === 'coach' && r.parts && r.parts.length >= 2) return this.askPart(this.partsByMessage(step, r.parts), 'step', r.reason);
       if (r.kind === 'out_of_scope') {
         // The citizen chose 提建议 on a draft that may go to the office: submitted with a flag, screened there.
         if (opts.skipScope && r.final === false) {

@@ -38,7 +38,7 @@ const awaitingSchema = z.discriminatedUnion('kind', [
    */
   /** "标题可以这样写：…，用这个吗？" — a title drafted from what the citizen said the suggestion is about. */
   z.object({ kind: z.literal('title'), title: z.string() }),
-  z.object({ kind: z.literal('part'), parts: z.array(z.string()), from: z.enum(['intake', 'step']), reason: z.string() }),
+  z.object({ kind: z.literal('part'), parts: z.array(z.string()), from: z.enum(['intake', 'step']), reason: z.string(), again: z.boolean().optional() }),
 ]);
 export type Awaiting = z.infer<typeof awaitingSchema>;
 

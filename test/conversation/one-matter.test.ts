@@ -121,3 +121,20 @@ describe('two matters written at the proposal step', () => {
     expect(chat.last).toContain('这一条先提：“我们村的公厕太少了建议修两个”');
   });
 });
+
+describe('two matters over several messages', () => {
+  test('a later message goes with the matter it speaks of, and 完成 twice keeps them together instead of looping', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'proposal');
+    await chat.say('建议增加万州到成都的动车班次，还有就是建议江南新区多开几个夜市。');
+    await chat.say('现在每天只有两趟，建议增加到每天六趟，早上七点就有一趟。');
+    await chat.say('完成');
+    expect(chat.last).toContain('两件事');
+    expect(chat.options[0]).toContain('动车');
+    expect(chat.options[1]).not.toContain('每天只有两趟');
+    await chat.say('完成');
+    expect(chat.last).toContain('请回复编号选一件先提');
+    await chat.say('完成');
+    expect(chat.state).toBe('feasibility');
+  });
+});
