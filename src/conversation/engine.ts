@@ -632,6 +632,8 @@ class Turn {
         this.finishCollect(step);
         return true;
       }
+      // 那我先提动车那个，夜市的等哈再提, said while the text holds two matters: that one is chosen now.
+      if (s.buffer.length && this.chooseNamedPart(step)) return true;
       // A sentence that may be content (村民都同意了, 成本不高就行了) or an aside: ask, never drop or store unasked.
       if (meaningfulChars(this.text) >= KEEP_QUESTION_MIN_CHARS && r.confidence < SURE_ASIDE) {
         s.awaiting = { kind: 'keep', text: this.text };
@@ -1098,7 +1100,18 @@ class Turn {
     return out;
   }
 
+  /** A remark naming one of the matters the text collected so far holds: that one is gone on with. */
+  private chooseNamedPart(step: CollectStep): boolean {
+    const split = this.partsOf(step.answerKey, this.s!.buffer.join('\n'));
+    if (!split) return false;
+    const parts = this.partsByMessage(step, split.parts).map((p) => cleanAnswer(p, 'proposal'));
+    if (partNamed(this.text, parts) === undefined) return false;
+    return this.answerPart({ kind: 'part', parts, from: 'step', reason: split.reason });
+  }
+
   private askPart(parts: string[], from: 'intake' | 'step', reason: string): void {
+    // Each as written, without the filler that joined them (还有就是…).
+    parts = parts.map((p) => cleanAnswer(p, 'proposal'));
     this.s!.awaiting = { kind: 'part', parts, from, reason };
     this.say(prompts.partChoice(parts.length), this.partOptions(parts));
   }

@@ -269,7 +269,7 @@ function unrelated(pieces: string[]): boolean {
 
 /** The pieces of text that make each matter of a text found to hold several: [] when they cannot be told apart. */
 function mattersOf(text: string): string[] {
-  const tidy = (x: string) => x.replace(/^[\s，,、；;。：:]+|[\s，,、；;。：:！!]+$/gu, '');
+  const tidy = (x: string) => x.replace(/^[\s，,、；;。：:]+|[\s，,、；;。：:！!]+$/gu, '').replace(/^(?:就是|然后|再就是|而且|并且)(?=\p{Script=Han}{4})/u, '');
   // "我有两个建议：" announces the list; it is no matter of its own.
   const items = matterItems(text)
     .flatMap((x) => x.split(/[，,；;]\s*同时(?=建议|希望|要)/u))

@@ -138,3 +138,24 @@ describe('two matters over several messages', () => {
     expect(chat.state).toBe('feasibility');
   });
 });
+
+describe('choosing before being asked', () => {
+  test('"那我先提动车那个，夜市的等哈再提" said while writing keeps the 动车 matter, not as a remark in the text', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'proposal');
+    await chat.say('建议增加万州到成都的动车班次，还有就是建议江南新区多开几个夜市。');
+    await chat.say('那我先提动车那个，夜市的等哈再提');
+    expect(chat.last).toContain('这一条先提：“建议增加万州到成都的动车班次”');
+    await chat.say('现在每天只有两趟，建议增加到每天六趟，早上七点就有一趟。');
+    await chat.say('完成');
+    expect(chat.state).toBe('feasibility');
+    await chat.say(good.feasibility);
+    await chat.say('完成');
+    await chat.say(good.identity);
+    await chat.say('确认');
+    const stored = chat.world.suggestions.stored[0]!;
+    expect(stored.proposal).not.toContain('夜市');
+    expect(stored.proposal).toContain('每天六趟');
+    expect(chat.last).toContain('您刚才还提到：“建议江南新区多开几个夜市”');
+  });
+});
