@@ -271,8 +271,8 @@ const DOUBTFUL_ASIDE = 0.65;
  */
 const CONTENT_ASIDE = 0.5;
 
-/** Words and endings that ask something, dialect included (有奖励没得, 可以不, 要得不). */
-const ASKS = /[？?]|吗|呢|么|啥|什么|怎|咋|哪|几|多少|多久|好久|能不能|可不可以|是不是|有没有|有没得|有得没得|会不会|要不要|行不行|对不对|请问|为什么|为啥|没得[。!！\s]*$|没有[。!！\s]*$|不[。!！\s]*$|\b(how|what|why|when|can i|do i)\b/i;
+/** Words and endings that ask something, dialect included (有奖励没得, 可以不, 要得不); 几 only at the end (要几天, not 几千块). */
+const ASKS = /[？?]|吗|呢|么|啥|什么|怎|咋|哪|几(个|天|点|时|号|年|月|次|步|岁|块)?[。!！\s哦嘛]*$|几时|多少|多久|好久|能不能|可不可以|是不是|有没有|有没得|有得没得|会不会|要不要|行不行|对不对|请问|为什么|为啥|没得[。!！\s]*$|没有[。!！\s]*$|不[。!！\s]*$|\b(how|what|why|when|can i|do i)\b/i;
 
 /** At a long step, an aside this long or longer is asked about ("这句要记入…吗？") unless the reading is sure. */
 const KEEP_QUESTION_MIN_CHARS = 4;
@@ -313,6 +313,18 @@ function commandClause(text: string): ReturnType<typeof matchCommand> {
   return undefined;
 }
 
+/** Content followed by a last clause the recogniser surely reads as "that's all" (就这些, 我说完了): the content. */
+function trailingDone(text: string, at: TurnStep | undefined): string | undefined {
+  if (!at) return undefined;
+  const m = /^(.*\S)[\s，,。；;！!]+([^\s，,。；;！!]+)[\s。！!~]*$/su.exec(text.trim());
+  if (!m || meaningfulChars(m[1]!) < 5) return undefined;
+  const last = understandTurn(m[2]!, at);
+  if (last.kind !== 'aside' || !last.done || last.confidence < SURE_YES) return undefined;
+  // The content as written, its closing full stop kept and a dangling comma dropped.
+  const t = text.trim();
+  return t.slice(0, t.lastIndexOf(m[2]!)).replace(/[\s，,；;]+$/u, '');
+}
+
 /** A title as people write one: 关于…的建议, or a short …的建议. */
 const TITLE_LIKE = /^关于.{2,40}(的)?(建议|意见|提议|设想|思考)[。.!！]?$|^.{2,30}的(建议|提议)[。.!！]?$/u;
 
@@ -342,6 +354,9 @@ const DETAILS_LEAD_REACH = 25;
 
 /** A first message that says it wants to suggest and is this long after its filler carries the suggestion itself. */
 const START_WITH_CONTENT_CHARS = 24;
+
+/** More matters than this in one text are the sections of one structured proposal. */
+const MAX_PARTS = 3;
 
 /** Text of fewer different characters than this (关于关于…) is never taken for the whole suggestion. */
 const AHEAD_MIN_DISTINCT = 7;
@@ -504,7 +519,9 @@ class Turn {
     }
     // Likewise a doubtful "question" with no word that asks anything (乡村振兴要抓好产业 is a slogan, not a
     // question about the themes).
-    if (step.kind === 'collect' && r.kind === 'question' && r.confidence < DOUBTFUL_ASIDE && !ASKS.test(this.text)) return { ...r, kind: 'answer', clean: cleanAnswer(this.text, at) };
+    // In a long message only its last clause can ask (画线不花好多钱 隔离栏几千块一个路口 能减少事故 asks nothing).
+    const asking = meaningfulChars(this.text) >= 12 ? ASKS.test(this.text.split(/[\s，,。；;！!]+/u).filter(Boolean).at(-1) ?? '') : ASKS.test(this.text);
+    if (step.kind === 'collect' && r.kind === 'question' && r.confidence < DOUBTFUL_ASIDE && !asking) return { ...r, kind: 'answer', clean: cleanAnswer(this.text, at) };
     // Asked for a name, a plain full name (刘洋, 张伟) is the answer, however short and unsure the reading.
     if (at === 'name' && r.kind !== 'answer' && r.kind !== 'command' && looksLikeFullName(this.text)) return { ...r, kind: 'answer', clean: this.text.trim() };
     // Asked for a phone, words without a digit (不想留电话 可以不填吗) are not a number to check: the citizen is
@@ -1764,6 +1781,16 @@ class Turn {
     // A phone number alone at a long step is the proposer's, not part of the text.
     if (this.keepPhoneAhead()) return this.say(this.collectReask(step));
     if (!this.text) return this.say(this.collectReask(step));
+    // Content that ends with "that's all" (…联合打造三峡旅游环线。就这些): kept without it, and the step finished.
+    const done = trailingDone(this.text, this.turnStepOf(step));
+    if (done) {
+      const max = this.limits[step.limit];
+      if ([...s.buffer, done].join('\n').length <= max) {
+        s.buffer.push(done);
+        delete s.softProblem;
+        return this.finishCollect(step);
+      }
+    }
     // A run-on that ends with a question (…对了这个有没得奖励哦): the content is kept, the question answered.
     const split = trailingQuestion(this.text);
     if (split) {
@@ -1808,7 +1835,12 @@ class Turn {
       }
       // The citizen already chose to keep it so (放在一条里): not coached again.
       if (r.kind === 'coach' && r.soft && s.qualityFlags.includes(r.reason)) continue;
-      if (r.kind === 'coach' && r.parts && r.parts.length >= 2) return this.askPart(this.partsByMessage(step, r.parts), 'step', r.reason);
+      if (r.kind === 'coach' && r.parts && r.parts.length >= 2) {
+        // Four or more "matters" are a structured proposal's sections and measures (一、现状 二、建议 1. 2. 3.),
+        // not separate suggestions: not split, not coached.
+        if (r.parts.length > MAX_PARTS) continue;
+        return this.askPart(this.partsByMessage(step, r.parts), 'step', r.reason);
+      }
       if (r.kind === 'out_of_scope') {
         // The citizen chose 提建议 on a draft that may go to the office: submitted with a flag, screened there.
         if (opts.skipScope && r.final === false) {

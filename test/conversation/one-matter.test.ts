@@ -159,3 +159,15 @@ describe('choosing before being asked', () => {
     expect(chat.last).toContain('您刚才还提到：“建议江南新区多开几个夜市”');
   });
 });
+
+describe('a structured proposal', () => {
+  test('sections and numbered measures are one suggestion, not five matters', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'proposal');
+    await chat.say('一、现状。万州港集疏运体系不完善，铁路专用线尚未接入，货物多靠公路短驳，物流成本比宜昌高约15%。');
+    await chat.say('二、建议。1.加快新田港铁路专用线建设；2.开通万州港至成都的铁水联运班列；3.设立港口物流园区，引进冷链、汽车整车物流企业。');
+    await chat.say('完成');
+    expect(chat.last).not.toContain('件事');
+    expect(chat.state).toBe('feasibility');
+  });
+});

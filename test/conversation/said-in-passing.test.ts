@@ -195,3 +195,24 @@ describe('the review submits only on a yes', () => {
     expect(chat.state).not.toBe('submitted');
   });
 });
+
+describe('content that looks like something else', () => {
+  test('a feasibility with 几千块 in it is content, not a question', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'feasibility');
+    await chat.say('画线不花好多钱 隔离栏几千块一个路口 能减少事故');
+    expect(chat.last).toContain('已记录');
+  });
+
+  test('"…就这些" at the end of the proposal ends it, and is not stored', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'proposal');
+    await chat.say(`${good.proposal.join('')}就这些`);
+    expect(chat.state).toBe('feasibility');
+    await chat.say(good.feasibility);
+    await chat.say('完成');
+    await chat.say(good.identity);
+    await chat.say('确认');
+    expect(chat.world.suggestions.stored[0]?.proposal).toBe(good.proposal.join(''));
+  });
+});
