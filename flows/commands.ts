@@ -42,7 +42,7 @@ export const controlWords = {
   yes: ['是', '确定', '确认', '对', '好', '好的', '是的'],
   no: ['否', '不', '不是', '算了', '不用'],
   /** Agreeing with what the bot suggested (看起来属于…类，如无误请回复3), besides a plain yes. */
-  agree: ['嗯', '嗯嗯', '要得', '可以', '行', '对的', '没错', '是这个', '就是这个', '好嘛', 'ok'],
+  agree: ['嗯', '嗯嗯', '要得', '可以', '行', '对的', '没错', '是这个', '就是这个', '好嘛', 'ok', '用这个', '就用这个', '用这个吧', '就这个'],
   /** Answers to 您是想提建议，还是反映个人诉求？ besides the option labels. */
   scopeSuggest: ['建议', '提建议', '我想提建议'],
   scopePetition: ['诉求', '个人诉求'],

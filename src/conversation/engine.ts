@@ -355,6 +355,12 @@ const DETAILS_LEAD_REACH = 25;
 /** A first message that says it wants to suggest and is this long after its filler carries the suggestion itself. */
 const START_WITH_CONTENT_CHARS = 24;
 
+/** An addition to a long answer sent after the bot moved on is at least this long (我问你的 is no addition). */
+const ADDITION_MIN_CHARS = 6;
+
+/** How sure the recogniser must be that the first or last clause of content is a remark, to leave it out. */
+const EDGE_ASIDE = 0.6;
+
 /** More matters than this in one text are the sections of one structured proposal. */
 const MAX_PARTS = 3;
 
@@ -698,7 +704,7 @@ class Turn {
     if (!this.answered(field)) return false;
     // More for a long answer already given (内容还要补充一句 …): added to it, the current step kept.
     const collect = this.flow.steps.find((x): x is CollectStep => x.kind === 'collect' && x.answerKey === field);
-    if (collect && r.value && meaningfulChars(r.value) >= KEEP_QUESTION_MIN_CHARS) {
+    if (collect && r.value && meaningfulChars(r.value) >= ADDITION_MIN_CHARS && understandTurn(r.value, collect.id as TurnStep).kind === 'answer') {
       this.s!.answers[field] = `${this.s!.answers[field]}\n${r.value}`;
       this.say(prompts.added(collect.label, excerpt(r.value, 40)));
       this.shortReask(step);
@@ -1051,7 +1057,9 @@ class Turn {
           this.say(prompts.sendLabel(step.label));
           return true;
         }
-        // Anything else is the title typed by the citizen, or another message: handled as usual.
+        // A question meanwhile is answered and the offer stands; anything else (the title typed by the
+        // citizen) is handled as usual.
+        if (understandTurn(this.text, 'title').kind === 'question') s.awaiting = a;
         return false;
       }
       case 'edit': {
@@ -1781,6 +1789,17 @@ class Turn {
     // A phone number alone at a long step is the proposer's, not part of the text.
     if (this.keepPhoneAhead()) return this.say(this.collectReask(step));
     if (!this.text) return this.say(this.collectReask(step));
+    // Remarks at the edges of content (…成本不高嘛 我刚才说了的; 是不是要填我的电话哦 at the end): not kept; a
+    // question among them is answered.
+    const edges = this.trimEdges(this.text, step);
+    if (edges.dropped) {
+      this.text = edges.content;
+      for (const q of edges.questions) {
+        const f = faqOf(q);
+        const entry = f.confidence >= TRAILING_FAQ_CONFIDENCE ? this.ctx.config.faq.find((x) => x.id === f.id) : undefined;
+        if (entry) this.say(entry.answer);
+      }
+    }
     // Content that ends with "that's all" (…联合打造三峡旅游环线。就这些): kept without it, and the step finished.
     const done = trailingDone(this.text, this.turnStepOf(step));
     if (done) {
@@ -1809,6 +1828,37 @@ class Turn {
     s.buffer.push(this.text);
     delete s.softProblem;
     this.say(step.ack(total));
+  }
+
+  /**
+   * Content with a remark or a question as its first or last clause, said by the recogniser at the step: the
+   * content without them, and the questions. A clause is dropped only while enough content remains.
+   */
+  private trimEdges(text: string, step: Step): { content: string; questions: string[]; dropped: boolean } {
+    const at = this.turnStepOf(step);
+    const questions: string[] = [];
+    if (!at) return { content: text, questions, dropped: false };
+    const clauses = text.trim().split(/(?<=[\s，,。；;！!？?])/u);
+    const isRemark = (c: string) => {
+      if (meaningfulChars(c) === 0) return false;
+      const r = understandTurn(c.trim(), at);
+      if (r.kind === 'aside' && !r.done && !r.unknown && r.confidence >= EDGE_ASIDE) return true;
+      if (r.kind === 'question' && r.confidence >= SURE_YES && faqOf(c).confidence >= TRAILING_FAQ_CONFIDENCE) {
+        questions.push(c.trim());
+        return true;
+      }
+      return false;
+    };
+    let dropped = false;
+    while (clauses.length > 1 && meaningfulChars(clauses.slice(0, -1).join('')) >= 5 && isRemark(clauses.at(-1)!)) {
+      clauses.pop();
+      dropped = true;
+    }
+    while (clauses.length > 1 && meaningfulChars(clauses.slice(1).join('')) >= 5 && isRemark(clauses[0]!)) {
+      clauses.shift();
+      dropped = true;
+    }
+    return { content: clauses.join('').replace(/[\s，,；;]+$/u, '').trim(), questions, dropped };
   }
 
   /** A short re-ask on a multi-message step: what was collected so far, or what to send when nothing was. */

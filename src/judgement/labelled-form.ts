@@ -22,10 +22,14 @@ const LABELS: ReadonlyArray<[FormField, RegExp]> = [
 
 const LINE = /^\s*[【\[]?([\p{Script=Han}]{2,8})[】\]]?\s*[:：]\s*(.*)$/u;
 
+/** A label and its colon inside a line (姓名：… 电话：… 标题：… typed on one line in a chat). */
+const INLINE_LABEL =
+  /(?<=[\s，,。；;])(?=(?:征集主题|主题|建议标题|标题|题目|建议类别|类别|类型|分类|建议内容|具体建议|建议正文|正文|具体内容|内容|建议事项|可行性分析|可行性说明|可行性论证|可行性|建议人姓名|真实姓名|姓名|名字|建议人|联系电话|电话号码|手机号码|手机号|手机|电话|联系方式|工作单位|所在单位|单位名称|单位)\s*[:：])/gu;
+
 export function parseLabelledForm(text: string): Partial<Record<FormField, string>> | undefined {
   const out: Partial<Record<FormField, string>> = {};
   let current: FormField | undefined;
-  for (const raw of text.split(/\r?\n/)) {
+  for (const raw of text.replace(INLINE_LABEL, '\n').split(/\r?\n/)) {
     // Labels are matched on the NFKC form (full-width colons); values keep what the citizen typed.
     const m = LINE.exec(raw.normalize('NFKC'));
     const v = m ? raw.slice(raw.search(/[:：]/u) + 1).trim() : '';

@@ -216,3 +216,54 @@ describe('content that looks like something else', () => {
     expect(chat.world.suggestions.stored[0]?.proposal).toBe(good.proposal.join(''));
   });
 });
+
+describe('remarks at the edges of content (a second independent tester)', () => {
+  test('"…成本不高嘛 我刚才说了的" keeps the content without the remark', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'feasibility');
+    await chat.say('钱街道出一部分摊主出一部分 成本不高嘛 我刚才说了的');
+    await chat.say('完成');
+    await chat.say(good.identity);
+    await chat.say('确认');
+    expect(chat.world.suggestions.stored[0]?.feasibility).toBe('钱街道出一部分摊主出一部分 成本不高嘛');
+  });
+
+  test('a question at the end of content is answered and not kept', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'proposal');
+    await chat.say(`${good.proposal.join('')}这个要写好多字才行哦`);
+    expect(chat.last).toContain('不限字数');
+    await chat.say('完成');
+    await chat.say(good.feasibility);
+    await chat.say('完成');
+    await chat.say(good.identity);
+    await chat.say('确认');
+    expect(chat.world.suggestions.stored[0]?.proposal).toBe(good.proposal.join(''));
+  });
+
+  test('"可行性里面最后那句是我问你的 不是内容" adds nothing to the feasibility', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'identity');
+    await chat.say('可行性里面最后那句是我问你的 不是内容');
+    expect(chat.last).not.toContain('补充到可行性');
+  });
+
+  test('a title offered stands while a question is answered, and "用这个标题" takes it', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'title');
+    await chat.say('标题你帮我写嘛 就是北滨路装路灯');
+    await chat.say('提了有没有用哦');
+    expect(chat.last).toContain('件件有回复');
+    await chat.say('用这个标题');
+    expect(chat.state).toBe('category');
+  });
+});
+
+describe('a filled-in form typed on one line', () => {
+  test('姓名：… 电话：… 单位：… 主题：… 标题：… are all taken, and only the proposal is asked for', async () => {
+    const chat = await startChat();
+    await chat.say('姓名：邓晓梅 电话：15923456781 单位：万州区龙都街道社区卫生服务中心 主题：日常建议 标题：关于在社区推广家庭医生签约上门服务的建议');
+    expect(chat.state).not.toBe('theme');
+    expect(chat.state).not.toBe('title');
+  });
+});
