@@ -1648,17 +1648,38 @@ class Turn {
    * kept for the identity fields and cut from the text. The text as it was when there are none, or when
    * what follows the phone's lead-in is more than a short tail of details.
    */
-  private detailsCut(text: string): { content: string; kept: string[] } {
+  private detailsCut(original: string): { content: string; kept: string[] } {
     const fieldsStep = this.flow.steps.find((x): x is FieldsStep => x.kind === 'fields');
+    // A phone said in Chinese numerals (一三八零…) is found as digits.
+    const text = chineseDigits(original);
+    if (text === original && !PHONE_IN_TEXT.test(original.normalize('NFKC'))) return { content: original, kept: [] };
     const phone = PHONE_IN_TEXT.exec(text.normalize('NFKC'));
-    if (!fieldsStep || !phone) return { content: text, kept: [] };
+    if (!fieldsStep || !phone) return { content: original, kept: [] };
     let cut = phone.index;
     for (const m of text.slice(0, phone.index).matchAll(DETAILS_LEAD)) if (phone.index - m.index! <= DETAILS_LEAD_REACH) cut = Math.min(cut, m.index!);
     const content = text.slice(0, cut).replace(/[\s，,。；;、:：]+$/u, '');
     const tail = text.slice(cut);
-    if (meaningfulChars(content) < 10 || meaningfulChars(tail) > 40) return { content: text, kept: [] };
+    if (meaningfulChars(content) < 10 || meaningfulChars(tail) > 40) return this.detailsLead(original, fieldsStep);
     const kept = this.keepDetails(fieldsStep, this.ctx.judge.extractIdentity(tail));
-    return kept.length ? { content, kept } : { content: text, kept: [] };
+    return kept.length ? { content, kept } : { content: original, kept: [] };
+  }
+
+  /**
+   * The proposer's details said first (喂你好我叫黄志强电话是一三八…我在五桥街道上班我想建议五桥那个菜市场…):
+   * the lead-in up to and including the phone (and a unit said right after it) kept, the rest is the content.
+   */
+  private detailsLead(original: string, fieldsStep: FieldsStep): { content: string; kept: string[] } {
+    const text = chineseDigits(original);
+    const phone = PHONE_IN_TEXT.exec(text.normalize('NFKC'));
+    if (!phone || meaningfulChars(text.slice(0, phone.index)) > 20) return { content: original, kept: [] };
+    // The unit said right after the phone (我在五桥街道上班), up to the words that begin the suggestion.
+    let end = phone.index + phone[0].length;
+    const after = /^[\s，,。]*(?:我)?在([\p{Script=Han}]{2,16}?)(?:上班|工作|务农|住)/u.exec(text.slice(end));
+    if (after) end += after[0].length;
+    const content = cleanAnswer(text.slice(end).replace(/^[\s，,。；;]+/u, ''), 'proposal');
+    if (meaningfulChars(content) < 10) return { content: original, kept: [] };
+    const kept = this.keepDetails(fieldsStep, this.ctx.judge.extractIdentity(text.slice(0, end)));
+    return kept.length ? { content, kept } : { content: original, kept: [] };
   }
 
   /** A message that is only a phone number, sent at a long-text step: kept for the identity step. */

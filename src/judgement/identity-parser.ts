@@ -79,7 +79,15 @@ const CN_DIGIT_RUN = /[零〇洞一幺么二两三四五六七八九][零〇洞�
 export function chineseDigits(text: string): string {
   return text.replace(CN_DIGIT_RUN, (run) => {
     const digits = run.replace(/[\s-]/g, '');
-    return digits.length >= 7 ? [...digits].map((c) => CN_DIGITS[c] ?? c).join('') : run;
+    if (digits.length < 7) return run;
+    // A mobile number is eleven digits: what follows them (一三八…九 五桥街道) is words, not more digits.
+    if (digits.length > 11 && /^[一幺么]/u.test(digits)) {
+      let seen = 0;
+      let cut = 0;
+      while (cut < run.length && seen < 11) if (!/[\s-]/.test(run[cut++]!)) seen++;
+      return [...digits.slice(0, 11)].map((c) => CN_DIGITS[c] ?? c).join('') + run.slice(cut);
+    }
+    return [...digits].map((c) => CN_DIGITS[c] ?? c).join('');
   });
 }
 

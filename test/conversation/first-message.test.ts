@@ -112,3 +112,24 @@ describe('what the first message already says', () => {
     expect(chat.state).toBe('title');
   });
 });
+
+describe('details said first, in Chinese numerals', () => {
+  test('name, phone and unit before the suggestion go to their fields; the place name 五桥 stays words', async () => {
+    const chat = await startChat();
+    await chat.say('喂你好我叫黄志强电话是一三八零八三五六七八九我在五桥街道上班我想建议五桥那个菜市场太旧了下雨天到处是水建议改造一下加个顶棚排水沟重新修一下');
+    // The scope judgement may ask first (a run-on that starts with oneself); 提建议 goes on with it.
+    if (chat.last.includes('您是想提建议')) await chat.say('提建议');
+    expect(chat.last).toContain('已先记下您的姓名、联系电话、工作单位');
+    await chat.say('3');
+    await chat.say('关于改造五桥菜市场的建议');
+    await chat.say('解决问题');
+    expect(chat.last).not.toContain('黄志强');
+    expect(chat.last).toContain('五桥那个菜市场太旧了');
+    await chat.say('完成');
+    await chat.say('街道出一部分钱，摊主出一部分，一两个月就能修好');
+    await chat.say('完成');
+    expect(chat.state).toBe('confirm');
+    await chat.say('确认');
+    expect(chat.world.suggestions.stored[0]?.proposer).toEqual({ name: '黄志强', phone: '13808356789', unit: '五桥街道' });
+  });
+});
