@@ -636,7 +636,7 @@ class Turn {
     const entry = faqId ? this.ctx.config.faq.find((f) => f.id === faqId) : undefined;
     // 我叫陈小军 电话不想给 可以不: the name said with the question is kept before it is answered.
     if (step.kind === 'fields') {
-      const kept = this.keepDetails(step, this.ctx.judge.extractIdentity(this.text));
+      const kept = this.keepDetails(step, this.nameAndPhoneIn(this.text));
       const missing = step.fields.find((f) => this.s!.answers[f.key] === undefined);
       if (kept.length && missing) this.s!.focus = missing.key;
       if (kept.length) this.say(prompts.keptDetails(kept));
@@ -666,6 +666,17 @@ class Turn {
       // Nothing written yet (可行, 不晓得): what the step asks for, in plain words.
       if (!s.buffer.length) {
         this.say(prompts.stepHelp[step.id] ?? prompts.aside);
+        return true;
+      }
+    }
+    // 杨树林 电话等我找一下哈: the name is kept, and the phone can wait.
+    if (step.kind === 'fields' && s.focus === 'name') {
+      const kept = this.keepDetails(step, this.nameAndPhoneIn(this.text));
+      const missing = step.fields.find((f) => s.answers[f.key] === undefined);
+      if (kept.length && missing) {
+        s.focus = missing.key;
+        this.say(`${prompts.keptDetails(kept)}${prompts.aside}`);
+        this.say(missing.ask);
         return true;
       }
     }
@@ -1626,6 +1637,12 @@ class Turn {
     if (!kept.length) return false;
     this.say(prompts.keptDetails(kept));
     return true;
+  }
+
+  /** The name and phone a message states (a unit is only taken where it is asked: 怕村里人说闲话 is none). */
+  private nameAndPhoneIn(text: string): { name?: string; phone?: string } {
+    const found = this.ctx.judge.extractIdentity(text);
+    return { ...(found.name ? { name: found.name } : {}), ...(found.phone ? { phone: found.phone } : {}) };
   }
 
   /** Puts the details found into the identity fields still empty; the labels of those kept. */

@@ -267,3 +267,34 @@ describe('a filled-in form typed on one line', () => {
     expect(chat.state).not.toBe('title');
   });
 });
+
+describe('identity said with something else', () => {
+  test('"杨树林 电话等我找一下哈" keeps the name and waits for the phone', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'identity');
+    await chat.say('杨树林 电话等我找一下哈');
+    expect(chat.last).toContain('已先记下您的姓名');
+    await chat.say('13912345678');
+    await chat.say('退休');
+    expect(chat.last).toContain('姓名：杨树林');
+  });
+
+  test('"我的名字会不会被公开哦 怕村里人说闲话" is answered and nothing is taken as the unit', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'identity');
+    await chat.say('刘洋');
+    await chat.say('13912345678');
+    await chat.say('我的名字会不会被公开哦 怕村里人说闲话');
+    expect(chat.last).toContain('不会公开');
+    expect(chat.last).not.toContain('已先记下您的工作单位');
+    await chat.say('吴家镇某某村村民');
+    expect(chat.last).toContain('工作单位：吴家镇某某村村民');
+  });
+
+  test('"吴静 18623451234 万州区某商场" takes all three', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'identity');
+    await chat.say('吴静 18623451234 万州区某商场');
+    expect(chat.state).toBe('confirm');
+  });
+});
