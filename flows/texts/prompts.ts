@@ -107,6 +107,7 @@ export const optionLabels = {
   keepYes: '记入',
   keepNo: '不用记',
   restartYes: '确定重新开始',
+  cancelLater: '先保存，下次再填',
   partsTogether: '放在一条里',
   laterPartYes: '接着提这一件',
   titleYes: '用这个标题',

@@ -50,6 +50,7 @@ export const systemTexts = {
   restartAsk: '确定要重新开始吗？已填写的内容将被清空。',
   cancelled: '已取消，本次填写的内容已删除。以后有建议，随时发送“我想提建议”。',
   cancelKept: '好的，继续填写。',
+  savedForLater: (days: number) => `好的，已填写的内容为您保存${days}天，想好了随时发“继续”就能接着填写。`,
   nothingToCancel: '当前没有正在填写的建议。发送“我想提建议”即可开始。',
   restarted: '好的，我们从头开始。',
   noDraft: '您目前没有未完成的草稿，我们从头开始提一条新建议。',

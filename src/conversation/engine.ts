@@ -1007,6 +1007,10 @@ class Turn {
           this.reprompt();
           return true;
         }
+        if (o?.id === 'cancel_later' || this.saysLater()) {
+          this.say(systemTexts.savedForLater(this.ctx.config.service.draftTtlDays));
+          return true;
+        }
         return false;
       }
       case 'resume': {
@@ -1234,7 +1238,13 @@ class Turn {
   }
 
   private cancelOptions(): ReplyOption[] {
-    return yesNoOptions({ id: 'cancel_yes', label: optionLabels.cancelYes }, { id: 'cancel_no', label: optionLabels.cancelNo });
+    return [...yesNoOptions({ id: 'cancel_yes', label: optionLabels.cancelYes }, { id: 'cancel_no', label: optionLabels.cancelNo }), { id: 'cancel_later', label: optionLabels.cancelLater }];
+  }
+
+  /** The message puts the draft off to another time (下回接着填, 等我想好了再说, 不要删). */
+  private saysLater(): boolean {
+    const w = normaliseWord(this.text);
+    return controlWords.later.some((x) => w.includes(x));
   }
 
   private resumeOptions(): ReplyOption[] {
@@ -1290,6 +1300,8 @@ class Turn {
         return true;
       }
       case 'cancel':
+        // 算了 我先不提了 等我想好了再说: not a cancel but a pause; the draft is kept as it is.
+        if (this.hasContent() && this.saysLater()) return this.say(systemTexts.savedForLater(this.ctx.config.service.draftTtlDays)), true;
         if (this.hasContent()) {
           s.awaiting = { kind: 'cancel' };
           this.say(systemTexts.cancelAsk, this.cancelOptions());

@@ -116,7 +116,7 @@ describe('global commands work at any step', () => {
     await walkTo(chat, 'proposal');
     await chat.say('取消');
     expect(chat.last).toContain('确定要取消吗');
-    expect(chat.options).toEqual(['确定取消', '继续填写']);
+    expect(chat.options).toEqual(['确定取消', '继续填写', '先保存，下次再填']);
     await chat.say('继续填写');
     expect(chat.state).toBe('proposal');
     await chat.say('取消');

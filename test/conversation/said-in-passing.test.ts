@@ -298,3 +298,26 @@ describe('identity said with something else', () => {
     expect(chat.state).toBe('confirm');
   });
 });
+
+describe('putting the draft off to another time', () => {
+  test('"算了 我先不提了 等我想好了再说" keeps the draft, and 继续 later goes on', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'category');
+    await chat.say('算了 我先不提了 等我想好了再说');
+    expect(chat.last).toContain('为您保存');
+    expect(chat.last).not.toContain('确定要取消');
+    await chat.say('继续');
+    expect(chat.state).toBe('category');
+  });
+
+  test('at 确定要取消吗, "不要删嘛 我下回接着填" keeps the draft', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'category');
+    await chat.say('取消');
+    expect(chat.options).toContain('先保存，下次再填');
+    await chat.say('不要删嘛 我下回接着填');
+    expect(chat.last).toContain('为您保存');
+    await chat.say('继续');
+    expect(chat.state).toBe('category');
+  });
+});
