@@ -61,6 +61,7 @@ export const prompts = {
   titleOffer: (title: string) => `标题可以这样写：“${title}”。用这个吗？也可以直接发送您自己想的标题。`,
   laterPart: (part: string) => `您刚才还提到：“${part.length > 40 ? `${part.slice(0, 40)}…` : part}”。要接着把它作为一条新建议提交吗？`,
   laterDeclined: '好的。以后想提的时候，直接发来就可以。',
+  detailsCarried: '姓名、电话和单位沿用上一条的，最后核对时可以修改。',
   titleKept: (title: string) => `已把“${title}”作为建议标题。`,
   formFilled: (labels: string[]) => `已按您发来的内容填好：${labels.join('、')}。`,
   yesNo: { yes: '是', no: '否' },

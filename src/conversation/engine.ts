@@ -113,6 +113,11 @@ export function settle(flow: FlowDefinition, session: Session, outcome: EffectOu
     case 'submitSuggestion':
       if (outcome.ok) {
         const ref = (outcome as { result: SubmitResult }).result.reference;
+        // The proposer's details go on to the other matters still to be offered (跟刚才一样的嘛).
+        if (s.laterParts?.length) {
+          const keys = flow.steps.flatMap((x) => (x.kind === 'fields' ? x.fields.map((f) => f.key) : []));
+          s.carriedAnswers = Object.fromEntries(keys.filter((k) => s.answers[k] !== undefined).map((k) => [k, s.answers[k]!]));
+        }
         Object.assign(s, { stepId: 'submitted', reference: ref, answers: {}, buffer: [], history: [], qualityFlags: [], tries: 0 });
         delete s.pendingSubmit;
         delete s.returnTo;
@@ -1207,9 +1212,17 @@ class Turn {
     const o = resolveOption(laterPartOptions(), this.msg, { exact: true });
     if (o?.id === 'later_yes' || isWord(this.text, controlWords.yes)) {
       const [next, ...rest] = parts;
+      const carried = this.s?.carriedAnswers;
       this.s = undefined;
+      const at = this.replies.length;
       this.begin(next);
       if (rest.length) this.s!.laterParts = [...rest, ...(this.s!.laterParts ?? [])];
+      if (carried && Object.keys(carried).length) {
+        Object.assign(this.s!.answers, carried);
+        this.s!.carriedAnswers = carried;
+        // Said with the welcome, before the first question.
+        this.replies.splice(at + 1, 0, { text: prompts.detailsCarried });
+      }
       return true;
     }
     if (o?.id === 'later_no' || isWord(this.text, controlWords.no)) {

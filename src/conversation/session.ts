@@ -83,6 +83,8 @@ export const sessionSchema = z.object({
   prefilledAnswers: z.boolean().optional(),
   /** The other matters of a text that held several (一事一议): offered as new suggestions after this one is submitted. */
   laterParts: z.array(z.string()).optional(),
+  /** The proposer's details of the suggestion just submitted, for the other matters it held. */
+  carriedAnswers: z.record(z.string(), z.string()).optional(),
   /** The soft quality problem last coached on the current step: the citizen may insist once. */
   softProblem: z.string().optional(),
   /** Quality problems the citizen insisted past (go to the submission's qualityFlags). */

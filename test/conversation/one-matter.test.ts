@@ -40,12 +40,22 @@ describe('two matters in the first message', () => {
     expect(chat.last).toContain('您刚才还提到：“江南新区的夜市也要管一下太吵了”');
     expect(chat.options).toEqual(['接着提这一件', '不用了']);
 
+    // A person reads the offer before answering it.
+    chat.world.clock.advance(60_000);
     await chat.say('接着提这一件');
     expect(chat.state).toBe('theme');
     await chat.say('3');
     await chat.say('关于规范江南新区夜市经营时间的建议');
     await chat.say('改进工作');
     expect(chat.last).toContain('江南新区的夜市也要管一下太吵了');
+    await chat.say('江南新区夜市十点以后音响声音太大，建议规定晚上十点后不得外放音乐，城管每周巡查两次。');
+    await chat.say('完成');
+    await chat.say('城管现有人手可以排班，不需要新增经费。');
+    await chat.say('完成');
+    // The proposer's details of the first suggestion go on to the second: not asked again.
+    expect(chat.state).toBe('confirm');
+    await chat.say('确认');
+    expect(chat.world.suggestions.stored[1]?.proposer.name).toBe(chat.world.suggestions.stored[0]?.proposer.name);
   });
 
   test('"不用了" after submitting ends it politely', async () => {
