@@ -116,6 +116,7 @@ export const citizenSuggestionFlow = {
       answerKey: 'theme',
       prompt: (s, ctx) => ({ text: prompts.theme, options: themeOptions(s, ctx) }),
       options: themeOptions,
+      optionWords: (_s, ctx) => Object.fromEntries([...(ctx.campaign?.themes ?? []), ctx.config.generalTheme].map((t) => [t.id, t.aliases])),
       autoSelectSingle: true,
       autoNote: (_s, ctx) => prompts.generalOnly(ctx.config.generalTheme.name),
       alsoRecord: (id, _s, ctx) => ({

@@ -95,6 +95,7 @@ const englishOrdinals: Record<string, string> = { first: '1', one: '1', second: 
 /** An answer to a menu without its ordinal decoration: `第2项`, `第二个`, `选三`, `the first one` → the number. */
 export function optionAnswer(text: string): string {
   const w = normaliseWord(text)
+    .replace(/(?<=\S)[嘛吧哦哈噻呀啊]+$/u, '')
     .replace(/^(?:我)?选(?:择)?\s*/, '')
     .replace(/^第/, '')
     .replace(/[项个条号]$/, '');

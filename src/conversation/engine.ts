@@ -188,6 +188,9 @@ export function resolveOption(options: ReplyOption[], message: EngineMessage, op
   return scored[0] && scored[0].d >= TYPO_SIMILARITY && (scored[1]?.d ?? 0) < scored[0].d ? scored[0].o : undefined;
 }
 
+/** At most this long, a reply at a menu is read for a configured alias of an option (农村的 → 乡村振兴). */
+const ALIAS_REPLY_MAX_CHARS = 5;
+
 /** At most this long, a reply at a menu is read for the words of one option (日常的嘛 就是城里面的事). */
 const OPTION_IN_WORDS_MAX_CHARS = 12;
 
@@ -196,13 +199,13 @@ const OPTION_IN_WORDS_MAX_CHARS = 12;
  * 不确定), or the first two characters of exactly one option's label (日常的嘛 → 日常建议). Only short replies:
  * a long text at a menu is content sent early, never a choice.
  */
-function optionInWords(step: ChoiceStep, options: ReplyOption[], text: string): ReplyOption | undefined {
-  if (isWord(text, Object.values(step.synonyms ?? {}).flat())) return options.find((o) => isWord(text, step.synonyms?.[o.id] ?? []));
+function optionInWords(step: ChoiceStep, options: ReplyOption[], text: string, words: Record<string, readonly string[]> = step.synonyms ?? {}): ReplyOption | undefined {
+  if (isWord(text, Object.values(words).flat())) return options.find((o) => isWord(text, words[o.id] ?? []));
   const w = normaliseWord(text);
   if (!w || [...w].length > OPTION_IN_WORDS_MAX_CHARS) return undefined;
   // A synonym said with a negation around it (不同意) does not name the option.
   const says = (x: string) => [...x].length >= 2 && w.includes(normaliseWord(x)) && !/[不没别非]/u.test(w.split(normaliseWord(x)).join(''));
-  const bySynonym = options.filter((o) => (step.synonyms?.[o.id] ?? []).some(says));
+  const bySynonym = options.filter((o) => (words[o.id] ?? []).some(says));
   if (bySynonym.length === 1) return bySynonym[0];
   const byHead = options.filter((o) => {
     const head = [...normaliseWord(o.label)].slice(0, 2).join('');
@@ -484,7 +487,7 @@ class Turn {
     // A menu's own number or label (3, 第三个, the third one, 乡村振兴) is its answer, as plainly as 返回 is a command.
     if (step.kind === 'choice') {
       const options = step.options(this.s!, this.ctx);
-      if (resolveOption(options, this.msg, { exact: true }) || (!ASKS.test(this.text) && optionInWords(step, options, this.text))) return undefined;
+      if (resolveOption(options, this.msg, { exact: true }) || (!ASKS.test(this.text) && optionInWords(step, options, this.text, this.wordsOf(step)))) return undefined;
       // 好的 / 嗯 / 对 after "看起来属于X类，如无误请回复3": the option the bot suggested.
       if (isWord(this.text, [...controlWords.yes, ...controlWords.agree]) && step.suggested?.(this.s!, this.ctx)) return undefined;
     }
@@ -570,6 +573,16 @@ class Turn {
     const title = prompts.draftTitle(topic);
     this.s!.awaiting = { kind: 'title', title };
     this.say(prompts.titleOffer(title), titleOfferOptions());
+  }
+
+  /**
+   * A menu's words for its options: the flow's synonyms, and for a reply of a few characters (农村的, 成渝那个)
+   * the configuration's too (theme aliases). A longer reply with such a word in it is content (我觉得农村路灯太少).
+   */
+  private wordsOf(step: ChoiceStep): Record<string, readonly string[]> {
+    const extra = meaningfulChars(this.text) <= ALIAS_REPLY_MAX_CHARS ? (step.optionWords?.(this.s!, this.ctx) ?? {}) : {};
+    const ids = new Set([...Object.keys(step.synonyms ?? {}), ...Object.keys(extra)]);
+    return Object.fromEntries([...ids].map((id) => [id, [...(step.synonyms?.[id] ?? []), ...(extra[id] ?? [])]]));
   }
 
   /** Acts on a turn that is not an answer; false when it is to be taken as the step's answer after all. */
@@ -1787,7 +1800,7 @@ class Turn {
     switch (step.kind) {
       case 'choice': {
         const options = step.options(s, this.ctx);
-        const o = resolveOption(options, { ...this.msg, text: this.text }) ?? (ASKS.test(this.text) ? undefined : optionInWords(step, options, this.text)) ?? this.suggestedAccepted(step, options);
+        const o = resolveOption(options, { ...this.msg, text: this.text }) ?? (ASKS.test(this.text) ? undefined : optionInWords(step, options, this.text, this.wordsOf(step))) ?? this.suggestedAccepted(step, options);
         // Name and phone sent before their step (at a menu) are kept for the identity, not dropped.
         if (!o && this.keepDetailsAhead()) return this.say(step.invalidReply, options);
         if (!o && this.referredAtMenu()) return;

@@ -141,6 +141,8 @@ export interface ChoiceStep extends StepBase {
   invalidReply: string;
   /** Other whole-message words that pick an option, by option id (e.g. 是 / 同意 for a single consent option). */
   synonyms?: Record<string, readonly string[]>;
+  /** Words for the options that come from the configuration (a campaign's theme aliases), by option id. */
+  optionWords?: (s: Session, ctx: FlowContext) => Record<string, readonly string[]>;
 }
 
 /** One short text answer in one message. */
@@ -223,7 +225,7 @@ const base = {
 };
 
 const stepSchema = z.discriminatedUnion('kind', [
-  z.object({ ...base, kind: z.literal('choice'), answerKey: z.string(), options: fn, autoSelectSingle: z.boolean().optional(), autoNote: fn.optional(), alsoRecord: fn.optional(), alsoPrefill: fn.optional(), display: fn.optional(), suggested: fn.optional(), invalidReply: z.string().min(1), synonyms: z.record(z.string(), z.array(z.string())).optional() }),
+  z.object({ ...base, kind: z.literal('choice'), answerKey: z.string(), options: fn, autoSelectSingle: z.boolean().optional(), autoNote: fn.optional(), alsoRecord: fn.optional(), alsoPrefill: fn.optional(), display: fn.optional(), suggested: fn.optional(), invalidReply: z.string().min(1), synonyms: z.record(z.string(), z.array(z.string())).optional(), optionWords: fn.optional() }),
   z.object({ ...base, kind: z.literal('text'), answerKey: z.string(), limit: z.string(), parse: fn }),
   z.object({ ...base, kind: z.literal('collect'), answerKey: z.string(), limit: z.string(), checks: z.array(fn), ack: fn }),
   z.object({

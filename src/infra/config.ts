@@ -91,6 +91,8 @@ const themeSchema = z.object({
   description: z.string().min(1),
   /** Words that suggest this theme for a forwarded record (agents' proxy entry). */
   keywords: z.array(z.string().min(1)).optional(),
+  /** Words citizens use for this theme when they answer the theme menu (农村的, 成渝那个). */
+  aliases: z.array(z.string().min(1)).default([]),
 });
 
 const campaignSchema = z

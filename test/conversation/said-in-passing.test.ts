@@ -321,3 +321,21 @@ describe('putting the draft off to another time', () => {
     expect(chat.state).toBe('category');
   });
 });
+
+describe('themes in the words people use', () => {
+  test.each([['农村的', 'rural_revitalization'], ['哦 那要得 选2嘛', 'chengyu_economic_circle']])('"%s" at the theme menu', async (said, theme) => {
+    const chat = await startChat();
+    await walkTo(chat, 'theme');
+    await chat.say(said);
+    expect(chat.state).toBe('title');
+    await chat.say(good.title);
+    await chat.say('解决问题');
+    await chat.say(good.proposal.join(''));
+    await chat.say('完成');
+    await chat.say(good.feasibility);
+    await chat.say('完成');
+    await chat.say(good.identity);
+    await chat.say('确认');
+    expect(chat.world.suggestions.stored[0]?.theme).toBe(theme);
+  });
+});
