@@ -50,6 +50,7 @@ export const systemTexts = {
   restartAsk: '确定要重新开始吗？已填写的内容将被清空。',
   cancelled: '已取消，本次填写的内容已删除。以后有建议，随时发送“我想提建议”。',
   cancelKept: '好的，继续填写。',
+  afterEmergency: '我这里是建议征集助手，没办法派人到现场。请保持电话畅通，按119、120、110的指引做，也可以联系所在镇乡、街道或村（社区）请他们协助。注意安全！',
   savedForLater: (days: number) => `好的，已填写的内容为您保存${days}天，想好了随时发“继续”就能接着填写。`,
   nothingToCancel: '当前没有正在填写的建议。发送“我想提建议”即可开始。',
   restarted: '好的，我们从头开始。',

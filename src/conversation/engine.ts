@@ -427,6 +427,13 @@ class Turn {
         return;
       }
       if (s.stepId === 'submitted' && s.laterParts?.length && this.answerLaterPart(s.laterParts)) return;
+      // Right after an emergency (打了119了 你们能不能也派人来): no referral to 12345, but what this service
+      // cannot do and whom to keep in touch with; a new emergency still gets the numbers.
+      if (s.afterEmergency && this.ctx.judge.emergencyAt(this.text).kind !== 'emergency' && !matchCommand(this.text) && this.ctx.judge.judgeScope(this.text).kind === 'out_of_scope') {
+        delete s.afterEmergency;
+        this.say(systemTexts.afterEmergency);
+        return;
+      }
       s = this.s = undefined;
     }
     if ([...this.text].length > this.limits.messageMaxChars) {
@@ -996,6 +1003,7 @@ class Turn {
   private outOfScope(category: OutOfScopeKind, text = this.text): void {
     const s = (this.s = newSession(this.flow, this.ctx.now));
     s.stepId = 'out_of_scope';
+    if (category === 'help') s.afterEmergency = true;
     this.say(this.referralText(category, text));
   }
 

@@ -81,6 +81,8 @@ export const sessionSchema = z.object({
    * are not asked again on the way forward.
    */
   prefilledAnswers: z.boolean().optional(),
+  /** The last message was an emergency, answered with the emergency numbers. */
+  afterEmergency: z.boolean().optional(),
   /** The other matters of a text that held several (一事一议): offered as new suggestions after this one is submitted. */
   laterParts: z.array(z.string()).optional(),
   /** The proposer's details of the suggestion just submitted, for the other matters it held. */

@@ -339,3 +339,14 @@ describe('themes in the words people use', () => {
     expect(chat.world.suggestions.stored[0]?.theme).toBe(theme);
   });
 });
+
+describe('after an emergency', () => {
+  test('"打了119了 你们这边能不能也派人来" is told what this service cannot do, not sent to 12345', async () => {
+    const chat = await startChat();
+    await chat.say('我们村后山滑坡了 房子被埋了 有人在里面');
+    expect(chat.last).toMatch(/119|110|120/);
+    await chat.say('打了119了 你们这边能不能也派人来');
+    expect(chat.last).toContain('没办法派人到现场');
+    expect(chat.last).not.toContain('12345');
+  });
+});
