@@ -76,14 +76,14 @@ export const identityCoaching = {
       bad_prefix: '这个号码不是有效的手机号或座机号（手机号以1开头，座机以区号0开头），请核对后再发。',
       placeholder: '这个号码看起来不是真实的电话。承办单位需要能联系到您，请发送您本人的手机号或座机号。',
     })[reason],
-  nameInvalid: '请发送您的真实姓名（2到30个字），例如：张三。',
+  nameInvalid: '请发送您的真实姓名（2到30个字），例如：王建国。',
   /** Why a name is not taken (the seed: 注明真实姓名). */
   name: {
     surname_only: '请发送您的全名（姓和名），例如“王建国”；只有姓，承办单位无法核实和联系您。',
     title: '这像是一个称呼，不是姓名。请发送您的真实全名，例如“王建国”，承办单位需要据此联系和答复您。',
     placeholder: '按征集要求需要注明真实姓名，不能匿名；姓名只用于联系和答复您，不会公开。请发送您的全名，例如“王建国”。',
     refers_back: '每条建议需要单独填写姓名，我看不到您以前填过的内容。请直接发送您的全名，例如“王建国”。',
-    invalid: '请发送您的真实姓名（2到30个字），例如：张三。',
+    invalid: '请发送您的真实姓名（2到30个字），例如：王建国。',
   },
   /** A citizen who will not give a phone: why it is needed, and who else can help. */
   phoneRefused: (contact: { name: string; phone: string; hours: string }) =>

@@ -117,6 +117,8 @@ export function checkName(text: string): { ok: true; value: string } | { ok: fal
   if (spoken !== undefined) return checkName(spoken);
   if (/(跟|和|同)(上次|上回|刚才|以前|之前|上面|前面).*(一样|相同)|^同上$|上次(的|填过)|你们(有|知道)/u.test(t)) return { ok: false, reason: 'refers_back' };
   if (/匿名|无名|不愿透露|不想说|不告诉|保密|路人|热心|群众|老百姓|市民|网友|某某|^x+$|^(不写|不填|不留)/iu.test(t)) return { ok: false, reason: 'placeholder' };
+  // The name forms use as their example (张三) and a name written with ×× are no one's real name.
+  if (/^张三$|^\p{Script=Han}{1,2}[×＊*xX]{1,3}$/u.test(t)) return { ok: false, reason: 'placeholder' };
   if (/^(?:我|本人)?(?:免贵)?姓\p{Script=Han}{1,2}(?:[，,].*)?$/u.test(t) || /^\p{Script=Han}$/u.test(t)) return { ok: false, reason: 'surname_only' };
   if (/^[老小阿]\p{Script=Han}$/u.test(t)) return { ok: false, reason: 'title' };
   if (/^\p{Script=Han}{2,4}$/u.test(t) && TITLE_ENDINGS.test(t) && (SURNAMES.includes(t[0]!) || COMPOUND_SURNAMES.some((c) => t.startsWith(c)))) {

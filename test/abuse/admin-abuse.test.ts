@@ -17,7 +17,7 @@ export const HOSTILE = {
   title: '=HYPERLINK("//x.cn")<script>a()</script>关于增设公交班次的建议',
   proposal: "+cmd|' /C calc'!A0 <img src=x onerror=alert(2)> 五桥片区到江南新区的公交每30分钟一班，早晚高峰挤不上车，建议加密到每10分钟一班。",
   feasibility: "@SUM(1+1)*cmd|' /C calc'!A0 <b>可调用</b>公交公司现有2辆备用车，不需新购车辆，候车亭约2万元。",
-  identity: '张三，13812345678，-2+3<i>万州区某某公司</i>',
+  identity: '张志刚，13812345678，-2+3<i>万州区某某公司</i>',
   answer: '=HYPERLINK("http://evil.example","详情")<script>alert(3)</script>已研究，拟于下月加密班次。',
 };
 
@@ -66,7 +66,7 @@ describe('markup and formulas in every field', () => {
   test('are stored and returned by the API exactly as written (JSON carries them as data)', async () => {
     const { status, body } = await w.api(`/suggestions/${hostile}`);
     expect(status).toBe(200);
-    expect(body).toMatchObject({ title: HOSTILE.title, proposal: HOSTILE.proposal, feasibility: HOSTILE.feasibility, proposer: { name: '张三' } });
+    expect(body).toMatchObject({ title: HOSTILE.title, proposal: HOSTILE.proposal, feasibility: HOSTILE.feasibility, proposer: { name: '张志刚' } });
     expect(JSON.stringify(body.assignments)).toContain('<script>alert(3)</script>');
   });
 

@@ -150,7 +150,7 @@ describe('office actions', () => {
     expect(rec.json()).toMatchObject({ status: 'recommended_to_city', level: 'city', cityRecommendation: { outcome: 'pending', note: '具有全市推广价值' } });
     const form = (await get(`/api/suggestions/${ref}/city-form`)).json();
     expect(form.fields).toContainEqual({ label: '递呈单位', value: '万州区政府' });
-    expect(form.fields).toContainEqual({ label: '建议人姓名', value: '张三' });
+    expect(form.fields).toContainEqual({ label: '建议人姓名', value: '张志刚' });
     expect(form.text).toContain('推荐理由：具有全市推广价值');
     const out = await post(`/api/suggestions/${ref}/city-outcome`, { outcome: 'adopted', note: '市征集办采纳' });
     expect(out.json()).toMatchObject({ status: 'closed', cityRecommendation: { outcome: 'adopted' } });

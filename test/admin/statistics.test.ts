@@ -178,7 +178,7 @@ function suggestions(count: number, seed: number): Doc[] {
       themeName: theme === 'general' && submittedAt < NOW.getTime() - 200 * DAY ? '日常建议（旧称）' : themeName,
       title: `建议 ${i}`,
       proposal: '建议内容。',
-      proposer: { name: '张三', phone: '13800000000', unit: '某单位' },
+      proposer: { name: '张志刚', phone: '13800000000', unit: '某单位' },
       citizen: { channel: 'dev', id: `c${i % 37}` },
       level: r.chance(0.1) ? 'city' : 'district',
       status,

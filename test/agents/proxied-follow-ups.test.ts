@@ -22,7 +22,7 @@ afterAll(async () => {
 
 describe('follow-ups of a proxied suggestion', () => {
   test('go to the agent in the app, headed so that the agent passes them on to the citizen', async () => {
-    // 王青 (agent_wang, an app member with role agent) entered 张三's suggestion; its citizen ref is the agent's.
+    // 王青 (agent_wang, an app member with role agent) entered 张志刚's suggestion; its citizen ref is the agent's.
     const ref = await w.submit({
       citizen: { channel: 'wecom-app', id: 'agent_wang' },
       enteredBy: { agent: 'agent_wang', unit: 'xfb', consentAt: new Date('2021-07-01T09:59:00+08:00') },
@@ -31,6 +31,6 @@ describe('follow-ups of a proxied suggestion', () => {
     const card = cardsTo(fake, 'unit_li')[0]!;
     await w.clicks('unit_li', card.task_id, 'accept');
     await w.dispatcher().runOnce();
-    expect(appTextsTo(fake, 'agent_wang')).toEqual([expect.stringMatching(new RegExp(`^【您代理录入的建议，请转告建议人张三】\\n您的建议 ${ref} 已由区发展改革委受理`))]);
+    expect(appTextsTo(fake, 'agent_wang')).toEqual([expect.stringMatching(new RegExp(`^【您代理录入的建议，请转告建议人张志刚】\\n您的建议 ${ref} 已由区发展改革委受理`))]);
   });
 });

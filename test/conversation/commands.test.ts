@@ -195,7 +195,7 @@ describe('the citizen can review and change any answer before submitting', () =>
     await chat.say('万州区教委');
     expect(chat.state).toBe('confirm');
     expect(chat.last).toContain('工作单位：万州区教委');
-    expect(chat.last).toContain('姓名：张三');
+    expect(chat.last).toContain('姓名：张志刚');
   });
 
   test('修改电话 (no space) and a synonym work', async () => {

@@ -38,7 +38,7 @@ describe('a citizen submits a suggestion from start to finish', () => {
 
     await chat.say(good.identity);
     expect(chat.state).toBe('confirm');
-    for (const line of ['主题：乡村振兴', `标题：${good.title}`, '类别：解决问题', '姓名：张三', '联系电话：13812345678', '工作单位：万州区某某公司']) {
+    for (const line of ['主题：乡村振兴', `标题：${good.title}`, '类别：解决问题', '姓名：张志刚', '联系电话：13812345678', '工作单位：万州区某某公司']) {
       expect(chat.last).toContain(line);
     }
     expect(chat.options).toEqual(['确认提交', '修改', '取消']);
@@ -57,7 +57,7 @@ describe('a citizen submits a suggestion from start to finish', () => {
       title: good.title,
       proposal: `${good.proposal[0]}\n${good.proposal[1]}`,
       feasibility: good.feasibility,
-      proposer: { name: '张三', phone: '13812345678', unit: '万州区某某公司' },
+      proposer: { name: '张志刚', phone: '13812345678', unit: '万州区某某公司' },
       citizen: { channel: 'dev', id: 'citizen-1' },
     });
     expect(stored?.qualityFlags).toBeUndefined();

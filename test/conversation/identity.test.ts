@@ -12,7 +12,7 @@ describe('the proposer gives name, phone and work unit', () => {
   ])('a phone written as %s is stored as %s', async (written, stored) => {
     const chat = await startChat();
     await walkTo(chat, 'identity');
-    await chat.say('张三');
+    await chat.say('张志刚');
     expect(chat.last).toContain('联系电话');
     await chat.say(written);
     await chat.say('万州区某某公司');
@@ -27,7 +27,7 @@ describe('the proposer gives name, phone and work unit', () => {
   ])('an impossible phone %s is refused with the reason', async (written, reason) => {
     const chat = await startChat();
     await walkTo(chat, 'identity');
-    await chat.say('张三');
+    await chat.say('张志刚');
     await chat.say(written);
     expect(chat.state).toBe('identity');
     expect(chat.last).toContain(reason);
@@ -66,7 +66,7 @@ describe('the proposer gives name, phone and work unit', () => {
   test('a command word is never taken as a detail', async () => {
     const chat = await startChat();
     await walkTo(chat, 'identity');
-    await chat.say('张三');
+    await chat.say('张志刚');
     await chat.say('完成');
     expect(chat.state).toBe('identity');
     expect(chat.last).toContain('联系电话');

@@ -350,3 +350,13 @@ describe('after an emergency', () => {
     expect(chat.last).not.toContain('12345');
   });
 });
+
+describe('the example name', () => {
+  test('"张三", the name forms use as their example, is asked again as no one\'s real name', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'identity');
+    await chat.say('张三');
+    expect(chat.last).toMatch(/真实/);
+    expect(chat.last).not.toContain('电话');
+  });
+});

@@ -207,10 +207,10 @@ describe('navigation never loses what was typed', () => {
     await walkTo(chat, 'confirm');
     await chat.say('返回');
     expect(chat.state).toBe('identity');
-    expect(chat.last).toContain('张三');
+    expect(chat.last).toContain('张志刚');
     await chat.say('不改');
     expect(chat.state).toBe('confirm');
-    expect(chat.last).toContain('姓名：张三');
+    expect(chat.last).toContain('姓名：张志刚');
     expect(chat.last).toContain('联系电话：13812345678');
   });
 
@@ -220,7 +220,7 @@ describe('navigation never loses what was typed', () => {
     await chat.say('返回');
     await chat.say('13900001111');
     expect(chat.state).toBe('confirm');
-    expect(chat.last).toContain('姓名：张三');
+    expect(chat.last).toContain('姓名：张志刚');
     expect(chat.last).toContain('联系电话：13900001111');
     expect(chat.last).toContain('工作单位：万州区某某公司');
   });
@@ -393,7 +393,7 @@ describe('identity as the seed requires', () => {
     await chat.say('重庆三峡学院 Chongqing Three Gorges University');
     expect(chat.state).toBe('confirm');
     const stored = await submitFrom(chat);
-    expect(stored.proposer).toEqual({ name: '张三', phone: '13812345678', unit: '重庆三峡学院 Chongqing Three Gorges University' });
+    expect(stored.proposer).toEqual({ name: '张志刚', phone: '13812345678', unit: '重庆三峡学院 Chongqing Three Gorges University' });
   });
 });
 

@@ -80,7 +80,7 @@ describe('the service on embedded defaults', () => {
       title: good.title,
       proposal: `${good.proposal[0]}\n${good.proposal[1]}`,
       feasibility: good.feasibility,
-      proposer: { name: '张三', phone: '13812345678', unit: '万州区某某公司' },
+      proposer: { name: '张志刚', phone: '13812345678', unit: '万州区某某公司' },
       citizen: { channel: 'dev', id: 'e2e-citizen' },
       // Routing assigns a 乡村振兴 suggestion at once to the theme's units (config routing.mode: auto).
       status: 'assigned',

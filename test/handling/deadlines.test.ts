@@ -122,7 +122,7 @@ describe('deadlines', () => {
 
 describe('group robots never see personal details', () => {
   test("a title carrying the proposer's name and phone reaches the robots without them, on assignment and when overdue", async () => {
-    const ref = await h.w.submit({ title: '张三建议：小区停车难，请联系13812345678或023-58123456' });
+    const ref = await h.w.submit({ title: '张志刚建议：小区停车难，请联系13812345678或023-58123456' });
     await h.w.dispatcher().runOnce();
     h.w.clock.set('2021-07-23T09:00:00+08:00');
     await h.w.deadlines.runDeadlineSweep();
@@ -130,7 +130,7 @@ describe('group robots never see personal details', () => {
     const sent = [...robotTexts('robot-fgw'), ...robotTexts('robot-xfb')];
     expect(sent.filter((t) => t.includes(ref))).toHaveLength(3); // assigned (fgw), overdue (fgw and the office)
     for (const text of sent) {
-      expect(text).not.toMatch(/张三|13812345678|58123456/);
+      expect(text).not.toMatch(/张志刚|13812345678|58123456/);
       expect(text).toContain('小区停车难');
     }
     // The unit's own app card still carries the contact (members only).

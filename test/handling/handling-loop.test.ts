@@ -27,7 +27,7 @@ describe('the handling loop: 件件有回复、事事有回音', () => {
       expect.arrayContaining([
         { keyname: '主题', value: '成渝地区双城经济圈建设' },
         { keyname: '答复期限', value: '2021-07-22' },
-        { keyname: '建议人', value: '张三 13812345678' },
+        { keyname: '建议人', value: '张志刚 13812345678' },
       ]),
     );
     // The group robot gets a summary without the proposer's name or phone.
@@ -36,7 +36,7 @@ describe('the handling loop: 件件有回复、事事有回音', () => {
     const md = JSON.stringify(robot[0]!.body);
     expect(md).toContain(ref);
     expect(md).not.toContain('13812345678');
-    expect(md).not.toContain('张三');
+    expect(md).not.toContain('张志刚');
 
     await h.w.clicks('unit_li', card.task_id, 'accept');
     doc = await h.w.doc(ref);

@@ -50,7 +50,7 @@ export function submission(over: Partial<SuggestionSubmission> = {}): Suggestion
     title: '推进万达开川渝统筹发展示范区建设',
     proposal: '建议与达州、开州共建物流枢纽，统一通关标准，开通万州至达州城际公交，方便两地群众往来。',
     feasibility: '可依托现有高速公路和港口，由区发展改革委牵头对接。',
-    proposer: { name: '张三', phone: '13812345678', unit: '万州区某公司' },
+    proposer: { name: '张志刚', phone: '13812345678', unit: '万州区某公司' },
     citizen: { channel: 'wecom-kf', id: CITIZEN },
     ...over,
   };

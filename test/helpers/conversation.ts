@@ -131,7 +131,7 @@ export const good = {
     '建议在7:00-9:00、17:00-19:00把班次加密到每10分钟一班，并在五桥中学站增设候车亭。',
   ],
   feasibility: '可调用公交公司现有2辆备用车，不需新购车辆；候车亭约2万元，预计高峰候车时间减少一半。',
-  identity: '张三，13812345678，万州区某某公司',
+  identity: '张志刚，13812345678，万州区某某公司',
 } as const;
 
 /** Walks a fresh chat from 我想提建议 to the step named `until` (exclusive), with good answers. */

@@ -73,7 +73,7 @@ async function submitByChat(base: string, user: string, title: string): Promise<
   await say('完成');
   await say('可以调用公交公司现有的备用车辆，不需要新购车辆，成本较低。');
   await say('完成');
-  await say('张三，13812345678，万州区某某公司');
+  await say('张志刚，13812345678，万州区某某公司');
   const done = await say('确认');
   if (!done.reference) throw new Error(`not submitted: ${done.state}`);
   return done.reference;
@@ -154,7 +154,7 @@ describe('drafts on embedded defaults', () => {
     expect((await after('完成')).state).toBe('feasibility');
     await after('可以调用公交公司现有的备用车辆，不需要新购车辆，成本较低。');
     await after('完成');
-    const review = await after('张三，13812345678，万州区某某公司');
+    const review = await after('张志刚，13812345678，万州区某某公司');
     expect(review.replies.map((r) => r.text).join('\n')).toContain('关于增开孙家镇往返城区公交班次的建议');
     expect((await after('确认')).reference).toMatch(/^WZ2021-\d{6}$/);
 
@@ -331,7 +331,7 @@ describe('the office API', () => {
     expect(JSON.stringify(await (await api('GET', `/suggestions/${a}`)).json())).not.toContain('冒名者');
     // A unit token sees what handling needs: not the citizen's account, nor delivery records.
     const asUnit = (await (await api('GET', `/suggestions/${a}`, undefined, FGW_TOKEN)).json()) as Record<string, unknown>;
-    expect(asUnit.proposer).toMatchObject({ name: '张三' });
+    expect(asUnit.proposer).toMatchObject({ name: '张志刚' });
     expect(asUnit).not.toHaveProperty('citizen');
     expect(asUnit).not.toHaveProperty('outbox');
     expect(JSON.stringify(asUnit)).not.toContain('audit-a');

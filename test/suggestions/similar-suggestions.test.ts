@@ -28,7 +28,7 @@ const submission = (title: string, proposal: string, user = 'citizen-1'): Sugges
   title,
   proposal,
   feasibility: '可利用现有资源，投入不大，见效快。',
-  proposer: { name: '张三', phone: '13812345678', unit: '万州区五桥街道' },
+  proposer: { name: '张志刚', phone: '13812345678', unit: '万州区五桥街道' },
   citizen: { channel: 'dev', id: user },
 });
 

@@ -18,7 +18,7 @@ const submission = (over: Partial<SuggestionSubmission> = {}): SuggestionSubmiss
   title: '在五桥片区增设农产品直销点',
   proposal: '建议在五桥街道农贸市场旁设立农产品直销点，由村集体合作社轮流值守，减少中间环节，让农户增收。',
   feasibility: '街道已有闲置门面，可由供销社牵头，预计投入5万元。',
-  proposer: { name: '张三', phone: '13812345678', unit: '万州区五桥街道' },
+  proposer: { name: '张志刚', phone: '13812345678', unit: '万州区五桥街道' },
   citizen: { channel: 'dev', id: 'citizen-1' },
   ...over,
 });
@@ -55,7 +55,7 @@ describe('suggestion service on the embedded engine', () => {
       category: 'problem',
       status: 'submitted',
       level: 'district',
-      proposer: { name: '张三', phone: '13812345678', unit: '万州区五桥街道' },
+      proposer: { name: '张志刚', phone: '13812345678', unit: '万州区五桥街道' },
       citizen: { channel: 'dev', id: 'citizen-1' },
       history: [{ action: 'submit', to: 'submitted', actor: 'citizen:dev:citizen-1' }],
     });

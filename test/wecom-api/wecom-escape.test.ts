@@ -25,6 +25,6 @@ describe("a citizen's words in staff messages", () => {
   });
 
   test("the robot's summary also blanks the proposer and masks phones", () => {
-    expect(robotSafe('张三建议：请联系13812345678 [登录](http://x.example)', { name: '张三', phone: '13812345678' })).toBe('＊＊建议：请联系138****5678 ［登录］（http://x.example）');
+    expect(robotSafe('张志刚建议：请联系13812345678 [登录](http://x.example)', { name: '张志刚', phone: '13812345678' })).toBe('＊＊＊建议：请联系138****5678 ［登录］（http://x.example）');
   });
 });

@@ -180,7 +180,7 @@ export async function startAdminApp(opts: AdminAppOptions = {}): Promise<AdminAp
         title: `关于完善农村公交线路的建议${n}`,
         proposal: '建议在孙家镇增开两班往返城区的公交，方便村民早晚出行。',
         feasibility: '利用现有车辆调整班次即可。',
-        proposer: { name: '张三', phone: '13812345678', unit: '某某公司' },
+        proposer: { name: '张志刚', phone: '13812345678', unit: '某某公司' },
         citizen: { channel: 'dev', id: `citizen-${n}` },
         ...overrides,
       });

@@ -63,7 +63,7 @@ describe('a citizen makes a whole suggestion through 微信客服', () => {
     await say('完成');
     await say('可调用现有2辆备用车，不需新购车辆；候车亭约2万元。');
     await say('完成');
-    const review = await say('张三，13812345678，万州区某某公司');
+    const review = await say('张志刚，13812345678，万州区某某公司');
     expect(review.map((m) => m.text ?? m.menu?.head).join('\n')).toContain('请核对');
     const confirm = lastMenu().items.find((i) => i.content.includes('确认'))!;
     const done = await say(confirm.content, confirm.id);
