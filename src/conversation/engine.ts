@@ -361,13 +361,16 @@ const DETAILS_LEAD = /我叫|我是|本人|姓名|名字|联系人|我的电话|
 const DETAILS_LEAD_REACH = 25;
 
 /** A first message that says it wants to suggest and is this long after its filler carries the suggestion itself. */
-const START_WITH_CONTENT_CHARS = 24;
+const START_WITH_CONTENT_CHARS = 10;
 
 /** An addition to a long answer sent after the bot moved on is at least this long (我问你的 is no addition). */
 const ADDITION_MIN_CHARS = 6;
 
 /** How sure the recogniser must be that the first or last clause of content is a remark, to leave it out. */
 const EDGE_ASIDE = 0.6;
+
+/** How sure the recogniser must be that a short clause inside content is a remark, to leave it out. */
+const SURE_INNER_ASIDE = 0.85;
 
 /** More matters than this in one text are the sections of one structured proposal. */
 const MAX_PARTS = 3;
@@ -853,7 +856,7 @@ class Turn {
     switch (v.kind) {
       case 'start':
         // 我想提个建议 with the suggestion itself after it: the suggestion is kept, not asked for again.
-        if (meaningfulChars(cleanAnswer(this.text, 'proposal')) >= START_WITH_CONTENT_CHARS) return this.begin(this.text);
+        if (this.carriesSuggestion()) return this.begin(this.text);
         this.begin();
         // 想给乡村振兴提个建议: the first menu's option named on the way in is its answer.
         return void this.answerNamedOption();
@@ -954,6 +957,16 @@ class Turn {
   private firstMessageContent(text: string): { content: string; notes: string[] } {
     const notes: string[] = [];
     let content = cleanAnswer(text, 'proposal');
+    // Remarks around the suggestion (我想提个建议噻，… 但是我不想留电话), and questions among them, answered.
+    const edges = this.trimEdges(content, 'proposal');
+    if (edges.dropped && meaningfulChars(edges.content) >= 5) {
+      content = edges.content;
+      for (const q of edges.questions) {
+        const f = faqOf(q);
+        const entry = this.ctx.config.faq.find((x) => x.id === f.id);
+        if (entry && f.confidence >= TRAILING_FAQ_CONFIDENCE) notes.push(entry.answer);
+      }
+    }
     const split = trailingQuestion(content);
     if (split) {
       const f = faqOf(split.question);
@@ -966,6 +979,17 @@ class Turn {
     const details = this.detailsCut(content);
     if (details.kept.length) notes.push(prompts.keptDetails(details.kept));
     return { content: details.content, notes };
+  }
+
+  /**
+   * 我是想提建议 建议给我们村开个校车: a message that says it wants to suggest and carries some of it, beyond
+   * remarks, and more than an announcement (我想写一条关于三峡移民文化的建议 is a title-like topic, not content).
+   */
+  private carriesSuggestion(): boolean {
+    const content = this.trimEdges(cleanAnswer(this.text, 'proposal'), 'proposal').content;
+    if (meaningfulChars(content) < START_WITH_CONTENT_CHARS) return false;
+    const v = this.ctx.judge.coachQuality(content, {});
+    return v.ok || v.problem !== 'title_only';
   }
 
   /** The draft just begun is at a menu whose option the first message named (by its label): chosen. */
@@ -1918,15 +1942,17 @@ class Turn {
    * Content with a remark or a question as its first or last clause, said by the recogniser at the step: the
    * content without them, and the questions. A clause is dropped only while enough content remains.
    */
-  private trimEdges(text: string, step: Step): { content: string; questions: string[]; dropped: boolean } {
-    const at = this.turnStepOf(step);
+  private trimEdges(text: string, step: Step | TurnStep): { content: string; questions: string[]; dropped: boolean } {
+    const at = typeof step === 'string' ? step : this.turnStepOf(step);
     const questions: string[] = [];
     if (!at) return { content: text, questions, dropped: false };
     const clauses = text.trim().split(/(?<=[\s，,。；;！!？?])/u);
-    const isRemark = (c: string) => {
+    const isRemark = (c: string, sure = EDGE_ASIDE) => {
       if (meaningfulChars(c) === 0) return false;
       const r = understandTurn(c.trim(), at);
-      if (r.kind === 'aside' && !r.done && !r.unknown && r.confidence >= EDGE_ASIDE) return true;
+      if (r.kind === 'aside' && !r.done && !r.unknown && r.confidence >= sure) return true;
+      // 我想提个建议噻 / 我有个建议 said on the way into the content.
+      if (r.kind === 'command' && r.command === 'resume' && r.confidence >= sure) return true;
       if (r.kind === 'question' && r.confidence >= SURE_YES && faqOf(c).confidence >= TRAILING_FAQ_CONFIDENCE) {
         questions.push(c.trim());
         return true;
@@ -1942,7 +1968,16 @@ class Turn {
       clauses.shift();
       dropped = true;
     }
-    return { content: clauses.join('').replace(/[\s，,；;]+$/u, '').trim(), questions, dropped };
+    // Inside the content only a remark the recogniser is sure of (等哈 我娃儿哭了) is left out.
+    for (let i = clauses.length - 2; i >= 1; i--) {
+      if (meaningfulChars(clauses[i]!) <= 12 && isRemark(clauses[i]!, SURE_INNER_ASIDE)) {
+        clauses.splice(i, 1);
+        dropped = true;
+      }
+    }
+    // A dangling 对了 / 另外 left where a question was taken off.
+    const content = clauses.join('').replace(/[\s，,；;]*(对了|另外|还有|然后)?[\s，,；;]*$/u, '').trim();
+    return { content, questions, dropped };
   }
 
   /** A short re-ask on a multi-message step: what was collected so far, or what to send when nothing was. */

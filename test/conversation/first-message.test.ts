@@ -133,3 +133,33 @@ describe('details said first, in Chinese numerals', () => {
     expect(chat.world.suggestions.stored[0]?.proposer).toEqual({ name: '黄志强', phone: '13808356789', unit: '五桥街道' });
   });
 });
+
+describe('remarks in a first message (a third independent tester)', () => {
+  test('"我想提个建议噻，…" keeps only the suggestion', async () => {
+    const chat = await startChat();
+    await chat.say('我想提个建议噻，我们村头那个路烂得很咯，一下雨就全是稀泥巴，建议镇上把它硬化了');
+    await chat.say('3');
+    await chat.say('关于硬化村头道路的建议');
+    await chat.say('解决问题');
+    expect(chat.last).toContain('“我们村头那个路烂得很咯');
+  });
+
+  test('"我是想提建议 建议给我们村开个校车" keeps the suggestion it carries', async () => {
+    const chat = await startChat();
+    await chat.say('我是想提建议 建议给我们村开个校车');
+    await chat.say('1');
+    await chat.say('关于给村里开校车的建议');
+    await chat.say('解决问题');
+    expect(chat.last).toContain('建议给我们村开个校车');
+  });
+
+  test('"你好，我想写一条关于…的建议，内容比较长，我分几段发" keeps nothing: the pieces are the content', async () => {
+    const chat = await startChat();
+    await chat.say('你好，我想写一条关于三峡移民文化的建议，内容比较长，我分几段发');
+    expect(chat.last).not.toContain('已收到您的建议内容');
+    await chat.say('3');
+    await chat.say('关于保护三峡移民文化的建议');
+    await chat.say('改进工作');
+    expect(chat.last).toContain('请写出建议内容');
+  });
+});
