@@ -670,9 +670,25 @@ class Turn {
       if (kept.length) this.say(prompts.keptDetails(kept));
     }
     if (this.titleTopic && step.kind === 'text') return this.offerTitle(this.titleTopic);
+    // At a menu, a question no FAQ entry answers and that is not about the menu (我想问下低保咋个申请, 可以打电话说不)
+    // is not answered with the menu's help: a matter for another channel is referred, anything else is
+    // told plainly that the bot cannot answer it and who can.
+    if (!entry && step.kind === 'choice' && !this.aboutMenu(step, names)) {
+      const v = this.ctx.judge.judgeScope(this.text);
+      if (v.kind === 'out_of_scope' && v.category !== 'chitchat' && v.category !== 'spam') this.say(`${this.referralText(v.category, this.text)}\n${systemTexts.draftKept}`);
+      else this.say(systemTexts.handoffContact(this.ctx.config.service.contact, true));
+      return this.shortReask(step);
+    }
     const help = prompts.stepHelp[this.turnStepOf(step) ?? step.id];
     this.say(entry?.answer ?? (faqId === 'step' || !faqId ? help : undefined) ?? prompts.questionUnknown);
     this.shortReask(step);
+  }
+
+  /** The message speaks of the menu: its name, an option's label or word, or choosing (选哪个, 啥意思). */
+  private aboutMenu(step: ChoiceStep, names: readonly string[]): boolean {
+    const words = Object.values(this.wordsOf(step)).flat();
+    const labels = step.options(this.s!, this.ctx).map((o) => o.label);
+    return names.some((n) => this.text.includes(n)) || [...labels, ...words].some((w) => [...w].length >= 2 && this.text.includes(w.slice(0, 2))) || /选|哪个|哪一个|意思|区别|不同|分类|类/u.test(this.text);
   }
 
   /** An aside: never stored. 说完了 ends a multi-message answer; at the identity fields it says why they are needed. */
@@ -727,6 +743,8 @@ class Turn {
 
   /** A correction of an earlier answer: put the new value in place when it carries one, else go and change it. */
   private correct(r: TurnReading, step: Step): boolean {
+    // 标题咋个是这个 修改 标题: asking to change it, with no new value in it.
+    if (r.value && /修改|改一下|重新填|重新写/u.test(r.value)) r = { ...r, value: undefined } as TurnReading;
     // The field named, not counting the menus' options (日常建议 names no field, though 建议 is one's alias).
     let bare = this.text;
     for (const x of this.flow.steps) if (x.kind === 'choice') for (const o of x.options(this.s!, this.ctx)) bare = bare.split(o.label).join(' ');

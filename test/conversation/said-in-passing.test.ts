@@ -360,3 +360,30 @@ describe('the example name', () => {
     expect(chat.last).not.toContain('电话');
   });
 });
+
+describe('questions at a menu that are not about it', () => {
+  test('"我想问下低保咋个申请" at the theme menu is referred, not given the theme help', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'theme');
+    await chat.say('我想问下低保咋个申请');
+    expect(chat.last).not.toContain('主题决定建议交给哪些部门办理');
+    expect(chat.last).toMatch(/12345|民政/);
+    expect(chat.state).toBe('theme');
+  });
+
+  test('"可以打电话说不" at the theme menu gets whom to call', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'theme');
+    await chat.say('可以打电话说不');
+    expect(chat.last).toContain('17723966166');
+    expect(chat.state).toBe('theme');
+  });
+
+  test('"成渝那个是啥意思" is still about the menu', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'theme');
+    await chat.say('成渝那个是啥意思');
+    expect(chat.last).toContain('成渝');
+    expect(chat.last).not.toContain('17723966166');
+  });
+});
