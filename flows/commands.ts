@@ -41,6 +41,8 @@ export const controlWords = {
   /** Says yes / no to an aside (cancel?). */
   yes: ['是', '确定', '确认', '对', '好', '好的', '是的'],
   no: ['否', '不', '不是', '算了', '不用'],
+  /** Thanks and other closings. */
+  thanks: ['谢谢', '谢谢你', '谢谢你们', '多谢', '感谢', '好的谢谢', '好的 谢谢', '晓得了', '知道了', '收到', '明白了'],
   /** Putting a draft off to another time, said within a reply (下回接着填, 等我想好了再说). */
   later: ['下回', '下次', '改天', '回头再', '以后再', '先保存', '保存起', '先走了', '想好了再', '想好再', '不要删', '别删', '莫删'],
   /** Agreeing with what the bot suggested (看起来属于…类，如无误请回复3), besides a plain yes. */

@@ -333,6 +333,9 @@ function trailingDone(text: string, at: TurnStep | undefined): string | undefine
   return t.slice(0, t.lastIndexOf(m[2]!)).replace(/[\s，,；;]+$/u, '');
 }
 
+/** What is said right after an emergency about it (打了119了, 救护车来了, 人都跑出来了). */
+const EMERGENCY_FOLLOW_UP = /11[09]|120|122|救护车|消防|警察|派出所|报警|报了警|跑出来|救出来|送医院|火灭了|着火|派人/u;
+
 /** A title as people write one: 关于…的建议, or a short …的建议. */
 const TITLE_LIKE = /^关于.{2,40}(的)?(建议|意见|提议|设想|思考)[。.!！]?$|^.{2,30}的(建议|提议)[。.!！]?$/u;
 
@@ -432,9 +435,15 @@ class Turn {
       if (s.stepId === 'submitted' && s.laterParts?.length && this.answerLaterPart(s.laterParts)) return;
       // Right after an emergency (打了119了 你们能不能也派人来): no referral to 12345, but what this service
       // cannot do and whom to keep in touch with; a new emergency still gets the numbers.
-      if (s.afterEmergency && this.ctx.judge.emergencyAt(this.text).kind !== 'emergency' && !matchCommand(this.text) && this.ctx.judge.judgeScope(this.text).kind === 'out_of_scope') {
+      if (s.afterEmergency && this.ctx.judge.emergencyAt(this.text).kind !== 'emergency' && !matchCommand(this.text) && (this.ctx.judge.judgeScope(this.text).kind === 'out_of_scope' || EMERGENCY_FOLLOW_UP.test(this.text))) {
         delete s.afterEmergency;
         this.say(systemTexts.afterEmergency);
+        return;
+      }
+      // 好的 / 谢谢 after a referral: a polite close, not a new draft.
+      if (s.stepId === 'out_of_scope' && isWord(this.text, [...controlWords.yes, ...controlWords.agree, ...controlWords.thanks])) {
+        delete s.afterEmergency;
+        this.say(systemTexts.afterReferral);
         return;
       }
       s = this.s = undefined;
@@ -446,7 +455,13 @@ class Turn {
     if (s?.pendingSubmit) return this.submit(stepOf(this.flow, s.stepId) as ReviewStep);
     // An emergency at any step of a draft: the emergency numbers at once, the draft kept (issue 15).
     if (s && s.stepId !== 'intake' && !this.msg.forwarded && this.ctx.judge.emergencyAt(this.text).kind === 'emergency') {
+      s.afterEmergency = true;
       return this.say(`${this.ctx.config.scope.referrals.help}\n${systemTexts.draftKept}`);
+    }
+    // Right after an emergency in the middle of a draft (打了119了 人都跑出来了): not an answer to the step.
+    if (s?.afterEmergency && !isTerminal(s.stepId)) {
+      delete s.afterEmergency;
+      if (EMERGENCY_FOLLOW_UP.test(this.text)) return this.say(`${systemTexts.afterEmergency}\n${systemTexts.draftKept}`);
     }
     if (!s || (s.stepId === 'intake' && !s.awaiting)) return this.intake();
     // A forwarded record or a 代录 paste sent at the first question, before anything was answered, starts

@@ -117,6 +117,8 @@ export function checkName(text: string): { ok: true; value: string } | { ok: fal
   if (spoken !== undefined) return checkName(spoken);
   if (/(跟|和|同)(上次|上回|刚才|以前|之前|上面|前面).*(一样|相同)|^同上$|上次(的|填过)|你们(有|知道)/u.test(t)) return { ok: false, reason: 'refers_back' };
   if (/匿名|无名|不愿透露|不想说|不告诉|保密|路人|热心|群众|老百姓|市民|网友|某某|^x+$|^(不写|不填|不留)/iu.test(t)) return { ok: false, reason: 'placeholder' };
+  // A sentence is not a name (张 电话就不留了嘛 怕打扰): talk words in a run of more than four characters.
+  if ([...t.replace(/\s/g, '')].length > 4 && /电话|手机|号码|嘛|吧|呢|怕|不想|不留|不要|不给|打扰|等我|找一下/u.test(t)) return { ok: false, reason: 'invalid' };
   // The name forms use as their example (张三) and a name written with ×× are no one's real name.
   if (/^张三$|^\p{Script=Han}{1,2}[×＊*xX]{1,3}$/u.test(t)) return { ok: false, reason: 'placeholder' };
   if (/^(?:我|本人)?(?:免贵)?姓\p{Script=Han}{1,2}(?:[，,].*)?$/u.test(t) || /^\p{Script=Han}$/u.test(t)) return { ok: false, reason: 'surname_only' };
@@ -174,7 +176,7 @@ const COMPOUND_SURNAMES = ['欧阳', '司马', '上官', '诸葛', '东方', '�
 
 /** Endings that mark a work unit (or the lack of one: 退休、个体…). */
 const UNIT_MARKERS =
-  /(办事处|街道|社区|居委会|村委会|村|镇|乡|政府|委员会|委|局|办|厅|院|所|站|中心|学校|中学|小学|幼儿园|大学|学院|[一二三四五六七八九十\d]+中|医院|卫生院|公司|集团|厂|银行|支行|合作社|旅行社|报社|杂志社|出版社|协会|商会|门市|超市|商场|市场|酒店|宾馆|饭店|餐馆|物业|农场|果园|工地|种植户|养殖户|专业户|店|部|队|处|科|馆|退休|离休|无业|务农|种地|个体|自由职业|农民|村民|居民|学生|在读|导游|司机|教师|护士|职工|员工|工人|保安|厨师|会计|打工|务工)/;
+  /(办事处|街道|社区|居委会|村委会|村|镇|乡|政府|委员会|委|局|办|厅|院|所|站|中心|学校|中学|小学|幼儿园|大学|学院|[一二三四五六七八九十\d]+中|医院|卫生院|公司|集团|厂|银行|支行|合作社|旅行社|报社|杂志社|出版社|协会|商会|门市|超市|商场|市场|联合会|残联|妇联|工会|团委|全职妈妈|家庭主妇|宝妈|待业|酒店|宾馆|饭店|餐馆|物业|农场|果园|工地|种植户|养殖户|专业户|店|部|队|处|科|馆|退休|离休|无业|务农|种地|个体|自由职业|农民|村民|居民|学生|在读|导游|司机|教师|护士|职工|员工|工人|保安|厨师|会计|打工|务工)/;
 /** A sentence, not a unit: words of talk (这个建议是村民提的, 填他的名字吧) around a unit-like word. */
 const TALK = /这个|那个|建议|提的|填|写|吧|嘛|噻|说了|说的|告诉|他的|她的|你们|我们|是不是|可以|不想/u;
 /** Working at home (在家务农, 在屋头种地): an occupation, kept whole as the unit. */

@@ -387,3 +387,42 @@ describe('questions at a menu that are not about it', () => {
     expect(chat.last).not.toContain('17723966166');
   });
 });
+
+describe('after an emergency or a referral (a third independent tester)', () => {
+  test('"打了119了 人都跑出来了" right after an emergency mid-draft is not stored as the title', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'title');
+    await chat.say('楼下着火了 好大的烟');
+    expect(chat.last).toContain('119');
+    await chat.say('打了119了 人都跑出来了');
+    expect(chat.last).toContain('没办法派人到现场');
+    expect(chat.state).toBe('title');
+    await chat.say(good.title);
+    expect(chat.state).toBe('category');
+  });
+
+  test('"好的" after a referral is a polite close, not a new draft', async () => {
+    const chat = await startChat();
+    await chat.say('我们村支书贪污扶贫款 我要举报');
+    await chat.say('好的');
+    expect(chat.last).toContain('不客气');
+    expect(chat.state).not.toBe('theme');
+  });
+});
+
+describe('identity lines (a third independent tester)', () => {
+  test('"宋伟 13765432198 万州区残疾人联合会" takes the unit too', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'identity');
+    await chat.say('宋伟 13765432198 万州区残疾人联合会');
+    expect(chat.state).toBe('confirm');
+  });
+
+  test('"张 电话就不留了嘛 怕打扰" is no name', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'identity');
+    await chat.say('张 电话就不留了嘛 怕打扰');
+    expect(chat.last).not.toContain('姓名：张电话');
+    expect(chat.state).toBe('identity');
+  });
+});
