@@ -15,7 +15,7 @@ export const prompts = {
   proposal: (requirement?: string) =>
     `请写出建议内容：现状或问题是什么、您建议具体怎么做。${requirement ? `（${requirement}）` : ''}\n内容较长可分几条发送，全部发完后请回复“完成”。`,
   /** An agent's forwarded record taken as the proposal: quoted, and checked at once. */
-  proposalAdopted: (excerpt: string) => `已采用转发记录中的内容作为建议内容：“${excerpt}”`,
+  proposalAdopted: (excerpt: string) => `已采用前面发来的内容作为建议内容：“${excerpt}”`,
   proposalPrefilledShort: (excerpt: string) => `您前面发来的内容已记为建议内容：“${excerpt}”`,
   proposalPrefilled: (excerpt: string, total: number) =>
     `您前面发来的内容已记为建议内容（共${total}字）：“${excerpt}”\n还有要补充的请接着发，没有了请回复“完成”；要整段重写请回复“重写”。`,

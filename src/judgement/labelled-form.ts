@@ -20,6 +20,9 @@ const LABELS: ReadonlyArray<[FormField, RegExp]> = [
   ['unit', /^(工作单位|单位|所在单位|单位名称)$/u],
 ];
 
+/** A title written without its label, as the first line of a pasted suggestion. */
+const UNLABELLED_TITLE = /^关于.{2,40}(的)?(建议|意见|提议)[。.]?$/u;
+
 const LINE = /^\s*[【\[]?([\p{Script=Han}]{2,8})[】\]]?\s*[:：]\s*(.*)$/u;
 
 /** A label and its colon inside a line (姓名：… 电话：… 标题：… typed on one line in a chat). */
@@ -39,8 +42,10 @@ export function parseLabelledForm(text: string): Partial<Record<FormField, strin
       out[field] = v;
       continue;
     }
-    // A line without a label continues the field above it (a proposal of several paragraphs).
+    // A line without a label continues the field above it (a proposal of several paragraphs); before any
+    // label, a line that is a title (关于…的建议) is the title.
     if (current && raw.trim()) out[current] = `${out[current]}\n${raw.trim()}`.trim();
+    else if (!current && out.title === undefined && UNLABELLED_TITLE.test(raw.trim())) out.title = raw.trim();
   }
   for (const k of Object.keys(out) as FormField[]) if (!out[k]) delete out[k];
   return Object.keys(out).length >= 3 ? out : undefined;

@@ -163,3 +163,12 @@ describe('remarks in a first message (a third independent tester)', () => {
     expect(chat.last).toContain('请写出建议内容');
   });
 });
+
+describe('a whole suggestion pasted with its title as the first line', () => {
+  test('the title is taken, and not asked for again', async () => {
+    const chat = await startChat();
+    await chat.say('关于在社区推广家庭医生上门服务的建议\n内容：现在老人看病难，建议社区医生每月上门一次，给行动不便的老人量血压、开药。\n可行性：社区卫生服务中心有医生，排班即可。\n姓名：邓晓梅\n电话：15923456781\n单位：万州区龙都街道某社区');
+    expect(chat.state).not.toBe('title');
+    expect(chat.last).not.toContain('请用一句话写出建议的标题');
+  });
+});
