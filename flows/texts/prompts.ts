@@ -75,6 +75,7 @@ export const prompts = {
     `您之前在这一步写的${label}已保留（共${total}字）：“${excerpt}”\n可以继续补充，写完请回复“完成”。`,
   currentFields: (lines: string[]) => `目前填写的是：${lines.join('，')}。要改哪一项，直接发送新的内容（如新的电话号码）；不用改请回复“不改”。`,
   corrected: (label: string, value: string) => `好的，已把${label}改为“${value}”。`,
+  deleted: (quote: string) => `好的，已删去“${quote.length > 30 ? `${quote.slice(0, 30)}…` : quote}”。`,
   added: (label: string, value: string) => `好的，已把“${value}”补充到${label}。`,
   /** A question no FAQ entry answers. */
   questionUnknown: '这个问题我暂时回答不了，您可以回复“转人工”，或发送“帮助”查看常见问题。',

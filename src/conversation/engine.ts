@@ -333,6 +333,9 @@ function trailingDone(text: string, at: TurnStep | undefined): string | undefine
   return t.slice(0, t.lastIndexOf(m[2]!)).replace(/[\s，,；;]+$/u, '');
 }
 
+/** Words for taking a quoted sentence out (删了嘛, 去掉, 不要这句). */
+const DELETE_WORDS = /删|去掉|拿掉|不要|划掉/u;
+
 /** What is said right after an emergency about it (打了119了, 救护车来了, 人都跑出来了). */
 const EMERGENCY_FOLLOW_UP = /11[09]|120|122|救护车|消防|警察|派出所|报警|报了警|跑出来|救出来|送医院|火灭了|着火|派人/u;
 
@@ -474,6 +477,7 @@ class Turn {
       }
     }
     if (s.awaiting && this.answerAside()) return;
+    if (this.deleteQuoted()) return;
     if (this.fillFromForm()) return;
     const cmd = matchCommand(this.text);
     if (cmd && this.command(cmd)) return;
@@ -697,6 +701,32 @@ class Turn {
     const help = prompts.stepHelp[this.turnStepOf(step) ?? step.id];
     this.say(entry?.answer ?? (faqId === 'step' || !faqId ? help : undefined) ?? prompts.questionUnknown);
     this.shortReask(step);
+  }
+
+  /**
+   * 那句“但是我不想留电话”删了嘛: a sentence quoted from a long answer (or from what is being written) is taken
+   * out of it, and the citizen told so. Only an exact quote of at least a few characters, with a word for
+   * deleting.
+   */
+  private deleteQuoted(): boolean {
+    const m = /[“"「『]([^”"」』]{3,200})[”"」』]/u.exec(this.text);
+    if (!m || !DELETE_WORDS.test(this.text.replace(m[0], ''))) return false;
+    const quote = m[1]!.trim();
+    const s = this.s!;
+    const step = stepOf(this.flow, s.stepId);
+    const strip = (t: string) => t.split(quote).join('').replace(/[\s，,；;]{2,}/gu, '，').replace(/^[\s，,；;]+|[\s，,；;]+$/gu, '');
+    if (step.kind === 'collect' && s.buffer.some((b) => b.includes(quote))) {
+      s.buffer = s.buffer.map(strip).filter((b) => b.length > 0);
+      this.say(prompts.deleted(quote));
+      this.say(this.collectReask(step));
+      return true;
+    }
+    const long = this.flow.steps.find((x): x is CollectStep => x.kind === 'collect' && (s.answers[x.answerKey] ?? '').includes(quote));
+    if (!long) return false;
+    s.answers[long.answerKey] = strip(s.answers[long.answerKey]!);
+    this.say(prompts.deleted(quote));
+    this.reprompt();
+    return true;
   }
 
   /** The message speaks of the menu: its name, an option's label or word, or choosing (选哪个, 啥意思). */

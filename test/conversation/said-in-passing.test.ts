@@ -426,3 +426,22 @@ describe('identity lines (a third independent tester)', () => {
     expect(chat.state).toBe('identity');
   });
 });
+
+describe('taking a sentence out', () => {
+  test('at the review, 那句“…”删了嘛 takes it out of the proposal and shows the summary again', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'proposal');
+    await chat.say(`${good.proposal[0]}但是我不想留电话。${good.proposal[1]}`);
+    await chat.say('完成');
+    await chat.say(good.feasibility);
+    await chat.say('完成');
+    await chat.say(good.identity);
+    expect(chat.state).toBe('confirm');
+    await chat.say('内容里那句“但是我不想留电话”删了嘛');
+    expect(chat.last).toContain('已删去“但是我不想留电话”');
+    expect(chat.state).toBe('confirm');
+    await chat.say('确认');
+    expect(chat.world.suggestions.stored[0]?.proposal).not.toContain('不想留电话');
+    expect(chat.world.suggestions.stored[0]?.proposal).toContain('加密到每10分钟一班');
+  });
+});
