@@ -2027,7 +2027,12 @@ class Turn {
       clauses.pop();
       dropped = true;
     }
-    while (clauses.length > 1 && meaningfulChars(clauses.slice(1).join('')) >= 5 && isRemark(clauses[0]!)) {
+    // At the start, a "done" word is a remark too (完成了 不用另外说了 就是加班次…).
+    const leadingDone = (c: string) => {
+      const r = understandTurn(c.trim(), at);
+      return r.kind === 'aside' && r.done === true && r.confidence >= SURE_YES;
+    };
+    while (clauses.length > 1 && meaningfulChars(clauses.slice(1).join('')) >= 5 && (isRemark(clauses[0]!) || leadingDone(clauses[0]!))) {
       clauses.shift();
       dropped = true;
     }

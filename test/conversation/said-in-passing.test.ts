@@ -445,3 +445,26 @@ describe('taking a sentence out', () => {
     expect(chat.world.suggestions.stored[0]?.proposal).toContain('加密到每10分钟一班');
   });
 });
+
+describe('remarks inside content (a fourth independent tester)', () => {
+  test('"完成了 不用另外说了 …" at the start of a feasibility is not kept', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'feasibility');
+    await chat.say('完成了 不用另外说了 就是加班次 公交公司有两辆备用车 不花钱');
+    await chat.say('完成');
+    await chat.say(good.identity);
+    await chat.say('确认');
+    expect(chat.world.suggestions.stored[0]?.feasibility).toBe('加班次 公交公司有两辆备用车 不花钱');
+  });
+
+  test('a question and a worry after the content: the question answered, neither kept', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'feasibility');
+    await chat.say('公交公司有两辆备用车 不花钱 这个会不会公开我的名字哦 怕物业找我麻烦');
+    expect(chat.last).toContain('不会公开');
+    await chat.say('完成');
+    await chat.say(good.identity);
+    await chat.say('确认');
+    expect(chat.world.suggestions.stored[0]?.feasibility).toBe('公交公司有两辆备用车 不花钱');
+  });
+});
