@@ -468,3 +468,23 @@ describe('remarks inside content (a fourth independent tester)', () => {
     expect(chat.world.suggestions.stored[0]?.feasibility).toBe('公交公司有两辆备用车 不花钱');
   });
 });
+
+describe('questions a fourth independent tester asked', () => {
+  test('"相似的是哪条哦" at the review is told why not, and the review stands', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'confirm');
+    await chat.say('相似的是哪条哦');
+    expect(chat.last).toContain('为保护其他建议人的信息');
+    expect(chat.state).toBe('confirm');
+  });
+
+  test('"我刚才那个建议咋样了" after submitting looks it up instead of starting a new one', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'confirm');
+    await chat.say('确认');
+    const ref = chat.lastTurn.reference!;
+    await chat.say('我刚才那个建议咋样了');
+    expect(chat.last).toContain(ref);
+    expect(chat.state).not.toBe('theme');
+  });
+});
