@@ -25,6 +25,9 @@ import { advance, settle, stateOf, type Effect, type EffectOutcome } from './eng
 import { buildFlowContext, type FlowConfig, type FlowDefinition, type Judgement, type SenderAgent } from './flow-schema.js';
 import { decodeSession, isTerminal, type Session } from './session.js';
 import type { SessionStore } from './session-store.js';
+
+/** How similar a stored suggestion must be before the citizen is told one like theirs exists. */
+const SIMILAR_NOTICE_SCORE = 0.5;
 import type { ScopeVerdict } from '../judgement/judgement-types.js';
 
 /** What the conversation runtime needs, each typed as the slice it uses. */
@@ -67,9 +70,12 @@ export interface HandoffPort {
   request(citizen: CitizenRef): Promise<boolean>;
 }
 
+/** A stored suggestion like a draft, with how alike they are (cosine similarity in [0, 1]). */
+export type SimilarSuggestionMatch = SimilarSuggestionView & { score: number };
+
 /** Finds stored suggestions similar to a draft's title and proposal: at most three, most similar first. */
 export interface SimilarSuggestionsLookup {
-  query(draft: { title: string; proposal: string }): SimilarSuggestionView[] | Promise<SimilarSuggestionView[]>;
+  query(draft: { title: string; proposal: string }): SimilarSuggestionMatch[] | Promise<SimilarSuggestionMatch[]>;
 }
 
 export type { AgentLookup };
@@ -137,7 +143,10 @@ export function createTurnHandler(deps: ConversationDeps): ConversationHandler {
         return { type: effect.type, ok: true, views: await suggestions.listForCitizen(effect.citizen, effect.limit) };
       case 'findSimilar': {
         const found = deps.similar ? await deps.similar.query({ title: effect.title, proposal: effect.proposal }) : [];
-        return { type: effect.type, ok: true, matches: found.slice(0, 3).map(({ reference, title, status }) => ({ reference, title, status })) };
+        // The office links suggestions from 0.3 up (same matter, other words); the citizen is told only of
+        // close ones: four independent testers' citizens found the notice for unrelated matters (0.30-0.44).
+        const close = found.filter((m) => m.score >= SIMILAR_NOTICE_SCORE);
+        return { type: effect.type, ok: true, matches: close.slice(0, 3).map(({ reference, title, status }) => ({ reference, title, status })) };
       }
       case 'handoff':
         // Channels that cannot hand a conversation to a person give the contact instead.

@@ -100,6 +100,17 @@ describe('similar suggestions before confirming', () => {
     expect(doc?.similarTo).toEqual([{ reference: 'WZ2021-000001', score: expect.any(Number) }]);
   });
 
+  it('an unrelated suggestion that shares a few words is not announced to the citizen (four independent testers)', async () => {
+    const port = createSubmission({ suggestions: service, similar, logger: silentLogger });
+    await similar.refresh();
+    const other = chat('citizen-e', port, similar);
+    await other.walkToConfirm('关于区图书馆延长开放时间的建议', [
+      '区图书馆晚上六点就关门，上班族下班后根本去不了，周末人又多得坐不下。',
+      '建议工作日开放到晚上九点，周末增设自习座位，由志愿者协助值班。',
+    ]);
+    expect(other.replies.join('\n')).not.toContain('相似的建议');
+  });
+
   it('without the similarity lookup, or when it fails, the summary is shown alone and submitting works', async () => {
     const port = createSubmission({ suggestions: service, similar, logger: silentLogger });
     const plain = chat('citizen-c', port);
@@ -115,3 +126,4 @@ describe('similar suggestions before confirming', () => {
     expect(broken.state).toBe('submitted');
   });
 });
+
