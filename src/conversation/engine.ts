@@ -188,6 +188,9 @@ export function resolveOption(options: ReplyOption[], message: EngineMessage, op
   return scored[0] && scored[0].d >= TYPO_SIMILARITY && (scored[1]?.d ?? 0) < scored[0].d ? scored[0].o : undefined;
 }
 
+/** How sure the scope judgement must be to refer a message typed at a menu (先说投诉 … 城管不管: 0.96). */
+const MENU_REFERRAL_CONFIDENCE = 0.9;
+
 /** At most this long, a reply at a menu is read for a configured alias of an option (农村的 → 乡村振兴). */
 const ALIAS_REPLY_MAX_CHARS = 5;
 
@@ -1727,7 +1730,8 @@ class Turn {
   private referredAtMenu(): boolean {
     if (meaningfulChars(this.text) < AHEAD_MIN_CHARS) return false;
     const v = this.ctx.judge.judgeScope(this.text);
-    if (v.kind !== 'out_of_scope' || v.category === 'chitchat' || v.category === 'spam') return false;
+    // Sure only: 我想说下我们小区门口那个红绿灯的事 (0.56) is someone about to write a suggestion.
+    if (v.kind !== 'out_of_scope' || v.category === 'chitchat' || v.category === 'spam' || v.confidence < MENU_REFERRAL_CONFIDENCE) return false;
     this.say(`${this.referralText(v.category, this.text)}\n${systemTexts.draftKept}`);
     return true;
   }

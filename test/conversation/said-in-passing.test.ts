@@ -488,3 +488,13 @@ describe('questions a fourth independent tester asked', () => {
     expect(chat.state).not.toBe('theme');
   });
 });
+
+describe('someone about to write, at the theme menu (a fifth independent tester)', () => {
+  test('"我想说下我们小区门口那个红绿灯的事" is not referred to 12345 as a complaint', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'theme');
+    await chat.say('我想说下我们小区门口那个红绿灯的事');
+    expect(chat.last).not.toContain('12345');
+    expect(chat.state).toBe('theme');
+  });
+});
