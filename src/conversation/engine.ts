@@ -339,6 +339,9 @@ function trailingDone(text: string, at: TurnStep | undefined): string | undefine
 /** Words for taking a quoted sentence out (删了嘛, 去掉, 不要这句). */
 const DELETE_WORDS = /删|去掉|拿掉|不要|划掉/u;
 
+/** At a long-text step, a message this long that mentions an emergency is also kept as what it was written as. */
+const EMERGENCY_CONTENT_CHARS = 15;
+
 /** What is said right after an emergency about it (打了119了, 救护车来了, 人都跑出来了). */
 const EMERGENCY_FOLLOW_UP = /11[09]|120|122|救护车|消防|警察|派出所|报警|报了警|跑出来|救出来|送医院|火灭了|着火|派人/u;
 
@@ -462,6 +465,9 @@ class Turn {
     // An emergency at any step of a draft: the emergency numbers at once, the draft kept (issue 15).
     if (s && s.stepId !== 'intake' && !this.msg.forwarded && this.ctx.judge.emergencyAt(this.text).kind === 'emergency') {
       s.afterEmergency = true;
+      // Content that only mentions a danger (…能减少火灾) is not lost: kept where it was written.
+      const at = stepOf(this.flow, s.stepId);
+      if (at.kind === 'collect' && meaningfulChars(this.text) >= EMERGENCY_CONTENT_CHARS) s.buffer.push(this.text);
       return this.say(`${this.ctx.config.scope.referrals.help}\n${systemTexts.draftKept}`);
     }
     // Right after an emergency in the middle of a draft (打了119了 人都跑出来了): not an answer to the step.

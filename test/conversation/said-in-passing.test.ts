@@ -498,3 +498,15 @@ describe('someone about to write, at the theme menu (a fifth independent tester)
     expect(chat.state).toBe('theme');
   });
 });
+
+describe('content that mentions a danger', () => {
+  test('a feasibility ending in 能减少火灾 gets the emergency numbers and is still kept', async () => {
+    const chat = await startChat();
+    await walkTo(chat, 'feasibility');
+    await chat.say('每栋楼装两个灭火器 一年几百块 着火了能马上扑灭 能减少火灾');
+    await chat.say('完成');
+    await chat.say(good.identity);
+    await chat.say('确认');
+    expect(chat.world.suggestions.stored[0]?.feasibility).toContain('每栋楼装两个灭火器');
+  });
+});
