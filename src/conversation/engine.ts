@@ -1027,27 +1027,8 @@ class Turn {
    * for the identity step. `notes`: what to tell the citizen about it.
    */
   private firstMessageContent(text: string): { content: string; notes: string[] } {
-    const notes: string[] = [];
-    let content = cleanAnswer(text, 'proposal');
-    // Remarks around the suggestion (我想提个建议噻，… 但是我不想留电话), and questions among them, answered.
-    const edges = this.trimEdges(content, 'proposal');
-    if (edges.dropped && meaningfulChars(edges.content) >= 5) {
-      content = edges.content;
-      for (const q of edges.questions) {
-        const f = faqOf(q);
-        const entry = this.ctx.config.faq.find((x) => x.id === f.id);
-        if (entry && f.confidence >= TRAILING_FAQ_CONFIDENCE) notes.push(entry.answer);
-      }
-    }
-    const split = trailingQuestion(content);
-    if (split) {
-      const f = faqOf(split.question);
-      const entry = f.confidence >= TRAILING_FAQ_CONFIDENCE ? this.ctx.config.faq.find((x) => x.id === f.id) : undefined;
-      if (entry) {
-        content = split.content;
-        notes.push(entry.answer);
-      }
-    }
+    // Remarks around the suggestion (我想提个建议噻，… 但是我不想留电话) left out, questions among them answered.
+    const { content, answers: notes } = this.withoutRemarks(cleanAnswer(text, 'proposal'), 'proposal');
     const details = this.detailsCut(content);
     if (details.kept.length) notes.push(prompts.keptDetails(details.kept));
     return { content: details.content, notes };
@@ -1789,7 +1770,7 @@ class Turn {
   }
 
   /** Puts the details found into the identity fields still empty; the labels of those kept. */
-  private keepDetails(fieldsStep: FieldsStep, found: object): string[] {
+  private keepDetails(fieldsStep: FieldsStep, found: Partial<Record<'name' | 'phone' | 'unit', string>>): string[] {
     const s = this.s!;
     const kept: string[] = [];
     for (const f of fieldsStep.fields) {
@@ -1812,7 +1793,6 @@ class Turn {
     const fieldsStep = this.flow.steps.find((x): x is FieldsStep => x.kind === 'fields');
     // A phone said in Chinese numerals (一三八零…) is found as digits.
     const text = chineseDigits(original);
-    if (text === original && !PHONE_IN_TEXT.test(original.normalize('NFKC'))) return { content: original, kept: [] };
     const phone = PHONE_IN_TEXT.exec(text.normalize('NFKC'));
     if (!fieldsStep || !phone) return { content: original, kept: [] };
     let cut = phone.index;
@@ -1970,38 +1950,17 @@ class Turn {
     // A phone number alone at a long step is the proposer's, not part of the text.
     if (this.keepPhoneAhead()) return this.say(this.collectReask(step));
     if (!this.text) return this.say(this.collectReask(step));
-    // Remarks at the edges of content (…成本不高嘛 我刚才说了的; 是不是要填我的电话哦 at the end): not kept; a
-    // question among them is answered.
-    const edges = this.trimEdges(this.text, step);
-    if (edges.dropped) {
-      this.text = edges.content;
-      for (const q of edges.questions) {
-        const f = faqOf(q);
-        const entry = f.confidence >= TRAILING_FAQ_CONFIDENCE ? this.ctx.config.faq.find((x) => x.id === f.id) : undefined;
-        if (entry) this.say(entry.answer);
-      }
-    }
+    // Remarks in the content (…成本不高嘛 我刚才说了的; …对了这个有没得奖励哦) are not kept; its questions are
+    // answered once the content is.
+    const { content, answers } = this.withoutRemarks(this.text, step);
+    this.text = content;
     // Content that ends with "that's all" (…联合打造三峡旅游环线。就这些): kept without it, and the step finished.
     const done = trailingDone(this.text, this.turnStepOf(step));
-    if (done) {
-      const max = this.limits[step.limit];
-      if ([...s.buffer, done].join('\n').length <= max) {
-        s.buffer.push(done);
-        delete s.softProblem;
-        return this.finishCollect(step);
-      }
-    }
-    // A run-on that ends with a question (…对了这个有没得奖励哦): the content is kept, the question answered.
-    const split = trailingQuestion(this.text);
-    if (split) {
-      const f = faqOf(split.question);
-      const entry = f.confidence >= TRAILING_FAQ_CONFIDENCE ? this.ctx.config.faq.find((x) => x.id === f.id) : undefined;
-      if (entry) {
-        this.text = split.content;
-        this.answerCollect(step);
-        this.say(entry.answer);
-        return;
-      }
+    if (done && [...s.buffer, done].join('\n').length <= this.limits[step.limit]) {
+      for (const a of answers) this.say(a);
+      s.buffer.push(done);
+      delete s.softProblem;
+      return this.finishCollect(step);
     }
     const max = this.limits[step.limit];
     const total = [...s.buffer, this.text].join('\n').length;
@@ -2009,16 +1968,35 @@ class Turn {
     s.buffer.push(this.text);
     delete s.softProblem;
     this.say(step.ack(total));
+    for (const a of answers) this.say(a);
+  }
+
+  /** The FAQ answer to a question, when the FAQ reader is sure enough which entry it asks. */
+  private faqAnswer(question: string): string | undefined {
+    const f = faqOf(question);
+    return f.confidence >= TRAILING_FAQ_CONFIDENCE ? this.ctx.config.faq.find((x) => x.id === f.id)?.answer : undefined;
+  }
+
+  /**
+   * Content without the remarks around it and the question it ends with (…对了这个有没得奖励哦), and the FAQ
+   * answers to the questions taken out.
+   */
+  private withoutRemarks(text: string, step: Step | TurnStep): { content: string; answers: string[] } {
+    const edges = this.trimEdges(text, step);
+    const answers = edges.questions.map((q) => this.faqAnswer(q)).filter((a): a is string => a !== undefined);
+    const split = trailingQuestion(edges.content);
+    const answer = split && this.faqAnswer(split.question);
+    return answer ? { content: split.content, answers: [...answers, answer] } : { content: edges.content, answers };
   }
 
   /**
    * Content with a remark or a question as its first or last clause, said by the recogniser at the step: the
    * content without them, and the questions. A clause is dropped only while enough content remains.
    */
-  private trimEdges(text: string, step: Step | TurnStep): { content: string; questions: string[]; dropped: boolean } {
+  private trimEdges(text: string, step: Step | TurnStep): { content: string; questions: string[] } {
     const at = typeof step === 'string' ? step : this.turnStepOf(step);
     const questions: string[] = [];
-    if (!at) return { content: text, questions, dropped: false };
+    if (!at) return { content: text, questions };
     const clauses = text.trim().split(/(?<=[\s，,。；;！!？?])/u);
     const isRemark = (c: string, sure = EDGE_ASIDE) => {
       if (meaningfulChars(c) === 0) return false;
@@ -2026,7 +2004,7 @@ class Turn {
       if (r.kind === 'aside' && !r.done && !r.unknown && r.confidence >= sure) return true;
       // 我想提个建议噻 / 我有个建议 said on the way into the content.
       if (r.kind === 'command' && r.command === 'resume' && r.confidence >= sure) return true;
-      if (r.kind === 'question' && r.confidence >= SURE_YES && faqOf(c).confidence >= TRAILING_FAQ_CONFIDENCE) {
+      if (r.kind === 'question' && r.confidence >= SURE_YES && this.faqAnswer(c) !== undefined) {
         questions.push(c.trim());
         return true;
       }
@@ -2053,9 +2031,9 @@ class Turn {
         dropped = true;
       }
     }
-    // A dangling 对了 / 另外 left where a question was taken off.
-    const content = clauses.join('').replace(/[\s，,；;]*(对了|另外|还有|然后)?[\s，,；;]*$/u, '').trim();
-    return { content, questions, dropped };
+    if (!dropped) return { content: text, questions };
+    // A dangling 对了 / 另外 left where a remark was taken off.
+    return { content: clauses.join('').replace(/[\s，,；;]*(对了|另外|还有|然后)?[\s，,；;]*$/u, '').trim(), questions };
   }
 
   /** A short re-ask on a multi-message step: what was collected so far, or what to send when nothing was. */
