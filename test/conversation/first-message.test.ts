@@ -5,7 +5,7 @@
  * so the citizen can add to it instead of the step being silently passed.
  */
 import { describe, expect, test } from 'vitest';
-import { good, startChat } from '../helpers/conversation.js';
+import { finishFrom, good, startChat } from '../helpers/conversation.js';
 
 async function toProposal(chat: Awaited<ReturnType<typeof startChat>>) {
   await chat.say('3');
@@ -93,12 +93,7 @@ describe('what the first message already says', () => {
     await chat.say('3');
     await chat.say('万州区 建议 关于加快建设万州到达州高速公路的建议');
     await chat.say('解决问题');
-    await chat.say(good.proposal.join(''));
-    await chat.say('完成');
-    await chat.say(good.feasibility);
-    await chat.say('完成');
-    await chat.say(good.identity);
-    await chat.say('确认');
+    await finishFrom(chat);
     expect(chat.world.suggestions.stored[0]?.title).toBe('关于加快建设万州到达州高速公路的建议');
   });
 

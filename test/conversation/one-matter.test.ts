@@ -5,7 +5,7 @@
  * (flagged for the office's screening) and not asked again.
  */
 import { describe, expect, test } from 'vitest';
-import { good, startChat, walkTo } from '../helpers/conversation.js';
+import { finishFrom, good, startChat, walkTo } from '../helpers/conversation.js';
 
 const TWO_MATTERS = '建议万州多开几趟到重庆的动车，还有江南新区的夜市也要管一下太吵了';
 
@@ -28,10 +28,7 @@ describe('two matters in the first message', () => {
     expect(chat.last).not.toContain('夜市');
     await chat.say('现在万州北站到重庆西早上7点前没有车，建议早上6点半加开一趟，晚上9点以后也加一趟。');
     await chat.say('完成');
-    await chat.say(good.feasibility);
-    await chat.say('完成');
-    await chat.say(good.identity);
-    await chat.say('确认');
+    await finishFrom(chat);
 
     expect(chat.state).toBe('submitted');
     const first = chat.world.suggestions.stored[0]!;
@@ -67,10 +64,7 @@ describe('two matters in the first message', () => {
     await chat.say('解决问题');
     await chat.say('现在万州北站到重庆西早上7点前没有车，建议早上6点半加开一趟，晚上9点以后也加一趟。');
     await chat.say('完成');
-    await chat.say(good.feasibility);
-    await chat.say('完成');
-    await chat.say(good.identity);
-    await chat.say('确认');
+    await finishFrom(chat);
     await chat.say('不用了');
     expect(chat.last).toContain('以后想提的时候');
     expect(chat.world.suggestions.stored).toHaveLength(1);
@@ -102,10 +96,7 @@ describe('two matters written at the proposal step', () => {
     await chat.say('完成');
     expect(chat.last).not.toContain('两件事');
     expect(chat.state).toBe('feasibility');
-    await chat.say(good.feasibility);
-    await chat.say('完成');
-    await chat.say(good.identity);
-    await chat.say('确认');
+    await finishFrom(chat);
     expect(chat.world.suggestions.stored[0]?.qualityFlags).toEqual(['multiple_matters']);
   });
 
@@ -159,10 +150,7 @@ describe('choosing before being asked', () => {
     await chat.say('现在每天只有两趟，建议增加到每天六趟，早上七点就有一趟。');
     await chat.say('完成');
     expect(chat.state).toBe('feasibility');
-    await chat.say(good.feasibility);
-    await chat.say('完成');
-    await chat.say(good.identity);
-    await chat.say('确认');
+    await finishFrom(chat);
     const stored = chat.world.suggestions.stored[0]!;
     expect(stored.proposal).not.toContain('夜市');
     expect(stored.proposal).toContain('每天六趟');

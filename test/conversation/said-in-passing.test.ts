@@ -3,7 +3,7 @@
  * acted on, never stored as the answer to the step they were typed at.
  */
 import { describe, expect, test } from 'vitest';
-import { good, startChat, walkTo } from '../helpers/conversation.js';
+import { finishFrom, good, startChat, walkTo } from '../helpers/conversation.js';
 
 describe('a menu answered wrongly, corrected by naming the option wanted', () => {
   test('"哦不对 选错了 我要选日常建议" at the title step changes the theme and asks for the title again', async () => {
@@ -15,12 +15,7 @@ describe('a menu answered wrongly, corrected by naming the option wanted', () =>
     expect(chat.state).toBe('title');
     await chat.say(good.title);
     await chat.say('解决问题');
-    await chat.say(good.proposal.join(''));
-    await chat.say('完成');
-    await chat.say(good.feasibility);
-    await chat.say('完成');
-    await chat.say(good.identity);
-    await chat.say('确认');
+    await finishFrom(chat);
     const stored = chat.world.suggestions.stored[0]!;
     expect(stored.theme).toBe('general');
     expect(stored.title).toBe(good.title);
@@ -133,10 +128,7 @@ describe('more of an earlier long answer, sent after the bot moved on', () => {
     await chat.say('我还没说完 现在每天只有几趟 早上7点前没有车');
     expect(chat.last).toContain('补充到建议内容');
     expect(chat.state).toBe('feasibility');
-    await chat.say(good.feasibility);
-    await chat.say('完成');
-    await chat.say(good.identity);
-    await chat.say('确认');
+    await finishFrom(chat);
     const stored = chat.world.suggestions.stored[0]!;
     expect(stored.proposal).toContain('现在每天只有几趟 早上7点前没有车');
     expect(stored.proposal).not.toContain('还没说完');
@@ -168,12 +160,7 @@ describe('asking the bot to write the title', () => {
     await chat.say('好的');
     expect(chat.state).toBe('category');
     await chat.say('解决问题');
-    await chat.say(good.proposal.join(''));
-    await chat.say('完成');
-    await chat.say(good.feasibility);
-    await chat.say('完成');
-    await chat.say(good.identity);
-    await chat.say('确认');
+    await finishFrom(chat);
     expect(chat.world.suggestions.stored[0]?.title).toBe('关于北滨路装路灯的建议');
   });
 
@@ -209,10 +196,7 @@ describe('content that looks like something else', () => {
     await walkTo(chat, 'proposal');
     await chat.say(`${good.proposal.join('')}就这些`);
     expect(chat.state).toBe('feasibility');
-    await chat.say(good.feasibility);
-    await chat.say('完成');
-    await chat.say(good.identity);
-    await chat.say('确认');
+    await finishFrom(chat);
     expect(chat.world.suggestions.stored[0]?.proposal).toBe(good.proposal.join(''));
   });
 });
@@ -234,10 +218,7 @@ describe('remarks at the edges of content (a second independent tester)', () => 
     await chat.say(`${good.proposal.join('')}这个要写好多字才行哦`);
     expect(chat.last).toContain('不限字数');
     await chat.say('完成');
-    await chat.say(good.feasibility);
-    await chat.say('完成');
-    await chat.say(good.identity);
-    await chat.say('确认');
+    await finishFrom(chat);
     expect(chat.world.suggestions.stored[0]?.proposal).toBe(good.proposal.join(''));
   });
 
@@ -330,12 +311,7 @@ describe('themes in the words people use', () => {
     expect(chat.state).toBe('title');
     await chat.say(good.title);
     await chat.say('解决问题');
-    await chat.say(good.proposal.join(''));
-    await chat.say('完成');
-    await chat.say(good.feasibility);
-    await chat.say('完成');
-    await chat.say(good.identity);
-    await chat.say('确认');
+    await finishFrom(chat);
     expect(chat.world.suggestions.stored[0]?.theme).toBe(theme);
   });
 });

@@ -172,6 +172,24 @@ export async function walkTo(chat: Chat, until: 'theme' | 'title' | 'category' |
  * The real conversation service on the in-memory twins of its stores (sessions, locks, dedupe): the
  * embedded defaults. Pass anything else it needs (agents, similar, judge) as in production.
  */
+/**
+ * Finishes a draft with good answers from the step it is on (proposal, feasibility, identity or the review)
+ * and confirms it; the stored suggestion.
+ */
+export async function finishFrom(chat: Chat) {
+  if (chat.state === 'proposal') {
+    await chat.say(good.proposal.join(''));
+    await chat.say('完成');
+  }
+  if (chat.state === 'feasibility') {
+    await chat.say(good.feasibility);
+    await chat.say('完成');
+  }
+  if (chat.state === 'identity') await chat.say(good.identity);
+  await chat.say('确认');
+  return chat.world.suggestions.stored.at(-1)!;
+}
+
 export function memoryConversation(deps: Pick<ConversationDeps, 'config' | 'clock' | 'suggestions'> & Partial<Omit<ConversationDeps, 'config' | 'clock' | 'suggestions'>>) {
   return createConversationService({
     logger: silentLogger,
