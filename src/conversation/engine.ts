@@ -1053,8 +1053,8 @@ class Turn {
     const options = step.options(s, this.ctx);
     const named = options.filter((o) => this.text.includes(o.label));
     if (named.length !== 1) return;
-    this.replies.length = 0;
-    this.say(prompts.welcome);
+    // The menu just asked is answered already: in its place, what was taken.
+    this.replies.pop();
     this.say(prompts.optionTaken(step.label, named[0]!.label));
     s.answers[step.answerKey] = named[0]!.id;
     Object.assign(s.answers, step.alsoRecord?.(named[0]!.id, s, this.ctx) ?? {});
@@ -1203,9 +1203,15 @@ class Turn {
           return true;
         }
         if (a.from === 'intake') {
-          // A new message instead of an answer is judged as a first message again.
+          // A new message instead of an answer: one that is itself out of scope is judged as a first message
+          // again; anything else (乡村振兴, 是建议嘛, the suggestion typed again) goes on with the suggestion, and
+          // the first message is kept, never dropped.
+          const v = this.ctx.judge.judgeScope(this.text);
           this.s = undefined;
-          this.intake();
+          if (v.kind === 'out_of_scope' || matchCommand(this.text)) return this.intake(), true;
+          const again = meaningfulChars(this.text) >= AHEAD_MIN_CHARS && v.kind === 'suggestion';
+          this.begin(again ? `${a.text}\n${this.text}` : a.text);
+          if (!again) this.answerNamedOption();
           return true;
         }
         return false;

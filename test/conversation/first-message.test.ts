@@ -167,3 +167,17 @@ describe('a whole suggestion pasted with its title as the first line', () => {
     expect(chat.last).not.toContain('请用一句话写出建议的标题');
   });
 });
+
+describe('a first message the bot asks about, answered with words instead of a button', () => {
+  test('"乡村振兴" after 您是想提建议，还是反映个人诉求？ keeps the first message as the proposal and takes the theme', async () => {
+    const chat = await startChat();
+    await chat.say('喂 你好 我是熊家镇的 我想说我们村到镇上的路太烂了 下雨天摩托车都骑不了 建议把这三公里硬化了 要好久才有回复哦');
+    expect(chat.last).toContain('您是想提建议');
+    await chat.say('乡村振兴');
+    expect(chat.last).toContain('主题已选“乡村振兴”');
+    expect(chat.state).toBe('title');
+    await chat.say('关于硬化熊家镇村道的建议');
+    await chat.say('解决问题');
+    expect(chat.last).toContain('下雨天摩托车都骑不了');
+  });
+});
